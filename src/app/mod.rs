@@ -1,1 +1,3 @@
+pub mod visualiser;
+
 pub fn mount() {}
