@@ -161,6 +161,7 @@ pub(crate) fn decode_properties(
     r: &mut Reader<'_>,
     ctx: PropertyContext,
 ) -> Result<Properties, DecodeError> {
+    let at = r.pos();
     let len = r.varint("property length")?;
     let label = if ctx == PropertyContext::Will {
         "Will property length"
@@ -168,7 +169,10 @@ pub(crate) fn decode_properties(
         "Property length"
     };
     r.field(label, || format!("{len} bytes"));
-    let old_end = r.narrow(len as usize, "properties (property length too long)")?;
+    // Blame the length itself when it runs past the packet.
+    let old_end = r
+        .narrow(len as usize, "properties (property length too long)")
+        .map_err(|e| DecodeError::new(at, e.kind))?;
     let mut props = Properties::default();
     while r.remaining() > 0 {
         decode_property(r, ctx, &mut props)?;
