@@ -28,7 +28,9 @@ impl Session {
         self.close_requested = false;
         self.link = Link::Connecting;
         let connect = self.connect_packet();
-        self.send(now, Packet::Connect(connect));
+        if !self.try_send(now, Packet::Connect(connect)) {
+            return self.close(now, DisconnectReason::InvalidConnect);
+        }
         if self.config.keep_alive_secs > 0 {
             // No CONNACK within the keep-alive period ends the attempt.
             self.timers.set(
@@ -80,7 +82,7 @@ impl Session {
                     reason,
                 },
             );
-            return self.end_connection(now, DisconnectReason::Refused { code: connack.code });
+            return self.close(now, DisconnectReason::Refused { code: connack.code });
         }
         let broker = self.broker_limits(&connack);
         let keep_alive_ms = u64::from(broker.keep_alive_secs) * 1000;
@@ -139,8 +141,7 @@ impl Session {
             return Err(CommandError::NotConnected);
         }
         self.send(now, Packet::Disconnect(Disconnect::default()));
-        self.end_connection(now, DisconnectReason::ClientDisconnect);
-        self.close_requested = true;
+        self.close(now, DisconnectReason::ClientDisconnect);
         Ok(())
     }
 
@@ -149,8 +150,7 @@ impl Session {
     pub(crate) fn on_keep_alive_due(&mut self, now: u64) {
         let Some(keep_alive_ms) = self.connection().map(|c| c.keep_alive_ms) else {
             if matches!(self.link, Link::Connecting) {
-                self.end_connection(now, DisconnectReason::ConnackTimeout);
-                self.close_requested = true;
+                self.close(now, DisconnectReason::ConnackTimeout);
             }
             return;
         };
@@ -170,8 +170,7 @@ impl Session {
     /// No PINGRESP in time: the connection is considered dead.
     pub(crate) fn on_pingresp_overdue(&mut self, now: u64) {
         self.emit(now, EventKind::KeepAliveTimeout);
-        self.end_connection(now, DisconnectReason::KeepAliveTimeout);
-        self.close_requested = true;
+        self.close(now, DisconnectReason::KeepAliveTimeout);
     }
 
     /// DISCONNECT from the broker (MQTT 5).
@@ -181,8 +180,7 @@ impl Session {
         if let Some(text) = disconnect.properties.reason_string {
             reason = format!("{reason}: {text}");
         }
-        self.end_connection(now, DisconnectReason::ServerDisconnect { code, reason });
-        self.close_requested = true;
+        self.close(now, DisconnectReason::ServerDisconnect { code, reason });
     }
 
     /// The broker broke the protocol: report it, DISCONNECT with `code`
@@ -196,7 +194,13 @@ impl Session {
             };
             self.send(now, Packet::Disconnect(disconnect));
         }
-        self.end_connection(now, DisconnectReason::ProtocolError);
+        self.close(now, DisconnectReason::ProtocolError);
+    }
+
+    /// The session ends the connection: as `end_connection`, and `poll_close`
+    /// tells the caller to close the transport.
+    pub(crate) fn close(&mut self, now: u64, reason: DisconnectReason) {
+        self.end_connection(now, reason);
         self.close_requested = true;
     }
 

@@ -49,6 +49,11 @@ pub enum CommandError {
     RetainNotSupported,
     /// All 65535 packet ids are in flight.
     NoPacketIdAvailable,
+    /// The codec cannot encode the packet (a property or field too long, ...).
+    InvalidPacket {
+        /// The codec's reason.
+        reason: String,
+    },
 }
 
 impl fmt::Display for CommandError {
@@ -85,6 +90,9 @@ impl fmt::Display for CommandError {
                     f,
                     "all 65535 packet ids are in flight; wait for acknowledgements"
                 )
+            }
+            CommandError::InvalidPacket { reason } => {
+                write!(f, "the packet cannot be encoded: {reason}")
             }
         }
     }

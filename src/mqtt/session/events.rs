@@ -138,6 +138,8 @@ pub enum DisconnectReason {
     KeepAliveTimeout,
     /// No CONNACK within the keep-alive period.
     ConnackTimeout,
+    /// CONNECT could not be encoded from the configuration (see the Warning).
+    InvalidConnect,
     /// The broker refused the connection in CONNACK.
     Refused {
         /// CONNACK code.
@@ -161,6 +163,7 @@ impl DisconnectReason {
             DisconnectReason::ClientDisconnect => "client disconnected".into(),
             DisconnectReason::TransportClosed => "transport closed".into(),
             DisconnectReason::KeepAliveTimeout => "keep-alive timeout (no PINGRESP)".into(),
+            DisconnectReason::InvalidConnect => "CONNECT could not be encoded".into(),
             DisconnectReason::ConnackTimeout => "no CONNACK within the keep-alive period".into(),
             DisconnectReason::Refused { code } => format!("connection refused (code {code})"),
             DisconnectReason::ProtocolError => "protocol error".into(),

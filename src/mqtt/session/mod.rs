@@ -284,7 +284,7 @@ impl Session {
         if matches!(self.link, Link::Disconnected) {
             return;
         }
-        let raw = wire::encode(&packet, self.config.version);
+        let raw = wire::encode(&packet, self.config.version).unwrap_or_default();
         self.receive(now, packet, raw);
         self.arm_retry_timer();
     }
@@ -405,10 +405,24 @@ impl Session {
         self.emit(now, EventKind::Warning { message });
     }
 
-    /// Queues a packet whose size is already checked (or that is tiny).
+    /// Queues a packet the session built itself (acks, PINGREQ, ...).
     fn send(&mut self, now: u64, packet: Packet) {
-        let bytes = wire::encode(&packet, self.config.version);
-        self.send_encoded(now, packet, bytes);
+        self.try_send(now, packet);
+    }
+
+    /// As `send`; false, with a `Warning`, if the codec refused the packet.
+    fn try_send(&mut self, now: u64, packet: Packet) -> bool {
+        match wire::encode(&packet, self.config.version) {
+            Ok(bytes) => {
+                self.send_encoded(now, packet, bytes);
+                true
+            }
+            Err(e) => {
+                let name = packet.packet_type().name();
+                self.warn(now, format!("{name} not sent: {e}"));
+                false
+            }
+        }
     }
 
     fn send_encoded(&mut self, now: u64, packet: Packet, bytes: Vec<u8>) {
@@ -431,7 +445,8 @@ impl Session {
 
     /// Encodes and checks against the broker's Maximum Packet Size.
     fn encode_checked(&self, packet: &Packet) -> Result<Vec<u8>, CommandError> {
-        let bytes = wire::encode(packet, self.config.version);
+        let bytes = wire::encode(packet, self.config.version)
+            .map_err(|reason| CommandError::InvalidPacket { reason })?;
         let max = self
             .broker()
             .and_then(|b| b.maximum_packet_size)

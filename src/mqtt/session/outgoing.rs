@@ -4,10 +4,7 @@
 
 use super::aliases::AliasUse;
 use super::wire;
-use super::{
-    CommandError, EventKind, FlowDirection, FlowState, PublishRequest, Session, Timer,
-    MAX_PACKET_BYTES,
-};
+use super::{CommandError, EventKind, FlowDirection, FlowState, PublishRequest, Session, Timer};
 use crate::mqtt::packet::{Packet, PacketId, PacketType, PubResponse, Publish, QoS};
 use crate::mqtt::topic::validate_topic_name;
 
@@ -132,14 +129,9 @@ impl Session {
     /// message is checked again when it is sent).
     fn check_publish(&self, publish: &Publish) -> Result<(), CommandError> {
         let Some(broker) = self.broker() else {
-            let size = wire::encode(&Packet::Publish(publish.clone()), self.config.version).len();
-            if size > MAX_PACKET_BYTES {
-                return Err(CommandError::PacketTooLarge {
-                    size,
-                    max: MAX_PACKET_BYTES,
-                });
-            }
-            return Ok(());
+            return self
+                .encode_checked(&Packet::Publish(publish.clone()))
+                .map(|_| ());
         };
         if publish.qos > broker.maximum_qos {
             return Err(CommandError::QosNotSupported {

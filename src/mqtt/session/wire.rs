@@ -5,10 +5,10 @@
 use crate::mqtt::packet::{Packet, PacketType, ProtocolVersion};
 
 /// Encodes a packet for the wire.
-pub(crate) fn encode(packet: &Packet, version: ProtocolVersion) -> Vec<u8> {
+pub(crate) fn encode(packet: &Packet, version: ProtocolVersion) -> Result<Vec<u8>, String> {
     // Placeholder until the codec lands on main: no bytes.
     let _ = (packet, version);
-    Vec::new()
+    Ok(Vec::new())
 }
 
 /// A reason / return code in words.
