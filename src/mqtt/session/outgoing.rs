@@ -122,6 +122,7 @@ impl Session {
             now,
             OutgoingFlow::new(id, req.qos, Stage::Queued(publish), 0),
         );
+        self.arm_retry_timer();
         Ok(Some(id))
     }
 
