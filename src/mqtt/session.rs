@@ -12,7 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::packet::{LastWill, Packet, PacketId, PacketType, Properties, ProtocolVersion, QoS, SubscribeFilter};
+use super::packet::{
+    LastWill, Packet, PacketId, PacketType, Properties, ProtocolVersion, QoS, SubscribeFilter,
+};
 
 /// When unacknowledged PUBLISH / PUBREL packets are resent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -196,11 +198,19 @@ impl Session {
         todo!()
     }
     /// Publish a message; returns its packet id for QoS > 0.
-    pub fn publish(&mut self, _now: u64, _req: PublishRequest) -> Result<Option<PacketId>, CommandError> {
+    pub fn publish(
+        &mut self,
+        _now: u64,
+        _req: PublishRequest,
+    ) -> Result<Option<PacketId>, CommandError> {
         todo!()
     }
     /// Subscribe.
-    pub fn subscribe(&mut self, _now: u64, _filters: Vec<SubscribeFilter>) -> Result<PacketId, CommandError> {
+    pub fn subscribe(
+        &mut self,
+        _now: u64,
+        _filters: Vec<SubscribeFilter>,
+    ) -> Result<PacketId, CommandError> {
         todo!()
     }
     /// Bytes from the transport.

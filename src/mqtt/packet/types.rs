@@ -47,7 +47,9 @@ impl ProtocolVersion {
 }
 
 /// Quality of Service level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub enum QoS {
     /// QoS 0: at most once.
     #[default]
