@@ -1,1 +1,8 @@
+//! The Leptos views and the app state behind them.
+
+pub mod form;
+pub mod payload;
+pub mod ring;
+
+/// Mounts the app on `<body>`.
 pub fn mount() {}
