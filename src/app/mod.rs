@@ -3,6 +3,7 @@
 pub mod form;
 pub mod payload;
 pub mod ring;
+pub mod visualiser;
 
 /// Mounts the app on `<body>`.
 pub fn mount() {}
