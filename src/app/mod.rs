@@ -1,1 +1,3 @@
+pub mod dashboard;
+
 pub fn mount() {}
