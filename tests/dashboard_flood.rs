@@ -89,3 +89,19 @@ fn a_flood_of_events_on_many_topics_keeps_health_bounded() {
     let snap = model.health.snapshot(FLOOD);
     assert_eq!(snap.per_qos.iter().map(|q| q.received).sum::<u64>(), FLOOD);
 }
+
+#[test]
+fn the_bench_feeds_every_message_in_frames_of_its_size() {
+    let mut ticks = 0.0;
+    let clock = move || {
+        ticks += 0.5;
+        ticks
+    };
+    let report = qoscope::app::dashboard::bench::run_bench(1_000, 334, clock);
+    assert_eq!(
+        (report.messages, report.frames, report.per_frame),
+        (1_000, 3, 334)
+    );
+    assert_eq!(report.max_frame_ms, 0.5);
+    assert!(report.alarms > 0 && report.skus > 0);
+}

@@ -823,3 +823,10 @@ fn a_drain_stops_at_its_budget() {
     let report = model.drain(4);
     assert_eq!((report.processed, report.remaining), (4, 6));
 }
+
+#[test]
+fn the_tab_title_leads_with_the_unacknowledged_count() {
+    use qoscope::app::dashboard::browser::title_with_count;
+    assert_eq!(title_with_count("QoScope", 3), "(3) QoScope");
+    assert_eq!(title_with_count("QoScope", 0), "QoScope");
+}

@@ -91,6 +91,13 @@ impl TrafficGenerator {
         self.sequence
     }
 
+    /// Restarts the clock at `now` while stopped, so starting again sends
+    /// no backlog.
+    pub fn idle(&mut self, now: u64) {
+        self.last_at = Some(now);
+        self.owed = 0.0;
+    }
+
     /// The publishes owed at `now` (ms) since the previous call.
     pub fn due(&mut self, now: u64) -> Vec<PublishRequest> {
         let elapsed = now.saturating_sub(self.last_at.unwrap_or(now));
