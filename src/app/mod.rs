@@ -1,5 +1,6 @@
 //! The Leptos views and the app state behind them.
 
+pub mod dashboard;
 pub mod form;
 pub mod payload;
 pub mod ring;
