@@ -206,7 +206,9 @@ impl Session {
         flow.last_sent_at = now;
         flow.stage = Stage::sent(publish);
         let to = flow.stage.state();
-        self.emit_flow(now, packet_id, qos, from, to);
+        if from != to {
+            self.emit_flow(now, packet_id, qos, from, to);
+        }
     }
 
     /// The PUBLISH as it goes on the wire (DUP, topic alias) and its bytes.

@@ -38,11 +38,11 @@ impl FrameDecoder {
 
     /// The next whole packet with its raw bytes, None when more bytes are
     /// needed, Err with the codec's message on malformed input.
-    pub(crate) fn next_packet(&mut self) -> Result<Option<(Packet, Vec<u8>)>, String> {
+    pub(crate) fn next_packet(&mut self) -> Result<Option<(Packet, Vec<u8>)>, (String, u8)> {
         if self.buffered.is_empty() {
             Ok(None)
         } else {
-            Err("no decoder yet".into())
+            Err(("no decoder yet".into(), 0x81))
         }
     }
 }
