@@ -263,7 +263,7 @@ impl Session {
             match self.decoder.next_packet() {
                 Ok(Some((packet, raw))) => self.receive(now, packet, raw),
                 Ok(None) => break,
-                Err((message, code)) => {
+                Err(wire::Malformed { message, code }) => {
                     // MQTT-4.13.1-1: a malformed packet closes the connection.
                     let text = format!("malformed packet from the broker: {message}");
                     self.protocol_error(now, text, code);

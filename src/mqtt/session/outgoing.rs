@@ -111,7 +111,7 @@ impl Session {
             self.transmit_publish(now, &publish, false)?;
             return Ok(None);
         }
-        publish.packet_id = Some(0); // size as on the wire
+        publish.packet_id = Some(1); // any id: sized as on the wire
         self.check_publish(&publish)?;
         let id = self
             .ids
