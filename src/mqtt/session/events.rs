@@ -437,8 +437,12 @@ fn results_text(results: &[FilterResult]) -> String {
 fn packet_summary(packet: &Packet) -> String {
     match (packet, packet.packet_id()) {
         (Packet::Publish(p), id) => format!(
-            "PUBLISH '{}' QoS {}{}{}",
-            p.topic,
+            "PUBLISH {} QoS {}{}{}",
+            match p.properties.topic_alias {
+                Some(alias) if p.topic.is_empty() => format!("alias {alias}"),
+                Some(alias) => format!("'{}' (alias {alias})", p.topic),
+                None => format!("'{}'", p.topic),
+            },
             p.qos.as_u8(),
             id.map(|i| format!(" id {i}")).unwrap_or_default(),
             if p.dup { " DUP" } else { "" }

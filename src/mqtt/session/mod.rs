@@ -36,6 +36,8 @@
 //! flows), `connection` (CONNECT/CONNACK, keep-alive, DISCONNECT),
 //! `subscriptions`, `aliases`, `ids`, `timers`, `snapshot`, `events`.
 
+#![warn(missing_docs, unreachable_pub)]
+
 mod aliases;
 mod connection;
 mod error;
@@ -261,13 +263,10 @@ impl Session {
             match self.decoder.next_packet() {
                 Ok(Some((packet, raw))) => self.receive(now, packet, raw),
                 Ok(None) => break,
-                Err(message) => {
-                    // MQTT-4.13.1-1: a malformed packet closes the connection (0x81).
-                    self.protocol_error(
-                        now,
-                        format!("malformed packet from the broker: {message}"),
-                        0x81,
-                    );
+                Err(wire::Malformed { message, code }) => {
+                    // MQTT-4.13.1-1: a malformed packet closes the connection.
+                    let text = format!("malformed packet from the broker: {message}");
+                    self.protocol_error(now, text, code);
                     break;
                 }
             }
