@@ -198,6 +198,7 @@ impl ConnectionForm {
             username: non_empty(&self.username),
             password: non_empty(&self.password).map(String::into_bytes),
             will,
+            pingresp_timeout_ms: None,
             receive_maximum: 65535,
             maximum_packet_size: None,
             topic_alias_maximum: 0,
