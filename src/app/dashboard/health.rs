@@ -205,6 +205,7 @@ impl Health {
                 to,
                 ..
             } => self.on_flow(event.at, *packet_id, *direction, *qos, *to),
+            _ => {}
         }
     }
 
