@@ -72,6 +72,7 @@ pub fn from_session_event(
                 to: *to,
             },
         ))),
+        _ => None,
     }
 }
 
@@ -136,6 +137,7 @@ pub fn state_words(state: FlowState) -> &'static str {
         FlowState::AwaitingPubrec => "awaiting PUBREC",
         FlowState::AwaitingPubcomp => "awaiting PUBCOMP",
         FlowState::IdStored => "id stored",
+        FlowState::New => "new",
         FlowState::Done => "done",
         FlowState::Queued => "queued",
         FlowState::Abandoned => "abandoned",
