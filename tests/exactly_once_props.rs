@@ -84,14 +84,19 @@ fn config(case: &Case, client_id: String) -> SessionConfig {
 /// Reads the wire trace as it is produced and remembers, per sender, which
 /// QoS>0 packet ids are in flight: a new PUBLISH (DUP=0) with an id whose
 /// flow has not been finished by an arrived PUBACK / PUBCOMP is a reuse.
+/// A QoS flow's sender and receiver.
+type Hop = (Node, Node);
+/// An ack on its way to a sender: (wire id, arrive_at).
+type AckInFlight = (u64, u64);
+
 #[derive(Default)]
 struct IdReuseChecker {
     /// (sender, receiver) → ids in flight.
-    in_flight: HashMap<(Node, Node), HashSet<PacketId>>,
+    in_flight: HashMap<Hop, HashSet<PacketId>>,
     /// Acks on their way to a sender: (sender, receiver, id) → (wire id, arrive_at).
-    pending_releases: HashMap<((Node, Node), PacketId), Vec<(u64, u64)>>,
+    pending_releases: HashMap<(Hop, PacketId), Vec<AckInFlight>>,
     /// wire id → key of `pending_releases`, to cancel an ack lost in a cut.
-    release_keys: HashMap<u64, ((Node, Node), PacketId)>,
+    release_keys: HashMap<u64, (Hop, PacketId)>,
     violations: Vec<String>,
 }
 
@@ -139,7 +144,7 @@ impl IdReuseChecker {
     }
 
     /// Acks for `id` that reached `sender` by `now` finish its flow.
-    fn apply_releases(&mut self, sender: (Node, Node), id: PacketId, now: u64) {
+    fn apply_releases(&mut self, sender: Hop, id: PacketId, now: u64) {
         let Some(acks) = self.pending_releases.get_mut(&(sender, id)) else {
             return;
         };
