@@ -302,23 +302,10 @@ pub struct BrokerEvent {
 }
 
 /// The kinds of broker events: everything the broker lane and its QoS 2 table
-/// in the visualiser are drawn from.
+/// in the visualiser are drawn from. Packets themselves are not repeated here:
+/// whoever carries them (the simulation's wire log) records them once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum BrokerEventKind {
-    /// A packet arrived on a connection.
-    PacketReceived {
-        /// Connection.
-        connection: ConnectionId,
-        /// Packet.
-        packet: Packet,
-    },
-    /// A packet left on a connection.
-    PacketSent {
-        /// Connection.
-        connection: ConnectionId,
-        /// Packet.
-        packet: Packet,
-    },
     /// Bytes on a connection could not be decoded; the connection is closed.
     MalformedPacket {
         /// Connection.
@@ -508,10 +495,6 @@ impl Outputs {
     fn send(&mut self, connection: ConnectionId, version: ProtocolVersion, packet: Packet) {
         match packet.to_bytes(version) {
             Ok(bytes) => {
-                self.event(BrokerEventKind::PacketSent {
-                    connection,
-                    packet: packet.clone(),
-                });
                 self.transmits.push_back(BrokerTransmit {
                     connection,
                     packet,
@@ -727,10 +710,6 @@ impl Broker {
         };
         link.last_heard = now;
         let client_id = link.client_id.clone();
-        self.out.event(BrokerEventKind::PacketReceived {
-            connection,
-            packet: packet.clone(),
-        });
         match (client_id, packet) {
             (None, Packet::Connect(connect)) => self.on_connect(connection, connect),
             (None, _) => self.violation(
