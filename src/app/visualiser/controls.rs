@@ -42,10 +42,10 @@ pub fn TransportControls(
                 aria-label=move || if playing() { "Pause (space)" } else { "Play (space)" }
                 on:click=toggle
             >
-                {move || if playing() { "⏸ Pause" } else { "▶ Play" }}
+                {move || if playing() { "Pause" } else { "▶ Play" }}
             </button>
-            <button class="vis-step" aria-label="Step one packet (→)" on:click=step>"⏭ Step"</button>
-            <button class="vis-replay" aria-label="Replay from the start (r)" on:click=replay>"⟲ Replay"</button>
+            <button class="vis-step" aria-label="Step one packet (→)" on:click=step>"Step →"</button>
+            <button class="vis-replay" aria-label="Replay from the start (r)" on:click=replay>"Replay"</button>
             <span class="vis-speeds" role="group" aria-label="Speed">{Speed::ALL.map(speed_button)}</span>
             <input
                 class="vis-scrubber"

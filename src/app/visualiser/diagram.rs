@@ -4,7 +4,9 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::geometry::{self, arrow_shape, note_shape, ArrowShape, CROSS, GUTTER, HEADER, WIDTH};
+use super::geometry::{
+    self, arrow_shape, note_shape, ArrowShape, Viewport, CROSS, GUTTER, HEADER, WIDTH,
+};
 use super::layout::Layout;
 use super::model::{FlowChip, Lane};
 
@@ -28,29 +30,23 @@ pub fn SequenceDiagram(
 ) -> impl IntoView {
     let scroller: NodeRef<html::Div> = NodeRef::new();
     let window = RwSignal::new(FIRST_WINDOW);
+    let viewport = move || scroller.get_untracked().map(|el| Viewport::of(&el));
     let measure = move || {
-        if let Some(el) = scroller.get_untracked() {
-            let scale = f64::from(el.client_width().max(1)) / WIDTH;
-            let top = geometry::stage_of(f64::from(el.scroll_top()) / scale);
-            let bottom =
-                geometry::stage_of(f64::from(el.scroll_top() + el.client_height()) / scale);
-            window.set((top, bottom));
+        if let Some(v) = viewport() {
+            window.set(v.stage_window());
         }
     };
+    let resized = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resized.remove());
     Effect::new(move |_| {
         let y = geometry::y_of(t.get());
-        if !follow.get() {
-            return;
-        }
-        if let Some(el) = scroller.get() {
-            let scale = f64::from(el.client_width().max(1)) / WIDTH;
-            let (view_top, view_h) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
-            let y_px = y * scale;
-            if y_px > view_top + view_h * 0.8 || y_px < view_top {
-                el.set_scroll_top((y_px - view_h * 0.6).max(0.0) as i32);
+        let Some(el) = scroller.get() else { return };
+        if follow.get() {
+            if let Some(scroll_top) = Viewport::of(&el).follow(y) {
+                el.set_scroll_top(scroll_top as i32);
             }
-            measure();
         }
+        measure();
     });
     let rows = Memo::new(move |_| {
         let (top, bottom) = window.get();
@@ -65,8 +61,8 @@ pub fn SequenceDiagram(
     let body_height = move || layout.with(|l| geometry::height(l.end));
     view! {
         <div class="vis-diagram">
-            <LaneHeaders layout t/>
             <div class="vis-scroll" node_ref=scroller on:scroll=move |_| measure()>
+                <LaneHeaders layout t/>
                 <svg
                     class="vis-body"
                     role="img"
@@ -105,8 +101,12 @@ fn LaneHeaders(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
         let lane_chips = move || chips.with(|c| c.get(&lane).cloned().unwrap_or_default());
         view! {
             <g class="vis-lane-head">
-                <text class="vis-lane-title" x=x y=48>{lane.title()}</text>
-                {move || lane_chips().into_iter().enumerate().map(|(i, chip)| chip_view(x, i, chip)).collect_view()}
+                <text class="vis-lane-title" x=x y=44>{lane.title()}</text>
+                {move || {
+                    let chips = lane_chips();
+                    let total = chips.len();
+                    chips.into_iter().enumerate().map(|(i, chip)| chip_view(x, i, total, chip)).collect_view()
+                }}
             </g>
         }
     };
@@ -117,22 +117,21 @@ fn LaneHeaders(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
     }
 }
 
-/// Chips stacked under a lane title; beyond three, the rest is summarised.
-fn chip_view(x: f64, i: usize, chip: FlowChip) -> impl IntoView {
-    let y = 64.0 + 30.0 * i as f64;
-    let text = if i < 2 {
-        chip.text()
-    } else {
-        "…".to_string()
+/// Chips stacked under a lane title: two fit; a third says how many more.
+fn chip_view(x: f64, i: usize, total: usize, chip: FlowChip) -> impl IntoView {
+    let y = 58.0 + 28.0 * i as f64;
+    let text = match i {
+        0 => chip.text(),
+        1 if total == 2 => chip.text(),
+        1 => format!("+{} more open flows", total - 1),
+        _ => return None,
     };
     let class = format!("vis-chip qos{}", chip.qos.as_u8());
-    (i < 3).then(|| {
-        view! {
-            <g class=class>
-                <rect x=x - 150.0 y=y width=300 height=26 rx=13/>
-                <text x=x y=y + 19.0>{text}</text>
-            </g>
-        }
+    Some(view! {
+        <g class=class>
+            <rect x=x - 170.0 y=y width=340 height=25 rx=12/>
+            <text x=x y=y + 18.5>{text}</text>
+        </g>
     })
 }
 
@@ -159,7 +158,7 @@ fn Gutter(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
                     view! {
                         <g class="vis-step-mark">
                             <line x1=0 x2=WIDTH y1=y y2=y/>
-                            <text x=8 y=y + 22.0>{format!("Step {}", i + 1)}</text>
+                            <text x=8 y=y - 8.0>{format!("Step {}", i + 1)}</text>
                         </g>
                     }
                 })

@@ -66,7 +66,7 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
             out,
             "<text class=\"mark\" x=\"{:.1}\" y=\"{:.1}\">Step {}</text>",
             GUTTER - 100.0,
-            geometry::y_of(c.at) + 5.0,
+            geometry::y_of(c.at) - 8.0,
             i + 1
         );
     }

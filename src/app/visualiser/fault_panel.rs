@@ -56,7 +56,7 @@ pub fn FaultPanel(
                     aria-label="Cut the connection now"
                     on:click=move |_| on_fault.run(FaultIntent::CutConnection { hop: hop.get_untracked() })
                 >
-                    "⚡ Cut connection"
+                    "Cut connection"
                 </button>
             </div>
             <label class="vis-slider">

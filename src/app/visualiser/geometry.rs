@@ -5,15 +5,17 @@
 //! picture; the lengths here are chosen for labels readable from the back of
 //! a room.
 
+use crate::mqtt::session::FlowDirection;
+
 use super::layout::{PlacedArrow, PlacedNote};
 use super::model::Lane;
 
 /// Width of the diagram's coordinate system.
-pub const WIDTH: f64 = 1500.0;
+pub const WIDTH: f64 = 1600.0;
 /// Left gutter holding times, breaks and step markers.
 pub const GUTTER: f64 = 110.0;
 /// Height of the lane header band (drawn separately, it stays in view).
-pub const HEADER: f64 = 130.0;
+pub const HEADER: f64 = 118.0;
 /// Diagram units per stage millisecond.
 pub const PX_PER_STAGE_MS: f64 = 0.1;
 /// Space below the last event.
@@ -26,9 +28,9 @@ pub const CROSS: f64 = 14.0;
 /// x of a lane's life line.
 pub fn lane_x(lane: Lane) -> f64 {
     match lane {
-        Lane::Publisher => 400.0,
-        Lane::Broker => 820.0,
-        Lane::Subscriber => 1240.0,
+        Lane::Publisher => 480.0,
+        Lane::Broker => 900.0,
+        Lane::Subscriber => 1320.0,
     }
 }
 
@@ -131,8 +133,7 @@ pub fn arrow_shape(placed: &PlacedArrow, progress: f64) -> ArrowShape {
 pub struct NoteShape {
     /// Text anchor point.
     pub at: (f64, f64),
-    /// SVG text-anchor: the publisher's notes grow leftwards, the
-    /// subscriber's rightwards, the broker's are centred on its line.
+    /// SVG text-anchor: `end` for notes growing leftwards, `start` otherwise.
     pub anchor: &'static str,
     /// Text.
     pub text: String,
@@ -141,14 +142,80 @@ pub struct NoteShape {
 /// Shape of a placed note.
 pub fn note_shape(placed: &PlacedNote) -> NoteShape {
     let lane = placed.note.lane;
-    let (dx, anchor) = match lane {
-        Lane::Publisher => (-14.0, "end"),
-        Lane::Broker => (0.0, "middle"),
-        Lane::Subscriber => (14.0, "start"),
+    // Notes grow away from the hop they are about: the publisher's to the
+    // left, the subscriber's to the right, and the broker's towards the
+    // client the flow is with (receiving from the publisher: left).
+    let leftwards = match lane {
+        Lane::Publisher => true,
+        Lane::Broker => placed
+            .note
+            .flow
+            .as_ref()
+            .is_some_and(|f| f.direction == FlowDirection::Incoming),
+        Lane::Subscriber => false,
+    };
+    let (dx, anchor) = if leftwards {
+        (-14.0, "end")
+    } else {
+        (14.0, "start")
     };
     NoteShape {
         at: (lane_x(lane) + dx, y_of(placed.at) + 6.0),
         anchor,
         text: placed.note.text.clone(),
+    }
+}
+
+/// The scroll container's measurements, in CSS pixels.
+///
+/// The lane header sticks to the top of the scroll container, so the body
+/// rows visible are those below it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Viewport {
+    /// `scrollTop`.
+    pub scroll_top: f64,
+    /// `clientHeight`.
+    pub height: f64,
+    /// `clientWidth`.
+    pub width: f64,
+}
+
+impl Viewport {
+    /// Measure a scroll container.
+    pub fn of(el: &web_sys::Element) -> Viewport {
+        Viewport {
+            scroll_top: f64::from(el.scroll_top()),
+            height: f64::from(el.client_height()),
+            width: f64::from(el.client_width()),
+        }
+    }
+
+    /// CSS pixels per diagram unit.
+    fn scale(&self) -> f64 {
+        (self.width / WIDTH).max(1e-6)
+    }
+
+    /// Height of the body area under the sticky header, CSS pixels.
+    fn body_height(&self) -> f64 {
+        (self.height - HEADER * self.scale()).max(0.0)
+    }
+
+    /// The stage-time range worth rendering: what is on screen plus one
+    /// screenful above and below, so scrolling never shows a gap.
+    pub fn stage_window(&self) -> (f64, f64) {
+        let scale = self.scale();
+        let overscan = self.body_height().max(1.0);
+        let top = (self.scroll_top - overscan) / scale;
+        let bottom = (self.scroll_top + self.body_height() + overscan) / scale;
+        (stage_of(top.max(0.0)), stage_of(bottom))
+    }
+
+    /// The `scrollTop` that brings diagram height `y` back into view
+    /// (at 60% of the body), or `None` when it is comfortably visible.
+    pub fn follow(&self, y: f64) -> Option<f64> {
+        let y_px = y * self.scale();
+        let body = self.body_height();
+        let outside = y_px < self.scroll_top || y_px > self.scroll_top + body * 0.8;
+        outside.then(|| (y_px - body * 0.6).max(0.0))
     }
 }

@@ -45,11 +45,11 @@ impl Default for Pacing {
     fn default() -> Self {
         Pacing {
             stretch: 8.0,
-            min_gap: 450.0,
+            min_gap: 550.0,
             max_gap: 2400.0,
-            min_flight: 700.0,
+            min_flight: 900.0,
             max_flight: 1600.0,
-            note_gap: 260.0,
+            note_gap: 280.0,
             lead_in: 400.0,
         }
     }
@@ -296,17 +296,25 @@ fn gap_after(elapsed: u64, pacing: &Pacing) -> (f64, Option<u64>) {
 
 /// Place notes at their anchor, nudged down so notes on one lane never overlap.
 fn place_notes(sorted: &[&DiagramEvent], anchors: &Anchors, pacing: &Pacing) -> Vec<PlacedNote> {
-    let mut last_on_lane: BTreeMap<Lane, f64> = BTreeMap::new();
+    // Stacked per lane and side: the broker's notes about its publisher and
+    // about its subscriber are written on opposite sides of its line.
+    let mut last_on_lane: BTreeMap<(Lane, bool), f64> = BTreeMap::new();
     let mut notes = Vec::new();
     for note in sorted.iter().filter_map(|e| match e {
         DiagramEvent::Note(n) => Some(n),
         _ => None,
     }) {
         let mut at = anchors.stage_at(note.at, pacing.lead_in);
-        if let Some(prev) = last_on_lane.get(&note.lane) {
+        let side = (
+            note.lane,
+            note.flow
+                .as_ref()
+                .is_some_and(|f| f.direction == FlowDirection::Incoming),
+        );
+        if let Some(prev) = last_on_lane.get(&side) {
             at = at.max(prev + pacing.note_gap);
         }
-        last_on_lane.insert(note.lane, at);
+        last_on_lane.insert(side, at);
         notes.push(PlacedNote {
             note: note.clone(),
             at,

@@ -240,10 +240,10 @@ fn FileButtons(
     };
     view! {
         <div class="vis-files" role="group" aria-label="Export and import">
-            <button aria-label="Export the diagram as SVG" on:click=export_svg>"⤓ SVG"</button>
-            <button aria-label="Export the events as JSON" on:click=export_json>"⤓ JSON"</button>
+            <button aria-label="Export the diagram as SVG" on:click=export_svg>"Save SVG"</button>
+            <button aria-label="Export the events as JSON" on:click=export_json>"Save JSON"</button>
             <label class="vis-import">
-                "⤒ Import"
+                "Load JSON"
                 <input type="file" accept=".json,application/json" aria-label="Import a recording (.json)" on:change=import/>
             </label>
         </div>

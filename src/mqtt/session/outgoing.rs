@@ -447,7 +447,7 @@ impl Session {
 
     /// OnTimeout policy: resend every flow unanswered for `interval_ms`.
     pub(crate) fn retry_overdue(&mut self, now: u64) {
-        let Some(interval) = self.retry_interval() else {
+        let Some(interval) = self.retry_interval().filter(|_| self.is_connected()) else {
             return;
         };
         let mut index = 0;
