@@ -1,0 +1,192 @@
+//! The few browser services the dashboard needs, each failing quietly:
+//! the clock, localStorage, the tab title, a WebAudio beep and a browser
+//! notification. Outside a browser (native tests) they do nothing.
+
+use super::settings::KeyValueStore;
+
+/// Milliseconds since the page loaded (`performance.now()`), the clock the
+/// app passes to the session, so message and event times agree.
+pub fn now_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now().max(0.0) as u64)
+            .unwrap_or(0)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
+/// A `now_ms()` time as a local wall-clock label, "14:03:07".
+pub fn clock_label(at: u64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let origin = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.time_origin())
+            .unwrap_or(0.0);
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(origin + at as f64));
+        format!(
+            "{:02}:{:02}:{:02}",
+            date.get_hours(),
+            date.get_minutes(),
+            date.get_seconds()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        format!("+{:.1}s", at as f64 / 1000.0)
+    }
+}
+
+/// The browser's localStorage; every failure (disabled, full) is swallowed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LocalStore;
+
+#[cfg(target_arch = "wasm32")]
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+impl KeyValueStore for LocalStore {
+    fn load(&self, key: &str) -> Option<String> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            local_storage()?.get_item(key).ok().flatten()
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = key;
+            None
+        }
+    }
+
+    fn save(&self, key: &str, value: &str) -> bool {
+        #[cfg(target_arch = "wasm32")]
+        {
+            local_storage().is_some_and(|s| s.set_item(key, value).is_ok())
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = (key, value);
+            false
+        }
+    }
+}
+
+/// The tab title with the unacknowledged count in front: "(3) QoScope".
+pub fn title_with_count(base: &str, unacknowledged: usize) -> String {
+    if unacknowledged == 0 {
+        base.to_owned()
+    } else {
+        format!("({unacknowledged}) {base}")
+    }
+}
+
+/// The document's title now.
+pub fn document_title() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .map(|d| d.title())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::new()
+    }
+}
+
+/// Sets the document's title.
+pub fn set_document_title(title: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(title);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = title;
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static AUDIO: std::cell::RefCell<Option<web_sys::AudioContext>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Creates the audio context; call from a click, since browsers only allow
+/// sound after a user gesture.
+pub fn prime_audio() {
+    #[cfg(target_arch = "wasm32")]
+    AUDIO.with(|audio| {
+        let mut audio = audio.borrow_mut();
+        if audio.is_none() {
+            *audio = web_sys::AudioContext::new().ok();
+        }
+        if let Some(context) = audio.as_ref() {
+            let _ = context.resume();
+        }
+    });
+}
+
+/// A short two-tone beep, if the audio context was primed.
+pub fn beep() {
+    #[cfg(target_arch = "wasm32")]
+    AUDIO.with(|audio| {
+        if let Some(context) = audio.borrow().as_ref() {
+            let _ = play_tone(context, 880.0, 0.0).and_then(|_| play_tone(context, 660.0, 0.18));
+        }
+    });
+}
+
+#[cfg(target_arch = "wasm32")]
+fn play_tone(
+    context: &web_sys::AudioContext,
+    hz: f32,
+    delay: f64,
+) -> Result<(), wasm_bindgen::JsValue> {
+    let start = context.current_time() + delay;
+    let oscillator = context.create_oscillator()?;
+    let gain = context.create_gain()?;
+    oscillator.frequency().set_value(hz);
+    gain.gain().set_value_at_time(0.15, start)?;
+    gain.gain()
+        .exponential_ramp_to_value_at_time(0.001, start + 0.16)?;
+    oscillator.connect_with_audio_node(&gain)?;
+    gain.connect_with_audio_node(&context.destination())?;
+    oscillator.start_with_when(start)?;
+    oscillator.stop_with_when(start + 0.17)
+}
+
+/// Asks for permission to show notifications (call from a click).
+pub fn request_notification_permission() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = web_sys::Notification::request_permission();
+    }
+}
+
+/// Whether notifications may be shown.
+pub fn notifications_allowed() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        false
+    }
+}
+
+/// Shows a browser notification titled `title` (text only), if allowed.
+pub fn notify(title: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if notifications_allowed() {
+        let _ = web_sys::Notification::new(title);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = title;
+}

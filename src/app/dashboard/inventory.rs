@@ -1,0 +1,451 @@
+//! Inventory: stock counts per SKU from absolute levels and from deltas.
+//!
+//! A level (`{"sku":"A-100","level":42}`) sets the count. A delta
+//! (`{"sku":"A-100","delta":-3,"msg_id":"..."}`) changes it. Deltas commute,
+//! so out-of-order arrival gives the same count; a level resets the count
+//! and the trust verdict. Deltas are where QoS matters (the seeds' point):
+//! QoS 1 is at-least-once, so a resent delta is counted twice unless the
+//! receiver deduplicates it itself. A delta whose message id was seen before
+//! is skipped; a count built from QoS < 2 deltas with any duplicate seen is
+//! shown as "cannot be trusted".
+//!
+//! Caps: at most [`MAX_SKUS`] SKUs (least recently changed evicted first),
+//! [`HISTORY_POINTS`] points of history per SKU, [`MAX_REMEMBERED_IDS`]
+//! message ids, [`MAX_UNREADABLE`] unreadable messages kept for display.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::lru::{LruOrder, RecentIds, Ring};
+use super::message::{filter_matches, Incoming, ParsedPayload};
+use crate::mqtt::packet::QoS;
+
+/// Most SKUs held.
+pub const MAX_SKUS: usize = 1000;
+/// Points of count history kept per SKU (for the sparkline).
+pub const HISTORY_POINTS: usize = 60;
+/// Message ids remembered for duplicate detection.
+pub const MAX_REMEMBERED_IDS: usize = 8192;
+/// Unreadable inventory messages kept, raw, for the operator to see.
+pub const MAX_UNREADABLE: usize = 20;
+
+/// JSON field names read from inventory payloads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InventoryFields {
+    /// Stock keeping unit; the last topic level when absent.
+    pub sku: String,
+    /// Absolute level.
+    pub level: String,
+    /// Signed change.
+    pub delta: String,
+    /// Application message id, for duplicate detection.
+    pub message_id: String,
+}
+
+impl Default for InventoryFields {
+    fn default() -> Self {
+        InventoryFields {
+            sku: "sku".into(),
+            level: "level".into(),
+            delta: "delta".into(),
+            message_id: "msg_id".into(),
+        }
+    }
+}
+
+/// What the inventory table listens to and how it reads payloads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InventorySettings {
+    /// Topic filters carrying stock levels and movements.
+    pub filters: Vec<String>,
+    /// Field names.
+    pub fields: InventoryFields,
+    /// Low-stock threshold for SKUs without their own.
+    pub default_low_stock: i64,
+    /// Low-stock thresholds per SKU.
+    pub low_stock: BTreeMap<String, i64>,
+}
+
+impl Default for InventorySettings {
+    fn default() -> Self {
+        InventorySettings {
+            filters: vec!["inventory/#".into()],
+            fields: InventoryFields::default(),
+            default_low_stock: 10,
+            low_stock: BTreeMap::new(),
+        }
+    }
+}
+
+impl InventorySettings {
+    /// Whether `topic` is an inventory topic.
+    pub fn matches(&self, topic: &str) -> bool {
+        self.filters.iter().any(|f| filter_matches(f, topic))
+    }
+
+    /// The low-stock threshold for `sku`.
+    pub fn threshold_for(&self, sku: &str) -> i64 {
+        self.low_stock
+            .get(sku)
+            .copied()
+            .unwrap_or(self.default_low_stock)
+    }
+}
+
+/// Whether a count can be relied on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// No duplicate met a delta below QoS 2 since the last level.
+    Trusted,
+    /// Deltas arrived at QoS < 2 and duplicates were seen: some may have
+    /// been counted twice (or, deduplicated by id, some may be missed once
+    /// the id window is passed).
+    CannotBeTrusted {
+        /// Duplicates seen since the last level.
+        duplicates: u32,
+        /// Deltas at QoS < 2 since the last level.
+        low_qos_deltas: u32,
+    },
+}
+
+/// One SKU's stock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockItem {
+    /// SKU.
+    pub sku: String,
+    /// Current count.
+    pub count: i64,
+    /// Whether a level anchored the count (else it is a sum of deltas from 0).
+    pub anchored: bool,
+    /// When the count last changed, ms.
+    pub last_change: u64,
+    /// The last change: `Some(delta)` or `None` for a level.
+    pub last_delta: Option<i64>,
+    /// (ms, count) after each change, oldest first.
+    pub history: Ring<(u64, i64)>,
+    /// Deltas applied since the last level.
+    pub deltas_applied: u32,
+    /// Deltas at QoS < 2 since the last level.
+    pub low_qos_deltas: u32,
+    /// Duplicates seen since the last level (by message id or DUP flag).
+    pub duplicates: u32,
+    /// Duplicates skipped because their message id was seen before (all time).
+    pub duplicates_skipped: u32,
+    /// Bumped on every change, for keyed rendering.
+    pub revision: u64,
+}
+
+impl StockItem {
+    fn new(sku: String) -> Self {
+        StockItem {
+            sku,
+            count: 0,
+            anchored: false,
+            last_change: 0,
+            last_delta: None,
+            history: Ring::new(HISTORY_POINTS),
+            deltas_applied: 0,
+            low_qos_deltas: 0,
+            duplicates: 0,
+            duplicates_skipped: 0,
+            revision: 0,
+        }
+    }
+
+    /// Whether the count can be relied on.
+    pub fn trust(&self) -> Trust {
+        if self.low_qos_deltas > 0 && self.duplicates > 0 {
+            Trust::CannotBeTrusted {
+                duplicates: self.duplicates,
+                low_qos_deltas: self.low_qos_deltas,
+            }
+        } else {
+            Trust::Trusted
+        }
+    }
+}
+
+/// What one message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StockOutcome {
+    /// The count was set.
+    Level {
+        /// SKU.
+        sku: String,
+    },
+    /// A delta was applied.
+    Delta {
+        /// SKU.
+        sku: String,
+        /// Whether it may be a duplicate (DUP=1 without a message id at QoS 1).
+        suspect: bool,
+    },
+    /// A duplicate (message id seen before) was skipped.
+    DuplicateSkipped {
+        /// SKU.
+        sku: String,
+    },
+    /// Neither a level nor a delta could be read; kept raw.
+    Unreadable,
+}
+
+/// A message the table could not read, kept for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// When, ms.
+    pub at: u64,
+    /// Topic.
+    pub topic: String,
+    /// Payload text (render as text only).
+    pub text: String,
+}
+
+/// Running totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InventoryStats {
+    /// Inventory messages taken in.
+    pub received: u64,
+    /// Duplicates seen.
+    pub duplicates: u64,
+    /// Messages neither level nor delta.
+    pub unreadable: u64,
+    /// SKUs evicted to stay within [`MAX_SKUS`].
+    pub evicted: u64,
+}
+
+/// The stock table.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    settings: InventorySettings,
+    items: HashMap<String, StockItem>,
+    recency: LruOrder<String>,
+    seen_ids: RecentIds,
+    unreadable: Ring<Unreadable>,
+    revision: u64,
+    stats: InventoryStats,
+}
+
+impl Default for Inventory {
+    fn default() -> Self {
+        Inventory::new(InventorySettings::default())
+    }
+}
+
+/// A reading of one payload.
+enum Reading {
+    Level(i64),
+    Delta(i64),
+}
+
+impl Inventory {
+    /// An empty table.
+    pub fn new(settings: InventorySettings) -> Self {
+        Inventory {
+            settings,
+            items: HashMap::new(),
+            recency: LruOrder::new(MAX_SKUS),
+            seen_ids: RecentIds::new(MAX_REMEMBERED_IDS),
+            unreadable: Ring::new(MAX_UNREADABLE),
+            revision: 0,
+            stats: InventoryStats::default(),
+        }
+    }
+
+    /// Current settings.
+    pub fn settings(&self) -> &InventorySettings {
+        &self.settings
+    }
+
+    /// Replaces the settings; counts stay.
+    pub fn set_settings(&mut self, settings: InventorySettings) {
+        self.settings = settings;
+        self.revision += 1;
+    }
+
+    /// Whether `topic` is an inventory topic.
+    pub fn accepts(&self, topic: &str) -> bool {
+        self.settings.matches(topic)
+    }
+
+    /// One SKU.
+    pub fn get(&self, sku: &str) -> Option<&StockItem> {
+        self.items.get(sku)
+    }
+
+    /// Number of SKUs.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether no SKU is known.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Running totals.
+    pub fn stats(&self) -> InventoryStats {
+        self.stats
+    }
+
+    /// The latest unreadable messages, oldest first.
+    pub fn unreadable(&self) -> impl DoubleEndedIterator<Item = &Unreadable> {
+        self.unreadable.iter()
+    }
+
+    /// Changes whenever anything shown changes.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Whether `item` is at or below its low-stock threshold.
+    pub fn is_low(&self, item: &StockItem) -> bool {
+        item.count <= self.settings.threshold_for(&item.sku)
+    }
+
+    /// Takes in one message from an inventory topic.
+    pub fn ingest(&mut self, msg: &Incoming) -> StockOutcome {
+        self.stats.received += 1;
+        let parsed = ParsedPayload::parse(&msg.payload);
+        let fields = &self.settings.fields;
+        let Some(reading) = read_stock(&parsed, &fields.level, &fields.delta) else {
+            return self.keep_unreadable(msg, parsed.text);
+        };
+        let sku = parsed
+            .field_str(&fields.sku)
+            .unwrap_or_else(|| last_level(&msg.topic).to_owned());
+        let message_id = parsed.field_str(&fields.message_id);
+        let id_seen = message_id
+            .is_some_and(|id| self.seen_ids.check_and_insert(&format!("{sku}\u{1f}{id}")));
+        if id_seen {
+            return self.skip_duplicate(sku);
+        }
+        let suspect = msg.dup && msg.qos == QoS::AtLeastOnce && !parsed_has_id(&parsed, fields);
+        self.revision += 1;
+        let revision = self.revision;
+        let item = self.item_mut(&sku);
+        match reading {
+            Reading::Level(level) => {
+                item.count = level;
+                item.anchored = true;
+                item.last_delta = None;
+                item.deltas_applied = 0;
+                item.low_qos_deltas = 0;
+                item.duplicates = 0;
+            }
+            Reading::Delta(delta) => {
+                item.count = item.count.saturating_add(delta);
+                item.last_delta = Some(delta);
+                item.deltas_applied = item.deltas_applied.saturating_add(1);
+                if msg.qos < QoS::ExactlyOnce {
+                    item.low_qos_deltas = item.low_qos_deltas.saturating_add(1);
+                }
+                if suspect {
+                    item.duplicates = item.duplicates.saturating_add(1);
+                }
+            }
+        }
+        item.last_change = item.last_change.max(msg.at);
+        item.history.push((msg.at, item.count));
+        item.revision = revision;
+        if suspect {
+            self.stats.duplicates += 1;
+        }
+        match reading {
+            Reading::Level(_) => StockOutcome::Level { sku },
+            Reading::Delta(_) => StockOutcome::Delta { sku, suspect },
+        }
+    }
+
+    fn keep_unreadable(&mut self, msg: &Incoming, text: String) -> StockOutcome {
+        self.stats.unreadable += 1;
+        self.revision += 1;
+        self.unreadable.push(Unreadable {
+            at: msg.at,
+            topic: msg.topic.clone(),
+            text,
+        });
+        StockOutcome::Unreadable
+    }
+
+    fn skip_duplicate(&mut self, sku: String) -> StockOutcome {
+        self.stats.duplicates += 1;
+        self.revision += 1;
+        let revision = self.revision;
+        let item = self.item_mut(&sku);
+        item.duplicates = item.duplicates.saturating_add(1);
+        item.duplicates_skipped = item.duplicates_skipped.saturating_add(1);
+        item.revision = revision;
+        StockOutcome::DuplicateSkipped { sku }
+    }
+
+    fn item_mut(&mut self, sku: &str) -> &mut StockItem {
+        if let Some(evicted) = self.recency.touch(sku.to_owned()) {
+            self.items.remove(&evicted);
+            self.stats.evicted += 1;
+        }
+        self.items
+            .entry(sku.to_owned())
+            .or_insert_with(|| StockItem::new(sku.to_owned()))
+    }
+
+    /// SKUs whose name contains `text` (case-insensitive), low stock first,
+    /// then by SKU; at most `limit`, and how many matched.
+    pub fn visible(&self, text: &str, limit: usize) -> (Vec<&StockItem>, usize) {
+        let needle = text.trim().to_lowercase();
+        let mut rows: Vec<&StockItem> = self
+            .items
+            .values()
+            .filter(|i| needle.is_empty() || i.sku.to_lowercase().contains(&needle))
+            .collect();
+        let total = rows.len();
+        rows.sort_by(|a, b| (!self.is_low(a), &a.sku).cmp(&(!self.is_low(b), &b.sku)));
+        rows.truncate(limit);
+        (rows, total)
+    }
+}
+
+fn parsed_has_id(parsed: &ParsedPayload, fields: &InventoryFields) -> bool {
+    parsed.field_str(&fields.message_id).is_some()
+}
+
+/// A level or a delta from the payload; a bare JSON number is a level.
+fn read_stock(parsed: &ParsedPayload, level: &str, delta: &str) -> Option<Reading> {
+    if let Some(v) = parsed.field_i64(level) {
+        return Some(Reading::Level(v));
+    }
+    if let Some(v) = parsed.field_i64(delta) {
+        return Some(Reading::Delta(v));
+    }
+    parsed.json.as_ref()?.as_i64().map(Reading::Level)
+}
+
+fn last_level(topic: &str) -> &str {
+    topic.rsplit('/').next().unwrap_or(topic)
+}
+
+/// An SVG path (`M x y L x y ...`) drawing `points` in a `width` × `height`
+/// box, evenly spaced left to right, the highest count at the top.
+pub fn sparkline_path(points: &[i64], width: f64, height: f64) -> String {
+    if points.is_empty() {
+        return String::new();
+    }
+    let min = points.iter().copied().min().unwrap_or(0);
+    let max = points.iter().copied().max().unwrap_or(0);
+    let span = (max - min).max(1) as f64;
+    let step = if points.len() > 1 {
+        width / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let mut path = String::with_capacity(points.len() * 12);
+    for (i, &value) in points.iter().enumerate() {
+        let x = i as f64 * step;
+        let y = height - (value - min) as f64 / span * height;
+        let command = if i == 0 { 'M' } else { 'L' };
+        path.push_str(&format!("{command}{x:.1} {y:.1} "));
+    }
+    path.trim_end().to_owned()
+}

@@ -1,0 +1,159 @@
+//! The dashboard's input: one application message as the session delivered it.
+//!
+//! Plain data, so the models can be driven by the live connection, by the
+//! simulation, or by a test script alike.
+
+use serde_json::Value;
+
+use crate::mqtt::packet::{PacketId, QoS};
+use crate::mqtt::session::Message;
+use crate::mqtt::topic;
+
+/// Longest payload text kept per message, in bytes. Longer payloads are cut
+/// (at a character boundary) and marked, so one huge message cannot fill memory.
+pub const PAYLOAD_TEXT_CAP: usize = 2048;
+
+/// One application message delivered to this client.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Incoming {
+    /// Milliseconds, on the same clock as the session's events.
+    pub at: u64,
+    /// Topic name.
+    pub topic: String,
+    /// Application payload.
+    pub payload: Vec<u8>,
+    /// Effective QoS: min(published, subscribed).
+    pub qos: QoS,
+    /// RETAIN flag: the broker's stored message, not a new occurrence.
+    pub retain: bool,
+    /// DUP flag: the sender says it may have sent this before.
+    pub dup: bool,
+    /// Packet id (QoS > 0).
+    pub packet_id: Option<PacketId>,
+}
+
+impl Incoming {
+    /// A message with `payload` on `topic` at QoS 0.
+    pub fn new(at: u64, topic: impl Into<String>, payload: impl Into<Vec<u8>>) -> Self {
+        Incoming {
+            at,
+            topic: topic.into(),
+            payload: payload.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The message of a session `Delivered` event at `at`.
+    pub fn delivered(at: u64, message: &Message) -> Self {
+        Incoming {
+            at,
+            topic: message.topic.clone(),
+            payload: message.payload.clone(),
+            qos: message.qos,
+            retain: message.retain,
+            dup: message.dup,
+            packet_id: message.packet_id,
+        }
+    }
+
+    /// The same message at `qos`.
+    pub fn with_qos(mut self, qos: QoS) -> Self {
+        self.qos = qos;
+        self
+    }
+
+    /// The same message with DUP set.
+    pub fn with_dup(mut self) -> Self {
+        self.dup = true;
+        self
+    }
+
+    /// The same message with RETAIN set.
+    pub fn with_retain(mut self) -> Self {
+        self.retain = true;
+        self
+    }
+}
+
+/// A payload parsed once: its JSON object, if it is one, and its text.
+#[derive(Debug, Clone)]
+pub struct ParsedPayload {
+    /// The JSON value when the payload is valid JSON.
+    pub json: Option<Value>,
+    /// The payload as text (lossy UTF-8, capped at [`PAYLOAD_TEXT_CAP`]).
+    /// Always rendered as text, never as HTML.
+    pub text: String,
+}
+
+impl ParsedPayload {
+    /// Parses `payload`; never fails: a payload that is not JSON keeps its text.
+    pub fn parse(payload: &[u8]) -> Self {
+        let json = serde_json::from_slice::<Value>(payload).ok();
+        ParsedPayload {
+            json,
+            text: capped_text(payload),
+        }
+    }
+
+    /// The field `name` as a display string, when the payload is a JSON object
+    /// holding a string, number or boolean under that name.
+    pub fn field_str(&self, name: &str) -> Option<String> {
+        match self.json.as_ref()?.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The field `name` as an integer (JSON integer, or a float with no
+    /// fraction, or a numeric string).
+    pub fn field_i64(&self, name: &str) -> Option<i64> {
+        match self.json.as_ref()?.get(name)? {
+            Value::Number(n) => n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            }),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+/// `payload` as lossy UTF-8, cut to [`PAYLOAD_TEXT_CAP`] bytes with a marker.
+pub fn capped_text(payload: &[u8]) -> String {
+    if payload.len() <= PAYLOAD_TEXT_CAP {
+        return String::from_utf8_lossy(payload).into_owned();
+    }
+    let mut text = String::from_utf8_lossy(&payload[..PAYLOAD_TEXT_CAP]).into_owned();
+    text.push_str(&format!(" … ({} bytes in all)", payload.len()));
+    text
+}
+
+/// Whether `topic` matches `filter` (MQTT-4.7; see [`topic::matches`]).
+pub fn filter_matches(filter: &str, topic: &str) -> bool {
+    topic::matches(filter, topic)
+}
+
+/// Checks a topic filter the user typed; the error says what to fix.
+pub fn check_filter(filter: &str) -> Result<(), String> {
+    topic::validate_topic_filter(filter).map_err(|e| e.to_string())
+}
+
+/// Topic filters from a comma- or newline-separated list, each checked.
+pub fn parse_filter_list(text: &str) -> Result<Vec<String>, String> {
+    let filters: Vec<String> = text
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if filters.is_empty() {
+        return Err("give at least one topic filter, e.g. alarms/#".into());
+    }
+    for filter in &filters {
+        check_filter(filter).map_err(|e| format!("{filter}: {e}"))?;
+    }
+    Ok(filters)
+}

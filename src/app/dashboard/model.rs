@@ -1,0 +1,217 @@
+//! The dashboard's state and its ingest queue.
+//!
+//! Messages and session events are pushed into a bounded queue as they
+//! arrive (O(1)); the view drains it once per animation frame, within a
+//! budget, so a flood costs one re-render per frame rather than one per
+//! message. When the queue is full the oldest entries are shed and counted:
+//! under overload the operator sees how many were skipped instead of a frozen tab.
+//!
+//! Caps: [`QUEUE_CAP`] queued inputs, [`FRAME_BUDGET`] inputs per drain,
+//! [`MAX_NEW_CRITICAL`] new critical alarms reported per drain; the models
+//! state their own.
+
+use std::collections::VecDeque;
+
+use super::alarms::{AlarmBoard, AlarmKey, AlarmOutcome, Severity};
+use super::health::Health;
+use super::inventory::Inventory;
+use super::message::Incoming;
+use super::settings::{DashboardSettings, SavedState};
+use crate::mqtt::packet::{QoS, SubscribeFilter};
+use crate::mqtt::session::{Event, EventKind};
+
+/// Most inputs waiting for the next frame.
+pub const QUEUE_CAP: usize = 100_000;
+/// Most inputs digested per frame (20,000 messages/s needs ~340 per frame at 60 Hz).
+pub const FRAME_BUDGET: usize = 5_000;
+/// Most new critical alarms reported by one drain (for sound / notification).
+pub const MAX_NEW_CRITICAL: usize = 8;
+
+/// One input for the dashboard.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// An application message delivered to this client.
+    Message(Incoming),
+    /// A session event (for the health panel), boxed: events carry whole packets.
+    Event(Box<Event>),
+}
+
+/// A bounded FIFO of inputs.
+#[derive(Debug, Default)]
+pub struct IngestQueue {
+    inputs: VecDeque<Input>,
+    shed: u64,
+}
+
+impl IngestQueue {
+    /// Appends `input`, shedding the oldest when full.
+    pub fn push(&mut self, input: Input) {
+        if self.inputs.len() >= QUEUE_CAP {
+            self.inputs.pop_front();
+            self.shed += 1;
+        }
+        self.inputs.push_back(input);
+    }
+
+    /// Inputs waiting.
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// Inputs shed because the queue was full.
+    pub fn shed(&self) -> u64 {
+        self.shed
+    }
+
+    fn pop(&mut self) -> Option<Input> {
+        self.inputs.pop_front()
+    }
+}
+
+/// What one drain did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    /// Inputs digested.
+    pub processed: usize,
+    /// Inputs still queued (over budget).
+    pub remaining: usize,
+    /// Critical alarms raised or raised again, at most [`MAX_NEW_CRITICAL`].
+    pub new_critical: Vec<AlarmKey>,
+}
+
+/// Alarm board, inventory and health, fed from one queue.
+#[derive(Debug, Default)]
+pub struct DashboardModel {
+    /// Alarm list.
+    pub alarms: AlarmBoard,
+    /// Stock table.
+    pub inventory: Inventory,
+    /// Health counters.
+    pub health: Health,
+    queue: IngestQueue,
+    other_messages: u64,
+}
+
+impl DashboardModel {
+    /// A model with `settings`, acknowledgements restored.
+    pub fn from_saved(saved: SavedState) -> Self {
+        let mut model = DashboardModel::default();
+        model.apply_settings(&saved.settings);
+        model.alarms.restore_acknowledged(saved.acknowledged);
+        model
+    }
+
+    /// Applies new settings; counts and rows stay.
+    pub fn apply_settings(&mut self, settings: &DashboardSettings) {
+        self.alarms.set_settings(settings.alarms.clone());
+        self.inventory.set_settings(settings.inventory.clone());
+        self.health.set_settings(settings.health);
+    }
+
+    /// The filters the connection should subscribe to. QoS 2 is asked for
+    /// so that the effective QoS is what the publisher chose (delivered QoS =
+    /// min(published, subscribed), MQTT-3.8.4-8).
+    pub fn subscriptions(&self) -> Vec<SubscribeFilter> {
+        let filters = self
+            .alarms
+            .settings()
+            .filters
+            .iter()
+            .chain(&self.inventory.settings().filters);
+        let mut seen = std::collections::BTreeSet::new();
+        filters
+            .filter(|f| seen.insert(f.as_str()))
+            .map(|f| SubscribeFilter {
+                filter: f.clone(),
+                qos: QoS::ExactlyOnce,
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// Queues a message from elsewhere than a session event (a test, the
+    /// loopback demo) (O(1)). Messages the session delivered arrive as
+    /// `Delivered` events through [`DashboardModel::push_event`]: do not
+    /// push them twice.
+    pub fn push_message(&mut self, message: Incoming) {
+        self.queue.push(Input::Message(message));
+    }
+
+    /// Queues a session event (O(1)): every event, `Delivered` included.
+    pub fn push_event(&mut self, event: Event) {
+        self.queue.push(Input::Event(Box::new(event)));
+    }
+
+    /// The queue.
+    pub fn queue(&self) -> &IngestQueue {
+        &self.queue
+    }
+
+    /// Messages on neither alarm nor inventory topics.
+    pub fn other_messages(&self) -> u64 {
+        self.other_messages
+    }
+
+    /// Digests at most `budget` queued inputs, oldest first.
+    pub fn drain(&mut self, budget: usize) -> DrainReport {
+        let mut report = DrainReport::default();
+        while report.processed < budget {
+            let Some(input) = self.queue.pop() else { break };
+            report.processed += 1;
+            match input {
+                Input::Message(message) => self.ingest(&message, &mut report),
+                Input::Event(event) => self.on_event(&event, &mut report),
+            }
+        }
+        report.remaining = self.queue.len();
+        report
+    }
+
+    /// One session event: counted by the health panel, and a `Delivered`
+    /// message also goes to the alarm list or the stock table.
+    fn on_event(&mut self, event: &Event, report: &mut DrainReport) {
+        self.health.on_event(event);
+        if let EventKind::Delivered { message } = &event.kind {
+            self.ingest(&Incoming::delivered(event.at, message), report);
+        }
+    }
+
+    /// Digests one message now, bypassing the queue.
+    pub fn ingest(&mut self, message: &Incoming, report: &mut DrainReport) {
+        if self.alarms.accepts(&message.topic) {
+            let outcome = self.alarms.ingest(message);
+            self.note_critical(outcome, message, report);
+        } else if self.inventory.accepts(&message.topic) {
+            self.inventory.ingest(message);
+        } else {
+            self.other_messages += 1;
+        }
+    }
+
+    fn note_critical(&self, outcome: AlarmOutcome, message: &Incoming, report: &mut DrainReport) {
+        let key = match outcome {
+            AlarmOutcome::Raised(key) | AlarmOutcome::Repeated(key) => key,
+            _ => return,
+        };
+        let critical = self
+            .alarms
+            .get(&key)
+            .is_some_and(|a| a.severity == Severity::Critical && !a.acknowledged);
+        if critical && !message.retain && report.new_critical.len() < MAX_NEW_CRITICAL {
+            report.new_critical.push(key);
+        }
+    }
+
+    /// The state to persist.
+    pub fn saved_state(&self, settings: &DashboardSettings) -> SavedState {
+        SavedState {
+            settings: settings.clone(),
+            acknowledged: self.alarms.acknowledged_keys(),
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! The connection form as plain data: validation, the session config it
+//! stands for, and saved profiles.
+
+use serde::{Deserialize, Serialize};
+
+use crate::mqtt::packet::{LastWill, ProtocolVersion, QoS};
+use crate::mqtt::session::{Qos2Delivery, RetryPolicy, SessionConfig};
+
+/// The broker the app proposes first: the local Mosquitto that `make run` starts.
+pub const DEFAULT_BROKER_URL: &str = "ws://127.0.0.1:9001";
+
+/// Which retry policy the user picked (see [`RetryPolicy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum RetryChoice {
+    /// Resend only on reconnect with a session present.
+    #[default]
+    OnReconnect,
+    /// Also resend after a timeout within the session (3.1.1 only).
+    OnTimeout,
+}
+
+/// Everything the connection panel edits. Numbers are kept as typed so the
+/// user can type freely; [`ConnectionForm::session_config`] checks them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConnectionForm {
+    /// ws:// or wss:// URL of the broker's WebSocket listener.
+    pub broker_url: String,
+    /// Client identifier.
+    pub client_id: String,
+    /// Protocol version.
+    pub version: ProtocolVersion,
+    /// Clean Session (3.1.1) / Clean Start (5.0).
+    pub clean_start: bool,
+    /// MQTT 5 Session Expiry Interval in seconds, as typed.
+    pub session_expiry: String,
+    /// Keep alive in seconds, as typed.
+    pub keep_alive: String,
+    /// User name (empty = none).
+    pub username: String,
+    /// Password (empty = none). Saved in a profile only when `remember_password`.
+    pub password: String,
+    /// Whether a saved profile keeps the password.
+    pub remember_password: bool,
+    /// Whether CONNECT carries a last will.
+    pub will_enabled: bool,
+    /// Last will topic.
+    pub will_topic: String,
+    /// Last will payload (text).
+    pub will_payload: String,
+    /// Last will QoS.
+    pub will_qos: QoS,
+    /// Last will retain flag.
+    pub will_retain: bool,
+    /// Retry policy.
+    pub retry: RetryChoice,
+    /// Retry interval in seconds for [`RetryChoice::OnTimeout`], as typed.
+    pub retry_interval: String,
+}
+
+impl Default for ConnectionForm {
+    fn default() -> Self {
+        ConnectionForm {
+            broker_url: DEFAULT_BROKER_URL.into(),
+            client_id: String::new(),
+            version: ProtocolVersion::V311,
+            clean_start: true,
+            session_expiry: "0".into(),
+            keep_alive: "60".into(),
+            username: String::new(),
+            password: String::new(),
+            remember_password: false,
+            will_enabled: false,
+            will_topic: String::new(),
+            will_payload: String::new(),
+            will_qos: QoS::AtMostOnce,
+            will_retain: false,
+            retry: RetryChoice::OnReconnect,
+            retry_interval: "5".into(),
+        }
+    }
+}
+
+/// A client id of the form `qoscope-xxxx` from a random number in [0, 1).
+pub fn generated_client_id(random: f64) -> String {
+    let n = (random.clamp(0.0, 0.999_999) * 65536.0) as u32;
+    format!("qoscope-{n:04x}")
+}
+
+/// Checks a broker URL: `ws://` or `wss://`, a host, an optional port 1..=65535.
+pub fn validate_broker_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(format!(
+            "Enter the broker's WebSocket URL, e.g. {DEFAULT_BROKER_URL}."
+        ));
+    }
+    let rest = if let Some(rest) = url.strip_prefix("ws://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("wss://") {
+        rest
+    } else {
+        let hint = if url.starts_with("mqtt://") || url.starts_with("tcp://") {
+            " Browsers cannot open plain TCP: use the broker's WebSocket listener."
+        } else {
+            ""
+        };
+        return Err(format!(
+            "The URL must start with ws:// or wss://, e.g. {DEFAULT_BROKER_URL}.{hint}"
+        ));
+    };
+    if url.chars().any(char::is_whitespace) {
+        return Err("The URL must not contain spaces.".into());
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let (host, port) = split_host_port(host_port);
+    if host.is_empty() {
+        return Err(format!("The URL has no host, e.g. {DEFAULT_BROKER_URL}."));
+    }
+    if let Some(port) = port {
+        match port.parse::<u16>() {
+            Ok(p) if p > 0 => {}
+            _ => return Err(format!("Port \"{port}\" is not a number from 1 to 65535.")),
+        }
+    }
+    Ok(())
+}
+
+fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
+    // An IPv6 literal is bracketed: [::1]:9001.
+    if let Some(end) = host_port.find(']') {
+        let host = &host_port[..=end];
+        let port = host_port[end + 1..].strip_prefix(':');
+        return (host, port);
+    }
+    match host_port.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (host_port, None),
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(text: &str, what: &str, range: &str) -> Result<T, String> {
+    text.trim()
+        .parse::<T>()
+        .map_err(|_| format!("{what} must be a whole number {range}."))
+}
+
+impl ConnectionForm {
+    /// The session configuration this form describes, or the first problem found.
+    pub fn session_config(&self) -> Result<SessionConfig, String> {
+        validate_broker_url(&self.broker_url)?;
+        let keep_alive_secs: u16 =
+            parse_number(&self.keep_alive, "Keep alive", "of seconds from 0 to 65535")?;
+        let session_expiry_secs = match self.version {
+            ProtocolVersion::V5 => Some(parse_number::<u32>(
+                &self.session_expiry,
+                "Session expiry",
+                "of seconds from 0 to 4294967295",
+            )?),
+            ProtocolVersion::V311 => None,
+        };
+        let retry = match (self.retry, self.version) {
+            (RetryChoice::OnReconnect, _) | (RetryChoice::OnTimeout, ProtocolVersion::V5) => {
+                RetryPolicy::OnReconnect
+            }
+            (RetryChoice::OnTimeout, ProtocolVersion::V311) => {
+                let secs: u32 =
+                    parse_number(&self.retry_interval, "Retry interval", "of seconds from 1")?;
+                if secs == 0 {
+                    return Err("Retry interval must be at least 1 second.".into());
+                }
+                RetryPolicy::OnTimeout {
+                    interval_ms: u64::from(secs) * 1000,
+                }
+            }
+        };
+        let will = if self.will_enabled {
+            if self.will_topic.trim().is_empty() {
+                return Err("The last will needs a topic (or untick \"Last will\").".into());
+            }
+            Some(LastWill {
+                topic: self.will_topic.clone(),
+                payload: self.will_payload.as_bytes().to_vec(),
+                qos: self.will_qos,
+                retain: self.will_retain,
+                properties: Default::default(),
+            })
+        } else {
+            None
+        };
+        Ok(SessionConfig {
+            version: self.version,
+            client_id: self.client_id.trim().to_string(),
+            clean_start: self.clean_start,
+            keep_alive_secs,
+            session_expiry_secs,
+            username: non_empty(&self.username),
+            password: non_empty(&self.password).map(String::into_bytes),
+            will,
+            pingresp_timeout_ms: None,
+            receive_maximum: 65535,
+            maximum_packet_size: None,
+            topic_alias_maximum: 0,
+            retry,
+            qos2_delivery: Qos2Delivery::OnPublish,
+        })
+    }
+
+    /// The form as it may be stored: without the password unless asked to remember it.
+    pub fn for_storage(&self) -> ConnectionForm {
+        let mut stored = self.clone();
+        if !stored.remember_password {
+            stored.password.clear();
+        }
+        stored
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// A named, saved connection form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The name shown in the list.
+    pub name: String,
+    /// The saved form.
+    pub form: ConnectionForm,
+}
+
+/// All saved profiles, sorted by name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Profiles {
+    /// The profiles.
+    pub profiles: Vec<Profile>,
+}
+
+impl Profiles {
+    /// Reads profiles from their stored JSON; damaged data gives a message, not a panic.
+    pub fn from_json(json: &str) -> Result<Profiles, String> {
+        serde_json::from_str(json)
+            .map_err(|e| format!("Saved profiles could not be read ({e}); they were ignored."))
+    }
+
+    /// The JSON to store.
+    pub fn to_json(&self) -> String {
+        // Plain strings and enums only: serialising cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|_| "{\"profiles\":[]}".into())
+    }
+
+    /// Saves `form` under `name` (replacing a profile of that name); the password only if remembered.
+    pub fn save(&mut self, name: &str, form: &ConnectionForm) -> Result<(), String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("Give the profile a name first.".into());
+        }
+        let profile = Profile {
+            name: name.to_string(),
+            form: form.for_storage(),
+        };
+        match self.profiles.iter_mut().find(|p| p.name == name) {
+            Some(existing) => *existing = profile,
+            None => self.profiles.push(profile),
+        }
+        self.profiles.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(())
+    }
+
+    /// The profile called `name`.
+    pub fn get(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// Deletes the profile called `name`; true if there was one.
+    pub fn delete(&mut self, name: &str) -> bool {
+        let before = self.profiles.len();
+        self.profiles.retain(|p| p.name != name);
+        self.profiles.len() != before
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websocket_urls_with_a_host_are_accepted() {
+        for url in [
+            "ws://127.0.0.1:9001",
+            "wss://broker.example.com/mqtt",
+            "ws://[::1]:9001/",
+            "ws://user@host",
+            " ws://localhost ",
+        ] {
+            assert_eq!(validate_broker_url(url), Ok(()), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_url_without_websocket_scheme_is_refused_with_an_example() {
+        let err = validate_broker_url("http://127.0.0.1:9001").unwrap_err();
+        assert!(err.contains("ws:// or wss://"), "{err}");
+        assert!(validate_broker_url("mqtt://host:1883")
+            .unwrap_err()
+            .contains("TCP"));
+    }
+
+    #[test]
+    fn a_url_without_host_or_with_a_bad_port_is_refused() {
+        assert!(validate_broker_url("ws://")
+            .unwrap_err()
+            .contains("no host"));
+        assert!(validate_broker_url("ws://:9001")
+            .unwrap_err()
+            .contains("no host"));
+        assert!(validate_broker_url("ws://h:0")
+            .unwrap_err()
+            .contains("Port"));
+        assert!(validate_broker_url("ws://h:70000")
+            .unwrap_err()
+            .contains("Port"));
+        assert!(validate_broker_url("ws://h: 1").is_err());
+        assert!(validate_broker_url("").unwrap_err().contains("Enter"));
+    }
+
+    #[test]
+    fn generated_client_ids_look_like_qoscope_and_four_hex_digits() {
+        assert_eq!(generated_client_id(0.0), "qoscope-0000");
+        assert_eq!(generated_client_id(0.5), "qoscope-8000");
+        assert_eq!(generated_client_id(1.0), "qoscope-ffff");
+    }
+
+    #[test]
+    fn the_default_form_gives_a_311_clean_session_with_keep_alive_60() {
+        let form = ConnectionForm {
+            client_id: "c".into(),
+            ..Default::default()
+        };
+        let config = form.session_config().unwrap();
+        assert_eq!(config.version, ProtocolVersion::V311);
+        assert!(config.clean_start);
+        assert_eq!(config.keep_alive_secs, 60);
+        assert_eq!(config.session_expiry_secs, None);
+        assert_eq!(config.username, None);
+        assert_eq!(config.retry, RetryPolicy::OnReconnect);
+    }
+
+    #[test]
+    fn a_bad_keep_alive_is_reported_in_words() {
+        let form = ConnectionForm {
+            keep_alive: "70000".into(),
+            ..Default::default()
+        };
+        assert!(form.session_config().unwrap_err().contains("Keep alive"));
+    }
+
+    #[test]
+    fn retry_on_timeout_applies_to_311_only() {
+        let mut form = ConnectionForm {
+            retry: RetryChoice::OnTimeout,
+            ..Default::default()
+        };
+        assert_eq!(
+            form.session_config().unwrap().retry,
+            RetryPolicy::OnTimeout { interval_ms: 5000 }
+        );
+        form.version = ProtocolVersion::V5;
+        assert_eq!(
+            form.session_config().unwrap().retry,
+            RetryPolicy::OnReconnect
+        );
+    }
+
+    #[test]
+    fn mqtt5_takes_the_session_expiry() {
+        let form = ConnectionForm {
+            version: ProtocolVersion::V5,
+            session_expiry: "3600".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            form.session_config().unwrap().session_expiry_secs,
+            Some(3600)
+        );
+    }
+
+    #[test]
+    fn a_will_needs_a_topic() {
+        let mut form = ConnectionForm {
+            will_enabled: true,
+            ..Default::default()
+        };
+        assert!(form.session_config().unwrap_err().contains("last will"));
+        form.will_topic = "status/qoscope".into();
+        form.will_payload = "offline".into();
+        let will = form.session_config().unwrap().will.unwrap();
+        assert_eq!(will.payload, b"offline");
+    }
+
+    #[test]
+    fn a_profile_keeps_the_password_only_when_asked() {
+        let mut form = ConnectionForm {
+            password: "secret".into(),
+            ..Default::default()
+        };
+        let mut profiles = Profiles::default();
+        profiles.save("plant", &form).unwrap();
+        assert_eq!(profiles.get("plant").unwrap().form.password, "");
+        form.remember_password = true;
+        profiles.save("plant", &form).unwrap();
+        assert_eq!(profiles.profiles.len(), 1);
+        assert_eq!(profiles.get("plant").unwrap().form.password, "secret");
+    }
+
+    #[test]
+    fn profiles_round_trip_through_json_and_can_be_deleted() {
+        let mut profiles = Profiles::default();
+        profiles.save("b", &ConnectionForm::default()).unwrap();
+        profiles.save("a", &ConnectionForm::default()).unwrap();
+        let back = Profiles::from_json(&profiles.to_json()).unwrap();
+        assert_eq!(back, profiles);
+        assert_eq!(back.profiles[0].name, "a");
+        assert!(profiles.delete("a"));
+        assert!(!profiles.delete("a"));
+        assert!(profiles.save("  ", &ConnectionForm::default()).is_err());
+    }
+
+    #[test]
+    fn damaged_or_partial_profile_json_does_not_panic() {
+        assert!(Profiles::from_json("{not json").is_err());
+        let partial = r#"{"profiles":[{"name":"x","form":{"broker_url":"ws://h"}}]}"#;
+        let profiles = Profiles::from_json(partial).unwrap();
+        assert_eq!(profiles.profiles[0].form.keep_alive, "60");
+    }
+}

@@ -1,0 +1,282 @@
+//! Payloads in and out: what the user types into bytes, and bytes into
+//! something a person can read.
+//!
+//! Payloads from the broker are untrusted. This module only produces plain
+//! strings; the view puts them into text nodes, never into HTML.
+
+use serde::{Deserialize, Serialize};
+
+/// How the publish payload field is interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PayloadFormat {
+    /// UTF-8 text, sent as typed.
+    #[default]
+    Text,
+    /// JSON, checked before sending, sent as typed.
+    Json,
+    /// Hexadecimal bytes, whitespace ignored ("de ad be ef").
+    Hex,
+}
+
+impl PayloadFormat {
+    /// The value used in the `<select>`.
+    pub fn key(self) -> &'static str {
+        match self {
+            PayloadFormat::Text => "text",
+            PayloadFormat::Json => "json",
+            PayloadFormat::Hex => "hex",
+        }
+    }
+
+    /// The format for a `<select>` value; unknown values mean text.
+    pub fn from_key(key: &str) -> Self {
+        match key {
+            "json" => PayloadFormat::Json,
+            "hex" => PayloadFormat::Hex,
+            _ => PayloadFormat::Text,
+        }
+    }
+}
+
+/// The bytes to publish for `input` read as `format`, or a message saying what is wrong.
+pub fn encode_payload(format: PayloadFormat, input: &str) -> Result<Vec<u8>, String> {
+    match format {
+        PayloadFormat::Text => Ok(input.as_bytes().to_vec()),
+        PayloadFormat::Json => match serde_json::from_str::<serde_json::Value>(input) {
+            Ok(_) => Ok(input.as_bytes().to_vec()),
+            Err(e) => Err(format!(
+                "Not valid JSON: {} (line {}, column {}).",
+                json_error_words(&e),
+                e.line(),
+                e.column()
+            )),
+        },
+        PayloadFormat::Hex => parse_hex(input),
+    }
+}
+
+fn json_error_words(e: &serde_json::Error) -> String {
+    // serde_json appends " at line L column C"; the caller says that in its own words.
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Bytes from hexadecimal digits; whitespace between digits is ignored.
+pub fn parse_hex(input: &str) -> Result<Vec<u8>, String> {
+    let mut digits = Vec::with_capacity(input.len());
+    for (position, c) in input.chars().enumerate() {
+        if c.is_whitespace() {
+            continue;
+        }
+        match c.to_digit(16) {
+            Some(d) => digits.push(d as u8),
+            None => {
+                return Err(format!(
+                    "'{c}' (character {}) is not a hexadecimal digit: use 0-9 and a-f, e.g. \"de ad be ef\".",
+                    position + 1
+                ))
+            }
+        }
+    }
+    if digits.len() % 2 == 1 {
+        return Err(format!(
+            "Odd number of hexadecimal digits ({}): each byte needs two.",
+            digits.len()
+        ));
+    }
+    Ok(digits.chunks(2).map(|p| (p[0] << 4) | p[1]).collect())
+}
+
+/// Bytes as space-separated lower-case hex pairs.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// How a received payload is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadView {
+    /// Zero bytes.
+    Empty,
+    /// UTF-8 text, as received.
+    Text(String),
+    /// A JSON object or array, pretty-printed.
+    Json(String),
+    /// Not text: hex pairs.
+    Binary(String),
+}
+
+impl PayloadView {
+    /// A short label for the kind ("text", "JSON", "binary", "empty").
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PayloadView::Empty => "empty",
+            PayloadView::Text(_) => "text",
+            PayloadView::Json(_) => "JSON",
+            PayloadView::Binary(_) => "binary",
+        }
+    }
+
+    /// The text to put into the view (a text node).
+    pub fn text(&self) -> &str {
+        match self {
+            PayloadView::Empty => "(empty payload)",
+            PayloadView::Text(s) | PayloadView::Json(s) | PayloadView::Binary(s) => s,
+        }
+    }
+}
+
+/// At most this many bytes are rendered; the rest is summarised, so a huge
+/// payload cannot freeze the page.
+pub const RENDER_LIMIT: usize = 16 * 1024;
+
+/// How to show `bytes`: JSON objects/arrays pretty-printed, other UTF-8 text
+/// as is, anything else as hex.
+pub fn render_payload(bytes: &[u8]) -> PayloadView {
+    if bytes.is_empty() {
+        return PayloadView::Empty;
+    }
+    let shown = &bytes[..bytes.len().min(RENDER_LIMIT)];
+    let rest = bytes.len() - shown.len();
+    let suffix = if rest > 0 {
+        format!(" … ({rest} more bytes, {} in total)", bytes.len())
+    } else {
+        String::new()
+    };
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if rest == 0 {
+            if let Some(pretty) = pretty_json(text) {
+                return PayloadView::Json(pretty);
+            }
+        }
+        if is_printable(text) {
+            let cut = cut_at_char_boundary(text, RENDER_LIMIT);
+            return PayloadView::Text(format!("{cut}{suffix}"));
+        }
+    }
+    PayloadView::Binary(format!("{}{suffix}", to_hex(shown)))
+}
+
+fn pretty_json(text: &str) -> Option<String> {
+    let trimmed = text.trim_start();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    serde_json::to_string_pretty(&value).ok()
+}
+
+fn is_printable(text: &str) -> bool {
+    text.chars()
+        .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+}
+
+fn cut_at_char_boundary(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_input_ignores_spaces_and_accepts_both_cases() {
+        assert_eq!(parse_hex("de AD be\nef"), Ok(vec![0xde, 0xad, 0xbe, 0xef]));
+        assert_eq!(parse_hex(""), Ok(vec![]));
+    }
+
+    #[test]
+    fn hex_input_with_a_bad_digit_names_it() {
+        let err = parse_hex("0g").unwrap_err();
+        assert!(err.contains("'g'"), "{err}");
+        assert!(err.contains("character 2"), "{err}");
+    }
+
+    #[test]
+    fn hex_input_with_an_odd_digit_count_is_refused() {
+        assert!(parse_hex("abc").unwrap_err().contains("Odd number"));
+    }
+
+    #[test]
+    fn json_payload_must_parse_and_is_sent_as_typed() {
+        assert_eq!(
+            encode_payload(PayloadFormat::Json, "{\"a\": 1}"),
+            Ok(b"{\"a\": 1}".to_vec())
+        );
+        let err = encode_payload(PayloadFormat::Json, "{\"a\": }").unwrap_err();
+        assert!(err.starts_with("Not valid JSON"), "{err}");
+        assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn text_payload_is_its_utf8_bytes() {
+        assert_eq!(
+            encode_payload(PayloadFormat::Text, "温度 21"),
+            Ok("温度 21".as_bytes().to_vec())
+        );
+    }
+
+    #[test]
+    fn a_json_object_is_shown_pretty_printed() {
+        let view = render_payload(br#"{"temp":21,"unit":"C"}"#);
+        assert_eq!(view.kind(), "JSON");
+        assert!(view.text().contains("\n  \"temp\": 21"), "{}", view.text());
+    }
+
+    #[test]
+    fn a_bare_number_is_shown_as_text() {
+        assert_eq!(render_payload(b"42"), PayloadView::Text("42".into()));
+    }
+
+    #[test]
+    fn markup_in_a_payload_stays_text() {
+        let payload = b"<img src=x onerror=alert(1)>";
+        assert_eq!(
+            render_payload(payload),
+            PayloadView::Text("<img src=x onerror=alert(1)>".into())
+        );
+    }
+
+    #[test]
+    fn binary_payload_is_shown_as_hex() {
+        assert_eq!(
+            render_payload(&[0x00, 0xff, 0x10]),
+            PayloadView::Binary("00 ff 10".into())
+        );
+    }
+
+    #[test]
+    fn an_empty_payload_says_so() {
+        assert_eq!(render_payload(b"").text(), "(empty payload)");
+    }
+
+    #[test]
+    fn a_huge_payload_is_cut_and_says_how_much_is_missing() {
+        let big = vec![b'a'; RENDER_LIMIT + 10];
+        let view = render_payload(&big);
+        assert!(view.text().ends_with("(10 more bytes, 16394 in total)"));
+    }
+
+    #[test]
+    fn format_keys_round_trip() {
+        for f in [PayloadFormat::Text, PayloadFormat::Json, PayloadFormat::Hex] {
+            assert_eq!(PayloadFormat::from_key(f.key()), f);
+        }
+    }
+}

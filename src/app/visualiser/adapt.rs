@@ -1,0 +1,173 @@
+//! Turning engine output into [`DiagramEvent`]s.
+//!
+//! Live mode watches two client sessions: the publisher's and the
+//! subscriber's. Each session only sees its own hop, so a session's
+//! `PacketSent` is an arrow from its lane to the broker and `PacketReceived`
+//! an arrow from the broker to its lane. A live packet's flight takes
+//! microseconds and the broker's side is unseen, so live arrows are drawn with
+//! `arrive_at == sent_at` and the layout spaces them by order.
+
+use crate::mqtt::packet::{ProtocolVersion, QoS};
+use crate::mqtt::session::{Event, EventKind, FlowDirection, FlowState};
+
+use super::model::{Arrow, DiagramEvent, FlowChip, Lane, LaneNote, PacketSummary};
+
+/// Which client a session event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientRole {
+    /// The publishing client: its lane is [`Lane::Publisher`].
+    Publisher,
+    /// The subscribing client: its lane is [`Lane::Subscriber`].
+    Subscriber,
+}
+
+impl ClientRole {
+    /// The lane this client is drawn on.
+    pub fn lane(self) -> Lane {
+        match self {
+            ClientRole::Publisher => Lane::Publisher,
+            ClientRole::Subscriber => Lane::Subscriber,
+        }
+    }
+}
+
+/// The diagram event for one session event of `role`'s session, if it draws anything.
+pub fn from_session_event(
+    role: ClientRole,
+    version: ProtocolVersion,
+    event: &Event,
+) -> Option<DiagramEvent> {
+    let lane = role.lane();
+    match &event.kind {
+        EventKind::PacketSent { packet, bytes } => Some(DiagramEvent::Arrow(Arrow {
+            from: lane,
+            to: Lane::Broker,
+            sent_at: event.at,
+            arrive_at: event.at,
+            packet: PacketSummary::new(packet, bytes.clone(), version),
+            dropped: None,
+        })),
+        EventKind::PacketReceived { packet, bytes } => Some(DiagramEvent::Arrow(Arrow {
+            from: Lane::Broker,
+            to: lane,
+            sent_at: event.at,
+            arrive_at: event.at,
+            packet: PacketSummary::new(packet, bytes.clone(), version),
+            dropped: None,
+        })),
+        EventKind::Flow {
+            packet_id,
+            direction,
+            qos,
+            from,
+            to,
+        } => Some(DiagramEvent::Note(flow_note(
+            lane,
+            event.at,
+            FlowChange {
+                packet_id: *packet_id,
+                direction: *direction,
+                qos: *qos,
+                from: *from,
+                to: *to,
+            },
+        ))),
+        _ => None,
+    }
+}
+
+/// All diagram events of a batch of one session's events.
+pub fn from_session_events(
+    role: ClientRole,
+    version: ProtocolVersion,
+    events: &[Event],
+) -> Vec<DiagramEvent> {
+    events
+        .iter()
+        .filter_map(|e| from_session_event(role, version, e))
+        .collect()
+}
+
+/// One QoS flow's state change, as the session (or the broker) reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowChange {
+    /// Packet id of the flow.
+    pub packet_id: u16,
+    /// Sender or receiver side.
+    pub direction: FlowDirection,
+    /// QoS of the flow.
+    pub qos: QoS,
+    /// State before.
+    pub from: FlowState,
+    /// State after.
+    pub to: FlowState,
+}
+
+/// The lane note for a flow change: "id 1: awaiting PUBREC → awaiting PUBCOMP".
+pub fn flow_note(lane: Lane, at: u64, change: FlowChange) -> LaneNote {
+    let id = change.packet_id;
+    let text = match change.to {
+        FlowState::Done => format!("id {id}: {}", finished_words(change)),
+        _ => format!(
+            "id {id}: {} → {}",
+            state_words(change.from),
+            state_words(change.to)
+        ),
+    };
+    let open = !matches!(change.to, FlowState::Done | FlowState::Abandoned);
+    LaneNote {
+        lane,
+        at,
+        text,
+        flow: Some(FlowChip {
+            packet_id: id,
+            qos: change.qos,
+            direction: change.direction,
+            peer: None,
+            state: state_words(change.to).to_string(),
+            open,
+        }),
+    }
+}
+
+/// A flow state in the seeds' words.
+pub fn state_words(state: FlowState) -> &'static str {
+    match state {
+        FlowState::AwaitingPuback => "awaiting PUBACK",
+        FlowState::AwaitingPubrec => "awaiting PUBREC",
+        FlowState::AwaitingPubcomp => "awaiting PUBCOMP",
+        FlowState::IdStored => "id stored",
+        FlowState::New => "new",
+        FlowState::Done => "done",
+        FlowState::Queued => "queued",
+        FlowState::Abandoned => "abandoned",
+    }
+}
+
+/// How a finished flow ended, from the side that finished it.
+fn finished_words(change: FlowChange) -> &'static str {
+    match (change.direction, change.qos) {
+        // MQTT-4.3.3: the receiver discards the stored id on PUBREL.
+        (FlowDirection::Incoming, QoS::ExactlyOnce) => "released",
+        (FlowDirection::Outgoing, QoS::ExactlyOnce) => "complete, id free",
+        (FlowDirection::Outgoing, _) => "acknowledged, id free",
+        (FlowDirection::Incoming, _) => "acknowledged",
+    }
+}
+
+/// The note for a PUBLISH forwarded at a lower QoS than published: delivered
+/// QoS = min(published, subscribed) (MQTT-3.8.4-6).
+pub fn downgrade_note(at: u64, published: QoS, subscribed: QoS) -> Option<LaneNote> {
+    let effective = published.min(subscribed);
+    (effective < published).then(|| LaneNote {
+        lane: Lane::Broker,
+        at,
+        text: format!(
+            "effective QoS {} = min(published {}, subscribed {})",
+            effective.as_u8(),
+            published.as_u8(),
+            subscribed.as_u8()
+        ),
+        flow: None,
+    })
+}

@@ -1,0 +1,124 @@
+//! What the presenter asks the network to do wrong.
+//!
+//! The fault panel edits a [`FaultPlan`]; each change is also a
+//! [`FaultIntent`] that the engine side turns into its own fault rules
+//! (`mqtt::fault`), so the same buttons drive the simulation and a live
+//! connection.
+
+use serde::{Deserialize, Serialize};
+
+use crate::mqtt::packet::PacketType;
+
+/// Which hop a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Hop {
+    /// Between the publisher and the broker.
+    #[default]
+    PublisherBroker,
+    /// Between the broker and the subscriber.
+    BrokerSubscriber,
+}
+
+impl Hop {
+    /// Words for the panel.
+    pub fn label(self) -> &'static str {
+        match self {
+            Hop::PublisherBroker => "publisher ⇄ broker",
+            Hop::BrokerSubscriber => "broker ⇄ subscriber",
+        }
+    }
+}
+
+/// One request from the fault panel or a scenario step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FaultIntent {
+    /// Lose the next packet of this type on this hop (once).
+    DropNext {
+        /// PUBACK, PUBREC, PUBREL or PUBCOMP (any type is accepted).
+        kind: PacketType,
+        /// Where.
+        hop: Hop,
+    },
+    /// Close the connection on this hop now.
+    CutConnection {
+        /// Which connection.
+        hop: Hop,
+    },
+    /// Lose this percentage of all packets, both hops (0 turns loss off).
+    LossPercent(u8),
+    /// Add this one-way latency, both hops, milliseconds.
+    LatencyMs(u32),
+}
+
+impl FaultIntent {
+    /// What the fault panel and scenario captions say about it.
+    pub fn describe(&self) -> String {
+        match self {
+            FaultIntent::DropNext { kind, hop } => {
+                format!("drop the next {} ({})", kind.name(), hop.label())
+            }
+            FaultIntent::CutConnection { hop } => format!("cut the connection ({})", hop.label()),
+            FaultIntent::LossPercent(0) => "no random loss".to_string(),
+            FaultIntent::LossPercent(p) => format!("lose {p}% of packets"),
+            FaultIntent::LatencyMs(ms) => format!("add {ms} ms latency"),
+        }
+    }
+}
+
+/// The packets the panel offers to drop, in handshake order.
+pub const DROPPABLE: [PacketType; 4] = [
+    PacketType::Puback,
+    PacketType::Pubrec,
+    PacketType::Pubrel,
+    PacketType::Pubcomp,
+];
+
+/// The faults currently armed, as the panel shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FaultPlan {
+    /// One-shot drops not yet used up.
+    pub drop_next: Vec<(PacketType, Hop)>,
+    /// Random loss, percent (0..=100).
+    pub loss_percent: u8,
+    /// Added one-way latency, milliseconds.
+    pub latency_ms: u32,
+}
+
+impl FaultPlan {
+    /// Apply one intent. Cutting a connection is an action, not a standing
+    /// rule, so it leaves the plan as it is.
+    pub fn apply(&mut self, intent: FaultIntent) {
+        match intent {
+            FaultIntent::DropNext { kind, hop } => {
+                if !self.drop_next.contains(&(kind, hop)) {
+                    self.drop_next.push((kind, hop));
+                }
+            }
+            FaultIntent::CutConnection { .. } => {}
+            FaultIntent::LossPercent(p) => self.loss_percent = p.min(100),
+            FaultIntent::LatencyMs(ms) => self.latency_ms = ms,
+        }
+    }
+
+    /// A one-shot drop was used up by the network.
+    pub fn consumed(&mut self, kind: PacketType, hop: Hop) {
+        self.drop_next.retain(|d| *d != (kind, hop));
+    }
+
+    /// True when a drop of `kind` on `hop` is armed.
+    pub fn is_armed(&self, kind: PacketType, hop: Hop) -> bool {
+        self.drop_next.contains(&(kind, hop))
+    }
+
+    /// The plan as intents, to re-arm a fresh engine.
+    pub fn intents(&self) -> Vec<FaultIntent> {
+        let mut out: Vec<FaultIntent> = self
+            .drop_next
+            .iter()
+            .map(|&(kind, hop)| FaultIntent::DropNext { kind, hop })
+            .collect();
+        out.push(FaultIntent::LossPercent(self.loss_percent));
+        out.push(FaultIntent::LatencyMs(self.latency_ms));
+        out
+    }
+}

@@ -1,0 +1,27 @@
+//! The live handshake visualiser: a sequence diagram of Publisher / Broker /
+//! Subscriber lanes with every packet as an arrow.
+//!
+//! It is a pure function of (event list, playhead) → SVG: [`model`] is the
+//! event list, [`layout`] places it in stage time, [`transport`] moves the
+//! playhead. Play, pause, step, slow motion and replay only move the playhead,
+//! and the visualiser never knows whether it watches a live broker or the
+//! simulation ([`adapt`] converts either into [`model::DiagramEvent`]s).
+
+pub mod adapt;
+pub mod controls;
+pub mod diagram;
+pub mod export;
+pub mod fault_panel;
+pub mod faults;
+pub mod files;
+pub mod geometry;
+pub mod hexdump;
+pub mod inspector;
+pub mod layout;
+pub mod model;
+pub mod scenario;
+pub mod scenario_panel;
+pub mod transport;
+mod view;
+
+pub use view::{packet_at, SharedPerformer, Visualiser, VisualiserFeed};

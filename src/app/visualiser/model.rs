@@ -1,0 +1,334 @@
+//! What the sequence diagram draws, as plain serialisable data.
+//!
+//! The visualiser's only input is a list of [`DiagramEvent`]s: arrows between
+//! lanes, notes about a lane's QoS flow state, and scenario captions. Where they
+//! came from (a live broker, the simulation, a saved `.json` file) is invisible
+//! here, so a recording replays exactly like the original run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::mqtt::packet::{Packet, PacketId, PacketType, ProtocolVersion, QoS};
+use crate::mqtt::session::FlowDirection;
+
+/// One vertical lane of the sequence diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Lane {
+    /// The client that publishes.
+    Publisher,
+    /// The broker in the middle: a receiver on one hop, a sender on the other.
+    Broker,
+    /// The client that subscribes.
+    Subscriber,
+}
+
+impl Lane {
+    /// All lanes, left to right.
+    pub const ALL: [Lane; 3] = [Lane::Publisher, Lane::Broker, Lane::Subscriber];
+
+    /// Column index, left to right.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The lane header.
+    pub fn title(self) -> &'static str {
+        match self {
+            Lane::Publisher => "Publisher",
+            Lane::Broker => "Broker",
+            Lane::Subscriber => "Subscriber",
+        }
+    }
+}
+
+/// What the diagram needs to know about one packet on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PacketSummary {
+    /// Packet type.
+    pub kind: PacketType,
+    /// Packet identifier, when the packet carries one.
+    pub packet_id: Option<PacketId>,
+    /// QoS of the PUBLISH, or of the flow an acknowledgement belongs to.
+    pub qos: Option<QoS>,
+    /// DUP flag (PUBLISH only).
+    pub dup: bool,
+    /// RETAIN flag (PUBLISH only).
+    pub retain: bool,
+    /// Reason code, only where the wire carries one (MQTT 5 acknowledgements).
+    pub reason: Option<u8>,
+    /// Topic name (PUBLISH only).
+    pub topic: Option<String>,
+    /// Start of the payload as text, for the arrow's second line.
+    pub payload_preview: Option<String>,
+    /// Protocol version the bytes are encoded in (for the inspector).
+    pub version: ProtocolVersion,
+    /// The encoded packet, for the byte inspector.
+    pub bytes: Vec<u8>,
+}
+
+/// Longest payload preview drawn under an arrow, in characters.
+const PREVIEW_CHARS: usize = 24;
+
+impl PacketSummary {
+    /// Summarise a decoded packet and its bytes.
+    pub fn new(packet: &Packet, bytes: Vec<u8>, version: ProtocolVersion) -> Self {
+        let mut summary = PacketSummary {
+            kind: packet.packet_type(),
+            packet_id: packet.packet_id(),
+            qos: None,
+            dup: false,
+            retain: false,
+            reason: None,
+            topic: None,
+            payload_preview: None,
+            version,
+            bytes,
+        };
+        let v5 = version == ProtocolVersion::V5;
+        match packet {
+            Packet::Publish(p) => {
+                summary.qos = Some(p.qos);
+                summary.dup = p.dup;
+                summary.retain = p.retain;
+                summary.topic = Some(p.topic.clone());
+                summary.payload_preview = Some(preview(&p.payload));
+            }
+            Packet::Puback(r) => {
+                summary.qos = Some(QoS::AtLeastOnce);
+                summary.reason = v5.then_some(r.reason);
+            }
+            Packet::Pubrec(r) | Packet::Pubrel(r) | Packet::Pubcomp(r) => {
+                summary.qos = Some(QoS::ExactlyOnce);
+                summary.reason = v5.then_some(r.reason);
+            }
+            _ => {}
+        }
+        summary
+    }
+
+    /// The arrow's label, in the words of the seeds:
+    /// "PUBLISH (id 1, QoS 2, DUP 1)", "PUBREC (id 1, rc 0x00 Success)".
+    pub fn label(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(id) = self.packet_id {
+            parts.push(format!("id {id}"));
+        }
+        if self.kind == PacketType::Publish {
+            if let Some(qos) = self.qos {
+                parts.push(format!("QoS {}", qos.as_u8()));
+            }
+            if self.dup {
+                parts.push("DUP 1".to_string());
+            }
+            if self.retain {
+                parts.push("RETAIN".to_string());
+            }
+        }
+        if let Some(rc) = self.reason {
+            parts.push(format!("rc 0x{rc:02X} {}", pub_reason_text(rc)));
+        }
+        if parts.is_empty() {
+            self.kind.name().to_string()
+        } else {
+            format!("{} ({})", self.kind.name(), parts.join(", "))
+        }
+    }
+
+    /// Second line under a PUBLISH arrow: topic and payload start.
+    pub fn detail(&self) -> Option<String> {
+        let topic = self.topic.as_ref()?;
+        match &self.payload_preview {
+            Some(p) if !p.is_empty() => Some(format!("{topic} · {p}")),
+            _ => Some(topic.clone()),
+        }
+    }
+
+    /// CSS class that picks the arrow colour: `qos0`, `qos1`, `qos2`, or
+    /// `ctrl` for packets outside a QoS flow (CONNECT, SUBSCRIBE, ...).
+    pub fn qos_class(&self) -> &'static str {
+        match self.qos {
+            Some(QoS::AtMostOnce) => "qos0",
+            Some(QoS::AtLeastOnce) => "qos1",
+            Some(QoS::ExactlyOnce) => "qos2",
+            None => "ctrl",
+        }
+    }
+}
+
+/// The payload's first characters, lossily decoded, control characters shown as '·'.
+fn preview(payload: &[u8]) -> String {
+    let text = String::from_utf8_lossy(payload);
+    let mut out: String = text
+        .chars()
+        .take(PREVIEW_CHARS)
+        .map(|c| if c.is_control() { '·' } else { c })
+        .collect();
+    if text.chars().count() > PREVIEW_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// Words for the MQTT 5 reason codes an acknowledgement of a PUBLISH may
+/// carry (PUBACK/PUBREC: 3.4.2.1, 3.5.2.1; PUBREL/PUBCOMP: 3.6.2.1, 3.7.2.1).
+pub fn pub_reason_text(rc: u8) -> &'static str {
+    match rc {
+        0x00 => "Success",
+        0x10 => "No matching subscribers",
+        0x80 => "Unspecified error",
+        0x83 => "Implementation specific error",
+        0x87 => "Not authorized",
+        0x90 => "Topic Name invalid",
+        0x91 => "Packet Identifier in use",
+        0x92 => "Packet Identifier not found",
+        0x97 => "Quota exceeded",
+        0x99 => "Payload format invalid",
+        _ => "Unknown reason",
+    }
+}
+
+/// One packet drawn as an arrow from one lane to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Arrow {
+    /// Sending lane.
+    pub from: Lane,
+    /// Receiving lane.
+    pub to: Lane,
+    /// When it left the sender, milliseconds.
+    pub sent_at: u64,
+    /// When it reached (or, if dropped, would have reached) the receiver.
+    pub arrive_at: u64,
+    /// What it was.
+    pub packet: PacketSummary,
+    /// `Some(why)` when the network lost it: drawn as an arrow ending in a cross.
+    pub dropped: Option<String>,
+}
+
+impl Arrow {
+    /// Label on the arrow.
+    pub fn label(&self) -> String {
+        self.packet.label()
+    }
+
+    /// True when the packet never arrived.
+    pub fn is_dropped(&self) -> bool {
+        self.dropped.is_some()
+    }
+}
+
+/// The state of one QoS flow on a lane, shown as a chip under the lane header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowChip {
+    /// Packet id of the flow.
+    pub packet_id: PacketId,
+    /// QoS of the flow.
+    pub qos: QoS,
+    /// Sender side (outgoing) or receiver side (incoming) of the flow.
+    pub direction: FlowDirection,
+    /// The other end, when the lane talks to several (the broker's clients).
+    pub peer: Option<String>,
+    /// State in words: "awaiting PUBCOMP", "id stored".
+    pub state: String,
+    /// False once the flow is finished: the chip disappears.
+    pub open: bool,
+}
+
+impl FlowChip {
+    /// Chip text: "id 1 · awaiting PUBCOMP", with the peer on the broker lane.
+    pub fn text(&self) -> String {
+        match &self.peer {
+            Some(peer) => format!("{peer} · id {} · {}", self.packet_id, self.state),
+            None => format!("id {} · {}", self.packet_id, self.state),
+        }
+    }
+}
+
+/// A note written beside a lane: a state change, a delivery, a downgrade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaneNote {
+    /// Lane the note belongs to.
+    pub lane: Lane,
+    /// When, milliseconds.
+    pub at: u64,
+    /// "id 1: awaiting PUBREC → awaiting PUBCOMP", "effective QoS 1 (min of 2 and 1)".
+    pub text: String,
+    /// The flow state after this note, when the note is a flow transition.
+    pub flow: Option<FlowChip>,
+}
+
+/// A scenario step's one-line explanation, shown over the diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caption {
+    /// When the step started, milliseconds.
+    pub at: u64,
+    /// English text.
+    pub text: String,
+    /// Chinese text, if the scenario has one.
+    pub text_zh: Option<String>,
+}
+
+/// Anything the diagram draws.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiagramEvent {
+    /// A packet between two lanes.
+    Arrow(Arrow),
+    /// A note on one lane.
+    Note(LaneNote),
+    /// A scenario step caption.
+    Caption(Caption),
+}
+
+impl DiagramEvent {
+    /// The time the event is ordered by: an arrow's send time.
+    pub fn at(&self) -> u64 {
+        match self {
+            DiagramEvent::Arrow(a) => a.sent_at,
+            DiagramEvent::Note(n) => n.at,
+            DiagramEvent::Caption(c) => c.at,
+        }
+    }
+}
+
+/// Version of the saved `.json` format.
+pub const RECORDING_FORMAT: u32 = 1;
+
+/// A saved diagram: what "export .json" writes and "import" reads back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    /// Always [`RECORDING_FORMAT`] when written by this version.
+    pub format: u32,
+    /// Title shown above the diagram (usually the scenario name).
+    pub title: String,
+    /// The events, in the order they happened.
+    pub events: Vec<DiagramEvent>,
+}
+
+impl Recording {
+    /// A recording of `events` under `title`.
+    pub fn new(title: impl Into<String>, events: Vec<DiagramEvent>) -> Self {
+        Recording {
+            format: RECORDING_FORMAT,
+            title: title.into(),
+            events,
+        }
+    }
+
+    /// Pretty JSON, for the download.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Read a recording back; a file from another format version is refused
+    /// rather than half-drawn.
+    pub fn from_json(text: &str) -> Result<Recording, String> {
+        let rec: Recording =
+            serde_json::from_str(text).map_err(|e| format!("not a QoScope recording: {e}"))?;
+        if rec.format != RECORDING_FORMAT {
+            return Err(format!(
+                "recording format {} is not supported (expected {RECORDING_FORMAT})",
+                rec.format
+            ));
+        }
+        Ok(rec)
+    }
+}

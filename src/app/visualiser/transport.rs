@@ -1,0 +1,97 @@
+//! The playhead: play, pause, step, slow motion, replay, scrub.
+//!
+//! Everything here only moves one number, the stage time the diagram is drawn
+//! at; the diagram itself is recomputed from (events, playhead).
+
+use serde::{Deserialize, Serialize};
+
+use super::layout::Layout;
+
+/// Playback speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Speed {
+    /// Real stage time.
+    #[default]
+    Normal,
+    /// A quarter of it.
+    Quarter,
+    /// A tenth of it: every packet crawls across.
+    Tenth,
+}
+
+impl Speed {
+    /// All speeds, fastest first, as the buttons show them.
+    pub const ALL: [Speed; 3] = [Speed::Normal, Speed::Quarter, Speed::Tenth];
+
+    /// Stage milliseconds per wall millisecond.
+    pub fn factor(self) -> f64 {
+        match self {
+            Speed::Normal => 1.0,
+            Speed::Quarter => 0.25,
+            Speed::Tenth => 0.1,
+        }
+    }
+
+    /// Button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Speed::Normal => "1×",
+            Speed::Quarter => "0.25×",
+            Speed::Tenth => "0.1×",
+        }
+    }
+}
+
+/// Playhead state.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Playhead {
+    /// Stage time the diagram is drawn at.
+    pub t: f64,
+    /// Advancing on its own.
+    pub playing: bool,
+    /// How fast it advances.
+    pub speed: Speed,
+}
+
+impl Playhead {
+    /// Advance by `wall_ms` of wall time, stopping at the end of `layout`.
+    /// Playback stays "on" at the end so packets that arrive later (live
+    /// mode, a scenario's next step) animate in as they come.
+    pub fn advance(&mut self, wall_ms: f64, layout: &Layout) {
+        if self.playing && wall_ms > 0.0 {
+            self.t = (self.t + wall_ms * self.speed.factor()).min(layout.end);
+        }
+    }
+
+    /// Toggle play / pause; playing from the very end starts over.
+    pub fn toggle(&mut self, layout: &Layout) {
+        if !self.playing && self.t >= layout.end && layout.end > 0.0 {
+            self.t = 0.0;
+        }
+        self.playing = !self.playing;
+    }
+
+    /// Pause and move to the next packet arrival (or loss).
+    pub fn step(&mut self, layout: &Layout) {
+        self.playing = false;
+        if let Some(next) = layout.next_step(self.t) {
+            self.t = next;
+        }
+    }
+
+    /// Back to the start, playing.
+    pub fn replay(&mut self) {
+        self.t = 0.0;
+        self.playing = true;
+    }
+
+    /// Jump to stage time `t` (the scrubber), clamped to the diagram.
+    pub fn scrub(&mut self, t: f64, layout: &Layout) {
+        self.t = t.clamp(0.0, layout.end.max(0.0));
+    }
+
+    /// True when nothing is left to play.
+    pub fn at_end(&self, layout: &Layout) -> bool {
+        self.t >= layout.end
+    }
+}

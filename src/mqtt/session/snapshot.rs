@@ -1,0 +1,141 @@
+//! The persistable session state (what MQTT §4.1 calls the Client's session
+//! state), serializable with serde, restorable into a new [`Session`].
+//!
+//! Connection state (keep-alive, aliases, the broker's limits) is not part of
+//! it: a restored session starts disconnected.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::PacketIds;
+use super::outgoing::{OutgoingFlow, Stage};
+use super::{FlowState, Message, Session, SessionConfig};
+use crate::mqtt::packet::{PacketId, Publish, QoS};
+
+/// An outgoing QoS>0 PUBLISH not yet acknowledged (or not yet sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingPublish {
+    /// `Queued`, `AwaitingPuback` or `AwaitingPubrec`.
+    pub state: FlowState,
+    /// How often the PUBLISH was sent (0 = never: no DUP when it goes out).
+    pub sends: u32,
+    /// The message, with its packet id.
+    pub publish: Publish,
+}
+
+/// An incoming QoS 2 id waiting for PUBREL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingQos2 {
+    /// Packet id.
+    pub packet_id: PacketId,
+    /// The message, kept until PUBREL when delivering on PUBREL.
+    pub message: Option<Message>,
+}
+
+/// A subscription with its granted QoS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    /// Topic filter.
+    pub filter: String,
+    /// Granted QoS.
+    pub qos: QoS,
+}
+
+/// Everything that survives a reconnect, in resend order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SessionSnapshot {
+    /// Outgoing QoS 1/2 PUBLISHes, oldest first.
+    pub outgoing_publishes: Vec<OutgoingPublish>,
+    /// Outgoing QoS 2 flows past PUBREC: PUBREL sent, awaiting PUBCOMP.
+    pub outgoing_pubrels: Vec<PacketId>,
+    /// Incoming QoS 2 ids awaiting PUBREL.
+    pub incoming_qos2: Vec<IncomingQos2>,
+    /// The id the next allocation tries first.
+    pub next_packet_id: PacketId,
+    /// Subscriptions with granted QoS.
+    pub subscriptions: Vec<Subscription>,
+}
+
+impl Session {
+    /// The session state as plain data.
+    pub fn snapshot(&self) -> SessionSnapshot {
+        let mut snapshot = SessionSnapshot {
+            next_packet_id: self.ids.peek_next(),
+            ..Default::default()
+        };
+        for flow in &self.outgoing {
+            match flow.stage.publish() {
+                Some(publish) => snapshot.outgoing_publishes.push(OutgoingPublish {
+                    state: flow.stage.state(),
+                    sends: flow.sends,
+                    publish: publish.clone(),
+                }),
+                None => snapshot.outgoing_pubrels.push(flow.packet_id),
+            }
+        }
+        snapshot.incoming_qos2 = self
+            .incoming
+            .iter()
+            .map(|(id, message)| IncomingQos2 {
+                packet_id: *id,
+                message: message.clone(),
+            })
+            .collect();
+        snapshot.subscriptions = self
+            .subscriptions
+            .iter()
+            .map(|(filter, qos)| Subscription {
+                filter: filter.clone(),
+                qos: *qos,
+            })
+            .collect();
+        snapshot
+    }
+
+    /// A disconnected session holding `snapshot`'s state. On the next
+    /// `connect`, PUBRELs then PUBLISHes are resent if the broker still has
+    /// the session, dropped otherwise. Entries without a usable packet id
+    /// (0, QoS 0, or an id seen twice) are skipped.
+    pub fn restore(config: SessionConfig, snapshot: SessionSnapshot) -> Session {
+        let mut session = Session::new(config);
+        session.ids = PacketIds::starting_at(snapshot.next_packet_id);
+        for packet_id in snapshot.outgoing_pubrels {
+            session.restore_flow(OutgoingFlow::new(
+                packet_id,
+                QoS::ExactlyOnce,
+                Stage::AwaitingPubcomp,
+                1,
+            ));
+        }
+        for entry in snapshot.outgoing_publishes {
+            let Some(packet_id) = entry.publish.packet_id else {
+                continue;
+            };
+            let qos = entry.publish.qos;
+            let stage = match entry.state {
+                _ if entry.state == FlowState::Queued || entry.sends == 0 => {
+                    Stage::Queued(entry.publish)
+                }
+                _ if qos == QoS::ExactlyOnce => Stage::AwaitingPubrec(entry.publish),
+                _ => Stage::AwaitingPuback(entry.publish),
+            };
+            if qos != QoS::AtMostOnce {
+                session.restore_flow(OutgoingFlow::new(packet_id, qos, stage, entry.sends));
+            }
+        }
+        for entry in snapshot.incoming_qos2 {
+            session.incoming.insert(entry.packet_id, entry.message);
+        }
+        for sub in snapshot.subscriptions {
+            session.subscriptions.insert(sub.filter, sub.qos);
+        }
+        session
+    }
+
+    fn restore_flow(&mut self, flow: OutgoingFlow) {
+        if flow.packet_id == 0 || self.ids.is_in_use(flow.packet_id) {
+            return;
+        }
+        self.ids.claim(flow.packet_id);
+        self.outgoing.push(flow);
+    }
+}

@@ -1,0 +1,52 @@
+//! Browser time and randomness, for the callers of the sans-IO session.
+
+/// Milliseconds since the page loaded (monotonic, `performance.now()`);
+/// 0 outside a browser.
+pub fn now_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now().max(0.0) as u64)
+            .unwrap_or(0)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
+/// A uniform random number in [0, 1) (`Math.random()`); 0.5 outside a browser.
+pub fn random() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Math::random()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.5
+    }
+}
+
+/// The local wall-clock time ("14:03:12.345") of `at_ms` on the `now_ms` clock.
+pub fn clock_label(at_ms: u64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let origin = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.time_origin())
+            .unwrap_or(0.0);
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(origin + at_ms as f64));
+        format!(
+            "{:02}:{:02}:{:02}.{:03}",
+            date.get_hours(),
+            date.get_minutes(),
+            date.get_seconds(),
+            date.get_milliseconds()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        format!("{:.3} s", at_ms as f64 / 1000.0)
+    }
+}

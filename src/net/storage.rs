@@ -1,0 +1,104 @@
+//! localStorage helpers that never panic.
+//!
+//! Storage can be disabled (private windows, policies) or full (quota); both
+//! become a [`StorageError`] with a sentence for the user.
+
+use std::fmt;
+
+/// Key of the saved connection profiles.
+pub const PROFILES_KEY: &str = "qoscope.profiles";
+/// Key of the chosen theme ("light" / "dark").
+pub const THEME_KEY: &str = "qoscope.theme";
+/// Key of the last used connection form.
+pub const LAST_FORM_KEY: &str = "qoscope.last-form";
+
+/// Why storage could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageError {
+    /// The browser gives no localStorage (disabled, or not a browser).
+    Unavailable,
+    /// Writing failed, usually because the quota is used up.
+    WriteFailed,
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageError::Unavailable => f.write_str(
+                "This browser does not allow local storage here, so nothing can be saved.",
+            ),
+            StorageError::WriteFailed => {
+                f.write_str("Could not save: the browser's local storage is full or read-only.")
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn local_storage() -> Result<web_sys::Storage, StorageError> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .ok_or(StorageError::Unavailable)
+}
+
+/// The value stored under `key`, if storage works and there is one.
+pub fn get(key: &str) -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        local_storage().ok()?.get_item(key).ok().flatten()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+/// Stores `value` under `key`.
+pub fn set(key: &str, value: &str) -> Result<(), StorageError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        local_storage()?
+            .set_item(key, value)
+            .map_err(|_| StorageError::WriteFailed)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (key, value);
+        Err(StorageError::Unavailable)
+    }
+}
+
+/// Removes `key`.
+pub fn remove(key: &str) -> Result<(), StorageError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        local_storage()?
+            .remove_item(key)
+            .map_err(|_| StorageError::WriteFailed)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = key;
+        Err(StorageError::Unavailable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_errors_read_as_sentences_for_the_user() {
+        assert!(StorageError::WriteFailed.to_string().contains("full"));
+        assert!(StorageError::Unavailable
+            .to_string()
+            .contains("nothing can be saved"));
+    }
+
+    #[test]
+    fn outside_a_browser_storage_is_simply_unavailable() {
+        assert_eq!(get(THEME_KEY), None);
+        assert_eq!(set(THEME_KEY, "dark"), Err(StorageError::Unavailable));
+    }
+}

@@ -1,0 +1,514 @@
+//! The WebSocket driver: runs a sans-IO [`Session`] over a browser WebSocket.
+//!
+//! Every input (socket open, frame, close, timer) goes into the session, then
+//! the driver drains it: all ready transmits are sent as one binary frame,
+//! the events are handed to the app, and the keep-alive timer is re-armed to
+//! [`Session::poll_timeout`]. The codec reassembles packets split across
+//! frames or packed several to a frame, so frames go in as they come.
+//!
+//! MQTT over WebSocket uses binary frames only and the subprotocol `mqtt`
+//! (MQTT-6.0.0-1, MQTT-6.0.0-3, MQTT-6.0.0-4).
+//!
+//! When a connection that had been accepted drops without the user asking,
+//! the driver reconnects with exponential backoff and jitter, and, when the
+//! broker answers that it kept no session, subscribes again to every filter
+//! it knows. Each socket gets a generation number; events from an older
+//! socket are ignored, and handlers are cleared before a socket is closed.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+use super::backoff::Backoff;
+use super::clock::{now_ms, random};
+use crate::mqtt::packet::{PacketId, SubscribeFilter};
+use crate::mqtt::session::{
+    CommandError, ConnectionState, Event, EventKind, PublishRequest, Session, SessionConfig,
+};
+
+/// The WebSocket subprotocol for MQTT (MQTT-6.0.0-3).
+pub const SUBPROTOCOL: &str = "mqtt";
+
+/// Something that happened to the transport, for the status pill and messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportEvent {
+    /// A socket is being opened; `attempt` 0 is the user's own Connect.
+    Opening {
+        /// Broker URL.
+        url: String,
+        /// Reconnect attempt number (0 for the first connection).
+        attempt: u32,
+    },
+    /// The WebSocket is open; CONNECT is on its way.
+    Open,
+    /// The socket closed before it ever opened: nothing listens at `url`.
+    Unreachable {
+        /// Broker URL.
+        url: String,
+        /// The browser's own explanation, when it gave one.
+        detail: Option<String>,
+    },
+    /// An open connection dropped without the user asking.
+    Lost {
+        /// WebSocket close code (1006 = dropped without a close frame).
+        code: u16,
+        /// Close reason sent by the peer, if any.
+        reason: String,
+    },
+    /// The next reconnect attempt starts in `in_secs` seconds (sent every second).
+    ReconnectIn {
+        /// Whole seconds left.
+        in_secs: u32,
+        /// The attempt that will start.
+        attempt: u32,
+    },
+    /// The user's Disconnect finished (DISCONNECT sent, socket closed).
+    Closed,
+}
+
+/// What the driver reports to the app, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkUpdate {
+    /// An event of the session (packets, flows, connection results).
+    Session(Box<Event>),
+    /// A transport event.
+    Transport(TransportEvent),
+}
+
+/// Receives the driver's updates, after each input, outside any borrow.
+pub type Notify = Rc<dyn Fn(Vec<LinkUpdate>)>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// A socket is opening or open.
+    Active,
+    /// Waiting for the next reconnect attempt.
+    WaitingToReconnect,
+    /// Stopped: closed by the user, refused, or unreachable.
+    Stopped,
+}
+
+/// One socket and the closures it calls; dropping the closures only after the
+/// socket's handlers were cleared.
+struct Socket {
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut(web_sys::Event)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Socket {
+    fn clear_handlers(&self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
+    }
+}
+
+struct Inner {
+    url: String,
+    session: Session,
+    socket: Option<Socket>,
+    /// Sockets whose handlers were cleared; dropped when the next one opens,
+    /// never from inside their own handler.
+    retired: Vec<Socket>,
+    generation: u64,
+    phase: Phase,
+    /// The current socket reached `open`.
+    opened: bool,
+    /// A CONNACK accepted this link at least once: drops are then reconnected.
+    accepted_once: bool,
+    /// The broker refused the last CONNECT: its close is expected.
+    refused: bool,
+    backoff: Backoff,
+    reconnect_at: u64,
+    session_timer: Option<Timeout>,
+    reconnect_timer: Option<Timeout>,
+    /// Filters to subscribe again after a reconnect without a session.
+    subscriptions: Vec<SubscribeFilter>,
+    out: Vec<LinkUpdate>,
+    notify: Notify,
+}
+
+/// A running connection; cheap to clone (all clones drive the same socket).
+#[derive(Clone)]
+pub struct Link {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl Link {
+    /// Opens a WebSocket to `url` and runs a new session with `config` over it.
+    pub fn connect(url: &str, config: SessionConfig, notify: Notify) -> Link {
+        let inner = Rc::new(RefCell::new(Inner {
+            url: url.trim().to_string(),
+            session: Session::new(config),
+            socket: None,
+            retired: Vec::new(),
+            generation: 0,
+            phase: Phase::Active,
+            opened: false,
+            accepted_once: false,
+            refused: false,
+            backoff: Backoff::default(),
+            reconnect_at: 0,
+            session_timer: None,
+            reconnect_timer: None,
+            subscriptions: Vec::new(),
+            out: Vec::new(),
+            notify,
+        }));
+        let link = Link { inner };
+        link.run(|inner, weak| open_socket(inner, weak, 0));
+        link
+    }
+
+    /// Publishes; returns the packet id for QoS > 0.
+    pub fn publish(&self, req: PublishRequest) -> Result<Option<PacketId>, CommandError> {
+        self.command(|inner| inner.session.publish(now_ms(), req))
+    }
+
+    /// Subscribes, and remembers the filters for resubscribing after a reconnect.
+    pub fn subscribe(&self, filters: Vec<SubscribeFilter>) -> Result<PacketId, CommandError> {
+        self.command(|inner| {
+            let id = inner.session.subscribe(now_ms(), filters.clone())?;
+            for filter in filters {
+                inner
+                    .subscriptions
+                    .retain(|known| known.filter != filter.filter);
+                inner.subscriptions.push(filter);
+            }
+            Ok(id)
+        })
+    }
+
+    /// Unsubscribes, and forgets the filters for resubscribing.
+    pub fn unsubscribe(&self, filters: Vec<String>) -> Result<PacketId, CommandError> {
+        self.command(|inner| {
+            inner
+                .subscriptions
+                .retain(|known| !filters.contains(&known.filter));
+            inner.session.unsubscribe(now_ms(), filters)
+        })
+    }
+
+    /// The session's connection state.
+    pub fn state(&self) -> ConnectionState {
+        self.inner
+            .try_borrow()
+            .map(|inner| inner.session.state())
+            .unwrap_or(ConnectionState::Disconnected)
+    }
+
+    /// Ends the connection on purpose: DISCONNECT when connected, then close.
+    /// Stops any pending reconnect.
+    pub fn disconnect(&self) {
+        self.run(|inner, _| {
+            inner.phase = Phase::Stopped;
+            inner.reconnect_timer = None;
+            inner.session_timer = None;
+            if inner.socket.is_some() {
+                // DISCONNECT first, so the broker discards the will (MQTT-3.14.4-3).
+                let _ = inner.session.disconnect(now_ms());
+                pump(inner);
+                retire_socket(inner, Some(1000));
+                inner.session.handle_closed(now_ms());
+                drain_events(inner);
+            }
+            inner
+                .out
+                .push(LinkUpdate::Transport(TransportEvent::Closed));
+        });
+    }
+
+    fn command<T>(
+        &self,
+        f: impl FnOnce(&mut Inner) -> Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        let mut result = Err(CommandError::NotConnected);
+        self.run(|inner, weak| {
+            result = f(inner);
+            after_input(inner, weak);
+        });
+        result
+    }
+
+    /// Runs `f` on the state, then hands the collected updates to the app
+    /// after the borrow ends (the app may call back into the link).
+    fn run(&self, f: impl FnOnce(&mut Inner, &Weak<RefCell<Inner>>)) {
+        with_inner(&Rc::downgrade(&self.inner), f);
+    }
+}
+
+fn with_inner(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&mut Inner, &Weak<RefCell<Inner>>)) {
+    let Some(rc) = weak.upgrade() else { return };
+    let (updates, notify) = {
+        let Ok(mut inner) = rc.try_borrow_mut() else {
+            web_sys::console::warn_1(&"qoscope: link busy, input dropped".into());
+            return;
+        };
+        f(&mut inner, weak);
+        (std::mem::take(&mut inner.out), inner.notify.clone())
+    };
+    if !updates.is_empty() {
+        notify(updates);
+    }
+}
+
+fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attempt: u32) {
+    inner.retired.clear();
+    inner.generation += 1;
+    inner.opened = false;
+    inner.refused = false;
+    inner.phase = Phase::Active;
+    let generation = inner.generation;
+    inner
+        .out
+        .push(LinkUpdate::Transport(TransportEvent::Opening {
+            url: inner.url.clone(),
+            attempt,
+        }));
+    let ws = match WebSocket::new_with_str(&inner.url, SUBPROTOCOL) {
+        Ok(ws) => ws,
+        Err(err) => {
+            let detail = err
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()));
+            socket_failed(inner, weak, detail);
+            return;
+        }
+    };
+    ws.set_binary_type(BinaryType::Arraybuffer);
+
+    let w = weak.clone();
+    let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        with_current(&w, generation, on_open);
+    });
+    let w = weak.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        with_current(&w, generation, |inner, weak| on_message(inner, weak, &ev));
+    });
+    let w = weak.clone();
+    let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
+        with_current(&w, generation, |inner, weak| on_close(inner, weak, &ev));
+    });
+    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    inner.socket = Some(Socket {
+        ws,
+        _on_open: on_open,
+        _on_message: on_message,
+        _on_close: on_close,
+    });
+}
+
+/// Runs `f` only if `generation` is still the current socket's.
+fn with_current(
+    weak: &Weak<RefCell<Inner>>,
+    generation: u64,
+    f: impl FnOnce(&mut Inner, &Weak<RefCell<Inner>>),
+) {
+    with_inner(weak, |inner, weak| {
+        if inner.generation == generation && inner.phase == Phase::Active {
+            f(inner, weak);
+        }
+    });
+}
+
+fn on_open(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    inner.opened = true;
+    inner.out.push(LinkUpdate::Transport(TransportEvent::Open));
+    inner.session.connect(now_ms());
+    after_input(inner, weak);
+}
+
+fn on_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent) {
+    match ev.data().dyn_into::<js_sys::ArrayBuffer>() {
+        Ok(buffer) => {
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            inner.session.handle_bytes(now_ms(), &bytes);
+            after_input(inner, weak);
+        }
+        Err(_) => {
+            // MQTT-6.0.0-1: a non-binary frame means closing the connection.
+            retire_socket(inner, Some(1003));
+            connection_dropped(inner, weak, 1003, "text frame received".into());
+        }
+    }
+}
+
+fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &CloseEvent) {
+    retire_socket(inner, None);
+    if inner.opened {
+        connection_dropped(inner, weak, ev.code(), ev.reason());
+    } else {
+        socket_failed(inner, weak, None);
+    }
+}
+
+/// The socket never opened.
+fn socket_failed(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, detail: Option<String>) {
+    inner
+        .out
+        .push(LinkUpdate::Transport(TransportEvent::Unreachable {
+            url: inner.url.clone(),
+            detail,
+        }));
+    if inner.accepted_once {
+        schedule_reconnect(inner, weak);
+    } else {
+        inner.phase = Phase::Stopped;
+    }
+}
+
+/// An open socket closed without the user asking.
+fn connection_dropped(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, code: u16, reason: String) {
+    inner.session_timer = None;
+    inner.session.handle_closed(now_ms());
+    drain_events(inner);
+    if inner.refused {
+        // The broker refused CONNECT and closed, as it must (MQTT-3.2.2-5); the
+        // refusal is already reported, and retrying would only be refused again.
+        inner.phase = Phase::Stopped;
+        return;
+    }
+    inner
+        .out
+        .push(LinkUpdate::Transport(TransportEvent::Lost { code, reason }));
+    if inner.accepted_once {
+        schedule_reconnect(inner, weak);
+    } else {
+        inner.phase = Phase::Stopped;
+    }
+}
+
+fn schedule_reconnect(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    let delay = inner.backoff.next_delay_ms(random());
+    inner.reconnect_at = now_ms() + delay;
+    inner.phase = Phase::WaitingToReconnect;
+    countdown(inner, weak);
+}
+
+/// Reports the seconds left and wakes up at the next whole second (or opens).
+fn countdown(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    let attempt = inner.backoff.attempt();
+    let left = inner.reconnect_at.saturating_sub(now_ms());
+    if left == 0 {
+        inner.reconnect_timer = None;
+        open_socket(inner, weak, attempt);
+        return;
+    }
+    let in_secs = left.div_ceil(1000);
+    inner
+        .out
+        .push(LinkUpdate::Transport(TransportEvent::ReconnectIn {
+            in_secs: in_secs as u32,
+            attempt,
+        }));
+    let wait = left - (in_secs - 1) * 1000;
+    let w = weak.clone();
+    inner.reconnect_timer = Some(Timeout::new(wait as u32, move || {
+        with_inner(&w, |inner, weak| {
+            if inner.phase == Phase::WaitingToReconnect {
+                countdown(inner, weak);
+            }
+        });
+    }));
+}
+
+/// Clears the current socket's handlers and retires it; closes it when `code` is given.
+fn retire_socket(inner: &mut Inner, code: Option<u16>) {
+    if let Some(socket) = inner.socket.take() {
+        socket.clear_handlers();
+        if let Some(code) = code {
+            let _ = socket.ws.close_with_code(code);
+        }
+        inner.retired.push(socket);
+    }
+    inner.opened = false;
+}
+
+/// After every input: send what is ready, report events, re-arm the timer.
+fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    // A resubscribe adds transmits; at most one extra round.
+    for _ in 0..2 {
+        pump(inner);
+        if !drain_events(inner) {
+            break;
+        }
+    }
+    if inner.session.poll_close() {
+        // The session ended the connection itself (keep-alive timeout,
+        // protocol error, no CONNACK): close the transport and treat it as a drop.
+        retire_socket(inner, Some(1000));
+        connection_dropped(inner, weak, 1000, String::new());
+        return;
+    }
+    arm_session_timer(inner, weak);
+}
+
+/// Sends every ready transmit as one binary frame.
+fn pump(inner: &mut Inner) {
+    let mut frame = Vec::new();
+    while let Some(transmit) = inner.session.poll_transmit() {
+        frame.extend_from_slice(&transmit.bytes);
+    }
+    if frame.is_empty() {
+        return;
+    }
+    if let Some(socket) = &inner.socket {
+        // A failed send shows up as a close event; nothing more to do here.
+        let _ = socket.ws.send_with_u8_array(&frame);
+    }
+}
+
+/// Moves session events to the app; returns true if a resubscribe was queued.
+fn drain_events(inner: &mut Inner) -> bool {
+    let mut lost = Vec::new();
+    while let Some(event) = inner.session.poll_event() {
+        match &event.kind {
+            EventKind::Connected { .. } => {
+                inner.accepted_once = true;
+                inner.backoff.reset();
+            }
+            EventKind::ConnectionRefused { .. } => inner.refused = true,
+            EventKind::SubscriptionsLost { filters } => lost.extend(filters.iter().cloned()),
+            _ => {}
+        }
+        inner.out.push(LinkUpdate::Session(Box::new(event)));
+    }
+    resubscribe(inner, &lost)
+}
+
+/// After a reconnect to a broker that kept no session, subscribes again to
+/// the `lost` filters we know (with the options first asked for).
+fn resubscribe(inner: &mut Inner, lost: &[String]) -> bool {
+    let filters: Vec<SubscribeFilter> = inner
+        .subscriptions
+        .iter()
+        .filter(|known| lost.contains(&known.filter))
+        .cloned()
+        .collect();
+    !filters.is_empty() && inner.session.subscribe(now_ms(), filters).is_ok()
+}
+
+fn arm_session_timer(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    inner.session_timer = None;
+    let Some(deadline) = inner.session.poll_timeout() else {
+        return;
+    };
+    let delay = deadline.saturating_sub(now_ms()).min(u64::from(u32::MAX)) as u32;
+    let generation = inner.generation;
+    let w = weak.clone();
+    inner.session_timer = Some(Timeout::new(delay, move || {
+        with_current(&w, generation, |inner, weak| {
+            inner.session.handle_timeout(now_ms());
+            after_input(inner, weak);
+        });
+    }));
+}

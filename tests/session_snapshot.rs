@@ -1,0 +1,97 @@
+//! Persisting the session state and restoring it into a new session.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod session_harness;
+
+use qoscope::mqtt::packet::{Connack, Packet, QoS};
+use qoscope::mqtt::session::{FlowState, Qos2Delivery, Session, SessionConfig, SessionSnapshot};
+use session_harness::*;
+
+fn config() -> SessionConfig {
+    SessionConfig {
+        client_id: "qoscope-1".into(),
+        clean_start: false,
+        qos2_delivery: Qos2Delivery::OnPubrel,
+        ..SessionConfig::default()
+    }
+}
+
+/// A session with one flow in every state, its snapshot taken mid-way.
+fn busy_snapshot() -> (SessionSnapshot, [u16; 3]) {
+    let mut b = Broker::with(config()).connected();
+    let q1 = b.publish("a", b"1", QoS::AtLeastOnce).unwrap();
+    let q2 = b.publish("b", b"2", QoS::ExactlyOnce).unwrap();
+    let rel = b.publish("c", b"3", QoS::ExactlyOnce).unwrap();
+    b.feed(Packet::Pubrec(ack(rel)));
+    b.subscribe("alarms/#", QoS::ExactlyOnce, 2);
+    b.feed(incoming("alarms/fire", QoS::ExactlyOnce, Some(40)));
+    (b.session.snapshot(), [q1, q2, rel])
+}
+
+#[test]
+fn snapshot_lists_flows_pubrels_incoming_ids_and_subscriptions() {
+    let (snapshot, [q1, q2, rel]) = busy_snapshot();
+    let states: Vec<_> = snapshot
+        .outgoing_publishes
+        .iter()
+        .map(|o| (o.publish.packet_id, o.state))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            (Some(q1), FlowState::AwaitingPuback),
+            (Some(q2), FlowState::AwaitingPubrec)
+        ]
+    );
+    assert_eq!(snapshot.outgoing_pubrels, vec![rel]);
+    assert_eq!(snapshot.incoming_qos2[0].packet_id, 40);
+    assert!(
+        snapshot.incoming_qos2[0].message.is_some(),
+        "OnPubrel keeps the message"
+    );
+    assert_eq!(snapshot.subscriptions[0].filter, "alarms/#");
+    assert!(snapshot.next_packet_id > rel);
+}
+
+#[test]
+fn snapshot_restores_into_new_session() {
+    let (snapshot, [q1, q2, rel]) = busy_snapshot();
+    let json = serde_json::to_string(&snapshot).unwrap();
+    let restored: SessionSnapshot = serde_json::from_str(&json).unwrap();
+    assert_eq!(restored, snapshot);
+    let mut b = Broker {
+        session: Session::restore(config(), restored),
+        now: 5_000,
+    };
+    assert_eq!(b.session.snapshot(), snapshot);
+    let (sent, _) = b.connect_with(Connack {
+        session_present: true,
+        ..Default::default()
+    });
+    assert_eq!(sent[0], Packet::Pubrel(ack(rel)));
+    let resent: Vec<_> = publishes(&sent)
+        .iter()
+        .map(|p| (p.packet_id, p.dup))
+        .collect();
+    assert_eq!(resent, vec![(Some(q1), true), (Some(q2), true)]);
+    let (sent, events) = b.feed(Packet::Pubrel(ack(40)));
+    assert_eq!(sent, vec![Packet::Pubcomp(ack(40))]);
+    assert!(events.iter().any(|e| matches!(e, qoscope::mqtt::session::EventKind::Delivered { message } if message.topic == "alarms/fire")));
+}
+
+#[test]
+fn restored_session_never_reuses_an_id_in_flight() {
+    let (snapshot, ids) = busy_snapshot();
+    let mut b = Broker {
+        session: Session::restore(config(), snapshot),
+        now: 5_000,
+    };
+    b.connect_with(Connack {
+        session_present: true,
+        ..Default::default()
+    });
+    for _ in 0..10 {
+        let id = b.publish("t", b"x", QoS::AtLeastOnce).unwrap();
+        assert!(!ids.contains(&id));
+    }
+}

@@ -1,0 +1,237 @@
+//! MQTT 5 connection features: topic aliases both ways, Maximum Packet Size,
+//! Maximum QoS, reason codes from the broker.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod session_harness;
+
+use qoscope::mqtt::packet::{
+    Connack, Disconnect, Packet, Properties, ProtocolVersion, PubResponse, Publish, QoS,
+};
+use qoscope::mqtt::session::{
+    CommandError, ConnectionState, DisconnectReason, EventKind, PublishRequest, SessionConfig,
+};
+use session_harness::*;
+
+fn connack(properties: Properties) -> Connack {
+    Connack {
+        properties,
+        ..Default::default()
+    }
+}
+
+fn v5_accepting_aliases(max: u16) -> Broker {
+    let config = SessionConfig {
+        version: ProtocolVersion::V5,
+        topic_alias_maximum: max,
+        ..SessionConfig::default()
+    };
+    Broker::with(config)
+}
+
+#[test]
+fn topic_alias_outgoing_reuses_alias() {
+    let mut b = Broker::v5();
+    b.connect_with(connack(Properties {
+        topic_alias_maximum: Some(1),
+        ..Default::default()
+    }));
+    b.publish("plant/line1/temp", b"1", QoS::AtMostOnce);
+    b.publish("plant/line1/temp", b"2", QoS::AtMostOnce);
+    b.publish("plant/line2/temp", b"3", QoS::AtMostOnce);
+    let (sent, _) = b.drain();
+    let p = publishes(&sent);
+    assert_eq!(
+        (p[0].topic.as_str(), p[0].properties.topic_alias),
+        ("plant/line1/temp", Some(1))
+    );
+    assert_eq!(
+        (p[1].topic.as_str(), p[1].properties.topic_alias),
+        ("", Some(1))
+    );
+    assert_eq!(
+        (p[2].topic.as_str(), p[2].properties.topic_alias),
+        ("plant/line2/temp", None)
+    );
+}
+
+#[test]
+fn topic_aliases_start_afresh_on_a_new_connection() {
+    let mut b = Broker::v5();
+    let allow = connack(Properties {
+        topic_alias_maximum: Some(4),
+        ..Default::default()
+    });
+    b.connect_with(allow.clone());
+    b.publish("t", b"1", QoS::AtMostOnce);
+    b.close();
+    b.connect_with(allow);
+    b.publish("t", b"2", QoS::AtMostOnce);
+    let (sent, _) = b.drain();
+    assert_eq!(
+        publishes(&sent)[0].topic,
+        "t",
+        "MQTT-3.3.2-7: aliases do not survive the connection"
+    );
+}
+
+#[test]
+fn topic_alias_incoming_is_resolved() {
+    let mut b = v5_accepting_aliases(5).connected();
+    let with_alias = |topic: &str| {
+        Packet::Publish(Publish {
+            topic: topic.into(),
+            properties: Properties {
+                topic_alias: Some(3),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    };
+    b.feed(with_alias("a/b"));
+    let (_, events) = b.feed(with_alias(""));
+    let message = events.iter().find_map(|e| match e {
+        EventKind::Delivered { message } => Some(message),
+        _ => None,
+    });
+    assert_eq!(
+        message.map(|m| (m.topic.as_str(), m.properties.topic_alias)),
+        Some(("a/b", None))
+    );
+}
+
+#[test]
+fn unknown_incoming_topic_alias_is_a_protocol_error() {
+    let mut b = v5_accepting_aliases(5).connected();
+    let publish = Publish {
+        properties: Properties {
+            topic_alias: Some(2),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let (sent, events) = b.feed(Packet::Publish(publish));
+    assert!(matches!(&sent[..], [Packet::Disconnect(d)] if d.reason == 0x82));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, EventKind::ProtocolError { message } if message.contains("alias"))));
+}
+
+#[test]
+fn incoming_topic_alias_above_our_maximum_gets_0x94() {
+    let mut b = v5_accepting_aliases(2).connected();
+    let publish = Publish {
+        topic: "a".into(),
+        properties: Properties {
+            topic_alias: Some(3),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let (sent, _) = b.feed(Packet::Publish(publish));
+    assert!(matches!(&sent[..], [Packet::Disconnect(d)] if d.reason == 0x94));
+}
+
+#[test]
+fn maximum_qos_of_the_broker_refuses_higher_qos_publishes() {
+    let mut b = Broker::v5();
+    b.connect_with(connack(Properties {
+        maximum_qos: Some(1),
+        ..Default::default()
+    }));
+    let req = PublishRequest {
+        topic: "t".into(),
+        qos: QoS::ExactlyOnce,
+        ..Default::default()
+    };
+    assert_eq!(
+        b.session.publish(b.now, req),
+        Err(CommandError::QosNotSupported {
+            requested: QoS::ExactlyOnce,
+            maximum: QoS::AtLeastOnce
+        })
+    );
+}
+
+#[test]
+fn negative_puback_fails_the_publish_with_the_reason() {
+    let mut b = Broker::v5().connected();
+    let id = b.publish("t", b"x", QoS::AtLeastOnce).unwrap();
+    b.drain();
+    let puback = PubResponse {
+        packet_id: id,
+        reason: 0x87,
+        ..Default::default()
+    };
+    let (_, events) = b.feed(Packet::Puback(puback));
+    assert!(events.iter().any(|e| matches!(e, EventKind::PublishFailed { packet_id: Some(i), reason } if *i == id && reason.contains("0x87"))));
+    assert_eq!(flows(&events), vec![(id, "AwaitingPuback", "Abandoned")]);
+}
+
+#[test]
+fn server_disconnect_is_reported_with_its_reason() {
+    let mut b = Broker::v5().connected();
+    let (_, events) = b.feed(Packet::Disconnect(Disconnect {
+        reason: 0x8E,
+        ..Default::default()
+    }));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        EventKind::Disconnected {
+            reason: DisconnectReason::ServerDisconnect { code: 0x8E, .. }
+        }
+    )));
+    assert_eq!(b.session.state(), ConnectionState::Disconnected);
+}
+
+#[test]
+fn connect_announces_our_v5_limits() {
+    let config = SessionConfig {
+        version: ProtocolVersion::V5,
+        receive_maximum: 10,
+        topic_alias_maximum: 8,
+        session_expiry_secs: Some(300),
+        maximum_packet_size: Some(4096),
+        ..SessionConfig::default()
+    };
+    let mut b = Broker::with(config);
+    b.session.connect(b.now);
+    let (sent, _) = b.drain();
+    let Packet::Connect(c) = &sent[0] else {
+        panic!("CONNECT expected")
+    };
+    let p = &c.properties;
+    assert_eq!(
+        (
+            p.receive_maximum,
+            p.topic_alias_maximum,
+            p.session_expiry_interval,
+            p.maximum_packet_size
+        ),
+        (Some(10), Some(8), Some(300), Some(4096))
+    );
+}
+
+#[test]
+fn connected_event_carries_the_brokers_limits() {
+    let mut b = Broker::v5();
+    let props = Properties {
+        receive_maximum: Some(20),
+        topic_alias_maximum: Some(10),
+        maximum_packet_size: Some(1024),
+        ..Default::default()
+    };
+    let (_, events) = b.connect_with(connack(props));
+    let broker = events.iter().find_map(|e| match e {
+        EventKind::Connected { broker, .. } => Some(broker.clone()),
+        _ => None,
+    });
+    let broker = broker.expect("Connected event");
+    assert_eq!(
+        (
+            broker.receive_maximum,
+            broker.topic_alias_maximum,
+            broker.maximum_packet_size
+        ),
+        (20, 10, Some(1024))
+    );
+}

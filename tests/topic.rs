@@ -1,0 +1,191 @@
+//! Topic names, topic filters and matching (MQTT §4.7, §4.8.2).
+#![cfg(not(target_arch = "wasm32"))]
+
+use qoscope::mqtt::topic::{
+    matches, validate_topic_filter, validate_topic_name, SharedFilter, TopicError,
+};
+
+#[test]
+fn plain_topic_names_are_valid() {
+    for t in [
+        "a",
+        "plant/line1/temp",
+        "/leading",
+        "trailing/",
+        "a//b",
+        "$SYS/broker/uptime",
+        "温度/仓库",
+    ] {
+        assert_eq!(validate_topic_name(t), Ok(()), "{t}");
+    }
+}
+
+#[test]
+fn topic_names_reject_wildcards_empty_null_and_oversize() {
+    assert_eq!(validate_topic_name(""), Err(TopicError::Empty));
+    assert_eq!(
+        validate_topic_name("a/+/b"),
+        Err(TopicError::WildcardInName { wildcard: '+' })
+    );
+    assert_eq!(
+        validate_topic_name("a/#"),
+        Err(TopicError::WildcardInName { wildcard: '#' })
+    );
+    assert_eq!(validate_topic_name("a\0b"), Err(TopicError::NullCharacter));
+    let long = "a".repeat(65_536);
+    assert_eq!(
+        validate_topic_name(&long),
+        Err(TopicError::TooLong { len: 65_536 })
+    );
+    assert_eq!(validate_topic_name(&long[1..]), Ok(()));
+}
+
+#[test]
+fn valid_filters_follow_the_wildcard_rules() {
+    for f in [
+        "#",
+        "+",
+        "a/#",
+        "a/+/b",
+        "+/+",
+        "/+",
+        "a/b/",
+        "$share/g/a/#",
+        "$share/g/+",
+        "sport/tennis/+",
+    ] {
+        assert_eq!(validate_topic_filter(f), Ok(()), "{f}");
+    }
+}
+
+#[test]
+fn multi_level_wildcard_must_be_last_and_alone() {
+    assert_eq!(
+        validate_topic_filter("alarms/#/fire"),
+        Err(TopicError::MultiLevelNotLast)
+    );
+    assert_eq!(
+        validate_topic_filter("alarms#"),
+        Err(TopicError::MultiLevelNotAlone)
+    );
+    assert_eq!(
+        validate_topic_filter("alarms/#x"),
+        Err(TopicError::MultiLevelNotAlone)
+    );
+    assert_eq!(
+        TopicError::MultiLevelNotLast.to_string(),
+        "'#' must be the last level, e.g. 'alarms/#'"
+    );
+}
+
+#[test]
+fn single_level_wildcard_must_be_alone_in_its_level() {
+    assert_eq!(
+        validate_topic_filter("sensor+"),
+        Err(TopicError::SingleLevelNotAlone)
+    );
+    assert_eq!(
+        validate_topic_filter("a/+b/c"),
+        Err(TopicError::SingleLevelNotAlone)
+    );
+}
+
+#[test]
+fn shared_subscriptions_need_a_share_name_and_a_filter() {
+    assert_eq!(
+        validate_topic_filter("$share/"),
+        Err(TopicError::InvalidShareName)
+    );
+    assert_eq!(
+        validate_topic_filter("$share//a"),
+        Err(TopicError::InvalidShareName)
+    );
+    assert_eq!(
+        validate_topic_filter("$share/g+/a"),
+        Err(TopicError::InvalidShareName)
+    );
+    assert_eq!(
+        validate_topic_filter("$share/g"),
+        Err(TopicError::MissingSharedFilter)
+    );
+    assert_eq!(
+        validate_topic_filter("$share/g/"),
+        Err(TopicError::MissingSharedFilter)
+    );
+    assert_eq!(
+        validate_topic_filter("$share/g/a/#/b"),
+        Err(TopicError::MultiLevelNotLast)
+    );
+    let shared = SharedFilter::parse("$share/workers/jobs/#")
+        .unwrap()
+        .unwrap();
+    assert_eq!((shared.group, shared.filter), ("workers", "jobs/#"));
+}
+
+#[test]
+fn filters_reject_empty_and_null() {
+    assert_eq!(validate_topic_filter(""), Err(TopicError::Empty));
+    assert_eq!(
+        validate_topic_filter("a/\0"),
+        Err(TopicError::NullCharacter)
+    );
+}
+
+#[test]
+fn exact_filters_match_only_the_same_topic() {
+    assert!(matches("a/b", "a/b"));
+    assert!(!matches("a/b", "a/b/c"));
+    assert!(!matches("a/b", "a"));
+    assert!(!matches("a/b", "A/b"), "topics are case sensitive");
+    assert!(matches("/a", "/a"));
+    assert!(!matches("/a", "a"));
+}
+
+#[test]
+fn single_level_wildcard_matches_exactly_one_level() {
+    assert!(matches("sport/tennis/+", "sport/tennis/player1"));
+    assert!(!matches("sport/tennis/+", "sport/tennis/player1/ranking"));
+    assert!(!matches("sport/+", "sport"));
+    assert!(matches("sport/+", "sport/"), "an empty level is a level");
+    assert!(matches("+/+", "/finance"));
+    assert!(matches("/+", "/finance"));
+    assert!(!matches("+", "/finance"));
+}
+
+#[test]
+fn multi_level_wildcard_matches_the_parent_and_every_descendant() {
+    assert!(matches("sport/tennis/player1/#", "sport/tennis/player1"));
+    assert!(matches(
+        "sport/tennis/player1/#",
+        "sport/tennis/player1/ranking"
+    ));
+    assert!(matches(
+        "sport/tennis/player1/#",
+        "sport/tennis/player1/score/wimbledon"
+    ));
+    assert!(matches("sport/#", "sport"));
+    assert!(matches("#", "anything/at/all"));
+    assert!(!matches("sport/#", "sports"));
+}
+
+#[test]
+fn dollar_topics_are_not_matched_by_a_leading_wildcard() {
+    assert!(!matches("#", "$SYS/broker/uptime"));
+    assert!(!matches("+/broker/uptime", "$SYS/broker/uptime"));
+    assert!(matches("$SYS/#", "$SYS/broker/uptime"));
+    assert!(matches("$SYS/+/uptime", "$SYS/broker/uptime"));
+}
+
+#[test]
+fn shared_filters_match_like_their_inner_filter() {
+    assert!(matches("$share/g/alarms/+", "alarms/fire"));
+    assert!(!matches("$share/g/alarms/+", "alarms/fire/zone1"));
+    assert!(!matches("$share/g", "g"));
+}
+
+#[test]
+fn invalid_filters_match_nothing() {
+    assert!(!matches("a/#/b", "a/x/b"));
+    assert!(!matches("a+", "a+"));
+    assert!(!matches("", ""));
+}
