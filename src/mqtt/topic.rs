@@ -7,6 +7,8 @@
 //!
 //! Errors are worded so that a user can fix the input from the message alone.
 
+#![warn(missing_docs, unreachable_pub)]
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};

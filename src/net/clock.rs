@@ -27,3 +27,26 @@ pub fn random() -> f64 {
         0.5
     }
 }
+
+/// The local wall-clock time ("14:03:12.345") of `at_ms` on the `now_ms` clock.
+pub fn clock_label(at_ms: u64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let origin = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.time_origin())
+            .unwrap_or(0.0);
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(origin + at_ms as f64));
+        format!(
+            "{:02}:{:02}:{:02}.{:03}",
+            date.get_hours(),
+            date.get_minutes(),
+            date.get_seconds(),
+            date.get_milliseconds()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        format!("{:.3} s", at_ms as f64 / 1000.0)
+    }
+}

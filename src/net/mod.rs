@@ -2,5 +2,6 @@
 
 pub mod backoff;
 pub mod clock;
+pub mod page;
 pub mod storage;
 pub mod ws;

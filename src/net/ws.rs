@@ -25,7 +25,7 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::backoff::Backoff;
 use super::clock::{now_ms, random};
-use crate::mqtt::packet::{Packet, PacketId, SubscribeFilter};
+use crate::mqtt::packet::{PacketId, SubscribeFilter};
 use crate::mqtt::session::{
     CommandError, ConnectionState, Event, EventKind, PublishRequest, Session, SessionConfig,
 };
@@ -186,14 +186,14 @@ impl Link {
         })
     }
 
-    /// Forgets `filters` for resubscribing.
-    // The session's UNSUBSCRIBE command is wired here once it lands.
-    pub fn forget_subscriptions(&self, filters: &[String]) {
-        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+    /// Unsubscribes, and forgets the filters for resubscribing.
+    pub fn unsubscribe(&self, filters: Vec<String>) -> Result<PacketId, CommandError> {
+        self.command(|inner| {
             inner
                 .subscriptions
                 .retain(|known| !filters.contains(&known.filter));
-        }
+            inner.session.unsubscribe(now_ms(), filters)
+        })
     }
 
     /// The session's connection state.
@@ -212,12 +212,13 @@ impl Link {
             inner.reconnect_timer = None;
             inner.session_timer = None;
             if inner.socket.is_some() {
+                // DISCONNECT first, so the broker discards the will (MQTT-3.14.4-3).
+                let _ = inner.session.disconnect(now_ms());
                 pump(inner);
                 retire_socket(inner, Some(1000));
                 inner.session.handle_closed(now_ms());
                 drain_events(inner);
             }
-            inner.session_timer = None;
             inner
                 .out
                 .push(LinkUpdate::Transport(TransportEvent::Closed));
@@ -441,6 +442,13 @@ fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
             break;
         }
     }
+    if inner.session.poll_close() {
+        // The session ended the connection itself (keep-alive timeout,
+        // protocol error, no CONNACK): close the transport and treat it as a drop.
+        retire_socket(inner, Some(1000));
+        connection_dropped(inner, weak, 1000, String::new());
+        return;
+    }
     arm_session_timer(inner, weak);
 }
 
@@ -461,29 +469,32 @@ fn pump(inner: &mut Inner) {
 
 /// Moves session events to the app; returns true if a resubscribe was queued.
 fn drain_events(inner: &mut Inner) -> bool {
-    let mut resubscribe = false;
+    let mut lost = Vec::new();
     while let Some(event) = inner.session.poll_event() {
-        if let EventKind::PacketReceived {
-            packet: Packet::Connack(connack),
-            ..
-        } = &event.kind
-        {
-            if connack.code == 0 {
-                let reconnect = inner.accepted_once;
+        match &event.kind {
+            EventKind::Connected { .. } => {
                 inner.accepted_once = true;
                 inner.backoff.reset();
-                resubscribe = reconnect && !connack.session_present;
-            } else {
-                inner.refused = true;
             }
+            EventKind::ConnectionRefused { .. } => inner.refused = true,
+            EventKind::SubscriptionsLost { filters } => lost.extend(filters.iter().cloned()),
+            _ => {}
         }
         inner.out.push(LinkUpdate::Session(Box::new(event)));
     }
-    if resubscribe && !inner.subscriptions.is_empty() {
-        let filters = inner.subscriptions.clone();
-        return inner.session.subscribe(now_ms(), filters).is_ok();
-    }
-    false
+    resubscribe(inner, &lost)
+}
+
+/// After a reconnect to a broker that kept no session, subscribes again to
+/// the `lost` filters we know (with the options first asked for).
+fn resubscribe(inner: &mut Inner, lost: &[String]) -> bool {
+    let filters: Vec<SubscribeFilter> = inner
+        .subscriptions
+        .iter()
+        .filter(|known| lost.contains(&known.filter))
+        .cloned()
+        .collect();
+    !filters.is_empty() && inner.session.subscribe(now_ms(), filters).is_ok()
 }
 
 fn arm_session_timer(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {

@@ -2,6 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::model::PacketSummary;
+
+/// The named fields of a packet's bytes.
+///
+/// Until the codec's field spans (`mqtt::packet::fields`) are on this branch,
+/// only the fixed header is named and the rest is one span.
+pub fn packet_fields(packet: &PacketSummary) -> Vec<FieldSpan> {
+    fixed_header_fields(&packet.bytes)
+}
+
 /// A named byte range of a packet: `bytes[start..end]` is `name`, meaning `value`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldSpan {

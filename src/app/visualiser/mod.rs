@@ -8,9 +8,20 @@
 //! simulation ([`adapt`] converts either into [`model::DiagramEvent`]s).
 
 pub mod adapt;
+pub mod controls;
+pub mod diagram;
+pub mod export;
+pub mod fault_panel;
 pub mod faults;
+pub mod files;
+pub mod geometry;
 pub mod hexdump;
+pub mod inspector;
 pub mod layout;
 pub mod model;
 pub mod scenario;
+pub mod scenario_panel;
 pub mod transport;
+mod view;
+
+pub use view::{packet_at, SharedPerformer, Visualiser, VisualiserFeed};

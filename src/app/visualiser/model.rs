@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::mqtt::packet::{Packet, PacketId, PacketType, ProtocolVersion, QoS};
+use crate::mqtt::session::FlowDirection;
 
 /// One vertical lane of the sequence diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -221,10 +222,24 @@ pub struct FlowChip {
     pub packet_id: PacketId,
     /// QoS of the flow.
     pub qos: QoS,
+    /// Sender side (outgoing) or receiver side (incoming) of the flow.
+    pub direction: FlowDirection,
+    /// The other end, when the lane talks to several (the broker's clients).
+    pub peer: Option<String>,
     /// State in words: "awaiting PUBCOMP", "id stored".
     pub state: String,
     /// False once the flow is finished: the chip disappears.
     pub open: bool,
+}
+
+impl FlowChip {
+    /// Chip text: "id 1 · awaiting PUBCOMP", with the peer on the broker lane.
+    pub fn text(&self) -> String {
+        match &self.peer {
+            Some(peer) => format!("{peer} · id {} · {}", self.packet_id, self.state),
+            None => format!("id {} · {}", self.packet_id, self.state),
+        }
+    }
 }
 
 /// A note written beside a lane: a state change, a delivery, a downgrade.

@@ -111,7 +111,7 @@ impl Session {
             self.transmit_publish(now, &publish, false)?;
             return Ok(None);
         }
-        publish.packet_id = Some(0); // size as on the wire
+        publish.packet_id = Some(1); // any id: sized as on the wire
         self.check_publish(&publish)?;
         let id = self
             .ids
@@ -206,7 +206,9 @@ impl Session {
         flow.last_sent_at = now;
         flow.stage = Stage::sent(publish);
         let to = flow.stage.state();
-        self.emit_flow(now, packet_id, qos, from, to);
+        if from != to {
+            self.emit_flow(now, packet_id, qos, from, to);
+        }
     }
 
     /// The PUBLISH as it goes on the wire (DUP, topic alias) and its bytes.
@@ -445,7 +447,7 @@ impl Session {
 
     /// OnTimeout policy: resend every flow unanswered for `interval_ms`.
     pub(crate) fn retry_overdue(&mut self, now: u64) {
-        let Some(interval) = self.retry_interval() else {
+        let Some(interval) = self.retry_interval().filter(|_| self.is_connected()) else {
             return;
         };
         let mut index = 0;

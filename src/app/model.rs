@@ -1,0 +1,868 @@
+//! The client view's state as plain data, fed by the driver's updates.
+//!
+//! [`ClientModel::apply`] turns each [`LinkUpdate`] (a session event or a
+//! transport event) into what the view shows: the status pill, the error
+//! line, the message list, the packet log, the subscription table and the
+//! publish feedback. It does not track protocol state itself: the session's
+//! events already say what happened.
+
+use std::sync::Arc;
+
+use super::payload::{render_payload, PayloadView};
+use super::ring::Ring;
+use crate::mqtt::packet::{PacketId, PacketType, QoS};
+use crate::mqtt::session::{
+    log_line, CommandError, DisconnectReason, Event, EventKind, FilterResult, Message,
+};
+use crate::net::ws::{LinkUpdate, TransportEvent};
+
+/// Messages kept in memory.
+pub const MESSAGE_CAPACITY: usize = 500;
+/// Packet log lines kept in memory.
+pub const LOG_CAPACITY: usize = 2000;
+
+/// What the status pill says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ConnStatus {
+    /// No connection and none being made.
+    #[default]
+    Disconnected,
+    /// The first connection is being made.
+    Connecting,
+    /// CONNACK accepted.
+    Connected,
+    /// Waiting to reconnect (`in_secs` None while the attempt runs).
+    Reconnecting {
+        /// Seconds until the next attempt.
+        in_secs: Option<u32>,
+        /// Attempt number.
+        attempt: u32,
+    },
+    /// CONNACK refused the connection.
+    Refused {
+        /// The reason in words.
+        reason: String,
+    },
+}
+
+impl ConnStatus {
+    /// The pill's text.
+    pub fn label(&self) -> String {
+        match self {
+            ConnStatus::Disconnected => "Disconnected".into(),
+            ConnStatus::Connecting => "Connecting…".into(),
+            ConnStatus::Connected => "Connected".into(),
+            ConnStatus::Reconnecting {
+                in_secs: Some(s),
+                attempt,
+            } => {
+                format!("Reconnecting in {s}s (attempt {attempt})")
+            }
+            ConnStatus::Reconnecting {
+                in_secs: None,
+                attempt,
+            } => {
+                format!("Reconnecting… (attempt {attempt})")
+            }
+            ConnStatus::Refused { reason } => format!("Refused: {reason}"),
+        }
+    }
+
+    /// A CSS class suffix: "ok", "busy", "off", "bad".
+    pub fn tone(&self) -> &'static str {
+        match self {
+            ConnStatus::Connected => "ok",
+            ConnStatus::Connecting | ConnStatus::Reconnecting { .. } => "busy",
+            ConnStatus::Disconnected => "off",
+            ConnStatus::Refused { .. } => "bad",
+        }
+    }
+
+    /// True while a connection exists or is being made (the button then says Disconnect).
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self,
+            ConnStatus::Connecting | ConnStatus::Connected | ConnStatus::Reconnecting { .. }
+        )
+    }
+}
+
+/// One received message, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    /// Milliseconds (session time) it was delivered.
+    pub at: u64,
+    /// Topic name.
+    pub topic: String,
+    /// Delivered (effective) QoS.
+    pub qos: QoS,
+    /// RETAIN flag.
+    pub retain: bool,
+    /// DUP flag.
+    pub dup: bool,
+    /// Packet id (QoS > 0).
+    pub packet_id: Option<PacketId>,
+    /// Payload size in bytes.
+    pub size: usize,
+    /// Payload, rendered as text.
+    pub payload: PayloadView,
+}
+
+impl MessageRow {
+    /// A row for a delivered message.
+    pub fn from_message(at: u64, message: &Message) -> Self {
+        MessageRow {
+            at,
+            topic: message.topic.clone(),
+            qos: message.qos,
+            retain: message.retain,
+            dup: message.dup,
+            packet_id: message.packet_id,
+            size: message.payload.len(),
+            payload: render_payload(&message.payload),
+        }
+    }
+}
+
+/// Whether a log line is a packet we sent, one we received, or a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// A packet we sent.
+    Sent,
+    /// A packet we received.
+    Received,
+    /// Something that is not a packet (resend, duplicate suppressed, warning).
+    Note,
+}
+
+/// One packet log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// Milliseconds (session time).
+    pub at: u64,
+    /// Sent, received or note.
+    pub kind: LogKind,
+    /// The text (`mosquitto_pub -d` style for packets).
+    pub text: String,
+}
+
+/// Where a subscription stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubState {
+    /// SUBSCRIBE sent, no SUBACK yet.
+    Pending,
+    /// Granted at this QoS.
+    Granted(QoS),
+    /// Refused, with the reason in words.
+    Failed(String),
+    /// UNSUBSCRIBE sent, no UNSUBACK yet.
+    Leaving,
+}
+
+/// One row of the subscription table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionRow {
+    /// Topic filter.
+    pub filter: String,
+    /// QoS asked for.
+    pub requested: QoS,
+    /// Packet id of the last SUBSCRIBE / UNSUBSCRIBE for it.
+    pub packet_id: PacketId,
+    /// Where it stands.
+    pub state: SubState,
+}
+
+/// A one-line result shown under a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feedback {
+    /// The sentence.
+    pub text: String,
+    /// False for failures (shown as an error).
+    pub ok: bool,
+}
+
+impl Feedback {
+    fn ok(text: impl Into<String>) -> Self {
+        Feedback {
+            text: text.into(),
+            ok: true,
+        }
+    }
+    fn error(text: impl Into<String>) -> Self {
+        Feedback {
+            text: text.into(),
+            ok: false,
+        }
+    }
+}
+
+/// Everything the client view shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientModel {
+    /// The status pill.
+    pub status: ConnStatus,
+    /// The connection error line, if any.
+    pub error: Option<String>,
+    /// Client id used in log lines.
+    pub client_id: String,
+    /// Broker URL of the current connection.
+    pub url: String,
+    /// Received messages, newest last.
+    pub messages: Ring<Arc<MessageRow>>,
+    /// Packet log, newest last.
+    pub log: Ring<Arc<LogLine>>,
+    /// When paused, the log view shows lines up to this sequence number only.
+    pub log_paused_at: Option<u64>,
+    /// Subscriptions in the order they were made.
+    pub subscriptions: Vec<SubscriptionRow>,
+    /// Result of the last publish.
+    pub publish_feedback: Option<Feedback>,
+    /// Result of the last subscribe / unsubscribe.
+    pub subscribe_feedback: Option<Feedback>,
+}
+
+impl Default for ClientModel {
+    fn default() -> Self {
+        ClientModel {
+            status: ConnStatus::Disconnected,
+            error: None,
+            client_id: String::new(),
+            url: String::new(),
+            messages: Ring::new(MESSAGE_CAPACITY),
+            log: Ring::new(LOG_CAPACITY),
+            log_paused_at: None,
+            subscriptions: Vec::new(),
+            publish_feedback: None,
+            subscribe_feedback: None,
+        }
+    }
+}
+
+impl ClientModel {
+    /// Applies one update from the driver.
+    pub fn apply(&mut self, update: LinkUpdate) {
+        match update {
+            LinkUpdate::Transport(event) => self.apply_transport(event),
+            LinkUpdate::Session(event) => self.apply_session(*event),
+        }
+    }
+
+    /// The user pressed Connect with this client id and URL.
+    pub fn connecting(&mut self, client_id: &str, url: &str) {
+        self.client_id = client_id.to_string();
+        self.url = url.to_string();
+        self.error = None;
+        self.status = ConnStatus::Connecting;
+    }
+
+    /// The form could not start a connection.
+    pub fn refuse_to_connect(&mut self, why: String) {
+        self.error = Some(why);
+    }
+
+    fn apply_transport(&mut self, event: TransportEvent) {
+        match event {
+            TransportEvent::Opening { url, attempt } => {
+                self.url = url;
+                self.status = if attempt == 0 {
+                    ConnStatus::Connecting
+                } else {
+                    ConnStatus::Reconnecting {
+                        in_secs: None,
+                        attempt,
+                    }
+                };
+            }
+            TransportEvent::Open => {}
+            TransportEvent::Unreachable { url, detail } => {
+                let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+                self.error = Some(format!(
+                    "Could not reach {url}: is the broker running and is its WebSocket listener enabled?{detail}"
+                ));
+                if !matches!(self.status, ConnStatus::Reconnecting { .. }) {
+                    self.status = ConnStatus::Disconnected;
+                }
+            }
+            TransportEvent::Lost { code, reason } => {
+                let reason = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reason}")
+                };
+                if self.error.is_none() {
+                    self.error = Some(format!(
+                        "The connection to {} was lost (WebSocket close code {code}{reason}).",
+                        self.url
+                    ));
+                }
+                self.status = ConnStatus::Disconnected;
+            }
+            TransportEvent::ReconnectIn { in_secs, attempt } => {
+                self.status = ConnStatus::Reconnecting {
+                    in_secs: Some(in_secs),
+                    attempt,
+                };
+            }
+            TransportEvent::Closed => {
+                self.status = ConnStatus::Disconnected;
+                self.error = None;
+            }
+        }
+    }
+
+    fn apply_session(&mut self, event: Event) {
+        let at = event.at;
+        match event.kind {
+            EventKind::PacketSent { packet, .. } => {
+                self.log_line(at, LogKind::Sent, log_line(&self.client_id, true, &packet))
+            }
+            EventKind::PacketReceived { packet, .. } => self.log_line(
+                at,
+                LogKind::Received,
+                log_line(&self.client_id, false, &packet),
+            ),
+            EventKind::Connected { .. } => {
+                self.status = ConnStatus::Connected;
+                self.error = None;
+            }
+            EventKind::ConnectionRefused { code, reason } => {
+                self.error = Some(format!(
+                    "The broker refused the connection: {reason} (code 0x{code:02X})."
+                ));
+                self.status = ConnStatus::Refused { reason };
+            }
+            EventKind::Delivered { message } => {
+                self.messages
+                    .push(Arc::new(MessageRow::from_message(at, &message)));
+            }
+            EventKind::PublishComplete {
+                packet_id,
+                qos,
+                latency_ms,
+            } => {
+                let ack = if qos == QoS::ExactlyOnce {
+                    "PUBCOMP"
+                } else {
+                    "PUBACK"
+                };
+                self.publish_feedback = Some(Feedback::ok(format!(
+                    "id {packet_id}: {ack} received in {latency_ms} ms"
+                )));
+            }
+            EventKind::PublishFailed { packet_id, reason } => {
+                let id = packet_id.map(|id| format!("id {id}: ")).unwrap_or_default();
+                self.publish_feedback =
+                    Some(Feedback::error(format!("{id}publish failed: {reason}")));
+            }
+            EventKind::MessageDropped { packet_id, why } => {
+                self.publish_feedback = Some(Feedback::error(format!(
+                    "id {packet_id}: message dropped: {why}"
+                )));
+            }
+            EventKind::Subscribed { results, .. } => self.subscribed(&results),
+            EventKind::Unsubscribed { results, .. } => {
+                for result in &results {
+                    self.subscriptions.retain(|row| row.filter != result.filter);
+                }
+            }
+            EventKind::RequestAbandoned {
+                packet_id,
+                packet_type,
+            } => self.request_abandoned(packet_id, packet_type),
+            EventKind::SubscriptionsLost { filters } => {
+                for row in self
+                    .subscriptions
+                    .iter_mut()
+                    .filter(|r| filters.contains(&r.filter))
+                {
+                    row.state = SubState::Pending;
+                }
+                self.note(
+                    at,
+                    format!(
+                        "The broker kept no session; subscribing again to {}.",
+                        filters.join(", ")
+                    ),
+                );
+            }
+            EventKind::KeepAliveTimeout => {
+                self.error = Some(
+                    "No PINGRESP within the keep-alive time: the connection is considered lost."
+                        .into(),
+                );
+            }
+            EventKind::Disconnected { reason } => self.disconnected(reason),
+            EventKind::ProtocolError { message } => {
+                self.error = Some(format!("Protocol error: {message}."));
+            }
+            kind @ (EventKind::DuplicateSuppressed { .. }
+            | EventKind::Retry { .. }
+            | EventKind::Warning { .. }) => self.note(at, kind.describe()),
+            EventKind::Flow { .. } => {}
+        }
+    }
+
+    fn disconnected(&mut self, reason: DisconnectReason) {
+        match reason {
+            DisconnectReason::ServerDisconnect { code, reason } => {
+                self.error = Some(format!(
+                    "The broker disconnected: {reason} (code 0x{code:02X})."
+                ));
+            }
+            DisconnectReason::ConnackTimeout => {
+                self.error = Some(format!(
+                    "{} accepted the WebSocket but sent no CONNACK in time: is it an MQTT broker?",
+                    self.url
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    fn subscribed(&mut self, results: &[FilterResult]) {
+        for result in results {
+            if let Some(row) = self
+                .subscriptions
+                .iter_mut()
+                .find(|r| r.filter == result.filter)
+            {
+                row.state = match result.granted {
+                    Some(qos) if result.is_success() => SubState::Granted(qos),
+                    _ => SubState::Failed(result.reason.clone()),
+                };
+            }
+        }
+    }
+
+    fn request_abandoned(&mut self, packet_id: PacketId, packet_type: PacketType) {
+        let text = format!(
+            "id {packet_id}: {} got no answer before the connection closed.",
+            packet_type.name()
+        );
+        for row in self
+            .subscriptions
+            .iter_mut()
+            .filter(|r| r.packet_id == packet_id)
+        {
+            row.state = SubState::Failed("no answer before the connection closed".into());
+        }
+        self.subscribe_feedback = Some(Feedback::error(text));
+    }
+
+    fn log_line(&mut self, at: u64, kind: LogKind, text: String) {
+        self.log.push(Arc::new(LogLine { at, kind, text }));
+    }
+
+    fn note(&mut self, at: u64, text: String) {
+        self.log_line(at, LogKind::Note, text);
+    }
+
+    /// The result of a publish command.
+    pub fn published(&mut self, qos: QoS, result: Result<Option<PacketId>, CommandError>) {
+        self.publish_feedback = Some(match result {
+            Ok(None) => Feedback::ok("QoS 0: PUBLISH sent; QoS 0 gets no acknowledgement."),
+            Ok(Some(id)) => {
+                let waiting = if qos == QoS::ExactlyOnce {
+                    "PUBREC"
+                } else {
+                    "PUBACK"
+                };
+                if self.status == ConnStatus::Connected {
+                    Feedback::ok(format!("id {id}: PUBLISH sent, waiting for {waiting}…"))
+                } else {
+                    Feedback::ok(format!(
+                        "id {id}: queued; it is sent when the connection is back."
+                    ))
+                }
+            }
+            Err(e) => Feedback::error(sentence(&e.to_string())),
+        });
+    }
+
+    /// The result of a subscribe command for `filter`.
+    pub fn subscribing(&mut self, filter: &str, qos: QoS, result: Result<PacketId, CommandError>) {
+        match result {
+            Ok(packet_id) => {
+                let row = SubscriptionRow {
+                    filter: filter.to_string(),
+                    requested: qos,
+                    packet_id,
+                    state: SubState::Pending,
+                };
+                match self.subscriptions.iter_mut().find(|r| r.filter == filter) {
+                    Some(existing) => *existing = row,
+                    None => self.subscriptions.push(row),
+                }
+                self.subscribe_feedback = None;
+            }
+            Err(e) => self.subscribe_feedback = Some(Feedback::error(sentence(&e.to_string()))),
+        }
+    }
+
+    /// The result of an unsubscribe command for `filter`.
+    pub fn unsubscribing(&mut self, filter: &str, result: Result<PacketId, CommandError>) {
+        match result {
+            Ok(packet_id) => {
+                if let Some(row) = self.subscriptions.iter_mut().find(|r| r.filter == filter) {
+                    row.state = SubState::Leaving;
+                    row.packet_id = packet_id;
+                }
+            }
+            Err(CommandError::NotConnected) => {
+                // Nothing to tell the broker: just forget the row.
+                self.subscriptions.retain(|r| r.filter != filter);
+            }
+            Err(e) => self.subscribe_feedback = Some(Feedback::error(sentence(&e.to_string()))),
+        }
+    }
+
+    /// Log lines the view shows: up to the pause point, matching `filter` (case-insensitive).
+    pub fn visible_log(&self, filter: &str) -> Vec<(u64, Arc<LogLine>)> {
+        let needle = filter.trim().to_lowercase();
+        self.log
+            .iter()
+            .filter(|e| self.log_paused_at.is_none_or(|p| e.seq <= p))
+            .filter(|e| needle.is_empty() || e.item.text.to_lowercase().contains(&needle))
+            .map(|e| (e.seq, e.item.clone()))
+            .collect()
+    }
+
+    /// Lines that arrived since the log was paused.
+    pub fn lines_since_pause(&self) -> usize {
+        match self.log_paused_at {
+            Some(p) => self.log.iter().filter(|e| e.seq > p).count(),
+            None => 0,
+        }
+    }
+
+    /// Pauses or resumes the log view.
+    pub fn toggle_log_pause(&mut self) {
+        self.log_paused_at = match self.log_paused_at {
+            Some(_) => None,
+            None => Some(self.log.last_seq().unwrap_or(0)),
+        };
+    }
+
+    /// The whole log as text, one line per packet, for export.
+    pub fn log_text(&self) -> String {
+        let mut text = String::new();
+        for entry in self.log.iter() {
+            text.push_str(&format!("{:>10} ms  {}\n", entry.item.at, entry.item.text));
+        }
+        text
+    }
+}
+
+/// Sentence-cases a message: capital first letter, final full stop.
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => {
+            let mut out: String = first.to_uppercase().chain(chars).collect();
+            if !out.ends_with('.') {
+                out.push('.');
+            }
+            out
+        }
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mqtt::packet::{Packet, Properties};
+
+    fn session(at: u64, kind: EventKind) -> LinkUpdate {
+        LinkUpdate::Session(Box::new(Event { at, kind }))
+    }
+
+    fn transport(event: TransportEvent) -> LinkUpdate {
+        LinkUpdate::Transport(event)
+    }
+
+    fn message(topic: &str, payload: &[u8], qos: QoS) -> Message {
+        Message {
+            topic: topic.into(),
+            payload: payload.to_vec(),
+            qos,
+            retain: false,
+            dup: false,
+            packet_id: None,
+            properties: Properties::default(),
+            matched_filters: vec![],
+        }
+    }
+
+    #[test]
+    fn status_labels_say_what_the_connection_is_doing() {
+        assert_eq!(ConnStatus::Disconnected.label(), "Disconnected");
+        assert_eq!(ConnStatus::Connecting.label(), "Connecting…");
+        assert_eq!(
+            ConnStatus::Reconnecting {
+                in_secs: Some(4),
+                attempt: 3
+            }
+            .label(),
+            "Reconnecting in 4s (attempt 3)"
+        );
+        assert_eq!(
+            ConnStatus::Refused {
+                reason: "Not authorized".into()
+            }
+            .label(),
+            "Refused: Not authorized"
+        );
+    }
+
+    #[test]
+    fn an_unreachable_broker_is_explained() {
+        let mut model = ClientModel::default();
+        model.connecting("c1", "ws://127.0.0.1:1");
+        model.apply(transport(TransportEvent::Unreachable {
+            url: "ws://127.0.0.1:1".into(),
+            detail: None,
+        }));
+        assert_eq!(model.status, ConnStatus::Disconnected);
+        assert_eq!(
+            model.error.as_deref(),
+            Some("Could not reach ws://127.0.0.1:1: is the broker running and is its WebSocket listener enabled?")
+        );
+    }
+
+    #[test]
+    fn a_refusal_shows_the_reason_in_words() {
+        let mut model = ClientModel::default();
+        model.connecting("c1", "ws://h");
+        model.apply(session(
+            5,
+            EventKind::ConnectionRefused {
+                code: 5,
+                reason: "not authorized".into(),
+            },
+        ));
+        assert_eq!(model.status.label(), "Refused: not authorized");
+        assert!(model
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not authorized (code 0x05)"));
+    }
+
+    #[test]
+    fn a_lost_connection_counts_down_to_the_next_attempt_then_reconnects() {
+        let mut model = ClientModel::default();
+        model.connecting("c1", "ws://h");
+        model.apply(transport(TransportEvent::Lost {
+            code: 1006,
+            reason: String::new(),
+        }));
+        assert!(model
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("close code 1006"));
+        model.apply(transport(TransportEvent::ReconnectIn {
+            in_secs: 2,
+            attempt: 1,
+        }));
+        assert_eq!(model.status.label(), "Reconnecting in 2s (attempt 1)");
+        model.apply(transport(TransportEvent::Opening {
+            url: "ws://h".into(),
+            attempt: 1,
+        }));
+        assert_eq!(model.status.label(), "Reconnecting… (attempt 1)");
+        model.apply(session(
+            9,
+            EventKind::Connected {
+                session_present: true,
+                broker: crate::mqtt::session::BrokerLimits {
+                    receive_maximum: 65535,
+                    topic_alias_maximum: 0,
+                    maximum_packet_size: None,
+                    maximum_qos: QoS::ExactlyOnce,
+                    retain_available: true,
+                    keep_alive_secs: 60,
+                    assigned_client_id: None,
+                    session_expiry_secs: None,
+                },
+            },
+        ));
+        assert_eq!(model.status, ConnStatus::Connected);
+        assert_eq!(model.error, None);
+    }
+
+    #[test]
+    fn delivered_messages_are_kept_newest_last_and_bounded() {
+        let mut model = ClientModel::default();
+        for n in 0..(MESSAGE_CAPACITY + 3) {
+            model.apply(session(
+                n as u64,
+                EventKind::Delivered {
+                    message: message("alarms/fire", b"{\"n\":1}", QoS::ExactlyOnce),
+                },
+            ));
+        }
+        assert_eq!(model.messages.len(), MESSAGE_CAPACITY);
+        assert_eq!(model.messages.dropped(), 3);
+        let newest = &model.messages.iter().last().unwrap().item;
+        assert_eq!(newest.topic, "alarms/fire");
+        assert_eq!(newest.payload.kind(), "JSON");
+    }
+
+    #[test]
+    fn packets_become_mosquitto_style_log_lines() {
+        let mut model = ClientModel::default();
+        model.connecting("qoscope-1", "ws://h");
+        model.apply(session(
+            1,
+            EventKind::PacketSent {
+                packet: Packet::Pingreq,
+                bytes: vec![0xc0, 0],
+            },
+        ));
+        model.apply(session(
+            2,
+            EventKind::PacketReceived {
+                packet: Packet::Pingresp,
+                bytes: vec![0xd0, 0],
+            },
+        ));
+        let texts: Vec<String> = model.log.iter().map(|e| e.item.text.clone()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "Client qoscope-1 sending PINGREQ",
+                "Client qoscope-1 received PINGRESP"
+            ]
+        );
+        assert!(model.log_text().contains("sending PINGREQ\n"));
+    }
+
+    #[test]
+    fn pausing_the_log_freezes_the_view_and_counts_new_lines() {
+        let mut model = ClientModel::default();
+        model.apply(session(
+            1,
+            EventKind::PacketSent {
+                packet: Packet::Pingreq,
+                bytes: vec![],
+            },
+        ));
+        model.toggle_log_pause();
+        model.apply(session(
+            2,
+            EventKind::PacketReceived {
+                packet: Packet::Pingresp,
+                bytes: vec![],
+            },
+        ));
+        assert_eq!(model.visible_log("").len(), 1);
+        assert_eq!(model.lines_since_pause(), 1);
+        model.toggle_log_pause();
+        assert_eq!(model.visible_log("").len(), 2);
+        assert_eq!(model.visible_log("pingresp").len(), 1);
+    }
+
+    #[test]
+    fn publish_feedback_names_the_acknowledgement_and_its_latency() {
+        let mut model = ClientModel {
+            status: ConnStatus::Connected,
+            ..Default::default()
+        };
+        model.published(QoS::ExactlyOnce, Ok(Some(3)));
+        assert_eq!(
+            model.publish_feedback.as_ref().unwrap().text,
+            "id 3: PUBLISH sent, waiting for PUBREC…"
+        );
+        model.apply(session(
+            9,
+            EventKind::PublishComplete {
+                packet_id: 3,
+                qos: QoS::ExactlyOnce,
+                latency_ms: 4,
+            },
+        ));
+        assert_eq!(
+            model.publish_feedback.as_ref().unwrap().text,
+            "id 3: PUBCOMP received in 4 ms"
+        );
+        model.published(QoS::AtMostOnce, Err(CommandError::NotConnected));
+        let feedback = model.publish_feedback.clone().unwrap();
+        assert!(!feedback.ok);
+        assert!(
+            feedback.text.starts_with("Not connected"),
+            "{}",
+            feedback.text
+        );
+    }
+
+    #[test]
+    fn a_suback_fills_in_granted_qos_or_the_failure() {
+        let mut model = ClientModel::default();
+        model.subscribing("alarms/#", QoS::ExactlyOnce, Ok(1));
+        model.subscribing("secret/#", QoS::AtLeastOnce, Ok(1));
+        assert_eq!(model.subscriptions[0].state, SubState::Pending);
+        model.apply(session(
+            3,
+            EventKind::Subscribed {
+                packet_id: 1,
+                results: vec![
+                    FilterResult {
+                        filter: "alarms/#".into(),
+                        granted: Some(QoS::AtLeastOnce),
+                        code: 1,
+                        reason: "Granted QoS 1".into(),
+                    },
+                    FilterResult {
+                        filter: "secret/#".into(),
+                        granted: None,
+                        code: 0x80,
+                        reason: "Failure".into(),
+                    },
+                ],
+            },
+        ));
+        assert_eq!(
+            model.subscriptions[0].state,
+            SubState::Granted(QoS::AtLeastOnce)
+        );
+        assert_eq!(
+            model.subscriptions[1].state,
+            SubState::Failed("Failure".into())
+        );
+    }
+
+    #[test]
+    fn an_unsuback_removes_the_row() {
+        let mut model = ClientModel::default();
+        model.subscribing("alarms/#", QoS::ExactlyOnce, Ok(1));
+        model.unsubscribing("alarms/#", Ok(2));
+        assert_eq!(model.subscriptions[0].state, SubState::Leaving);
+        model.apply(session(
+            3,
+            EventKind::Unsubscribed {
+                packet_id: 2,
+                results: vec![FilterResult {
+                    filter: "alarms/#".into(),
+                    granted: None,
+                    code: 0,
+                    reason: "Success".into(),
+                }],
+            },
+        ));
+        assert!(model.subscriptions.is_empty());
+    }
+
+    #[test]
+    fn a_user_disconnect_clears_the_error() {
+        let mut model = ClientModel {
+            error: Some("old".into()),
+            status: ConnStatus::Connected,
+            ..Default::default()
+        };
+        model.apply(transport(TransportEvent::Closed));
+        assert_eq!(model.status, ConnStatus::Disconnected);
+        assert_eq!(model.error, None);
+    }
+}

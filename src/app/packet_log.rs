@@ -1,0 +1,100 @@
+//! The packet log: `mosquitto_pub -d` style lines, pause, filter, clear, export.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use super::model::{ClientModel, LogKind};
+use super::ClientCtx;
+use crate::net::clock::clock_label;
+use crate::net::page;
+
+/// The packet log panel.
+#[component]
+pub fn PacketLogPanel() -> impl IntoView {
+    let ctx = expect_context::<ClientCtx>();
+    view! { <PacketLog model=ctx.model /> }
+}
+
+/// The log bound to `model` (mountable on its own in tests).
+#[component]
+pub fn PacketLog(
+    /// The client state holding the log.
+    model: RwSignal<ClientModel>,
+) -> impl IntoView {
+    let filter = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let paused = move || model.with(|m| m.log_paused_at.is_some());
+    let lines = move || filter.with(|f| model.with(|m| m.visible_log(f)));
+    let total = move || model.with(|m| m.log.len());
+    let scroller = NodeRef::<Div>::new();
+    // Keep the newest line in view unless paused (the user is reading).
+    Effect::new(move |_| {
+        model.track();
+        if let Some(el) = scroller.get() {
+            if !paused() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+    });
+    let export = move |_| {
+        let text = model.with_untracked(ClientModel::log_text);
+        if let Err(e) = page::download_text("qoscope-packet-log.txt", &text) {
+            message.set(Some(e));
+        }
+    };
+    view! {
+        <section class="panel packet-log" aria-labelledby="log-title">
+            <div class="panel-head">
+                <h2 id="log-title">"Packet log"</h2>
+                <span class="count">
+                    {move || {
+                        let since = model.with(|m| m.lines_since_pause());
+                        if since > 0 { format!("{} lines · paused, {since} new", total()) } else { format!("{} lines", total()) }
+                    }}
+                </span>
+                <button
+                    class="btn small"
+                    id="log-pause"
+                    aria-pressed=move || paused().to_string()
+                    on:click=move |_| model.update(|m| m.toggle_log_pause())
+                >
+                    {move || if paused() { "Resume" } else { "Pause" }}
+                </button>
+                <button class="btn small" id="log-clear" on:click=move |_| model.update(|m| m.log.clear())>"Clear"</button>
+                <button class="btn small" id="log-export" on:click=export disabled=move || total() == 0>"Export .txt"</button>
+            </div>
+            <input
+                id="log-filter"
+                class="log-filter"
+                type="search"
+                placeholder="Filter lines, e.g. PUBREC or m3"
+                aria-label="Filter the packet log"
+                prop:value=move || filter.get()
+                on:input:target=move |ev| filter.set(ev.target().value())
+            />
+            <p class="feedback error" role="status">{move || message.get().unwrap_or_default()}</p>
+            <Show when=move || total() == 0>
+                <p class="empty">"Packets sent and received appear here, one line each, as mosquitto_pub -d prints them. Connect to start."</p>
+            </Show>
+            <div class="log-lines" data-testid="packet-log" node_ref=scroller role="log" aria-live="off" tabindex="0">
+                <For each=lines key=|(seq, _)| *seq let:entry>
+                    {
+                        let line = entry.1;
+                        let class = match line.kind {
+                            LogKind::Sent => "log-line sent",
+                            LogKind::Received => "log-line received",
+                            LogKind::Note => "log-line note",
+                        };
+                        view! {
+                            <div class=class>
+                                <time class="time">{clock_label(line.at)}</time>
+                                " "
+                                <span class="text">{line.text.clone()}</span>
+                            </div>
+                        }
+                    }
+                </For>
+            </div>
+        </section>
+    }
+}

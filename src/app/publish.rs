@@ -1,0 +1,219 @@
+//! The publish panel: topic (validated live), payload as text / JSON / hex,
+//! QoS, retain, MQTT 5 user properties, and the flow's result.
+
+use leptos::prelude::*;
+
+use super::model::sentence;
+use super::payload::{encode_payload, PayloadFormat};
+use super::ClientCtx;
+use crate::mqtt::packet::{Properties, ProtocolVersion, QoS};
+use crate::mqtt::session::PublishRequest;
+use crate::mqtt::topic::validate_topic_name;
+
+/// The QoS `<select>` value as a level (anything unexpected means QoS 0).
+pub fn qos_from_value(value: &str) -> QoS {
+    value
+        .parse()
+        .ok()
+        .and_then(QoS::from_u8)
+        .unwrap_or_default()
+}
+
+/// One MQTT 5 user property row being edited.
+#[derive(Clone)]
+struct UserProperty {
+    id: u32,
+    name: RwSignal<String>,
+    value: RwSignal<String>,
+}
+
+/// Topic, payload, QoS, retain, user properties and the Publish button.
+#[component]
+pub fn PublishPanel() -> impl IntoView {
+    let ctx = expect_context::<ClientCtx>();
+    let topic = RwSignal::new(String::from("qoscope/test"));
+    let payload = RwSignal::new(String::from("hello from QoScope"));
+    let format = RwSignal::new(PayloadFormat::Text);
+    let qos = RwSignal::new(QoS::AtLeastOnce);
+    let retain = RwSignal::new(false);
+    let properties = RwSignal::new(Vec::<UserProperty>::new());
+    let next_property = StoredValue::new(0u32);
+    let is_v5 = Memo::new(move |_| ctx.form.with(|f| f.version == ProtocolVersion::V5));
+
+    let topic_error = Memo::new(move |_| {
+        topic.with(|t| {
+            validate_topic_name(t)
+                .err()
+                .map(|e| sentence(&e.to_string()))
+        })
+    });
+    let payload_bytes = Memo::new(move |_| payload.with(|p| encode_payload(format.get(), p)));
+    let payload_error = Memo::new(move |_| payload_bytes.with(|r| r.as_ref().err().cloned()));
+    let invalid = move || topic_error.with(Option::is_some) || payload_error.with(Option::is_some);
+
+    let add_property = move |_| {
+        let id = next_property.get_value();
+        next_property.set_value(id + 1);
+        properties.update(|p| {
+            p.push(UserProperty {
+                id,
+                name: RwSignal::new(String::new()),
+                value: RwSignal::new(String::new()),
+            })
+        });
+    };
+    let publish = move |_| {
+        let Ok(bytes) = payload_bytes.get_untracked() else {
+            return;
+        };
+        if topic_error.with_untracked(Option::is_some) {
+            return;
+        }
+        let mut props = Properties::default();
+        if is_v5.get_untracked() {
+            props.user_properties = properties.with_untracked(|p| {
+                p.iter()
+                    .filter(|row| !row.name.get_untracked().is_empty())
+                    .map(|row| (row.name.get_untracked(), row.value.get_untracked()))
+                    .collect()
+            });
+        }
+        ctx.publish(PublishRequest {
+            topic: topic.get_untracked(),
+            payload: bytes,
+            qos: qos.get_untracked(),
+            retain: retain.get_untracked(),
+            properties: props,
+        });
+    };
+
+    view! {
+        <section class="panel publish" aria-labelledby="publish-title">
+            <h2 id="publish-title">"Publish"</h2>
+            <div class="form-grid">
+                <label class="field wide">
+                    <span class="field-label">"Topic"</span>
+                    <input
+                        id="pub-topic"
+                        type="text"
+                        spellcheck="false"
+                        autocomplete="off"
+                        aria-describedby="pub-topic-error"
+                        aria-invalid=move || topic_error.with(Option::is_some).to_string()
+                        prop:value=move || topic.get()
+                        on:input:target=move |ev| topic.set(ev.target().value())
+                    />
+                    <span id="pub-topic-error" class="hint error" data-testid="pub-topic-error">
+                        {move || topic_error.get().unwrap_or_default()}
+                    </span>
+                </label>
+                <label class="field wide">
+                    <span class="field-label">"Payload"</span>
+                    <textarea
+                        id="pub-payload"
+                        rows="3"
+                        spellcheck="false"
+                        aria-describedby="pub-payload-error"
+                        aria-invalid=move || payload_error.with(Option::is_some).to_string()
+                        prop:value=move || payload.get()
+                        on:input:target=move |ev| payload.set(ev.target().value())
+                    ></textarea>
+                    <span id="pub-payload-error" class="hint error" data-testid="pub-payload-error">
+                        {move || payload_error.get().unwrap_or_default()}
+                    </span>
+                </label>
+                <label class="field">
+                    <span class="field-label">"Payload as"</span>
+                    <select id="pub-format" on:change:target=move |ev| format.set(PayloadFormat::from_key(&ev.target().value()))>
+                        <option value="text" selected=move || format.get() == PayloadFormat::Text>"Text"</option>
+                        <option value="json" selected=move || format.get() == PayloadFormat::Json>"JSON"</option>
+                        <option value="hex" selected=move || format.get() == PayloadFormat::Hex>"Hex bytes"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field-label">"QoS"</span>
+                    <select id="pub-qos" on:change:target=move |ev| qos.set(qos_from_value(&ev.target().value()))>
+                        <option value="0" selected=move || qos.get() == QoS::AtMostOnce>"0 · at most once"</option>
+                        <option value="1" selected=move || qos.get() == QoS::AtLeastOnce>"1 · at least once"</option>
+                        <option value="2" selected=move || qos.get() == QoS::ExactlyOnce>"2 · exactly once"</option>
+                    </select>
+                </label>
+                <div class="field">
+                    <label class="check">
+                        <input
+                            id="pub-retain"
+                            type="checkbox"
+                            prop:checked=move || retain.get()
+                            on:change:target=move |ev| retain.set(ev.target().checked())
+                        />
+                        <span>"Retain"</span>
+                    </label>
+                </div>
+                <Show when=move || is_v5.get()>
+                    <fieldset class="user-properties wide">
+                        <legend>"User properties (MQTT 5)"</legend>
+                        <For each=move || properties.get() key=|p| p.id let:row>
+                            <div class="property-row">
+                                <input
+                                    type="text"
+                                    aria-label="Property name"
+                                    placeholder="name"
+                                    prop:value=move || row.name.get()
+                                    on:input:target=move |ev| row.name.set(ev.target().value())
+                                />
+                                <input
+                                    type="text"
+                                    aria-label="Property value"
+                                    placeholder="value"
+                                    prop:value=move || row.value.get()
+                                    on:input:target=move |ev| row.value.set(ev.target().value())
+                                />
+                                <button
+                                    class="btn small"
+                                    aria-label="Remove this property"
+                                    on:click=move |_| properties.update(|p| p.retain(|x| x.id != row.id))
+                                >
+                                    "Remove"
+                                </button>
+                            </div>
+                        </For>
+                        <button class="btn small" id="add-user-property" on:click=add_property>"Add property"</button>
+                    </fieldset>
+                </Show>
+                <div class="button-row wide">
+                    <button id="pub-btn" class="btn primary" disabled=invalid on:click=publish>
+                        "Publish"
+                    </button>
+                    <span
+                        class="feedback"
+                        class:error=move || ctx.model.with(|m| m.publish_feedback.as_ref().is_some_and(|f| !f.ok))
+                        data-testid="pub-feedback"
+                        role="status"
+                        aria-live="polite"
+                    >
+                        {move || ctx.model.with(|m| m.publish_feedback.as_ref().map(|f| f.text.clone())).unwrap_or_default()}
+                    </span>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_messages_read_as_sentences() {
+        assert_eq!(sentence("the topic is empty"), "The topic is empty.");
+        assert_eq!(sentence("done."), "Done.");
+        assert_eq!(sentence(""), "");
+    }
+
+    #[test]
+    fn qos_select_values_map_to_levels() {
+        assert_eq!(qos_from_value("2"), QoS::ExactlyOnce);
+        assert_eq!(qos_from_value("1"), QoS::AtLeastOnce);
+        assert_eq!(qos_from_value("x"), QoS::AtMostOnce);
+    }
+}

@@ -1,0 +1,215 @@
+#![cfg(target_arch = "wasm32")]
+//! Component tests in a real browser: mount a view, type, click, read the DOM.
+
+use leptos::{mount::mount_to, prelude::*, task::tick};
+use qoscope::app::messages::MessageList;
+use qoscope::app::model::ClientModel;
+use qoscope::app::publish::PublishPanel;
+use qoscope::app::subscriptions::SubscriptionsPanel;
+use qoscope::app::{App, ClientCtx};
+use qoscope::mqtt::packet::{Properties, QoS};
+use qoscope::mqtt::session::{Event, EventKind, Message};
+use qoscope::net::ws::LinkUpdate;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh `<section>` in the page for one test's view.
+fn container() -> HtmlElement {
+    let document = document();
+    let section = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&section).unwrap();
+    section.unchecked_into()
+}
+
+fn find<T: JsCast>(root: &HtmlElement, selector: &str) -> T {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+        .unchecked_into()
+}
+
+fn text(root: &HtmlElement, selector: &str) -> String {
+    find::<HtmlElement>(root, selector)
+        .text_content()
+        .unwrap_or_default()
+}
+
+/// Types `value` into an input the way a user does: set it, fire `input`.
+fn type_into(root: &HtmlElement, selector: &str, value: &str) {
+    let input: HtmlInputElement = find(root, selector);
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+fn delivered(topic: &str, payload: &[u8], qos: QoS) -> LinkUpdate {
+    LinkUpdate::Session(Box::new(Event {
+        at: 1,
+        kind: EventKind::Delivered {
+            message: Message {
+                topic: topic.into(),
+                payload: payload.to_vec(),
+                qos,
+                retain: false,
+                dup: false,
+                packet_id: Some(7),
+                properties: Properties::default(),
+                matched_filters: vec![],
+            },
+        },
+    }))
+}
+
+#[wasm_bindgen_test]
+async fn a_wildcard_topic_is_explained_and_disables_publish() {
+    let root = container();
+    let _view = mount_to(root.clone(), || {
+        provide_context(ClientCtx::new());
+        view! { <PublishPanel /> }
+    });
+    let button: HtmlButtonElement = find(&root, "#pub-btn");
+    assert!(!button.disabled(), "the default topic is valid");
+
+    type_into(&root, "#pub-topic", "alarms/+");
+    tick().await;
+    assert!(button.disabled());
+    assert!(
+        text(&root, "[data-testid=pub-topic-error]").contains("wildcard"),
+        "{}",
+        text(&root, "[data-testid=pub-topic-error]")
+    );
+
+    type_into(&root, "#pub-topic", "alarms/fire");
+    tick().await;
+    assert!(!button.disabled());
+    assert_eq!(text(&root, "[data-testid=pub-topic-error]"), "");
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_topic_disables_publish() {
+    let root = container();
+    let _view = mount_to(root.clone(), || {
+        provide_context(ClientCtx::new());
+        view! { <PublishPanel /> }
+    });
+    type_into(&root, "#pub-topic", "");
+    tick().await;
+    assert!(find::<HtmlButtonElement>(&root, "#pub-btn").disabled());
+    assert!(text(&root, "[data-testid=pub-topic-error]").contains("empty"));
+}
+
+#[wasm_bindgen_test]
+async fn invalid_json_is_reported_under_the_payload() {
+    let root = container();
+    let _view = mount_to(root.clone(), || {
+        provide_context(ClientCtx::new());
+        view! { <PublishPanel /> }
+    });
+    let format: web_sys::HtmlSelectElement = find(&root, "#pub-format");
+    format.set_value("json");
+    format
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    type_into(&root, "#pub-payload", "{\"temp\": }");
+    tick().await;
+    assert!(text(&root, "[data-testid=pub-payload-error]").starts_with("Not valid JSON"));
+    assert!(find::<HtmlButtonElement>(&root, "#pub-btn").disabled());
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_filter_disables_subscribe() {
+    let root = container();
+    let _view = mount_to(root.clone(), || {
+        provide_context(ClientCtx::new());
+        view! { <SubscriptionsPanel /> }
+    });
+    type_into(&root, "#sub-filter", "alarms/#/fire");
+    tick().await;
+    assert!(find::<HtmlButtonElement>(&root, "#sub-btn").disabled());
+    assert!(text(&root, "[data-testid=sub-filter-error]").contains("last level"));
+}
+
+#[wasm_bindgen_test]
+async fn a_payload_with_markup_is_shown_as_text_not_html() {
+    let root = container();
+    let model = RwSignal::new(ClientModel::default());
+    let _view = mount_to(root.clone(), move || view! { <MessageList model=model /> });
+    assert!(text(&root, ".empty").contains("Subscribe to a topic"));
+
+    let attack = "<img src=x onerror=\"document.title='pwned'\">";
+    model.update(|m| {
+        m.apply(delivered(
+            "alarms/fire",
+            attack.as_bytes(),
+            QoS::AtLeastOnce,
+        ))
+    });
+    tick().await;
+
+    assert_eq!(text(&root, "[data-testid=msg-payload]"), attack);
+    assert_eq!(text(&root, "[data-testid=msg-topic]"), "alarms/fire");
+    assert_eq!(text(&root, "[data-testid=msg-qos]"), "QoS 1");
+    assert!(root.query_selector("img").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn newest_message_comes_first_and_json_is_pretty_printed() {
+    let root = container();
+    let model = RwSignal::new(ClientModel::default());
+    let _view = mount_to(root.clone(), move || view! { <MessageList model=model /> });
+    model.update(|m| {
+        m.apply(delivered("inventory/count", b"41", QoS::ExactlyOnce));
+        m.apply(delivered(
+            "inventory/count",
+            br#"{"count":42}"#,
+            QoS::ExactlyOnce,
+        ));
+    });
+    tick().await;
+    assert_eq!(
+        find::<HtmlElement>(&root, ".msg-list").child_element_count(),
+        2
+    );
+    assert!(text(&root, "[data-testid=msg-payload]").contains("\"count\": 42"));
+}
+
+#[wasm_bindgen_test]
+async fn connecting_to_an_invalid_url_says_why_and_stays_disconnected() {
+    let root = container();
+    let _view = mount_to(root.clone(), App);
+    type_into(&root, "#broker-url", "http://127.0.0.1:9001");
+    tick().await;
+    find::<HtmlElement>(&root, "#connect-btn").click();
+    tick().await;
+    assert!(text(&root, "[data-testid=conn-error]").contains("ws:// or wss://"));
+    assert!(text(&root, "[data-testid=conn-status]").contains("Disconnected"));
+    assert_eq!(text(&root, "#connect-btn"), "Connect");
+}
+
+#[wasm_bindgen_test]
+async fn the_theme_toggle_switches_the_page_theme() {
+    let root = container();
+    let _view = mount_to(root.clone(), App);
+    tick().await;
+    let html = document().document_element().unwrap();
+    let before = html.get_attribute("data-theme").unwrap();
+    find::<HtmlElement>(&root, "#theme-toggle").click();
+    tick().await;
+    let after = html.get_attribute("data-theme").unwrap();
+    assert_ne!(before, after);
+    assert!(after == "dark" || after == "light");
+}
+
+#[wasm_bindgen_test]
+async fn the_other_views_say_they_are_coming_without_fake_data() {
+    let root = container();
+    let _view = mount_to(root.clone(), App);
+    find::<HtmlElement>(&root, "#tab-lab").click();
+    tick().await;
+    assert!(text(&root, ".placeholder").contains("coming next"));
+    assert!(root.query_selector("#pub-topic").unwrap().is_none());
+}

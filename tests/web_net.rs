@@ -1,0 +1,133 @@
+#![cfg(target_arch = "wasm32")]
+//! The WebSocket driver in a real browser: an unreachable broker, and, when
+//! `QOSCOPE_TEST_BROKER_WS` names one at compile time, a real broker.
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::{mount::mount_to, prelude::*, task::tick};
+use qoscope::app::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn container() -> HtmlElement {
+    let document = document();
+    let section = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&section).unwrap();
+    section.unchecked_into()
+}
+
+fn find<T: JsCast>(root: &HtmlElement, selector: &str) -> T {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+        .unchecked_into()
+}
+
+fn text(root: &HtmlElement, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+fn type_into(root: &HtmlElement, selector: &str, value: &str) {
+    let input: HtmlInputElement = find(root, selector);
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+fn set_select(root: &HtmlElement, selector: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = find(root, selector);
+    select.set_value(value);
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+}
+
+/// Waits (up to 10 s) until `condition` holds; panics naming `what` otherwise.
+async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        TimeoutFuture::new(50).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_broker_is_explained_in_words() {
+    let root = container();
+    let _view = mount_to(root.clone(), App);
+    // Nothing listens on port 1 (and browsers refuse it outright).
+    type_into(&root, "#broker-url", "ws://127.0.0.1:1");
+    tick().await;
+    find::<HtmlElement>(&root, "#connect-btn").click();
+    wait_until("the unreachable message", || {
+        text(&root, "[data-testid=conn-error]").contains("Could not reach ws://127.0.0.1:1")
+    })
+    .await;
+    assert!(text(&root, "[data-testid=conn-error]").contains("WebSocket listener"));
+    assert!(text(&root, "[data-testid=conn-status]").contains("Disconnected"));
+    assert_eq!(text(&root, "#connect-btn"), "Connect");
+}
+
+#[wasm_bindgen_test]
+async fn against_a_real_broker_a_qos2_message_goes_round_trip() {
+    let Some(url) = option_env!("QOSCOPE_TEST_BROKER_WS") else {
+        web_sys::console::log_1(
+            &"skipped: set QOSCOPE_TEST_BROKER_WS=ws://127.0.0.1:PORT at build time to run".into(),
+        );
+        return;
+    };
+    let root = container();
+    let _view = mount_to(root.clone(), App);
+    let topic = format!("qoscope-test/{}", (js_sys::Math::random() * 1e9) as u64);
+    type_into(&root, "#broker-url", url);
+    tick().await;
+    find::<HtmlElement>(&root, "#connect-btn").click();
+    wait_until("Connected", || {
+        text(&root, "[data-testid=conn-status]").contains("Connected")
+    })
+    .await;
+
+    type_into(&root, "#sub-filter", &format!("{topic}/#"));
+    set_select(&root, "#sub-qos", "2");
+    tick().await;
+    find::<HtmlElement>(&root, "#sub-btn").click();
+    wait_until("the SUBACK", || {
+        text(&root, "[data-testid=sub-row]").contains("granted QoS 2")
+    })
+    .await;
+
+    type_into(&root, "#pub-topic", &format!("{topic}/fire"));
+    type_into(&root, "#pub-payload", "<b>smoke</b> in hall 3");
+    set_select(&root, "#pub-qos", "2");
+    tick().await;
+    find::<HtmlElement>(&root, "#pub-btn").click();
+    wait_until("the message", || {
+        text(&root, "[data-testid=msg-payload]") == "<b>smoke</b> in hall 3"
+    })
+    .await;
+    wait_until("PUBCOMP", || {
+        text(&root, "[data-testid=pub-feedback]").contains("PUBCOMP received")
+    })
+    .await;
+    assert_eq!(text(&root, "[data-testid=msg-qos]"), "QoS 2");
+    let log = find::<HtmlElement>(&root, "[data-testid=packet-log]");
+    assert!(log.child_element_count() >= 8, "CONNECT..PUBCOMP both ways");
+    assert!(log
+        .text_content()
+        .unwrap_or_default()
+        .contains("sending PUBREL"));
+
+    find::<HtmlElement>(&root, "#connect-btn").click();
+    wait_until("Disconnected", || {
+        text(&root, "[data-testid=conn-status]").contains("Disconnected")
+    })
+    .await;
+}
