@@ -69,8 +69,8 @@ fn incoming_qos2_reads_as_store_release_complete() {
         text(&first),
         vec![
             "received PUBLISH 'alarms/fire' QoS 2 id 4 (19 bytes)",
-            "id 4: duplicate QoS 2 PUBLISH suppressed, PUBREC sent again",
             "sent PUBREC id 4 (4 bytes)",
+            "id 4: duplicate QoS 2 PUBLISH suppressed, PUBREC sent again",
         ]
     );
     assert_eq!(
