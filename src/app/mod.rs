@@ -218,10 +218,14 @@ pub fn App() -> impl IntoView {
 pub fn ClientView() -> impl IntoView {
     view! {
         <div class="client-grid">
-            <connection::ConnectionPanel />
-            <div class="work-area">
+            <div class="column setup">
+                <connection::ConnectionPanel />
+            </div>
+            <div class="column controls">
                 <publish::PublishPanel />
                 <subscriptions::SubscriptionsPanel />
+            </div>
+            <div class="column traffic">
                 <messages::MessagesPanel />
                 <packet_log::PacketLogPanel />
             </div>

@@ -249,6 +249,9 @@ impl ClientModel {
 
     /// The user pressed Connect with this client id and URL.
     pub fn connecting(&mut self, client_id: &str, url: &str) {
+        // A new session starts with no subscriptions of its own.
+        self.subscriptions.clear();
+        self.subscribe_feedback = None;
         self.client_id = client_id.to_string();
         self.url = url.to_string();
         self.error = None;
@@ -851,6 +854,14 @@ mod tests {
                 }],
             },
         ));
+        assert!(model.subscriptions.is_empty());
+    }
+
+    #[test]
+    fn a_new_connection_starts_without_the_old_subscriptions() {
+        let mut model = ClientModel::default();
+        model.subscribing("alarms/#", QoS::ExactlyOnce, Ok(1));
+        model.connecting("c2", "ws://h");
         assert!(model.subscriptions.is_empty());
     }
 
