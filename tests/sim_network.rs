@@ -320,3 +320,29 @@ fn a_subscriber_away_with_a_persistent_session_gets_its_messages_on_return() {
     assert_eq!(pubrels, 2);
     assert_eq!(delivered(&sim).len(), 3);
 }
+
+#[test]
+fn a_second_client_with_the_same_id_takes_over_and_the_first_learns_it_after_the_latency() {
+    let mut sim = Sim::new(BrokerConfig::default());
+    let config = session_config(&Setup::default(), "same-id");
+    let first = sim.add_client(config.clone(), LinkConfig::symmetric(10));
+    let second = sim.add_client(config, LinkConfig::symmetric(10));
+    sim.connect(first);
+    assert!(sim.run_until_idle());
+    let start = sim.now();
+    sim.connect(second);
+    assert!(sim.run_until_idle());
+    assert_eq!(sim.session(first).state(), ConnectionState::Disconnected);
+    assert_eq!(sim.session(second).state(), ConnectionState::Connected);
+    let first_closed_at = sim.log().iter().find_map(|e| match &e.kind {
+        SimEventKind::LinkClosed {
+            client,
+            by: CloseOrigin::Broker,
+            end: Node::Client(_),
+            ..
+        } if *client == first => Some(e.at),
+        _ => None,
+    });
+    // CONNECT reaches the broker at +10; the close reaches the first client at +20.
+    assert_eq!(first_closed_at, Some(start + 20));
+}
