@@ -437,17 +437,36 @@ fn versioned_packet() -> impl Strategy<Value = (ProtocolVersion, Packet)> {
     version().prop_flat_map(|v| packet(v).prop_map(move |p| (v, p)))
 }
 
-/// Decodes, takes the fields of and stream-decodes `bytes`; only panics fail.
+/// Decodes, takes the fields of and stream-decodes `bytes`: nothing panics,
+/// and whatever is accepted tiles into fields and re-encodes to itself.
 fn exercise(bytes: &[u8], version: ProtocolVersion) {
     let _ = decode(bytes, version, Some(1 << 16));
     let _ = fields(bytes, version);
     let mut decoder = Decoder::new(version, None);
     decoder.feed(bytes);
-    while let Ok(Some(_)) = decoder.next_packet() {}
+    while let Ok(Some((packet, raw))) = decoder.next_packet() {
+        let spans = fields(&raw, version).expect("fields of an accepted packet");
+        assert_eq!(spans.last().map(|f| f.end), Some(raw.len()));
+        let again = packet
+            .to_bytes(version)
+            .expect("an accepted packet re-encodes");
+        assert_eq!(
+            decode(&again, version, None).unwrap().map(|(p, _)| p),
+            Some(packet)
+        );
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1024)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    // 1024 cases by default; PROPTEST_CASES=100000 for a longer soak.
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn any_valid_packet_round_trips((version, packet) in versioned_packet()) {

@@ -147,7 +147,15 @@ fn a_packet_before_connack_is_a_protocol_error() {
 #[test]
 fn a_broker_sending_subscribe_is_a_protocol_error() {
     let mut b = Broker::v5().connected();
-    let (sent, events) = b.feed(Packet::Subscribe(Default::default()));
+    let subscribe = qoscope::mqtt::packet::Subscribe {
+        packet_id: 1,
+        filters: vec![SubscribeFilter {
+            filter: "a".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let (sent, events) = b.feed(Packet::Subscribe(subscribe));
     assert!(matches!(&sent[..], [Packet::Disconnect(d)] if d.reason == 0x82));
     assert!(events
         .iter()

@@ -294,7 +294,9 @@ fn flow_chips_show_open_flows_and_drop_finished_ones() {
     let layout = Layout::new(&events, &Pacing::default());
     let early = layout.flow_chips_at(layout.arrows[0].end);
     assert_eq!(early[&Lane::Publisher][0].state, "awaiting PUBREC");
-    assert!(!layout.flow_chips_at(layout.end).contains_key(&Lane::Publisher));
+    assert!(!layout
+        .flow_chips_at(layout.end)
+        .contains_key(&Lane::Publisher));
     assert_eq!(layout.notes[1].note.text, "id 1: complete, id free");
 }
 

@@ -4,7 +4,9 @@
 //! as milliseconds (`now: u64`) from the caller. It compiles and is tested
 //! natively with plain `cargo test`, and builds for `wasm32-unknown-unknown`.
 
+pub mod broker;
 pub mod fault;
 pub mod packet;
 pub mod session;
+pub mod sim;
 pub mod topic;

@@ -47,10 +47,13 @@ impl Broker {
         self.feed(Packet::Connack(connack))
     }
 
-    /// The broker sends `packet`; returns what the session sent and reported.
+    /// The broker sends `packet`, encoded by the codec; returns what the
+    /// session sent and reported.
     pub fn feed(&mut self, packet: Packet) -> (Vec<Packet>, Vec<EventKind>) {
-        self.session.handle_packet(self.now, packet);
-        self.drain()
+        let bytes = packet
+            .to_bytes(self.session.config().version)
+            .expect("test packet encodes");
+        self.feed_bytes(&bytes)
     }
 
     pub fn feed_bytes(&mut self, bytes: &[u8]) -> (Vec<Packet>, Vec<EventKind>) {

@@ -114,6 +114,7 @@ fn AlarmFilters(
 fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
     let shown = rows.len();
     view! {
+        <div class="dash-scroll">
         <table class="dash-table dash-alarm-table">
             <thead>
                 <tr>
@@ -121,7 +122,6 @@ fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
                     <th scope="col">"Type"</th>
                     <th scope="col">"Zone"</th>
                     <th scope="col">"Topic"</th>
-                    <th scope="col">"First seen"</th>
                     <th scope="col">"Last seen"</th>
                     <th scope="col">"Count"</th>
                     <th scope="col">"Payload"</th>
@@ -136,6 +136,7 @@ fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
                 />
             </tbody>
         </table>
+        </div>
         {(total > shown)
             .then(|| {
                 view! {
@@ -190,16 +191,24 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
             </td>
             <td class="dash-alarm-type">{alarm.key.alarm_type.clone()}</td>
             <td>{zone_label(&alarm.key.zone)}</td>
-            <td>
+            <td class="dash-topic">
                 <code>{alarm.topic.clone()}</code>
-                " "
                 <span class=format!("dash-qos dash-qos{qos}") title="effective QoS">
                     {format!("QoS {qos}")}
                 </span>
                 {alarm.retained.then(|| view! { <span class="dash-tag">"retained"</span> })}
             </td>
-            <td>{clock_label(alarm.first_seen)}</td>
-            <td>{clock_label(alarm.last_seen)}</td>
+            <td>
+                {clock_label(alarm.last_seen)}
+                {(alarm.first_seen != alarm.last_seen)
+                    .then(|| {
+                        view! {
+                            <small class="dash-since">
+                                {format!("first {}", clock_label(alarm.first_seen))}
+                            </small>
+                        }
+                    })}
+            </td>
             <td>
                 {alarm.repeat_count}
                 {(duplicates > 0)
@@ -215,7 +224,9 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
                     })}
             </td>
             <td class="dash-payload">
-                <code class:raw=!alarm.payload_is_json>{alarm.payload_text.clone()}</code>
+                <code class:raw=!alarm.payload_is_json title=alarm.payload_text.clone()>
+                    {alarm.payload_text.clone()}
+                </code>
             </td>
             <td class="dash-actions">
                 <button

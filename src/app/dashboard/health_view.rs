@@ -131,7 +131,7 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
                 </dt>
                 <dd>{snap.duplicates_suppressed}</dd>
             </div>
-            <div class="dash-stat">
+            <div class="dash-stat dash-stat-wide">
                 <dt title="PUBLISH to PUBACK / PUBCOMP, our outgoing flows">"Handshake latency"</dt>
                 <dd>{latency}</dd>
             </div>

@@ -9,8 +9,8 @@ use super::inventory::{sparkline_path, StockItem, Trust, Unreadable};
 
 /// Most rows rendered at once.
 pub const ROW_LIMIT: usize = 200;
-const SPARK_WIDTH: f64 = 96.0;
-const SPARK_HEIGHT: f64 = 20.0;
+const SPARK_WIDTH: f64 = 120.0;
+const SPARK_HEIGHT: f64 = 24.0;
 
 /// One row, as rendered.
 #[derive(Debug, Clone, PartialEq)]

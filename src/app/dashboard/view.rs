@@ -66,12 +66,14 @@ pub fn Dashboard(
                     })
             }}
             <div class="dash-grid">
-                <AlarmPanel />
+                <div class="dash-main">
+                    <AlarmPanel />
+                    <InventoryPanel />
+                </div>
                 <div class="dash-side">
                     <HealthPanel now=frames.now />
                     <TrafficPanel running=frames.running sent=frames.sent />
                 </div>
-                <InventoryPanel />
                 <SettingsPanel />
             </div>
         </div>

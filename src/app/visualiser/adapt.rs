@@ -122,6 +122,8 @@ pub fn flow_note(lane: Lane, at: u64, change: FlowChange) -> LaneNote {
         flow: Some(FlowChip {
             packet_id: id,
             qos: change.qos,
+            direction: change.direction,
+            peer: None,
             state: state_words(change.to).to_string(),
             open,
         }),

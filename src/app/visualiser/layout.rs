@@ -16,6 +16,8 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
+use crate::mqtt::session::FlowDirection;
+
 use super::model::{Arrow, Caption, DiagramEvent, FlowChip, Lane, LaneNote};
 
 /// How event time becomes stage time.
@@ -43,11 +45,11 @@ impl Default for Pacing {
     fn default() -> Self {
         Pacing {
             stretch: 8.0,
-            min_gap: 450.0,
+            min_gap: 550.0,
             max_gap: 2400.0,
-            min_flight: 700.0,
+            min_flight: 900.0,
             max_flight: 1600.0,
-            note_gap: 260.0,
+            note_gap: 280.0,
             lead_in: 400.0,
         }
     }
@@ -172,7 +174,7 @@ impl Layout {
             .map(|(placed, index)| VisibleArrow {
                 index,
                 placed,
-                progress: progress(placed, t),
+                progress: placed.progress_at(t),
             })
             .collect()
     }
@@ -194,14 +196,25 @@ impl Layout {
 
     /// The open QoS flows of each lane at `t`, from the flow notes seen so far.
     pub fn flow_chips_at(&self, t: f64) -> BTreeMap<Lane, Vec<FlowChip>> {
-        let mut latest: BTreeMap<(Lane, u16), &FlowChip> = BTreeMap::new();
+        // One flow per (lane, peer, side, id): the broker's incoming id 1 from
+        // the publisher and its outgoing id 1 to the subscriber are distinct.
+        let mut latest: BTreeMap<(Lane, Option<&str>, bool, u16), &FlowChip> = BTreeMap::new();
         for placed in self.notes.iter().take_while(|n| n.at <= t) {
             if let Some(chip) = &placed.note.flow {
-                latest.insert((placed.note.lane, chip.packet_id), chip);
+                let incoming = chip.direction == FlowDirection::Incoming;
+                latest.insert(
+                    (
+                        placed.note.lane,
+                        chip.peer.as_deref(),
+                        incoming,
+                        chip.packet_id,
+                    ),
+                    chip,
+                );
             }
         }
         let mut chips: BTreeMap<Lane, Vec<FlowChip>> = BTreeMap::new();
-        for ((lane, _), chip) in latest.into_iter().filter(|(_, c)| c.open) {
+        for ((lane, ..), chip) in latest.into_iter().filter(|(_, c)| c.open) {
             chips.entry(lane).or_default().push(chip.clone());
         }
         chips
@@ -218,13 +231,15 @@ impl Layout {
     }
 }
 
-/// How far along its flight an arrow is at `t`.
-fn progress(a: &PlacedArrow, t: f64) -> f64 {
-    let span = a.end - a.start;
-    if span <= 0.0 {
-        1.0
-    } else {
-        ((t - a.start) / span).clamp(0.0, 1.0)
+impl PlacedArrow {
+    /// How far along its flight the packet is at `t`: 0.0 … 1.0.
+    pub fn progress_at(&self, t: f64) -> f64 {
+        let span = self.end - self.start;
+        if span <= 0.0 {
+            1.0
+        } else {
+            ((t - self.start) / span).clamp(0.0, 1.0)
+        }
     }
 }
 
@@ -281,17 +296,25 @@ fn gap_after(elapsed: u64, pacing: &Pacing) -> (f64, Option<u64>) {
 
 /// Place notes at their anchor, nudged down so notes on one lane never overlap.
 fn place_notes(sorted: &[&DiagramEvent], anchors: &Anchors, pacing: &Pacing) -> Vec<PlacedNote> {
-    let mut last_on_lane: BTreeMap<Lane, f64> = BTreeMap::new();
+    // Stacked per lane and side: the broker's notes about its publisher and
+    // about its subscriber are written on opposite sides of its line.
+    let mut last_on_lane: BTreeMap<(Lane, bool), f64> = BTreeMap::new();
     let mut notes = Vec::new();
     for note in sorted.iter().filter_map(|e| match e {
         DiagramEvent::Note(n) => Some(n),
         _ => None,
     }) {
         let mut at = anchors.stage_at(note.at, pacing.lead_in);
-        if let Some(prev) = last_on_lane.get(&note.lane) {
+        let side = (
+            note.lane,
+            note.flow
+                .as_ref()
+                .is_some_and(|f| f.direction == FlowDirection::Incoming),
+        );
+        if let Some(prev) = last_on_lane.get(&side) {
             at = at.max(prev + pacing.note_gap);
         }
-        last_on_lane.insert(note.lane, at);
+        last_on_lane.insert(side, at);
         notes.push(PlacedNote {
             note: note.clone(),
             at,

@@ -8,9 +8,24 @@
 //! simulation ([`adapt`] converts either into [`model::DiagramEvent`]s).
 
 pub mod adapt;
+pub mod controls;
+pub mod diagram;
+pub mod export;
+pub mod fault_panel;
 pub mod faults;
+pub mod files;
+pub mod geometry;
 pub mod hexdump;
+pub mod inspector;
 pub mod layout;
 pub mod model;
+pub mod offline;
 pub mod scenario;
+pub mod scenario_panel;
+pub mod sim_run;
+pub mod sim_trace;
 pub mod transport;
+mod view;
+
+pub use offline::{SimHandle, SimulatedVisualiser};
+pub use view::{packet_at, SharedPerformer, Visualiser, VisualiserFeed};

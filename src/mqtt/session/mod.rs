@@ -34,7 +34,10 @@
 //!
 //! Modules: `outgoing` (our PUBLISH flows), `incoming` (the broker's PUBLISH
 //! flows), `connection` (CONNECT/CONNACK, keep-alive, DISCONNECT),
-//! `subscriptions`, `aliases`, `ids`, `timers`, `snapshot`, `events`.
+//! `subscriptions`, `aliases`, `ids`, `timers`, `snapshot`, `events`, `log`
+//! (the `mosquitto_pub -d` lines), `wire` (the only contact with the codec).
+
+#![warn(missing_docs, unreachable_pub)]
 
 mod aliases;
 mod connection;
@@ -42,6 +45,7 @@ mod error;
 mod events;
 mod ids;
 mod incoming;
+mod log;
 mod outgoing;
 mod snapshot;
 mod subscriptions;
@@ -52,14 +56,16 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-pub use super::packet::Properties;
-use super::packet::{LastWill, Packet, PacketId, ProtocolVersion, QoS, SubscribeFilter};
+use super::packet::{
+    LastWill, Packet, PacketId, Properties, ProtocolVersion, QoS, SubscribeFilter,
+};
 
 pub use error::CommandError;
 pub use events::{
-    log_line, BrokerLimits, DisconnectReason, Event, EventKind, FilterResult, FlowDirection,
-    FlowState, Message,
+    BrokerLimits, DisconnectReason, Event, EventKind, FilterResult, FlowDirection, FlowState,
+    Message,
 };
+pub use log::log_line;
 pub use snapshot::{IncomingQos2, OutgoingPublish, SessionSnapshot, Subscription};
 
 use aliases::TopicAliases;
@@ -261,13 +267,10 @@ impl Session {
             match self.decoder.next_packet() {
                 Ok(Some((packet, raw))) => self.receive(now, packet, raw),
                 Ok(None) => break,
-                Err(message) => {
-                    // MQTT-4.13.1-1: a malformed packet closes the connection (0x81).
-                    self.protocol_error(
-                        now,
-                        format!("malformed packet from the broker: {message}"),
-                        0x81,
-                    );
+                Err(wire::Malformed { message, code }) => {
+                    // MQTT-4.13.1-1: a malformed packet closes the connection.
+                    let text = format!("malformed packet from the broker: {message}");
+                    self.protocol_error(now, text, code);
                     break;
                 }
             }

@@ -1,0 +1,221 @@
+//! Stage time → SVG coordinates, shared by the live diagram and the `.svg` export.
+//!
+//! The diagram is drawn in a fixed 1500-unit-wide coordinate system and
+//! scaled to the screen, so a projector at any resolution shows the same
+//! picture; the lengths here are chosen for labels readable from the back of
+//! a room.
+
+use crate::mqtt::session::FlowDirection;
+
+use super::layout::{PlacedArrow, PlacedNote};
+use super::model::Lane;
+
+/// Width of the diagram's coordinate system.
+pub const WIDTH: f64 = 1600.0;
+/// Left gutter holding times, breaks and step markers.
+pub const GUTTER: f64 = 110.0;
+/// Height of the lane header band (drawn separately, it stays in view).
+pub const HEADER: f64 = 118.0;
+/// Diagram units per stage millisecond.
+pub const PX_PER_STAGE_MS: f64 = 0.1;
+/// Space below the last event.
+pub const TAIL: f64 = 80.0;
+/// A lost packet's arrow stops this far across its hop, ending in a cross.
+pub const DROP_AT: f64 = 0.62;
+/// Half the size of a loss cross.
+pub const CROSS: f64 = 14.0;
+
+/// x of a lane's life line.
+pub fn lane_x(lane: Lane) -> f64 {
+    match lane {
+        Lane::Publisher => 480.0,
+        Lane::Broker => 900.0,
+        Lane::Subscriber => 1320.0,
+    }
+}
+
+/// y of stage time `t`.
+pub fn y_of(t: f64) -> f64 {
+    t * PX_PER_STAGE_MS
+}
+
+/// Stage time at diagram height `y`.
+pub fn stage_of(y: f64) -> f64 {
+    y / PX_PER_STAGE_MS
+}
+
+/// Total diagram height for a layout ending at stage time `end`.
+pub fn height(end: f64) -> f64 {
+    y_of(end) + TAIL
+}
+
+/// One arrow as drawn at some progress.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ArrowShape {
+    /// Where the line starts.
+    pub from: (f64, f64),
+    /// Where the line's drawn part ends (the head or the moving tip).
+    pub tip: (f64, f64),
+    /// Where the label's baseline is centred.
+    pub label_at: (f64, f64),
+    /// Label text.
+    pub label: String,
+    /// Second line (topic and payload), if any.
+    pub detail: Option<String>,
+    /// CSS colour class: qos0 / qos1 / qos2 / ctrl.
+    pub class: &'static str,
+    /// Centre of the loss cross, once a dropped packet has been lost.
+    pub cross: Option<(f64, f64)>,
+    /// Why it was lost, for dropped packets.
+    pub lost_because: Option<String>,
+    /// Arrowhead triangle at the tip, unless the packet was lost.
+    pub head: Option<[(f64, f64); 3]>,
+    /// True while travelling.
+    pub in_flight: bool,
+}
+
+impl ArrowShape {
+    /// The arrowhead as an SVG `points` attribute (empty when there is none).
+    pub fn head_points(&self) -> String {
+        self.head.map_or_else(String::new, |pts| {
+            pts.iter()
+                .map(|(x, y)| format!("{x:.1},{y:.1}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    }
+}
+
+/// Length and half-width of an arrowhead.
+const HEAD: (f64, f64) = (18.0, 8.0);
+
+/// A triangle pointing from `from` to `tip`, or none if the line has no length yet.
+fn arrowhead(from: (f64, f64), tip: (f64, f64)) -> Option<[(f64, f64); 3]> {
+    let (dx, dy) = (tip.0 - from.0, tip.1 - from.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < HEAD.0 {
+        return None;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let back = (tip.0 - ux * HEAD.0, tip.1 - uy * HEAD.0);
+    let (nx, ny) = (-uy * HEAD.1, ux * HEAD.1);
+    Some([tip, (back.0 + nx, back.1 + ny), (back.0 - nx, back.1 - ny)])
+}
+
+/// Shape of `placed` at `progress` (0..=1).
+pub fn arrow_shape(placed: &PlacedArrow, progress: f64) -> ArrowShape {
+    let a = &placed.arrow;
+    let (x0, y0) = (lane_x(a.from), y_of(placed.start));
+    let (x1, y1) = (lane_x(a.to), y_of(placed.end));
+    let reach = if a.is_dropped() { DROP_AT } else { 1.0 };
+    let along = progress.clamp(0.0, 1.0) * reach;
+    let tip = (x0 + (x1 - x0) * along, y0 + (y1 - y0) * along);
+    let lost = a.is_dropped() && progress >= 1.0;
+    // Labels sit on the hop's middle, above the line, and never under a cross.
+    let mid = if a.is_dropped() { DROP_AT / 2.0 } else { 0.5 };
+    let label_at = ((x0 + (x1 - x0) * 0.5), y0 + (y1 - y0) * mid - 10.0);
+    ArrowShape {
+        from: (x0, y0),
+        tip,
+        label_at,
+        label: a.label(),
+        detail: a.packet.detail(),
+        class: a.packet.qos_class(),
+        cross: lost.then_some(tip),
+        lost_because: a.dropped.clone(),
+        head: if lost { None } else { arrowhead((x0, y0), tip) },
+        in_flight: progress < 1.0,
+    }
+}
+
+/// Where a note's text goes and how it is anchored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteShape {
+    /// Text anchor point.
+    pub at: (f64, f64),
+    /// SVG text-anchor: `end` for notes growing leftwards, `start` otherwise.
+    pub anchor: &'static str,
+    /// Text.
+    pub text: String,
+}
+
+/// Shape of a placed note.
+pub fn note_shape(placed: &PlacedNote) -> NoteShape {
+    let lane = placed.note.lane;
+    // Notes grow away from the hop they are about: the publisher's to the
+    // left, the subscriber's to the right, and the broker's towards the
+    // client the flow is with (receiving from the publisher: left).
+    let leftwards = match lane {
+        Lane::Publisher => true,
+        Lane::Broker => placed
+            .note
+            .flow
+            .as_ref()
+            .is_some_and(|f| f.direction == FlowDirection::Incoming),
+        Lane::Subscriber => false,
+    };
+    let (dx, anchor) = if leftwards {
+        (-14.0, "end")
+    } else {
+        (14.0, "start")
+    };
+    NoteShape {
+        at: (lane_x(lane) + dx, y_of(placed.at) + 6.0),
+        anchor,
+        text: placed.note.text.clone(),
+    }
+}
+
+/// The scroll container's measurements, in CSS pixels.
+///
+/// The lane header sticks to the top of the scroll container, so the body
+/// rows visible are those below it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Viewport {
+    /// `scrollTop`.
+    pub scroll_top: f64,
+    /// `clientHeight`.
+    pub height: f64,
+    /// `clientWidth`.
+    pub width: f64,
+}
+
+impl Viewport {
+    /// Measure a scroll container.
+    pub fn of(el: &web_sys::Element) -> Viewport {
+        Viewport {
+            scroll_top: f64::from(el.scroll_top()),
+            height: f64::from(el.client_height()),
+            width: f64::from(el.client_width()),
+        }
+    }
+
+    /// CSS pixels per diagram unit.
+    fn scale(&self) -> f64 {
+        (self.width / WIDTH).max(1e-6)
+    }
+
+    /// Height of the body area under the sticky header, CSS pixels.
+    fn body_height(&self) -> f64 {
+        (self.height - HEADER * self.scale()).max(0.0)
+    }
+
+    /// The stage-time range worth rendering: what is on screen plus one
+    /// screenful above and below, so scrolling never shows a gap.
+    pub fn stage_window(&self) -> (f64, f64) {
+        let scale = self.scale();
+        let overscan = self.body_height().max(1.0);
+        let top = (self.scroll_top - overscan) / scale;
+        let bottom = (self.scroll_top + self.body_height() + overscan) / scale;
+        (stage_of(top.max(0.0)), stage_of(bottom))
+    }
+
+    /// The `scrollTop` that brings diagram height `y` back into view
+    /// (at 60% of the body), or `None` when it is comfortably visible.
+    pub fn follow(&self, y: f64) -> Option<f64> {
+        let y_px = y * self.scale();
+        let body = self.body_height();
+        let outside = y_px < self.scroll_top || y_px > self.scroll_top + body * 0.8;
+        outside.then(|| (y_px - body * 0.6).max(0.0))
+    }
+}

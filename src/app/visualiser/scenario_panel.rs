@@ -1,0 +1,165 @@
+//! The guided-scenario panel: pick a scenario, step through it, read the
+//! caption, watch the broker's open QoS 2 transactions.
+
+use leptos::prelude::*;
+
+use crate::mqtt::packet::QoS;
+use crate::mqtt::session::FlowDirection;
+
+use super::layout::Layout;
+use super::model::{FlowChip, Lane};
+use super::scenario::Scenario;
+
+/// Which language captions are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaptionLanguage {
+    /// English.
+    #[default]
+    English,
+    /// Chinese.
+    Chinese,
+    /// Both, Chinese under English.
+    Both,
+}
+
+/// Scenario picker and step button.
+#[component]
+pub fn ScenarioPicker(
+    /// Scenarios offered.
+    scenarios: Vec<Scenario>,
+    /// Id of the running scenario, if any.
+    #[prop(into)]
+    running: Signal<Option<String>>,
+    /// "step 1 of 3", or empty.
+    #[prop(into)]
+    progress: Signal<String>,
+    /// True when the running scenario has a next step.
+    #[prop(into)]
+    can_step: Signal<bool>,
+    /// Start the scenario with this id.
+    on_start: Callback<String>,
+    /// Perform the next step.
+    on_next: Callback<()>,
+) -> impl IntoView {
+    let buttons = scenarios
+        .into_iter()
+        .map(|s| {
+            let id = s.id.clone();
+            let id_for_class = s.id.clone();
+            view! {
+                <li>
+                    <button
+                        class="vis-scenario"
+                        class:running=move || running.get().as_deref() == Some(id_for_class.as_str())
+                        title=s.title_zh.clone()
+                        on:click=move |_| on_start.run(id.clone())
+                    >
+                        {s.title.clone()}
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="vis-scenarios" aria-label="Guided scenarios">
+            <h3>"Scenarios"</h3>
+            <ul>{buttons}</ul>
+            <div class="vis-next">
+                <button
+                    class="vis-next-step"
+                    aria-label="Perform the next scenario step"
+                    prop:disabled=move || !can_step.get()
+                    on:click=move |_| on_next.run(())
+                >
+                    "Next step ▶"
+                </button>
+                <span class="vis-progress">{progress}</span>
+            </div>
+        </nav>
+    }
+}
+
+/// The caption of the step the playhead is in, large.
+#[component]
+pub fn CaptionBar(
+    /// The diagram.
+    #[prop(into)]
+    layout: Signal<Layout>,
+    /// Playhead.
+    #[prop(into)]
+    t: Signal<f64>,
+    /// Language.
+    #[prop(into)]
+    language: Signal<CaptionLanguage>,
+) -> impl IntoView {
+    let caption =
+        Memo::new(move |_| layout.with(|l| l.caption_at(t.get()).map(|c| c.caption.clone())));
+    let step_no = move || layout.with(|l| l.captions.partition_point(|c| c.at <= t.get()));
+    move || {
+        caption.get().map(|c| {
+            let zh = c.text_zh.clone().unwrap_or_default();
+            let (en, zh) = match language.get() {
+                CaptionLanguage::English => (Some(c.text), None),
+                CaptionLanguage::Chinese => (None, Some(zh)),
+                CaptionLanguage::Both => (Some(c.text), Some(zh)),
+            };
+            view! {
+                <div class="vis-caption" role="status" aria-live="polite">
+                    <span class="vis-caption-step">{format!("Step {}", step_no())}</span>
+                    <span class="vis-caption-text">
+                        {en.map(|t| view! { <span lang="en">{t}</span> })}
+                        {zh.map(|t| view! { <span class="zh" lang="zh">{t}</span> })}
+                    </span>
+                </div>
+            }
+        })
+    }
+}
+
+/// The broker's open QoS 2 receiver transactions at the playhead: ids it has
+/// stored and answered with PUBREC, waiting for PUBREL (MQTT 4.3.3).
+#[component]
+pub fn Qos2Table(
+    /// The diagram.
+    #[prop(into)]
+    layout: Signal<Layout>,
+    /// Playhead.
+    #[prop(into)]
+    t: Signal<f64>,
+) -> impl IntoView {
+    let rows = Memo::new(move |_| layout.with(|l| open_qos2_receipts(l, t.get())));
+    view! {
+        <section class="vis-qos2-table" aria-label="Broker QoS 2 transactions">
+            <h3>"Broker: open QoS 2 transactions"</h3>
+            <table>
+                <thead><tr><th>"Client"</th><th>"Packet id"</th><th>"State"</th></tr></thead>
+                <tbody>
+                    {move || {
+                        let rows = rows.get();
+                        if rows.is_empty() {
+                            view! { <tr><td colspan="3" class="none">"none"</td></tr> }.into_any()
+                        } else {
+                            rows.into_iter()
+                                .map(|c| view! {
+                                    <tr><td>{c.peer.unwrap_or_else(|| "publisher".into())}</td><td>{c.packet_id}</td><td>{c.state}</td></tr>
+                                })
+                                .collect_view()
+                                .into_any()
+                        }
+                    }}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// The broker lane's open incoming QoS 2 flows at `t`.
+pub fn open_qos2_receipts(layout: &Layout, t: f64) -> Vec<FlowChip> {
+    layout
+        .flow_chips_at(t)
+        .remove(&Lane::Broker)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.qos == QoS::ExactlyOnce && c.direction == FlowDirection::Incoming)
+        .collect()
+}

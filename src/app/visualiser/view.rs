@@ -1,0 +1,338 @@
+//! The visualiser page: diagram, caption, transport, scenarios, faults,
+//! inspector, export and import, wired to one event list and one playhead.
+
+use leptos::ev;
+use leptos::prelude::*;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+use super::controls::{KeyCommand, TransportControls};
+use super::diagram::SequenceDiagram;
+use super::export::svg_document;
+use super::fault_panel::FaultPanel;
+use super::faults::{FaultIntent, FaultPlan};
+use super::files::{download, file_stem, read_chosen_file};
+use super::inspector::PacketInspector;
+use super::layout::{Layout, Pacing};
+use super::model::{DiagramEvent, PacketSummary, Recording};
+use super::scenario::{builtin, Scenario, ScenarioRun, StepPerformer};
+use super::scenario_panel::{CaptionBar, CaptionLanguage, Qos2Table, ScenarioPicker};
+use super::transport::Playhead;
+
+/// Playhead clock tick. The playhead advances by measured wall time, so a
+/// late tick never changes the speed, only the smoothness.
+const TICK: Duration = Duration::from_millis(16);
+
+/// What the visualiser draws, shared with whoever produces events (the
+/// simulation runner, or the lead's live WebSocket wiring).
+#[derive(Debug, Clone, Copy)]
+pub struct VisualiserFeed {
+    /// Every event so far, in the order it happened.
+    pub events: RwSignal<Vec<DiagramEvent>>,
+    /// Title over the diagram.
+    pub title: RwSignal<String>,
+    /// Faults the panel shows as armed.
+    pub faults: RwSignal<FaultPlan>,
+}
+
+impl VisualiserFeed {
+    /// An empty feed.
+    pub fn new() -> Self {
+        VisualiserFeed {
+            events: RwSignal::new(Vec::new()),
+            title: RwSignal::new(String::from("Live")),
+            faults: RwSignal::new(FaultPlan::default()),
+        }
+    }
+
+    /// Append events (live packets, a scenario step's trace).
+    pub fn extend(&self, more: impl IntoIterator<Item = DiagramEvent>) {
+        self.events.update(|e| e.extend(more));
+    }
+
+    /// Start over with `title`.
+    pub fn reset(&self, title: impl Into<String>) {
+        self.events.set(Vec::new());
+        self.title.set(title.into());
+    }
+}
+
+impl Default for VisualiserFeed {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// How scenario steps are carried out, kept out of the reactive graph.
+pub type SharedPerformer = StoredValue<Box<dyn StepPerformer>, LocalStorage>;
+
+/// The whole visualiser.
+#[component]
+pub fn Visualiser(
+    /// Event list to draw; a fresh one if not given.
+    #[prop(optional)]
+    feed: Option<VisualiserFeed>,
+    /// Called for every fault the presenter asks for (live transport, simulation).
+    #[prop(optional)]
+    on_fault: Option<Callback<FaultIntent>>,
+    /// Runs scenario steps; without one the scenario list is shown disabled.
+    #[prop(optional)]
+    performer: Option<SharedPerformer>,
+    /// Scenarios offered; the built-in six if not given.
+    #[prop(optional)]
+    scenarios: Option<Vec<Scenario>>,
+) -> impl IntoView {
+    let feed = feed.unwrap_or_default();
+    let scenarios = scenarios.unwrap_or_else(builtin);
+    let layout = Memo::new(move |_| feed.events.with(|e| Layout::new(e, &Pacing::default())));
+    let playhead = RwSignal::new(Playhead {
+        playing: true,
+        ..Playhead::default()
+    });
+    let t = Signal::derive(move || playhead.with(|p| p.t));
+    let selected = RwSignal::new(None::<usize>);
+    let message = RwSignal::new(None::<String>);
+    let language = RwSignal::new(CaptionLanguage::English);
+
+    run_clock(playhead, layout);
+    listen_for_keys(playhead, layout);
+
+    let inspected = Memo::new(move |_| {
+        selected
+            .get()
+            .and_then(|i| layout.with(|l| packet_at(l, i)))
+    });
+    let on_fault_change = Callback::new(move |intent: FaultIntent| {
+        feed.faults.update(|f| f.apply(intent));
+        if let Some(cb) = on_fault {
+            cb.run(intent);
+        }
+    });
+    let scenario_ui = scenario_controls(
+        ScenarioWiring {
+            feed,
+            performer,
+            playhead,
+            selected,
+            message,
+        },
+        scenarios,
+    );
+
+    view! {
+        <section class="visualiser" aria-label="QoS handshake visualiser">
+            <header class="vis-top">
+                <h2 class="vis-title">{move || feed.title.get()}</h2>
+                <TransportControls playhead layout/>
+                <FileButtons feed layout t message/>
+                <LanguageToggle language/>
+            </header>
+            {move || message.get().map(|m| view! { <p class="vis-message" role="alert">{m}</p> })}
+            <div class="vis-main">
+                <div class="vis-stage">
+                    <CaptionBar layout t language/>
+                    <Show
+                        when=move || feed.events.with(|e| !e.is_empty())
+                        fallback=|| view! { <p class="vis-empty">"No packets yet: start a scenario, or import a recording."</p> }
+                    >
+                        <SequenceDiagram layout t selected/>
+                    </Show>
+                </div>
+                <aside class="vis-side">
+                    {scenario_ui}
+                    <FaultPanel plan=feed.faults on_fault=on_fault_change/>
+                    <Qos2Table layout t/>
+                    <PacketInspector packet=inspected/>
+                </aside>
+            </div>
+        </section>
+    }
+}
+
+/// Advance the playhead by wall time while playing.
+fn run_clock(playhead: RwSignal<Playhead>, layout: Memo<Layout>) {
+    let last = StoredValue::new(None::<f64>);
+    let tick = move || {
+        let now = window().performance().map(|p| p.now());
+        let Some(now) = now else { return };
+        let previous = last.get_value();
+        last.set_value(Some(now));
+        let Some(previous) = previous else { return };
+        if playhead.with_untracked(|p| p.playing && p.t < layout.with_untracked(|l| l.end)) {
+            layout.with_untracked(|l| playhead.update(|p| p.advance(now - previous, l)));
+        }
+    };
+    if let Ok(handle) = set_interval_with_handle(tick, TICK) {
+        on_cleanup(move || handle.clear());
+    }
+}
+
+/// Space = play/pause, → = step, r = replay, unless typing in a field.
+fn listen_for_keys(playhead: RwSignal<Playhead>, layout: Memo<Layout>) {
+    let handle = window_event_listener(ev::keydown, move |e| {
+        let tag = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .map(|el| el.tag_name().to_ascii_lowercase())
+            .unwrap_or_default();
+        let typing = matches!(tag.as_str(), "input" | "textarea" | "select");
+        // A focused button already turns space into a click.
+        let pressing_button = tag == "button" && e.key() == " ";
+        if typing || pressing_button || e.ctrl_key() || e.meta_key() || e.alt_key() {
+            return;
+        }
+        if let Some(cmd) = KeyCommand::from_key(&e.key()) {
+            e.prevent_default();
+            layout.with_untracked(|l| playhead.update(|p| cmd.apply(p, l)));
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// Export .svg / .json and import .json.
+#[component]
+fn FileButtons(
+    feed: VisualiserFeed,
+    layout: Memo<Layout>,
+    t: Signal<f64>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let export_svg = move |_| {
+        let title = feed.title.get_untracked();
+        let svg = layout.with_untracked(|l| svg_document(l, t.get_untracked(), &title));
+        if download(&format!("{}.svg", file_stem(&title)), "image/svg+xml", &svg).is_err() {
+            message.set(Some("The browser refused the download.".into()));
+        }
+    };
+    let export_json = move |_| {
+        let title = feed.title.get_untracked();
+        let json = Recording::new(title.clone(), feed.events.get_untracked()).to_json();
+        if download(
+            &format!("{}.json", file_stem(&title)),
+            "application/json",
+            &json,
+        )
+        .is_err()
+        {
+            message.set(Some("The browser refused the download.".into()));
+        }
+    };
+    let import = move |ev: ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let loaded = read_chosen_file(&input, move |text| match Recording::from_json(&text) {
+            Ok(rec) => {
+                feed.reset(rec.title);
+                feed.extend(rec.events);
+                message.set(None);
+            }
+            Err(e) => message.set(Some(e)),
+        });
+        if loaded.is_err() {
+            message.set(Some("The file could not be read.".into()));
+        }
+        input.set_value("");
+    };
+    view! {
+        <div class="vis-files" role="group" aria-label="Export and import">
+            <button aria-label="Export the diagram as SVG" on:click=export_svg>"Save SVG"</button>
+            <button aria-label="Export the events as JSON" on:click=export_json>"Save JSON"</button>
+            <label class="vis-import">
+                "Load JSON"
+                <input type="file" accept=".json,application/json" aria-label="Import a recording (.json)" on:change=import/>
+            </label>
+        </div>
+    }
+}
+
+/// EN / 中文 / both.
+#[component]
+fn LanguageToggle(language: RwSignal<CaptionLanguage>) -> impl IntoView {
+    let option = move |(lang, text): (CaptionLanguage, &'static str)| {
+        view! {
+            <button aria-pressed=move || (language.get() == lang).to_string() on:click=move |_| language.set(lang)>
+                {text}
+            </button>
+        }
+    };
+    view! {
+        <div class="vis-lang" role="group" aria-label="Caption language">
+            {[(CaptionLanguage::English, "EN"), (CaptionLanguage::Chinese, "中文"), (CaptionLanguage::Both, "EN+中文")].map(option)}
+        </div>
+    }
+}
+
+/// What the scenario buttons need.
+#[derive(Clone, Copy)]
+struct ScenarioWiring {
+    feed: VisualiserFeed,
+    performer: Option<SharedPerformer>,
+    playhead: RwSignal<Playhead>,
+    selected: RwSignal<Option<usize>>,
+    message: RwSignal<Option<String>>,
+}
+
+/// The scenario picker, wired to a performer.
+fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> impl IntoView {
+    let run = StoredValue::new(None::<ScenarioRun>);
+    let running = RwSignal::new(None::<String>);
+    let progress = RwSignal::new(String::new());
+    let can_step = RwSignal::new(false);
+    let refresh = move || {
+        run.with_value(|r| {
+            running.set(r.as_ref().map(|r| r.scenario.id.clone()));
+            progress.set(r.as_ref().map(|r| r.progress()).unwrap_or_default());
+            can_step.set(r.as_ref().is_some_and(|r| !r.is_finished()));
+        })
+    };
+    let list = scenarios.clone();
+    let on_start = Callback::new(move |id: String| {
+        let Some(performer) = w.performer else {
+            w.message.set(Some(
+                "Scenarios need the simulated broker, which is not wired in yet.".into(),
+            ));
+            return;
+        };
+        let Some(scenario) = list.iter().find(|s| s.id == id).cloned() else {
+            return;
+        };
+        w.feed.reset(scenario.title.clone());
+        w.feed.faults.set(FaultPlan::default());
+        w.selected.set(None);
+        performer.update_value(|p| run.set_value(Some(ScenarioRun::start(scenario, p.as_mut()))));
+        w.playhead.update(|p| p.replay());
+        refresh();
+    });
+    let on_next = Callback::new(move |()| {
+        let Some(performer) = w.performer else { return };
+        performer.update_value(|p| {
+            run.update_value(|r| {
+                if let Some(r) = r {
+                    for intent in r
+                        .scenario
+                        .steps
+                        .get(r.next)
+                        .map(|s| s.arm.clone())
+                        .unwrap_or_default()
+                    {
+                        w.feed.faults.update(|f| f.apply(intent));
+                    }
+                    r.advance(p.as_mut());
+                }
+            })
+        });
+        w.playhead.update(|p| p.playing = true);
+        refresh();
+    });
+    view! { <ScenarioPicker scenarios running progress can_step on_start on_next/> }
+}
+
+/// The packet under inspection, for callers that hold a selection index.
+pub fn packet_at(layout: &Layout, index: usize) -> Option<PacketSummary> {
+    layout.arrows.get(index).map(|a| a.arrow.packet.clone())
+}

@@ -1,0 +1,128 @@
+//! A Mosquitto of the test's own, on free loopback ports, with a config
+//! written to a temp dir. It can be stopped and started again on the same
+//! ports, as a broker restart looks to the app.
+
+use super::process::{free_port, program, ChildGuard, TempDir};
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Who may connect.
+#[derive(Clone, Copy, Debug)]
+pub enum Auth {
+    /// Anyone, without credentials.
+    Anonymous,
+    /// Only this user (a password file made by `mosquitto_passwd -b`).
+    Password {
+        username: &'static str,
+        password: &'static str,
+    },
+}
+
+pub struct Broker {
+    /// MQTT over TCP, for mosquitto_pub and mosquitto_sub.
+    pub tcp_port: u16,
+    /// MQTT over WebSocket, for the page.
+    pub ws_port: u16,
+    dir: TempDir,
+    process: Option<ChildGuard>,
+}
+
+impl Broker {
+    /// Starts Mosquitto and returns once both listeners accept connections.
+    pub fn start(auth: Auth) -> Broker {
+        let mut broker = Broker {
+            tcp_port: free_port(),
+            ws_port: free_port(),
+            dir: TempDir::new("mosquitto"),
+            process: None,
+        };
+        broker.write_config(auth);
+        broker.launch();
+        broker
+    }
+
+    /// The address the page connects to.
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.ws_port)
+    }
+
+    /// Stops the broker (SIGKILL: connections drop without a DISCONNECT).
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts the stopped broker again, same config and ports; returns once it
+    /// accepts connections.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    /// Mosquitto's output so far, for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    fn config_path(&self) -> PathBuf {
+        self.dir.path().join("mosquitto.conf")
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("mosquitto.log")
+    }
+
+    fn write_config(&self, auth: Auth) {
+        let access = match auth {
+            Auth::Anonymous => "allow_anonymous true\n".to_owned(),
+            Auth::Password { username, password } => {
+                let file = self.dir.path().join("passwords");
+                let made = Command::new(program("mosquitto_passwd"))
+                    .arg("-c")
+                    .arg("-b")
+                    .arg(&file)
+                    .args([username, password])
+                    .status()
+                    .expect("run mosquitto_passwd");
+                assert!(made.success(), "mosquitto_passwd failed: {made}");
+                format!("allow_anonymous false\npassword_file {}\n", file.display())
+            }
+        };
+        let config = format!(
+            "per_listener_settings false\n\
+             {access}\
+             listener {tcp} 127.0.0.1\n\
+             protocol mqtt\n\
+             listener {ws} 127.0.0.1\n\
+             protocol websockets\n\
+             persistence false\n\
+             log_dest stdout\n\
+             log_type all\n\
+             connection_messages true\n\
+             # As root, stay root: dropping to user mosquitto would lose the temp dir.\n\
+             user root\n",
+            tcp = self.tcp_port,
+            ws = self.ws_port,
+        );
+        std::fs::write(self.config_path(), config).expect("write mosquitto.conf");
+    }
+
+    fn launch(&mut self) {
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .expect("open the broker log");
+        let mut command = Command::new(program("mosquitto"));
+        command
+            .arg("-c")
+            .arg(self.config_path())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("share the broker log"))
+            .stderr(log);
+        let mut process = ChildGuard::spawn("mosquitto", &mut command, false);
+        process.wait_until_listening(self.tcp_port, &self.log_path());
+        process.wait_until_listening(self.ws_port, &self.log_path());
+        self.process = Some(process);
+    }
+}

@@ -1,0 +1,261 @@
+//! Headless Chromium driven through chromedriver (fantoccini), plus the page
+//! helpers the tests read as sentences: fill, click, wait for a text.
+
+use super::process::{free_port, ChildGuard, TempDir, POLL_INTERVAL};
+use fantoccini::elements::Element;
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long the page may take to show what a test waits for. Generous: a
+/// deadline for slow machines, not a performance assertion.
+pub const PAGE_DEADLINE: Duration = Duration::from_secs(20);
+
+/// The Chromium flags of /work/shared/TOOLCHAIN.md (and webdriver.json): no
+/// sandbox (CI runs as root), and no background traffic to hosts this machine
+/// cannot reach.
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--window-size=1600,1000",
+];
+
+/// chromedriver on a free port, with one Chromium session on a fresh profile.
+pub struct Browser {
+    client: Client,
+    driver: ChildGuard,
+    _profile: TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver (`$CHROMEDRIVER`, else /usr/bin/chromedriver) and
+    /// opens a Chromium (`$CHROME`, else /usr/bin/chromium) session in it.
+    pub async fn launch() -> Browser {
+        let profile = TempDir::new("chromium");
+        let port = free_port();
+        let log = profile.path().join("chromedriver.log");
+        let mut driver = start_chromedriver(port, &log);
+        driver.wait_until_listening(port, &log);
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(chromium_capabilities(profile.path()))
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|error| {
+                let output = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!("chromedriver opened no Chromium session: {error}\n{output}")
+            });
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// A handle on the browser's page, whose home is `home`.
+    pub fn page(&self, home: String) -> Page {
+        Page {
+            client: self.client.clone(),
+            home,
+        }
+    }
+
+    /// Ends the session (Chromium quits), then chromedriver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        self.driver.kill();
+    }
+}
+
+fn start_chromedriver(port: u16, log: &Path) -> ChildGuard {
+    let program =
+        std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "/usr/bin/chromedriver".into());
+    let output = File::create(log).expect("create the chromedriver log");
+    let mut command = Command::new(program);
+    command
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(output.try_clone().expect("share the chromedriver log"))
+        .stderr(output);
+    // Its own process group, so that stopping it also stops the Chromium it started.
+    ChildGuard::spawn("chromedriver", &mut command, true)
+}
+
+fn chromium_capabilities(profile: &Path) -> Capabilities {
+    let binary = std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|&flag| flag.to_owned()).collect();
+    args.push(format!(
+        "--user-data-dir={}",
+        profile.join("profile").display()
+    ));
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": { "binary": binary, "args": args },
+    });
+    match capabilities {
+        Value::Object(map) => map,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+/// The app's page, with helpers that wait on conditions instead of sleeping.
+#[derive(Clone)]
+pub struct Page {
+    client: Client,
+    home: String,
+}
+
+impl Page {
+    /// Loads the app and waits until its document is complete.
+    pub async fn open_home(&self) {
+        self.client
+            .goto(&self.home)
+            .await
+            .unwrap_or_else(|error| panic!("cannot open {}: {error}", self.home));
+        self.wait_until_script_is_true("return document.readyState === 'complete'")
+            .await;
+    }
+
+    /// Waits until an element matching `css` shows a text containing `text`,
+    /// and returns it.
+    pub async fn wait_for(&self, css: &str, text: &str) -> Element {
+        self.wait_for_nth(css, text, 1).await
+    }
+
+    /// Waits until at least `count` elements matching `css` show a text
+    /// containing `text`, and returns the last of them.
+    pub async fn wait_for_nth(&self, css: &str, text: &str, count: usize) -> Element {
+        let deadline = Instant::now() + PAGE_DEADLINE;
+        loop {
+            let mut matching = Vec::new();
+            for element in self.all(css).await {
+                if element.text().await.is_ok_and(|shown| shown.contains(text)) {
+                    matching.push(element);
+                }
+            }
+            if matching.len() >= count {
+                return matching.pop().expect("count is at least 1");
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "waited {PAGE_DEADLINE:?} for {count} `{css}` showing {text:?}; the page shows {:?}",
+                    self.texts(css).await
+                );
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    /// The texts of all elements matching `css`, in document order.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut texts = Vec::new();
+        for element in self.all(css).await {
+            texts.push(element.text().await.unwrap_or_default());
+        }
+        texts
+    }
+
+    /// The one element matching `css`, waiting for it to exist.
+    pub async fn element(&self, css: &str) -> Element {
+        let deadline = Instant::now() + PAGE_DEADLINE;
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                return element;
+            }
+            assert!(
+                Instant::now() <= deadline,
+                "waited {PAGE_DEADLINE:?} for `{css}` to exist"
+            );
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    /// Replaces the value of the input `css` by typing `value`.
+    pub async fn fill(&self, css: &str, value: &str) {
+        let input = self.element(css).await;
+        input
+            .clear()
+            .await
+            .unwrap_or_else(|error| panic!("clear `{css}`: {error}"));
+        input
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|error| panic!("type into `{css}`: {error}"));
+    }
+
+    /// Picks the option with `value` in the select `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.element(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|error| panic!("select {value:?} in `{css}`: {error}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.element(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("click `{css}`: {error}"));
+    }
+
+    /// Runs `script` (a function body; `return` gives the result) in the page.
+    pub async fn script(&self, script: &str) -> Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|error| panic!("run script {script:?}: {error}"))
+    }
+
+    /// Waits until `script` returns `true`.
+    pub async fn wait_until_script_is_true(&self, script: &str) {
+        let deadline = Instant::now() + PAGE_DEADLINE;
+        while self.script(script).await != Value::Bool(true) {
+            assert!(
+                Instant::now() <= deadline,
+                "waited {PAGE_DEADLINE:?} for `{script}`"
+            );
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    /// Saves a PNG of the viewport to `path` (directories created as needed).
+    pub async fn save_screenshot(&self, path: &Path) {
+        let png = match self.client.screenshot().await {
+            Ok(png) => png,
+            Err(error) => return eprintln!("no screenshot for {}: {error}", path.display()),
+        };
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(error) = std::fs::write(path, png) {
+            eprintln!("cannot write {}: {error}", path.display());
+        }
+    }
+
+    /// Where the page's screenshots go: docs/screenshots/`name`.png.
+    pub fn screenshot_path(name: &str) -> PathBuf {
+        super::repo_dir()
+            .join("docs/screenshots")
+            .join(format!("{name}.png"))
+    }
+
+    async fn all(&self, css: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+    }
+}

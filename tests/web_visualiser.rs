@@ -1,0 +1,194 @@
+#![cfg(target_arch = "wasm32")]
+//! The sequence diagram mounted in a real browser, asserted on its SVG DOM.
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos::task::tick;
+use qoscope::app::visualiser::diagram::SequenceDiagram;
+use qoscope::app::visualiser::layout::{Layout, Pacing};
+use qoscope::app::visualiser::model::{Arrow, DiagramEvent, Lane, PacketSummary};
+use qoscope::app::visualiser::{Visualiser, VisualiserFeed};
+use qoscope::mqtt::packet::{Packet, ProtocolVersion, PubResponse, Publish, QoS};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn arrow(from: Lane, to: Lane, sent_at: u64, packet: Packet, dropped: bool) -> DiagramEvent {
+    DiagramEvent::Arrow(Arrow {
+        from,
+        to,
+        sent_at,
+        arrive_at: sent_at + 40,
+        packet: PacketSummary::new(&packet, vec![0x34, 0x02, 0x00, 0x01], ProtocolVersion::V5),
+        dropped: dropped.then(|| "drop next PUBREC".to_string()),
+    })
+}
+
+fn ack(make: fn(PubResponse) -> Packet) -> Packet {
+    make(PubResponse {
+        packet_id: 1,
+        ..PubResponse::default()
+    })
+}
+
+/// PUBLISH, PUBREC lost, PUBLISH DUP, PUBREC, PUBREL, PUBCOMP.
+fn pubrec_lost() -> Vec<DiagramEvent> {
+    use Lane::*;
+    let publish = |dup| {
+        Packet::Publish(Publish {
+            dup,
+            qos: QoS::ExactlyOnce,
+            topic: "shop/inventory".into(),
+            packet_id: Some(1),
+            payload: b"sold 1".to_vec(),
+            ..Publish::default()
+        })
+    };
+    vec![
+        arrow(Publisher, Broker, 0, publish(false), false),
+        arrow(Broker, Publisher, 40, ack(Packet::Pubrec), true),
+        arrow(Publisher, Broker, 1000, publish(true), false),
+        arrow(Broker, Publisher, 1040, ack(Packet::Pubrec), false),
+        arrow(Publisher, Broker, 1080, ack(Packet::Pubrel), false),
+        arrow(Broker, Publisher, 1120, ack(Packet::Pubcomp), false),
+    ]
+}
+
+fn container() -> web_sys::HtmlElement {
+    let doc = document();
+    let el = doc.create_element("section").unwrap();
+    el.set_attribute("style", "width: 1200px").unwrap();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el.unchecked_into()
+}
+
+/// Every descendant of `root` matching `selector`, in document order (a
+/// walk rather than `querySelectorAll`, which needs an extra web-sys feature).
+fn select(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
+    let mut found = Vec::new();
+    let mut child = root.first_element_child();
+    while let Some(el) = child {
+        if el.matches(selector).unwrap_or(false) {
+            found.push(el.clone());
+        }
+        found.extend(select(&el, selector));
+        child = el.next_element_sibling();
+    }
+    found
+}
+
+fn texts(root: &web_sys::Element, selector: &str) -> Vec<String> {
+    select(root, selector)
+        .iter()
+        .filter_map(|n| n.text_content())
+        .collect()
+}
+
+fn count(root: &web_sys::Element, selector: &str) -> usize {
+    select(root, selector).len()
+}
+
+#[wasm_bindgen_test]
+async fn the_diagram_draws_every_packet_sent_before_the_playhead() {
+    let root = container();
+    let layout = Layout::new(&pubrec_lost(), &Pacing::default());
+    let end = layout.end;
+    let layout = Signal::stored(layout);
+    let t = RwSignal::new(end);
+    let selected = RwSignal::new(None);
+    let _mounted = mount_to(
+        root.clone(),
+        move || view! { <SequenceDiagram layout t selected follow=false/> },
+    );
+    tick().await;
+
+    assert_eq!(count(&root, "g.vis-arrow"), 6);
+    let labels = texts(&root, "g.vis-arrow text.vis-label");
+    assert_eq!(labels[0], "PUBLISH (id 1, QoS 2)");
+    assert_eq!(labels[1], "PUBREC (id 1, rc 0x00 Success)");
+    assert_eq!(labels[2], "PUBLISH (id 1, QoS 2, DUP 1)");
+    assert_eq!(count(&root, "g.vis-arrow.qos2"), 6);
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_packet_ends_in_a_cross() {
+    let root = container();
+    let layout = Layout::new(&pubrec_lost(), &Pacing::default());
+    let end = layout.end;
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <SequenceDiagram layout=Signal::stored(layout) t=Signal::stored(end) selected=RwSignal::new(None) follow=false/> }
+    });
+    tick().await;
+
+    assert_eq!(count(&root, "g.vis-arrow.dropped"), 1);
+    assert_eq!(count(&root, "g.vis-arrow.dropped .dropped-cross path"), 1);
+    assert_eq!(count(&root, "g.vis-arrow.delivered .dropped-cross"), 0);
+    assert_eq!(
+        texts(&root, ".dropped-cross text"),
+        ["lost: drop next PUBREC"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn moving_the_playhead_back_hides_later_packets() {
+    let root = container();
+    let layout = Layout::new(&pubrec_lost(), &Pacing::default());
+    let (second_start, end) = (layout.arrows[1].start, layout.end);
+    let t = RwSignal::new(end);
+    let _mounted = mount_to(root.clone(), move || {
+        view! { <SequenceDiagram layout=Signal::stored(layout) t selected=RwSignal::new(None) follow=false/> }
+    });
+    tick().await;
+    assert_eq!(count(&root, "g.vis-arrow"), 6);
+
+    t.set(second_start + 1.0);
+    tick().await;
+    assert_eq!(
+        count(&root, "g.vis-arrow"),
+        2,
+        "only PUBLISH and the PUBREC just leaving"
+    );
+    assert_eq!(
+        count(&root, ".dropped-cross"),
+        0,
+        "the PUBREC is not lost yet"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn clicking_an_arrow_opens_it_in_the_inspector() {
+    let root = container();
+    let feed = VisualiserFeed::new();
+    feed.extend(pubrec_lost());
+    let _mounted = mount_to(root.clone(), move || view! { <Visualiser feed/> });
+    tick().await;
+    // Jump to the end so every arrow exists.
+    let scrubber: web_sys::HtmlInputElement = root
+        .query_selector(".vis-scrubber")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    scrubber.set_value("1e9");
+    scrubber
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    tick().await;
+
+    let first = root.query_selector("g.vis-arrow").unwrap().unwrap();
+    first
+        .dispatch_event(&web_sys::Event::new("click").unwrap())
+        .unwrap();
+    tick().await;
+
+    let heading = texts(&root, ".vis-inspector h3");
+    assert!(
+        heading[0].starts_with("PUBLISH (id 1, QoS 2)"),
+        "{heading:?}"
+    );
+    assert_eq!(count(&root, ".vis-hex .vis-byte"), 4);
+    assert_eq!(
+        texts(&root, ".vis-fields td:nth-child(2)")[0],
+        "Packet type and flags"
+    );
+}
