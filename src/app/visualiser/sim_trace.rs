@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::mqtt::broker::{BrokerEventKind, ResendReason};
+use crate::mqtt::fault::{FaultCause, TargetedRule};
 use crate::mqtt::packet::{PacketType, ProtocolVersion};
 use crate::mqtt::session::EventKind;
 use crate::mqtt::sim::{CloseOrigin, Fate, Node, SimEvent, SimEventKind, WireEvent};
@@ -94,7 +95,7 @@ impl SimTranscript {
                     .get(wire_id)
                     .and_then(|&i| self.events.get_mut(i))
                 {
-                    a.dropped = Some(cause.label());
+                    a.dropped = Some(loss_words(cause));
                 }
             }
             SimEventKind::Session { client, event } => self.add_session(*client, at, event),
@@ -119,7 +120,7 @@ impl SimTranscript {
                     (Node::Client(i), _) | (_, Node::Client(i)) => Some(i),
                     _ => None,
                 };
-                let one_shot = matches!(rule, crate::mqtt::fault::FaultCause::Rule(_));
+                let one_shot = matches!(rule, FaultCause::Rule(_));
                 (
                     Some(rule.label()),
                     client
@@ -233,5 +234,18 @@ impl SimTranscript {
             }
             _ => {}
         }
+    }
+}
+
+/// Why a packet was lost, in the fault panel's words ("drop next PUBREC").
+pub fn loss_words(cause: &FaultCause) -> String {
+    match cause {
+        FaultCause::Rule(TargetedRule::DropNext { packet, .. }) => {
+            format!("drop next {}", packet.name())
+        }
+        FaultCause::Rule(TargetedRule::CutAtNext { .. } | TargetedRule::CutAfter { .. }) => {
+            "connection cut".into()
+        }
+        other => other.label(),
     }
 }
