@@ -247,3 +247,20 @@ fn a_scenario_run_replays_identically() {
     let b = run("qos0-lossy", None);
     assert_eq!(a.events(), b.events());
 }
+
+#[test]
+fn a_lost_packet_says_which_panel_fault_lost_it() {
+    let p = run("qos2-pubrec-lost", Some(1));
+    let lost: Vec<_> = arrows(&p).into_iter().filter(|a| a.is_dropped()).collect();
+    assert_eq!(lost[0].dropped.as_deref(), Some("drop next PUBREC"));
+}
+
+#[test]
+fn the_subscriber_lane_says_what_was_delivered_at_which_qos() {
+    let p = run("qos1-puback-lost", None);
+    let delivered: Vec<_> = notes_on(&p, Lane::Subscriber)
+        .into_iter()
+        .filter(|t| t.starts_with("✔"))
+        .collect();
+    assert_eq!(delivered, ["✔ delivered (QoS 1)", "✔ delivered (QoS 1)"]);
+}

@@ -122,7 +122,7 @@ impl SimTranscript {
                 };
                 let one_shot = matches!(rule, FaultCause::Rule(_));
                 (
-                    Some(rule.label()),
+                    Some(loss_words(rule)),
                     client
                         .filter(|_| one_shot)
                         .map(|c| (wire.packet.packet_type(), c)),
@@ -162,12 +162,10 @@ impl SimTranscript {
                     .push(DiagramEvent::Note(flow_note(lane, at, change)));
             }
             EventKind::Delivered { message } => {
-                let payload = String::from_utf8_lossy(&message.payload);
+                // The payload is on the PUBLISH arrow; the note stays short
+                // enough for the lane's margin.
                 let dup = if message.dup { ", DUP" } else { "" };
-                let text = format!(
-                    "✔ delivered \"{payload}\" (QoS {}{dup})",
-                    message.qos.as_u8()
-                );
+                let text = format!("✔ delivered (QoS {}{dup})", message.qos.as_u8());
                 self.note(lane, at, text);
             }
             EventKind::DuplicateSuppressed { packet_id } => {
