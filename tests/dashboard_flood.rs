@@ -9,8 +9,8 @@ use qoscope::app::dashboard::inventory::{HISTORY_POINTS, MAX_SKUS, MAX_UNREADABL
 use qoscope::app::dashboard::model::{FRAME_BUDGET, QUEUE_CAP};
 use qoscope::app::dashboard::traffic::synthetic_message;
 use qoscope::app::dashboard::DashboardModel;
-use qoscope::mqtt::packet::{Packet, Publish, QoS};
-use qoscope::mqtt::session::{Event, EventKind};
+use qoscope::mqtt::packet::QoS;
+use qoscope::mqtt::session::{Event, EventKind, Message};
 
 const FLOOD: u64 = 200_000;
 /// Messages arriving between two animation frames at 20,000/s and 60 Hz.
@@ -67,18 +67,19 @@ fn a_flood_of_events_on_many_topics_keeps_health_bounded() {
     let mut model = DashboardModel::default();
     for i in 0..FLOOD {
         let qos = QoS::from_u8((i % 3) as u8).unwrap_or_default();
-        let publish = Publish {
+        let message = Message {
             topic: format!("t/{}", i % 5_000),
+            payload: b"1".to_vec(),
             qos,
+            retain: false,
+            dup: false,
             packet_id: Some(1),
-            ..Default::default()
+            properties: Default::default(),
+            matched_filters: vec![],
         };
         model.push_event(Event {
             at: i,
-            kind: EventKind::PacketReceived {
-                packet: Packet::Publish(publish),
-                bytes: vec![],
-            },
+            kind: EventKind::Delivered { message },
         });
         if i % PER_FRAME == 0 {
             model.drain(FRAME_BUDGET);
@@ -88,6 +89,11 @@ fn a_flood_of_events_on_many_topics_keeps_health_bounded() {
     assert!(model.health.topics_tracked() <= MAX_TOPICS);
     let snap = model.health.snapshot(FLOOD);
     assert_eq!(snap.per_qos.iter().map(|q| q.received).sum::<u64>(), FLOOD);
+    assert_eq!(
+        model.other_messages(),
+        FLOOD,
+        "t/... is neither an alarm nor a stock topic"
+    );
 }
 
 #[test]

@@ -8,8 +8,8 @@ use qoscope::app::dashboard::message::{check_filter, filter_matches, parse_filte
 use qoscope::app::dashboard::settings::{KeyValueStore, MemoryStore, SavedState, STORAGE_KEY};
 use qoscope::app::dashboard::traffic::{TrafficGenerator, TrafficSettings};
 use qoscope::app::dashboard::DashboardModel;
-use qoscope::mqtt::packet::{Packet, PubResponse, Publish, QoS};
-use qoscope::mqtt::session::{Event, EventKind, FlowDirection, FlowState};
+use qoscope::mqtt::packet::{Packet, PacketType, Publish, QoS};
+use qoscope::mqtt::session::{Event, EventKind, FlowDirection, FlowState, Message};
 
 fn key(alarm_type: &str, zone: &str) -> AlarmKey {
     AlarmKey {
@@ -513,6 +513,20 @@ fn flow(at: u64, id: u16, qos: QoS, from: FlowState, to: FlowState) -> Event {
     )
 }
 
+fn delivered(at: u64, topic: &str, payload: &str, qos: QoS) -> Event {
+    let message = Message {
+        topic: topic.into(),
+        payload: payload.into(),
+        qos,
+        retain: false,
+        dup: false,
+        packet_id: None,
+        properties: Default::default(),
+        matched_filters: vec![],
+    };
+    ev(at, EventKind::Delivered { message })
+}
+
 fn sent_publish(at: u64, topic: &str, qos: QoS, id: Option<u16>, dup: bool) -> Event {
     let publish = Publish {
         topic: topic.into(),
@@ -564,8 +578,6 @@ fn qos2_completion_rate_counts_completed_against_finished_handshakes() {
         (4, 3, 1)
     );
     assert_eq!(snap.qos2_completion_rate(), Some(0.75));
-    assert_eq!(snap.latency_avg_ms, Some(20.0));
-    assert_eq!(snap.latency_p99_ms, Some(30));
     assert_eq!(snap.in_flight(), 0);
 }
 
@@ -597,68 +609,59 @@ fn a_handshake_open_longer_than_the_threshold_is_reported_as_stuck() {
 #[test]
 fn resends_count_as_retries_not_as_new_messages() {
     let mut health = Health::default();
-    health.on_event(&flow(
-        0,
-        1,
-        QoS::ExactlyOnce,
-        FlowState::Queued,
-        FlowState::AwaitingPubrec,
-    ));
     health.on_event(&sent_publish(0, "t", QoS::ExactlyOnce, Some(1), false));
     health.on_event(&sent_publish(5, "t", QoS::ExactlyOnce, Some(1), true));
-    let pubrel = || {
-        ev(
+    for packet_type in [PacketType::Publish, PacketType::Pubrel] {
+        health.on_event(&ev(
             9,
-            EventKind::PacketSent {
-                packet: Packet::Pubrel(PubResponse {
-                    packet_id: 1,
-                    ..Default::default()
-                }),
-                bytes: vec![],
+            EventKind::Retry {
+                packet_id: 1,
+                packet_type,
+                attempt: 2,
             },
-        )
-    };
-    health.on_event(&pubrel());
-    health.on_event(&pubrel());
+        ));
+    }
     let snap = health.snapshot(10);
     assert_eq!((snap.per_qos[2].sent, snap.retries), (1, 2));
 }
 
 #[test]
-fn a_repeated_qos2_publish_while_its_id_is_stored_is_a_suppressed_duplicate() {
+fn suppressed_duplicates_and_latencies_come_from_the_session() {
     let mut health = Health::default();
-    let publish = Publish {
-        topic: "t".into(),
-        qos: QoS::ExactlyOnce,
-        packet_id: Some(3),
-        ..Default::default()
-    };
-    let received = |dup| {
-        ev(
+    health.on_event(&ev(0, EventKind::DuplicateSuppressed { packet_id: 3 }));
+    for latency_ms in [4, 6] {
+        health.on_event(&ev(
             0,
-            EventKind::PacketReceived {
-                packet: Packet::Publish(Publish {
-                    dup,
-                    ..publish.clone()
-                }),
-                bytes: vec![],
+            EventKind::PublishComplete {
+                packet_id: 1,
+                qos: QoS::AtLeastOnce,
+                latency_ms,
             },
-        )
-    };
-    health.on_event(&received(false));
-    health.on_event(&ev(
-        0,
-        EventKind::Flow {
-            packet_id: 3,
-            direction: FlowDirection::Incoming,
-            qos: QoS::ExactlyOnce,
-            from: FlowState::Queued,
-            to: FlowState::IdStored,
-        },
+        ));
+    }
+    let snap = health.snapshot(0);
+    assert_eq!(snap.duplicates_suppressed, 1);
+    assert_eq!(
+        (snap.latency_avg_ms, snap.latency_p99_ms),
+        (Some(5.0), Some(6))
+    );
+}
+
+#[test]
+fn delivered_messages_count_per_qos_and_reach_the_alarm_list() {
+    let mut model = DashboardModel::default();
+    model.push_event(delivered(
+        7,
+        "critical/alarm",
+        r#"{"alarm": "fire", "zone": "A-12"}"#,
+        QoS::ExactlyOnce,
     ));
-    health.on_event(&received(true));
-    assert_eq!(health.snapshot(0).duplicates_suppressed, 1);
-    assert_eq!(health.snapshot(0).per_qos[2].received, 2);
+    model.drain(10);
+    assert_eq!(model.health.snapshot(7).per_qos[2].received, 1);
+    assert_eq!(
+        model.alarms.get(&key("fire", "A-12")).map(|a| a.first_seen),
+        Some(7)
+    );
 }
 
 #[test]
@@ -709,8 +712,10 @@ fn topic_filters_match_and_bad_ones_are_explained() {
     assert!(!filter_matches("#", "$SYS/broker"));
     assert!(check_filter("alarms/#/x")
         .unwrap_err()
-        .contains("MQTT-4.7.1-2"));
-    assert!(check_filter("a+/b").unwrap_err().contains("MQTT-4.7.1-3"));
+        .contains("last level"));
+    assert!(check_filter("a+/b")
+        .unwrap_err()
+        .contains("alone in its level"));
     assert_eq!(
         parse_filter_list("alarms/#, critical/#\n").unwrap(),
         ["alarms/#", "critical/#"]
@@ -829,4 +834,18 @@ fn the_tab_title_leads_with_the_unacknowledged_count() {
     use qoscope::app::dashboard::browser::title_with_count;
     assert_eq!(title_with_count("QoScope", 3), "(3) QoScope");
     assert_eq!(title_with_count("QoScope", 0), "QoScope");
+}
+
+#[test]
+fn a_drain_reports_the_last_connection_change() {
+    use qoscope::mqtt::session::DisconnectReason;
+    let mut model = DashboardModel::default();
+    model.push_event(ev(
+        0,
+        EventKind::Disconnected {
+            reason: DisconnectReason::TransportClosed,
+        },
+    ));
+    assert_eq!(model.drain(10).connection, Some(false));
+    assert_eq!(model.drain(10).connection, None);
 }

@@ -165,3 +165,31 @@ fn on_timeout_policy_is_ignored_with_a_warning_in_v5() {
     let (sent, _) = b.advance_to(start + 60_000);
     assert!(sent.is_empty(), "MQTT 5 never resends within a connection");
 }
+
+#[test]
+fn a_late_timeout_call_closes_without_a_pointless_pingreq() {
+    let mut b = Broker::with(keep_alive(10)).connected();
+    let start = b.now;
+    b.session.handle_timeout(start + 10_000);
+    b.drain();
+    b.session.handle_timeout(start + 30_000);
+    let (sent, events) = b.drain();
+    assert!(sent.is_empty(), "{sent:?}");
+    assert!(events.contains(&EventKind::KeepAliveTimeout));
+}
+
+#[test]
+fn nothing_is_resent_while_disconnected() {
+    let config = SessionConfig {
+        retry: RetryPolicy::OnTimeout { interval_ms: 1_000 },
+        clean_start: false,
+        ..keep_alive(0)
+    };
+    let mut b = Broker::with(config).connected();
+    b.publish("t", b"x", QoS::AtLeastOnce);
+    b.close();
+    let start = b.now;
+    let (sent, _) = b.advance_to(start + 10_000);
+    assert!(sent.is_empty());
+    assert_eq!(b.session.poll_timeout(), None);
+}

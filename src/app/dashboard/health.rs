@@ -7,8 +7,9 @@
 //! - a warning when one topic carries messages at different QoS levels
 //!   ("避免: 在同一 Topic 中混用不同 QoS 级别").
 //!
-//! Everything comes from the one event stream; the panel keeps counters,
-//! not protocol state of its own. Caps: [`MAX_OPEN_FLOWS`] open flows
+//! Everything comes from the session's one event stream (`Delivered`,
+//! `PacketSent`, `Flow`, `Retry`, `DuplicateSuppressed`, `PublishComplete`);
+//! the panel keeps counters, never protocol state of its own. Caps: [`MAX_OPEN_FLOWS`] open flows
 //! tracked, [`LATENCY_SAMPLES`] latency samples for the p99,
 //! [`MAX_TOPICS`] topics for the mixed-QoS check, [`MAX_STUCK_LISTED`]
 //! stuck handshakes listed.
@@ -50,13 +51,12 @@ impl Default for HealthSettings {
 struct OpenFlow {
     qos: QoS,
     started: u64,
-    pubrel_sent: bool,
 }
 
 /// Messages per QoS level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct QosTraffic {
-    /// PUBLISH packets received.
+    /// Messages delivered to us (effective QoS).
     pub received: u64,
     /// PUBLISH packets sent (first transmissions; resends are retries).
     pub sent: u64,
@@ -99,11 +99,11 @@ pub struct HealthSnapshot {
     pub stuck_count: usize,
     /// The oldest stuck handshakes, at most [`MAX_STUCK_LISTED`].
     pub stuck: Vec<StuckHandshake>,
-    /// Resends (PUBLISH with DUP=1, repeated PUBREL).
+    /// Resends (PUBLISH with DUP=1, PUBREL again): the session's `Retry` events.
     pub retries: u64,
-    /// Incoming duplicates the session did not deliver again.
+    /// Incoming QoS 2 repeats the session did not deliver again (`DuplicateSuppressed`).
     pub duplicates_suppressed: u64,
-    /// Average handshake latency over all completed outgoing flows, ms.
+    /// Average latency of completed outgoing QoS>0 publishes (`PublishComplete`), ms.
     pub latency_avg_ms: Option<f64>,
     /// p99 over the last [`LATENCY_SAMPLES`] completed flows, ms.
     pub latency_p99_ms: Option<u64>,
@@ -196,8 +196,17 @@ impl Health {
     pub fn on_event(&mut self, event: &Event) {
         self.revision += 1;
         match &event.kind {
-            EventKind::PacketSent { packet, .. } => self.on_packet_sent(packet),
-            EventKind::PacketReceived { packet, .. } => self.on_packet_received(packet),
+            EventKind::PacketSent {
+                packet: Packet::Publish(publish),
+                ..
+            } if !publish.dup => {
+                self.sent[publish.qos as usize] += 1;
+                self.note_topic_level(&publish.topic, publish.qos);
+            }
+            EventKind::Delivered { message } => {
+                self.received[message.qos as usize] += 1;
+                self.note_topic_level(&message.topic, message.qos);
+            }
             EventKind::Flow {
                 packet_id,
                 direction,
@@ -205,42 +214,10 @@ impl Health {
                 to,
                 ..
             } => self.on_flow(event.at, *packet_id, *direction, *qos, *to),
+            EventKind::Retry { .. } => self.retries += 1,
+            EventKind::DuplicateSuppressed { .. } => self.duplicates_suppressed += 1,
+            EventKind::PublishComplete { latency_ms, .. } => self.record_latency(*latency_ms),
             _ => {}
-        }
-    }
-
-    fn on_packet_sent(&mut self, packet: &Packet) {
-        match packet {
-            Packet::Publish(publish) if publish.dup => self.retries += 1,
-            Packet::Publish(publish) => {
-                self.sent[publish.qos as usize] += 1;
-                self.note_topic_level(&publish.topic, publish.qos);
-            }
-            Packet::Pubrel(response) => {
-                if let Some(flow) = self.open.get_mut(&(true, response.packet_id)) {
-                    if flow.pubrel_sent {
-                        self.retries += 1;
-                    }
-                    flow.pubrel_sent = true;
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn on_packet_received(&mut self, packet: &Packet) {
-        let Packet::Publish(publish) = packet else {
-            return;
-        };
-        self.received[publish.qos as usize] += 1;
-        self.note_topic_level(&publish.topic, publish.qos);
-        // A repeat of an id still stored is answered with PUBREC and not
-        // delivered again (MQTT-4.3.3-9 in 5.0, step 2 of the seeds' receiver).
-        let id_stored = publish
-            .packet_id
-            .is_some_and(|id| self.open.contains_key(&(false, id)));
-        if publish.qos == QoS::ExactlyOnce && id_stored {
-            self.duplicates_suppressed += 1;
         }
     }
 
@@ -254,9 +231,9 @@ impl Health {
     ) {
         let key = (is_outgoing(direction), id);
         match to {
-            FlowState::Done => self.finish(at, key, qos, true),
-            FlowState::Abandoned => self.finish(at, key, qos, false),
-            FlowState::Queued => {}
+            FlowState::Done => self.finish(key, qos, true),
+            FlowState::Abandoned => self.finish(key, qos, false),
+            FlowState::Queued | FlowState::New => {}
             _ => self.open_flow(at, key, qos),
         }
     }
@@ -265,33 +242,20 @@ impl Health {
         if self.open.contains_key(&key) || self.open.len() >= MAX_OPEN_FLOWS {
             return;
         }
-        self.open.insert(
-            key,
-            OpenFlow {
-                qos,
-                started: at,
-                pubrel_sent: false,
-            },
-        );
+        self.open.insert(key, OpenFlow { qos, started: at });
         if qos == QoS::ExactlyOnce {
             self.qos2_started += 1;
         }
     }
 
-    fn finish(&mut self, at: u64, key: (bool, PacketId), qos: QoS, completed: bool) {
-        let Some(flow) = self.open.remove(&key) else {
+    fn finish(&mut self, key: (bool, PacketId), qos: QoS, completed: bool) {
+        if self.open.remove(&key).is_none() || qos != QoS::ExactlyOnce {
             return;
-        };
-        if qos == QoS::ExactlyOnce {
-            if completed {
-                self.qos2_completed += 1;
-            } else {
-                self.qos2_abandoned += 1;
-            }
         }
-        let outgoing = key.0;
-        if completed && outgoing {
-            self.record_latency(at.saturating_sub(flow.started));
+        if completed {
+            self.qos2_completed += 1;
+        } else {
+            self.qos2_abandoned += 1;
         }
     }
 

@@ -6,6 +6,8 @@
 use serde_json::Value;
 
 use crate::mqtt::packet::{PacketId, QoS};
+use crate::mqtt::session::Message;
+use crate::mqtt::topic;
 
 /// Longest payload text kept per message, in bytes. Longer payloads are cut
 /// (at a character boundary) and marked, so one huge message cannot fill memory.
@@ -38,6 +40,19 @@ impl Incoming {
             topic: topic.into(),
             payload: payload.into(),
             ..Default::default()
+        }
+    }
+
+    /// The message of a session `Delivered` event at `at`.
+    pub fn delivered(at: u64, message: &Message) -> Self {
+        Incoming {
+            at,
+            topic: message.topic.clone(),
+            payload: message.payload.clone(),
+            qos: message.qos,
+            retain: message.retain,
+            dup: message.dup,
+            packet_id: message.packet_id,
         }
     }
 
@@ -116,57 +131,14 @@ pub fn capped_text(payload: &[u8]) -> String {
     text
 }
 
-/// Whether `topic` matches `filter` (`+` one level, `#` the rest, MQTT-4.7.1;
-/// topics starting with `$` never match a filter starting with a wildcard,
-/// MQTT-4.7.2-1).
+/// Whether `topic` matches `filter` (MQTT-4.7; see [`topic::matches`]).
 pub fn filter_matches(filter: &str, topic: &str) -> bool {
-    if topic.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#')) {
-        return false;
-    }
-    let mut topic_levels = topic.split('/');
-    for level in filter.split('/') {
-        match level {
-            "#" => return true,
-            "+" => {
-                if topic_levels.next().is_none() {
-                    return false;
-                }
-            }
-            exact => {
-                if topic_levels.next() != Some(exact) {
-                    return false;
-                }
-            }
-        }
-    }
-    topic_levels.next().is_none()
+    topic::matches(filter, topic)
 }
 
 /// Checks a topic filter the user typed; the error says what to fix.
 pub fn check_filter(filter: &str) -> Result<(), String> {
-    if filter.is_empty() {
-        return Err("a topic filter cannot be empty (MQTT-4.7.3-1)".into());
-    }
-    if filter.len() > 65_535 {
-        return Err("a topic filter is at most 65535 bytes".into());
-    }
-    if filter.contains('\0') {
-        return Err("a topic filter cannot contain the null character (MQTT-4.7.3-2)".into());
-    }
-    let levels: Vec<&str> = filter.split('/').collect();
-    for (i, level) in levels.iter().enumerate() {
-        if level.contains('#') && (*level != "#" || i + 1 != levels.len()) {
-            return Err(format!(
-                "'#' must be a whole level and the last one (MQTT-4.7.1-2), not in '{level}'"
-            ));
-        }
-        if level.contains('+') && *level != "+" {
-            return Err(format!(
-                "'+' must fill a whole level (MQTT-4.7.1-3), not in '{level}'"
-            ));
-        }
-    }
-    Ok(())
+    topic::validate_topic_filter(filter).map_err(|e| e.to_string())
 }
 
 /// Topic filters from a comma- or newline-separated list, each checked.

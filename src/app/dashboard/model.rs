@@ -18,7 +18,7 @@ use super::inventory::Inventory;
 use super::message::Incoming;
 use super::settings::{DashboardSettings, SavedState};
 use crate::mqtt::packet::{QoS, SubscribeFilter};
-use crate::mqtt::session::Event;
+use crate::mqtt::session::{Event, EventKind};
 
 /// Most inputs waiting for the next frame.
 pub const QUEUE_CAP: usize = 100_000;
@@ -82,6 +82,9 @@ pub struct DrainReport {
     pub remaining: usize,
     /// Critical alarms raised or raised again, at most [`MAX_NEW_CRITICAL`].
     pub new_critical: Vec<AlarmKey>,
+    /// The last connection change drained: `Some(true)` on `Connected`
+    /// (time to subscribe), `Some(false)` on `Disconnected`.
+    pub connection: Option<bool>,
 }
 
 /// Alarm board, inventory and health, fed from one queue.
@@ -134,12 +137,15 @@ impl DashboardModel {
             .collect()
     }
 
-    /// Queues a delivered message (O(1)).
+    /// Queues a message from elsewhere than a session event (a test, the
+    /// loopback demo) (O(1)). Messages the session delivered arrive as
+    /// `Delivered` events through [`DashboardModel::push_event`]: do not
+    /// push them twice.
     pub fn push_message(&mut self, message: Incoming) {
         self.queue.push(Input::Message(message));
     }
 
-    /// Queues a session event (O(1)).
+    /// Queues a session event (O(1)): every event, `Delivered` included.
     pub fn push_event(&mut self, event: Event) {
         self.queue.push(Input::Event(Box::new(event)));
     }
@@ -162,11 +168,25 @@ impl DashboardModel {
             report.processed += 1;
             match input {
                 Input::Message(message) => self.ingest(&message, &mut report),
-                Input::Event(event) => self.health.on_event(&event),
+                Input::Event(event) => self.on_event(&event, &mut report),
             }
         }
         report.remaining = self.queue.len();
         report
+    }
+
+    /// One session event: counted by the health panel, and a `Delivered`
+    /// message also goes to the alarm list or the stock table.
+    fn on_event(&mut self, event: &Event, report: &mut DrainReport) {
+        self.health.on_event(event);
+        match &event.kind {
+            EventKind::Delivered { message } => {
+                self.ingest(&Incoming::delivered(event.at, message), report)
+            }
+            EventKind::Connected { .. } => report.connection = Some(true),
+            EventKind::Disconnected { .. } => report.connection = Some(false),
+            _ => {}
+        }
     }
 
     /// Digests one message now, bypassing the queue.

@@ -34,7 +34,8 @@
 //!
 //! Modules: `outgoing` (our PUBLISH flows), `incoming` (the broker's PUBLISH
 //! flows), `connection` (CONNECT/CONNACK, keep-alive, DISCONNECT),
-//! `subscriptions`, `aliases`, `ids`, `timers`, `snapshot`, `events`.
+//! `subscriptions`, `aliases`, `ids`, `timers`, `snapshot`, `events`, `log`
+//! (the `mosquitto_pub -d` lines), `wire` (the only contact with the codec).
 
 #![warn(missing_docs, unreachable_pub)]
 
@@ -44,6 +45,7 @@ mod error;
 mod events;
 mod ids;
 mod incoming;
+mod log;
 mod outgoing;
 mod snapshot;
 mod subscriptions;
@@ -54,14 +56,16 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-pub use super::packet::Properties;
-use super::packet::{LastWill, Packet, PacketId, ProtocolVersion, QoS, SubscribeFilter};
+use super::packet::{
+    LastWill, Packet, PacketId, Properties, ProtocolVersion, QoS, SubscribeFilter,
+};
 
 pub use error::CommandError;
 pub use events::{
-    log_line, BrokerLimits, DisconnectReason, Event, EventKind, FilterResult, FlowDirection,
-    FlowState, Message,
+    BrokerLimits, DisconnectReason, Event, EventKind, FilterResult, FlowDirection, FlowState,
+    Message,
 };
+pub use log::log_line;
 pub use snapshot::{IncomingQos2, OutgoingPublish, SessionSnapshot, Subscription};
 
 use aliases::TopicAliases;

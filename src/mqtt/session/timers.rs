@@ -12,7 +12,9 @@ pub(crate) enum Timer {
     Retry,
 }
 
-const ALL: [Timer; 3] = [Timer::KeepAlive, Timer::Pingresp, Timer::Retry];
+/// Handling order when several are due at once: an overdue PINGRESP closes
+/// the connection before a late keep-alive could send a pointless PINGREQ.
+const ALL: [Timer; 3] = [Timer::Pingresp, Timer::KeepAlive, Timer::Retry];
 
 /// One optional deadline per [`Timer`].
 #[derive(Debug, Clone, Default)]
