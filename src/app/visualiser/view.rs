@@ -100,8 +100,9 @@ pub fn Visualiser(
     let message = RwSignal::new(None::<String>);
     let language = RwSignal::new(CaptionLanguage::English);
 
+    let root: NodeRef<leptos::html::Section> = NodeRef::new();
     run_clock(playhead, layout);
-    listen_for_keys(playhead, layout);
+    listen_for_keys(playhead, layout, root);
 
     let inspected = Memo::new(move |_| {
         selected
@@ -126,7 +127,7 @@ pub fn Visualiser(
     );
 
     view! {
-        <section class="visualiser" aria-label="QoS handshake visualiser">
+        <section class="visualiser" aria-label="QoS handshake visualiser" node_ref=root>
             <header class="vis-top">
                 <h2 class="vis-title">{move || feed.title.get()}</h2>
                 <TransportControls playhead layout/>
@@ -174,9 +175,21 @@ fn run_clock(playhead: RwSignal<Playhead>, layout: Memo<Layout>) {
     }
 }
 
-/// Space = play/pause, → = step, r = replay, unless typing in a field.
-fn listen_for_keys(playhead: RwSignal<Playhead>, layout: Memo<Layout>) {
+/// Space = play/pause, → = step, r = replay, unless typing in a field or
+/// the visualiser is on a hidden tab.
+fn listen_for_keys(
+    playhead: RwSignal<Playhead>,
+    layout: Memo<Layout>,
+    root: NodeRef<leptos::html::Section>,
+) {
     let handle = window_event_listener(ev::keydown, move |e| {
+        // A hidden element (or one inside a hidden tab) has no offsetParent.
+        if root
+            .get_untracked()
+            .is_none_or(|el| el.offset_parent().is_none())
+        {
+            return;
+        }
         let tag = e
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
