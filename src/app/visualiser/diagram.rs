@@ -158,7 +158,7 @@ fn Gutter(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
                     view! {
                         <g class="vis-step-mark">
                             <line x1=0 x2=WIDTH y1=y y2=y/>
-                            <text x=8 y=y - 8.0>{format!("Step {}", i + 1)}</text>
+                            <text x=8 y=y - 8.0>{c.caption.marker(i)}</text>
                         </g>
                     }
                 })

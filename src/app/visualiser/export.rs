@@ -64,10 +64,10 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
     {
         let _ = write!(
             out,
-            "<text class=\"mark\" x=\"{:.1}\" y=\"{:.1}\">Step {}</text>",
+            "<text class=\"mark\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
             GUTTER - 100.0,
             geometry::y_of(c.at) - 8.0,
-            i + 1
+            escape(&c.caption.marker(i))
         );
     }
     out.push_str("</g></svg>");

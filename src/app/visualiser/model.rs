@@ -249,6 +249,18 @@ pub struct Caption {
     pub text: String,
     /// Chinese text, if the scenario has one.
     pub text_zh: Option<String>,
+    /// Marker shown instead of "Step n" ("Setup", "Free play").
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+impl Caption {
+    /// "Setup", "Step 2": its own label, else its position among the captions.
+    pub fn marker(&self, index: usize) -> String {
+        self.label
+            .clone()
+            .unwrap_or_else(|| format!("Step {}", index + 1))
+    }
 }
 
 /// Anything the diagram draws.

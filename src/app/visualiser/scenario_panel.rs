@@ -92,11 +92,15 @@ pub fn CaptionBar(
     #[prop(into)]
     language: Signal<CaptionLanguage>,
 ) -> impl IntoView {
-    let caption =
-        Memo::new(move |_| layout.with(|l| l.caption_at(t.get()).map(|c| c.caption.clone())));
-    let step_no = move || layout.with(|l| l.captions.partition_point(|c| c.at <= t.get()));
+    let caption = Memo::new(move |_| {
+        layout.with(|l| {
+            let shown = l.captions.partition_point(|c| c.at <= t.get());
+            l.caption_at(t.get())
+                .map(|c| (c.caption.clone(), c.caption.marker(shown.saturating_sub(1))))
+        })
+    });
     move || {
-        caption.get().map(|c| {
+        caption.get().map(|(c, marker)| {
             let zh = c.text_zh.clone().unwrap_or_default();
             let (en, zh) = match language.get() {
                 CaptionLanguage::English => (Some(c.text), None),
@@ -105,7 +109,7 @@ pub fn CaptionBar(
             };
             view! {
                 <div class="vis-caption" role="status" aria-live="polite">
-                    <span class="vis-caption-step">{format!("Step {}", step_no())}</span>
+                    <span class="vis-caption-step">{marker}</span>
                     <span class="vis-caption-text">
                         {en.map(|t| view! { <span lang="en">{t}</span> })}
                         {zh.map(|t| view! { <span class="zh" lang="zh">{t}</span> })}

@@ -33,6 +33,7 @@ pub struct SimPerformer {
     transcript: SimTranscript,
     setup: Option<Setup>,
     used: Vec<DropUsed>,
+    steps_done: usize,
 }
 
 impl Default for SimPerformer {
@@ -49,6 +50,7 @@ impl SimPerformer {
             transcript: SimTranscript::new(lanes(), Default::default()),
             setup: None,
             used: Vec::new(),
+            steps_done: 0,
         }
     }
 
@@ -98,6 +100,7 @@ impl SimPerformer {
         let now = self.sim.as_ref().map_or(0, Sim::now);
         self.transcript.push(caption(
             now,
+            "Free play".into(),
             format!("Publish at QoS {}.", qos.as_u8()),
             format!("以 QoS {} 发布。", qos.as_u8()),
         ));
@@ -171,6 +174,7 @@ impl StepPerformer for SimPerformer {
         self.transcript = SimTranscript::new(lanes(), setup.version);
         self.transcript.push(caption(
             sim.now(),
+            "Setup".into(),
             format!(
                 "Both clients connect; the subscriber subscribes to {} at QoS {}.",
                 setup.filter,
@@ -195,6 +199,7 @@ impl StepPerformer for SimPerformer {
         self.sim = Some(sim);
         self.setup = Some(setup.clone());
         self.used.clear();
+        self.steps_done = 0;
         self.record();
     }
 
@@ -202,8 +207,13 @@ impl StepPerformer for SimPerformer {
         let Some(now) = self.sim.as_ref().map(Sim::now) else {
             return;
         };
-        self.transcript
-            .push(caption(now, step.explain.clone(), step.explain_zh.clone()));
+        self.transcript.push(caption(
+            now,
+            format!("Step {}", self.steps_done + 1),
+            step.explain.clone(),
+            step.explain_zh.clone(),
+        ));
+        self.steps_done += 1;
         for intent in &step.arm {
             self.apply_fault(*intent);
         }
@@ -271,10 +281,11 @@ fn request(topic: &str, payload: String, qos: QoS) -> PublishRequest {
     }
 }
 
-fn caption(at: u64, text: String, text_zh: String) -> DiagramEvent {
+fn caption(at: u64, label: String, text: String, text_zh: String) -> DiagramEvent {
     DiagramEvent::Caption(Caption {
         at,
         text,
         text_zh: Some(text_zh),
+        label: Some(label),
     })
 }
