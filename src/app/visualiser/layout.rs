@@ -319,7 +319,8 @@ fn place_marks(
                     .flow
                     .as_ref()
                     .is_some_and(|f| f.direction == FlowDirection::Incoming);
-                let side = (n.lane, incoming);
+                // Only the broker writes on both sides of its line.
+                let side = (n.lane, n.lane == Lane::Broker && incoming);
                 let mut at = sent_before.max(arrivals.stage_at(n.at));
                 if let Some(prev) = last_on_side.get(&side) {
                     at = at.max(prev + pacing.note_gap);
