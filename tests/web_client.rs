@@ -206,11 +206,19 @@ async fn the_theme_toggle_switches_the_page_theme() {
 }
 
 #[wasm_bindgen_test]
-async fn the_other_views_say_they_are_coming_without_fake_data() {
+async fn the_lab_says_it_is_coming_and_hides_the_client_view() {
     let root = container();
     let _view = mount_to(root.clone(), App);
     find::<HtmlElement>(&root, "#tab-lab").click();
     tick().await;
     assert!(text(&root, ".placeholder").contains("coming next"));
-    assert!(root.query_selector("#pub-topic").unwrap().is_none());
+    let client_panel: HtmlElement = find(&root, "[aria-labelledby=tab-client]");
+    assert!(
+        client_panel.hidden(),
+        "the client view is hidden, not destroyed"
+    );
+    find::<HtmlElement>(&root, "#tab-client").click();
+    tick().await;
+    assert!(!client_panel.hidden());
+    assert!(root.query_selector(".placeholder").unwrap().is_none());
 }
