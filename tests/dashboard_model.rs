@@ -835,3 +835,17 @@ fn the_tab_title_leads_with_the_unacknowledged_count() {
     assert_eq!(title_with_count("QoScope", 3), "(3) QoScope");
     assert_eq!(title_with_count("QoScope", 0), "QoScope");
 }
+
+#[test]
+fn a_drain_reports_the_last_connection_change() {
+    use qoscope::mqtt::session::DisconnectReason;
+    let mut model = DashboardModel::default();
+    model.push_event(ev(
+        0,
+        EventKind::Disconnected {
+            reason: DisconnectReason::TransportClosed,
+        },
+    ));
+    assert_eq!(model.drain(10).connection, Some(false));
+    assert_eq!(model.drain(10).connection, None);
+}

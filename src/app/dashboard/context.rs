@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use super::browser::LocalStore;
 use super::handle::DashboardHandle;
 use super::settings::DashboardSettings;
 use crate::mqtt::session::PublishRequest;
@@ -14,8 +13,6 @@ pub struct DashboardContext {
     pub handle: DashboardHandle,
     /// Current settings (the handle's; applied and saved on change).
     pub settings: RwSignal<DashboardSettings>,
-    /// Sends a publish through the app's connection; `None` = loopback demo.
-    pub publish: Option<Callback<PublishRequest>>,
 }
 
 impl DashboardContext {
@@ -24,27 +21,18 @@ impl DashboardContext {
         expect_context::<DashboardContext>()
     }
 
-    /// Sends `publish` through the connection, or loops it back locally
-    /// when the dashboard runs without one.
+    /// Sends `publish` through the connection, or loops it back locally.
     pub fn send(&self, publish: PublishRequest) {
-        match self.publish {
-            Some(callback) => callback.run(publish),
-            None => self
-                .handle
-                .push_loopback(super::browser::now_ms(), &publish),
-        }
+        self.handle.send(publish);
     }
 
-    /// Whether publishes go through a real connection.
+    /// Whether publishes go through a live connection.
     pub fn is_live(&self) -> bool {
-        self.publish.is_some()
+        self.handle.is_live()
     }
 
-    /// Saves settings and acknowledgements (failures are ignored: the
-    /// dashboard works the same without storage).
+    /// Saves settings and acknowledgements.
     pub fn persist(&self) {
-        let settings = self.settings.get_untracked();
-        let state = self.handle.read_untracked(|m| m.saved_state(&settings));
-        state.save(&LocalStore);
+        self.handle.persist();
     }
 }

@@ -5,20 +5,31 @@
 //! [`model::DashboardModel`]'s bounded queue) hold all the logic and are
 //! tested natively; the Leptos components are thin views over them.
 //!
-//! Wiring it into the app:
+//! Wiring it into the app (in the app's root component, so the dashboard
+//! keeps digesting alarms while other views are shown):
 //!
 //! ```ignore
-//! let dashboard = DashboardHandle::load();          // restores settings + acks
-//! // for every Delivered event:   dashboard.push_message(Incoming { .. });
-//! // for every session event:     dashboard.push_event(event.clone());
-//! view! { <Dashboard handle=dashboard publish=send_publish subscribe=send_subscribe /> }
+//! let dashboard = DashboardHandle::load();   // restores settings + acknowledgements
+//! dashboard.start();                          // frame loop, tab title, alerts
+//! dashboard.connect(
+//!     Callback::new(move |req| client.publish(req)),
+//!     Callback::new(move |filters: Vec<SubscribeFilter>| {
+//!         filters.into_iter().for_each(|f| client.subscribe(f.filter, f.qos))
+//!     }),
+//! );
+//! // in the link's notify: for LinkUpdate::Session(event): dashboard.push_event(*event)
+//! view! { <Dashboard handle=dashboard /> }
 //! ```
+//!
+//! Until it is connected (or while disconnected), the traffic generator's
+//! messages loop back locally, and the UI says so.
 
 pub mod alarm_view;
 pub mod alarms;
 pub mod bench;
 pub mod browser;
 pub mod context;
+pub mod frames;
 pub mod handle;
 pub mod health;
 pub mod health_view;

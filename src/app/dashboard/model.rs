@@ -82,6 +82,9 @@ pub struct DrainReport {
     pub remaining: usize,
     /// Critical alarms raised or raised again, at most [`MAX_NEW_CRITICAL`].
     pub new_critical: Vec<AlarmKey>,
+    /// The last connection change drained: `Some(true)` on `Connected`
+    /// (time to subscribe), `Some(false)` on `Disconnected`.
+    pub connection: Option<bool>,
 }
 
 /// Alarm board, inventory and health, fed from one queue.
@@ -176,8 +179,13 @@ impl DashboardModel {
     /// message also goes to the alarm list or the stock table.
     fn on_event(&mut self, event: &Event, report: &mut DrainReport) {
         self.health.on_event(event);
-        if let EventKind::Delivered { message } = &event.kind {
-            self.ingest(&Incoming::delivered(event.at, message), report);
+        match &event.kind {
+            EventKind::Delivered { message } => {
+                self.ingest(&Incoming::delivered(event.at, message), report)
+            }
+            EventKind::Connected { .. } => report.connection = Some(true),
+            EventKind::Disconnected { .. } => report.connection = Some(false),
+            _ => {}
         }
     }
 
