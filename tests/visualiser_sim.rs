@@ -264,3 +264,19 @@ fn the_subscriber_lane_says_what_was_delivered_at_which_qos() {
         .collect();
     assert_eq!(delivered, ["✔ delivered (QoS 1)", "✔ delivered (QoS 1)"]);
 }
+
+#[test]
+fn free_play_starts_a_run_and_publishes_at_the_chosen_qos() {
+    let mut p = SimPerformer::new();
+    assert!(
+        p.publish_now(QoS::ExactlyOnce),
+        "the first publish starts a run"
+    );
+    assert!(!p.publish_now(QoS::AtLeastOnce));
+    let from_publisher: Vec<_> = sent(&p, Lane::Publisher, PacketType::Publish)
+        .iter()
+        .map(|a| a.packet.qos_class())
+        .collect();
+    assert_eq!(from_publisher, ["qos2", "qos1"]);
+    assert_eq!(deliveries(&p), 2);
+}

@@ -72,8 +72,31 @@ pub fn from_session_event(
                 to: *to,
             },
         ))),
-        _ => None,
+        other => session_note(lane, event.at, other).map(DiagramEvent::Note),
     }
+}
+
+/// The lane note for a session event that is neither a packet nor a flow
+/// change: what the application was handed, what was suppressed.
+pub fn session_note(lane: Lane, at: u64, kind: &EventKind) -> Option<LaneNote> {
+    let text = match kind {
+        // The payload is on the PUBLISH arrow; the note stays short enough
+        // for the lane's margin.
+        EventKind::Delivered { message } => {
+            let dup = if message.dup { ", DUP" } else { "" };
+            format!("✔ delivered (QoS {}{dup})", message.qos.as_u8())
+        }
+        EventKind::DuplicateSuppressed { packet_id } => {
+            format!("id {packet_id} again: not delivered twice")
+        }
+        _ => return None,
+    };
+    Some(LaneNote {
+        lane,
+        at,
+        text,
+        flow: None,
+    })
 }
 
 /// All diagram events of a batch of one session's events.

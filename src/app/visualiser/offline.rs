@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::mqtt::packet::QoS;
+
 use super::faults::FaultIntent;
 use super::scenario::{Setup, Step, StepPerformer};
 use super::sim_run::SimPerformer;
@@ -27,6 +29,18 @@ impl SimHandle {
     /// Apply a fault from the panel to the running simulation.
     pub fn apply_fault(&self, intent: FaultIntent) {
         self.performer.update_value(|p| p.apply_fault(intent));
+        self.sync();
+    }
+
+    /// Publish at `qos` now, on the running simulation (or a fresh one).
+    pub fn publish(&self, qos: QoS) {
+        let fresh = self
+            .performer
+            .try_update_value(|p| p.publish_now(qos))
+            .unwrap_or(false);
+        if fresh {
+            self.feed.title.set("Free play (simulated broker)".into());
+        }
         self.sync();
     }
 
@@ -66,5 +80,6 @@ pub fn SimulatedVisualiser() -> impl IntoView {
     let performer: SharedPerformer =
         StoredValue::new_local(Box::new(handle) as Box<dyn StepPerformer>);
     let on_fault = Callback::new(move |intent: FaultIntent| handle.apply_fault(intent));
-    view! { <Visualiser feed on_fault performer/> }
+    let on_publish = Callback::new(move |qos: QoS| handle.publish(qos));
+    view! { <Visualiser feed on_fault performer on_publish/> }
 }

@@ -87,6 +87,33 @@ impl SimPerformer {
         self.record();
     }
 
+    /// Publish one message at `qos` now (free play between or without
+    /// scenarios), starting a plain run first if none is going. Returns true
+    /// when it had to start one.
+    pub fn publish_now(&mut self, qos: QoS) -> bool {
+        let fresh = self.sim.is_none();
+        if fresh {
+            self.start(&free_play_setup());
+        }
+        let now = self.sim.as_ref().map_or(0, Sim::now);
+        self.transcript.push(caption(
+            now,
+            format!("Publish at QoS {}.", qos.as_u8()),
+            format!("以 QoS {} 发布。", qos.as_u8()),
+        ));
+        let topic = self.setup.as_ref().map_or_else(
+            || FREE_PLAY_TOPIC.to_string(),
+            |s| s.filter.replace(['#', '+'], "demo"),
+        );
+        self.act(&Action::Publish {
+            topic,
+            payload: format!("hello at QoS {}", qos.as_u8()),
+            qos,
+        });
+        self.record();
+        fresh
+    }
+
     fn record(&mut self) {
         if let Some(sim) = self.sim.as_mut() {
             let log = sim.take_log();
@@ -182,6 +209,21 @@ impl StepPerformer for SimPerformer {
         }
         self.act(&step.action);
         self.record();
+    }
+}
+
+/// Topic of free-play messages.
+pub const FREE_PLAY_TOPIC: &str = "demo/qos";
+
+/// Free play: the subscriber takes everything at QoS 2, so what arrives is
+/// what was published.
+pub fn free_play_setup() -> Setup {
+    Setup {
+        version: crate::mqtt::packet::ProtocolVersion::V311,
+        retry: crate::mqtt::session::RetryPolicy::OnTimeout { interval_ms: 1000 },
+        filter: FREE_PLAY_TOPIC.into(),
+        subscribe_qos: QoS::ExactlyOnce,
+        latency_ms: 40,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::mqtt::packet::{PacketType, ProtocolVersion};
 use crate::mqtt::session::EventKind;
 use crate::mqtt::sim::{CloseOrigin, Fate, Node, SimEvent, SimEventKind, WireEvent};
 
-use super::adapt::{downgrade_note, flow_note, FlowChange};
+use super::adapt::{downgrade_note, flow_note, session_note, FlowChange};
 use super::model::{Arrow, DiagramEvent, Lane, LaneNote, PacketSummary};
 
 /// Accumulates the diagram of one simulation run, batch by batch.
@@ -161,21 +161,11 @@ impl SimTranscript {
                 self.events
                     .push(DiagramEvent::Note(flow_note(lane, at, change)));
             }
-            EventKind::Delivered { message } => {
-                // The payload is on the PUBLISH arrow; the note stays short
-                // enough for the lane's margin.
-                let dup = if message.dup { ", DUP" } else { "" };
-                let text = format!("✔ delivered (QoS {}{dup})", message.qos.as_u8());
-                self.note(lane, at, text);
+            other => {
+                if let Some(note) = session_note(lane, at, other) {
+                    self.events.push(DiagramEvent::Note(note));
+                }
             }
-            EventKind::DuplicateSuppressed { packet_id } => {
-                self.note(
-                    lane,
-                    at,
-                    format!("id {packet_id} again: not delivered twice"),
-                );
-            }
-            _ => {}
         }
     }
 

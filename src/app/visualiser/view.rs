@@ -7,6 +7,8 @@ use std::time::Duration;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
+use crate::mqtt::packet::QoS;
+
 use super::controls::{KeyCommand, TransportControls};
 use super::diagram::SequenceDiagram;
 use super::export::svg_document;
@@ -82,6 +84,9 @@ pub fn Visualiser(
     /// Scenarios offered; the built-in six if not given.
     #[prop(optional)]
     scenarios: Option<Vec<Scenario>>,
+    /// Publish one message at a QoS now; shows "Publish now" buttons when given.
+    #[prop(optional)]
+    on_publish: Option<Callback<QoS>>,
 ) -> impl IntoView {
     let feed = feed.unwrap_or_default();
     let scenarios = scenarios.unwrap_or_else(builtin);
@@ -95,8 +100,9 @@ pub fn Visualiser(
     let message = RwSignal::new(None::<String>);
     let language = RwSignal::new(CaptionLanguage::English);
 
+    let root: NodeRef<leptos::html::Section> = NodeRef::new();
     run_clock(playhead, layout);
-    listen_for_keys(playhead, layout);
+    listen_for_keys(playhead, layout, root);
 
     let inspected = Memo::new(move |_| {
         selected
@@ -121,7 +127,7 @@ pub fn Visualiser(
     );
 
     view! {
-        <section class="visualiser" aria-label="QoS handshake visualiser">
+        <section class="visualiser" aria-label="QoS handshake visualiser" node_ref=root>
             <header class="vis-top">
                 <h2 class="vis-title">{move || feed.title.get()}</h2>
                 <TransportControls playhead layout/>
@@ -141,6 +147,7 @@ pub fn Visualiser(
                 </div>
                 <aside class="vis-side">
                     {scenario_ui}
+                    {on_publish.map(|cb| view! { <PublishNow on_publish=cb playhead/> })}
                     <FaultPanel plan=feed.faults on_fault=on_fault_change/>
                     <Qos2Table layout t/>
                     <PacketInspector packet=inspected/>
@@ -168,9 +175,21 @@ fn run_clock(playhead: RwSignal<Playhead>, layout: Memo<Layout>) {
     }
 }
 
-/// Space = play/pause, → = step, r = replay, unless typing in a field.
-fn listen_for_keys(playhead: RwSignal<Playhead>, layout: Memo<Layout>) {
+/// Space = play/pause, → = step, r = replay, unless typing in a field or
+/// the visualiser is on a hidden tab.
+fn listen_for_keys(
+    playhead: RwSignal<Playhead>,
+    layout: Memo<Layout>,
+    root: NodeRef<leptos::html::Section>,
+) {
     let handle = window_event_listener(ev::keydown, move |e| {
+        // A hidden element (or one inside a hidden tab) has no offsetParent.
+        if root
+            .get_untracked()
+            .is_none_or(|el| el.offset_parent().is_none())
+        {
+            return;
+        }
         let tag = e
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -246,6 +265,31 @@ fn FileButtons(
                 "Load JSON"
                 <input type="file" accept=".json,application/json" aria-label="Import a recording (.json)" on:change=import/>
             </label>
+        </div>
+    }
+}
+
+/// Free play: publish one message at QoS 0, 1 or 2, then watch it.
+#[component]
+fn PublishNow(on_publish: Callback<QoS>, playhead: RwSignal<Playhead>) -> impl IntoView {
+    let button = move |qos: QoS| {
+        view! {
+            <button
+                class=format!("vis-publish qos{}", qos.as_u8())
+                aria-label=format!("Publish one message at QoS {}", qos.as_u8())
+                on:click=move |_| {
+                    on_publish.run(qos);
+                    playhead.update(|p| p.playing = true);
+                }
+            >
+                {format!("QoS {}", qos.as_u8())}
+            </button>
+        }
+    };
+    view! {
+        <div class="vis-publish-now" role="group" aria-label="Publish now">
+            <h3>"Publish now"</h3>
+            <div>{[QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce].map(button)}</div>
         </div>
     }
 }
