@@ -376,3 +376,19 @@ fn packets_that_cannot_be_expressed_refuse_to_encode() {
         Err(EncodeError::NoTopicFilters(PacketType::Subscribe))
     );
 }
+
+#[test]
+fn each_error_maps_to_the_reason_code_a_receiver_sends() {
+    let code = |bytes: &[u8]| decode_error(bytes, V5).kind.reason_code();
+    assert_eq!(code(&[0x41, 2, 0, 1]), 0x81, "malformed: reserved flags");
+    assert_eq!(
+        code(&[0x30, 14, 0, 1, b't', 10, 0x02, 0, 0, 0, 1, 0x02, 0, 0, 0, 2]),
+        0x82,
+        "protocol error: duplicate"
+    );
+    assert_eq!(code(&[0x30, 3, 0, 1, b'+']), 0x90, "topic name invalid");
+    let level_3 = [0x10, 12, 0, 4, b'M', b'Q', b'T', b'T', 3, 2, 0, 0, 0, 0];
+    assert_eq!(code(&level_3), 0x84, "unsupported protocol version");
+    let too_large = decode(&[0x30, 0x7F], V5, Some(10)).unwrap_err();
+    assert_eq!(too_large.kind.reason_code(), 0x95);
+}

@@ -457,8 +457,16 @@ fn exercise(bytes: &[u8], version: ProtocolVersion) {
     }
 }
 
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1024)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+    // 1024 cases by default; PROPTEST_CASES=100000 for a longer soak.
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn any_valid_packet_round_trips((version, packet) in versioned_packet()) {

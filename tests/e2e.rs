@@ -81,14 +81,14 @@ async fn message_row(page: &Page, payload: &str) -> (String, String) {
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
 async fn the_release_build_loads_in_chromium_with_its_wasm_served_as_wasm() {
     support::run("smoke", Auth::Anonymous, |e2e: E2e| async move {
-        e2e.page.element("body").await;
+        e2e.page().element("body").await;
         let wasm_url = "performance.getEntriesByType('resource').map(r => r.name).find(n => n.endsWith('.wasm'))";
-        e2e.page
+        e2e.page()
             .wait_until_script_is_true(&format!("return {wasm_url} !== undefined"))
             .await;
         // Served as application/wasm, or the loader falls back to a slower path.
         let served_as = e2e
-            .page
+            .page()
             .script(&format!("return fetch({wasm_url}).then(r => r.headers.get('content-type'))"))
             .await;
         assert_eq!(served_as, serde_json::json!("application/wasm"));
@@ -103,11 +103,11 @@ async fn messages_published_from_the_page_reach_mosquitto_sub_at_each_qos() {
         "publish-from-page",
         Auth::Anonymous,
         |e2e: E2e| async move {
-            connect(&e2e.page, &e2e.broker.ws_url()).await;
-            let listener = subscribe(&e2e.broker, "e2e/from-page/#", 3);
+            connect(e2e.page(), &e2e.broker().ws_url()).await;
+            let listener = subscribe(e2e.broker(), "e2e/from-page/#", 3);
             for qos in 0..=2u8 {
                 let topic = format!("e2e/from-page/q{qos}");
-                publish_from_page(&e2e.page, &topic, &format!("sent at QoS {qos}"), qos).await;
+                publish_from_page(e2e.page(), &topic, &format!("sent at QoS {qos}"), qos).await;
             }
             let mut received = listener.received();
             received.sort_by_key(|message| message.qos);
@@ -128,20 +128,20 @@ async fn messages_published_from_the_page_reach_mosquitto_sub_at_each_qos() {
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
 async fn messages_from_mosquitto_pub_appear_in_the_page_at_each_qos() {
     support::run("receive-in-page", Auth::Anonymous, |e2e: E2e| async move {
-        connect(&e2e.page, &e2e.broker.ws_url()).await;
-        subscribe_page(&e2e.page, "e2e/to-page/#", 1).await;
+        connect(e2e.page(), &e2e.broker().ws_url()).await;
+        subscribe_page(e2e.page(), "e2e/to-page/#", 1).await;
         for qos in 0..=2u8 {
             let topic = format!("e2e/to-page/q{qos}");
             let payload = format!("arrived at QoS {qos}");
-            publish(&e2e.broker, &topic, &payload, qos);
-            let (shown_topic, shown_qos) = message_row(&e2e.page, &payload).await;
+            publish(e2e.broker(), &topic, &payload, qos);
+            let (shown_topic, shown_qos) = message_row(e2e.page(), &payload).await;
             assert_eq!(shown_topic, topic);
             assert!(
                 shown_qos.contains(&qos.to_string()),
                 "QoS shown as {shown_qos:?}, sent at {qos}"
             );
         }
-        e2e.page
+        e2e.page()
             .save_screenshot(&Page::screenshot_path("app"))
             .await;
     })
@@ -156,10 +156,10 @@ async fn a_refused_connection_shows_its_reason_and_the_right_password_connects()
         password: "right-password",
     };
     support::run("refused-login", auth, |e2e: E2e| async move {
-        let page = &e2e.page;
+        let page = e2e.page();
         page.fill(USERNAME, "operator").await;
         page.fill(PASSWORD, "wrong-password").await;
-        page.fill(BROKER_URL, &e2e.broker.ws_url()).await;
+        page.fill(BROKER_URL, &e2e.broker().ws_url()).await;
         page.click(CONNECT).await;
         page.wait_for(CONN_STATUS, "Refused").await;
         let reason = page.texts(CONN_ERROR).await.join(" ").to_lowercase();
@@ -179,20 +179,20 @@ async fn a_refused_connection_shows_its_reason_and_the_right_password_connects()
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
 async fn after_a_broker_restart_the_page_reconnects_and_resubscribes_by_itself() {
     support::run("reconnect", Auth::Anonymous, |mut e2e: E2e| async move {
-        connect(&e2e.page, &e2e.broker.ws_url()).await;
-        subscribe_page(&e2e.page, "e2e/restart/#", 1).await;
-        publish(&e2e.broker, "e2e/restart/before", "before the restart", 1);
-        message_row(&e2e.page, "before the restart").await;
+        connect(e2e.page(), &e2e.broker().ws_url()).await;
+        subscribe_page(e2e.page(), "e2e/restart/#", 1).await;
+        publish(e2e.broker(), "e2e/restart/before", "before the restart", 1);
+        message_row(e2e.page(), "before the restart").await;
 
-        e2e.broker.stop();
-        e2e.page.wait_for(CONN_STATUS, "Reconnecting").await;
-        e2e.broker.restart();
-        e2e.page.wait_for(CONN_STATUS, "Connected").await;
+        e2e.broker_mut().stop();
+        e2e.page().wait_for(CONN_STATUS, "Reconnecting").await;
+        e2e.broker_mut().restart();
+        e2e.page().wait_for(CONN_STATUS, "Connected").await;
         // The restarted broker kept no session: only the page's own SUBSCRIBE brings the filter back.
-        e2e.page.wait_for_nth(PACKET_LOG, "SUBACK", 2).await;
+        e2e.page().wait_for_nth(PACKET_LOG, "SUBACK", 2).await;
 
-        publish(&e2e.broker, "e2e/restart/after", "after the restart", 1);
-        let (topic, _) = message_row(&e2e.page, "after the restart").await;
+        publish(e2e.broker(), "e2e/restart/after", "after the restart", 1);
+        let (topic, _) = message_row(e2e.page(), "after the restart").await;
         assert_eq!(topic, "e2e/restart/after");
     })
     .await;
@@ -202,22 +202,22 @@ async fn after_a_broker_restart_the_page_reconnects_and_resubscribes_by_itself()
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
 async fn payloads_that_look_like_html_are_shown_as_text_and_never_run() {
     support::run("html-payloads", Auth::Anonymous, |e2e: E2e| async move {
-        connect(&e2e.page, &e2e.broker.ws_url()).await;
-        subscribe_page(&e2e.page, "e2e/html/#", 1).await;
+        connect(e2e.page(), &e2e.broker().ws_url()).await;
+        subscribe_page(e2e.page(), "e2e/html/#", 1).await;
         let payloads = [
             "<script>window.__pwned=1</script>",
             "<img src=x onerror=\"window.__pwned=1\">",
         ];
         for (n, payload) in payloads.iter().enumerate() {
-            publish(&e2e.broker, &format!("e2e/html/{n}"), payload, 1);
-            message_row(&e2e.page, payload).await;
+            publish(e2e.broker(), &format!("e2e/html/{n}"), payload, 1);
+            message_row(e2e.page(), payload).await;
         }
         let markup_in_rows = e2e
-            .page
+            .page()
             .script("return document.querySelectorAll('[data-testid=msg-row] script, [data-testid=msg-row] img').length")
             .await;
         assert_eq!(markup_in_rows, serde_json::json!(0), "a payload became markup");
-        let pwned = e2e.page.script("return typeof window.__pwned").await;
+        let pwned = e2e.page().script("return typeof window.__pwned").await;
         assert_eq!(pwned, serde_json::json!("undefined"), "a payload ran as script");
     })
     .await;

@@ -235,3 +235,17 @@ fn connected_event_carries_the_brokers_limits() {
         (20, 10, Some(1024))
     );
 }
+
+#[test]
+fn queued_qos2_publish_fails_when_the_broker_only_takes_qos1() {
+    let mut b = Broker::v5();
+    let id = b.publish("t", b"x", QoS::ExactlyOnce).unwrap();
+    let (sent, events) = b.connect_with(connack(Properties {
+        maximum_qos: Some(1),
+        ..Default::default()
+    }));
+    assert!(publishes(&sent).is_empty());
+    assert!(events.iter().any(
+        |e| matches!(e, EventKind::PublishFailed { packet_id: Some(i), reason } if *i == id && reason.contains("QoS 1 at most"))
+    ));
+}

@@ -189,3 +189,57 @@ fn invalid_filters_match_nothing() {
     assert!(!matches("a+", "a+"));
     assert!(!matches("", ""));
 }
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Topic names of 1..6 levels drawn from a small alphabet (so that
+    /// levels collide), sometimes starting with `$`.
+    fn topic() -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec("[ab$]{0,2}", 1..6)
+            .prop_filter("not empty", |levels| !levels.join("/").is_empty())
+    }
+
+    proptest! {
+        #[test]
+        fn a_topic_is_a_valid_filter_that_matches_itself(levels in topic()) {
+            let t = levels.join("/");
+            prop_assert!(validate_topic_name(&t).is_ok());
+            prop_assert!(validate_topic_filter(&t).is_ok());
+            prop_assert!(matches(&t, &t));
+        }
+
+        #[test]
+        fn replacing_levels_by_plus_or_the_tail_by_hash_still_matches(
+            levels in topic(),
+            mask in prop::collection::vec(any::<bool>(), 6),
+            cut in 0usize..6,
+        ) {
+            let t = levels.join("/");
+            let dollar = t.starts_with('$');
+            let plus: Vec<&str> = levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| if mask[i] && !(i == 0 && dollar) { "+" } else { l.as_str() })
+                .collect();
+            prop_assert!(matches(&plus.join("/"), &t), "{} vs {}", plus.join("/"), t);
+            let cut = cut.min(levels.len());
+            if !(cut == 0 && dollar) {
+                let mut hash: Vec<&str> = levels[..cut].iter().map(String::as_str).collect();
+                hash.push("#");
+                prop_assert!(matches(&hash.join("/"), &t), "{} vs {}", hash.join("/"), t);
+            }
+        }
+
+        #[test]
+        fn a_filter_with_a_different_level_count_and_no_hash_never_matches(
+            levels in topic(),
+            extra in "[ab]{1,2}",
+        ) {
+            let t = levels.join("/");
+            let longer = format!("{t}/{extra}");
+            prop_assert!(!matches(&longer, &t));
+        }
+    }
+}

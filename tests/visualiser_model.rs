@@ -447,3 +447,40 @@ fn replay_starts_over_and_play_at_the_end_does_too() {
     head.replay();
     assert_eq!((head.t, head.playing), (0.0, true));
 }
+
+#[test]
+fn a_note_sits_after_the_arrival_that_caused_it_and_above_what_is_sent_next() {
+    use Lane::*;
+    let stored = FlowChange {
+        packet_id: 1,
+        direction: FlowDirection::Incoming,
+        qos: QoS::ExactlyOnce,
+        from: FlowState::New,
+        to: FlowState::IdStored,
+    };
+    let events = vec![
+        arrow(
+            Publisher,
+            Broker,
+            0,
+            40,
+            &publish(1, QoS::ExactlyOnce, false),
+        ),
+        DiagramEvent::Note(flow_note(Broker, 40, stored)),
+        arrow(Broker, Publisher, 40, 80, &ack(Packet::Pubrec, 1)),
+        arrow(
+            Broker,
+            Subscriber,
+            40,
+            80,
+            &publish(1, QoS::ExactlyOnce, false),
+        ),
+    ];
+    let layout = Layout::new(&events, &Pacing::default());
+    let note = layout.notes[0].at;
+    assert!(note >= layout.arrows[0].end, "after the PUBLISH arrived");
+    assert!(
+        note <= layout.arrows[1].start && note < layout.arrows[2].start,
+        "not below the replies"
+    );
+}

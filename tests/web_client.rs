@@ -12,7 +12,7 @@ use qoscope::mqtt::session::{Event, EventKind, Message};
 use qoscope::net::ws::LinkUpdate;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement};
+use web_sys::{HtmlButtonElement, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -39,8 +39,9 @@ fn text(root: &HtmlElement, selector: &str) -> String {
 
 /// Types `value` into an input the way a user does: set it, fire `input`.
 fn type_into(root: &HtmlElement, selector: &str, value: &str) {
-    let input: HtmlInputElement = find(root, selector);
-    input.set_value(value);
+    // Through the `value` property, so it works for <input> and <textarea> alike.
+    let input: HtmlElement = find(root, selector);
+    js_sys::Reflect::set(&input, &"value".into(), &value.into()).unwrap();
     input
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();

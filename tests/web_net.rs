@@ -7,7 +7,7 @@ use leptos::{mount::mount_to, prelude::*, task::tick};
 use qoscope::app::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -33,8 +33,9 @@ fn text(root: &HtmlElement, selector: &str) -> String {
 }
 
 fn type_into(root: &HtmlElement, selector: &str, value: &str) {
-    let input: HtmlInputElement = find(root, selector);
-    input.set_value(value);
+    // Through the `value` property, so it works for <input> and <textarea> alike.
+    let input: HtmlElement = find(root, selector);
+    js_sys::Reflect::set(&input, &"value".into(), &value.into()).unwrap();
     input
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
@@ -48,15 +49,22 @@ fn set_select(root: &HtmlElement, selector: &str, value: &str) {
         .unwrap();
 }
 
-/// Waits (up to 10 s) until `condition` holds; panics naming `what` otherwise.
-async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+/// Waits (up to 10 s) until `condition` holds; panics naming `what` and
+/// showing the status, the error line and the packet log otherwise.
+async fn wait_until(root: &HtmlElement, what: &str, mut condition: impl FnMut() -> bool) {
     for _ in 0..200 {
         if condition() {
             return;
         }
         TimeoutFuture::new(50).await;
     }
-    panic!("timed out waiting for {what}");
+    panic!(
+        "timed out waiting for {what}; status {:?}, error {:?}, publish {:?}, log {:?}",
+        text(root, "[data-testid=conn-status]"),
+        text(root, "[data-testid=conn-error]"),
+        text(root, "[data-testid=pub-feedback]"),
+        text(root, "[data-testid=packet-log]"),
+    );
 }
 
 #[wasm_bindgen_test]
@@ -67,7 +75,7 @@ async fn an_unreachable_broker_is_explained_in_words() {
     type_into(&root, "#broker-url", "ws://127.0.0.1:1");
     tick().await;
     find::<HtmlElement>(&root, "#connect-btn").click();
-    wait_until("the unreachable message", || {
+    wait_until(&root, "the unreachable message", || {
         text(&root, "[data-testid=conn-error]").contains("Could not reach ws://127.0.0.1:1")
     })
     .await;
@@ -90,7 +98,7 @@ async fn against_a_real_broker_a_qos2_message_goes_round_trip() {
     type_into(&root, "#broker-url", url);
     tick().await;
     find::<HtmlElement>(&root, "#connect-btn").click();
-    wait_until("Connected", || {
+    wait_until(&root, "Connected", || {
         text(&root, "[data-testid=conn-status]").contains("Connected")
     })
     .await;
@@ -99,7 +107,7 @@ async fn against_a_real_broker_a_qos2_message_goes_round_trip() {
     set_select(&root, "#sub-qos", "2");
     tick().await;
     find::<HtmlElement>(&root, "#sub-btn").click();
-    wait_until("the SUBACK", || {
+    wait_until(&root, "the SUBACK", || {
         text(&root, "[data-testid=sub-row]").contains("granted QoS 2")
     })
     .await;
@@ -109,11 +117,11 @@ async fn against_a_real_broker_a_qos2_message_goes_round_trip() {
     set_select(&root, "#pub-qos", "2");
     tick().await;
     find::<HtmlElement>(&root, "#pub-btn").click();
-    wait_until("the message", || {
+    wait_until(&root, "the message", || {
         text(&root, "[data-testid=msg-payload]") == "<b>smoke</b> in hall 3"
     })
     .await;
-    wait_until("PUBCOMP", || {
+    wait_until(&root, "PUBCOMP", || {
         text(&root, "[data-testid=pub-feedback]").contains("PUBCOMP received")
     })
     .await;
@@ -126,7 +134,7 @@ async fn against_a_real_broker_a_qos2_message_goes_round_trip() {
         .contains("sending PUBREL"));
 
     find::<HtmlElement>(&root, "#connect-btn").click();
-    wait_until("Disconnected", || {
+    wait_until(&root, "Disconnected", || {
         text(&root, "[data-testid=conn-status]").contains("Disconnected")
     })
     .await;

@@ -192,3 +192,45 @@ async fn clicking_an_arrow_opens_it_in_the_inspector() {
         "Packet type and flags"
     );
 }
+
+fn click(root: &web_sys::Element, selector: &str, text: &str) {
+    let target = select(root, selector)
+        .into_iter()
+        .find(|el| el.text_content().unwrap_or_default().contains(text))
+        .unwrap_or_else(|| panic!("no {selector} saying {text:?}"));
+    target.unchecked_into::<web_sys::HtmlElement>().click();
+}
+
+#[wasm_bindgen_test]
+async fn a_scenario_steps_through_the_simulation_and_draws_the_lost_pubrec() {
+    use qoscope::app::visualiser::SimulatedVisualiser;
+    let root = container();
+    let _mounted = mount_to(root.clone(), || view! { <SimulatedVisualiser/> });
+    tick().await;
+    click(&root, "button.vis-scenario", "QoS 2 with PUBREC lost");
+    tick().await;
+    click(&root, "button.vis-next-step", "Next step");
+    tick().await;
+    // Jump the playhead to the end of what has happened so far.
+    let scrubber: web_sys::HtmlInputElement = root
+        .query_selector(".vis-scrubber")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    scrubber.set_value("1e9");
+    scrubber
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    tick().await;
+
+    assert_eq!(texts(&root, ".vis-title"), ["QoS 2 with PUBREC lost"]);
+    assert_eq!(texts(&root, ".vis-progress"), ["step 1 of 3"]);
+    assert_eq!(count(&root, "g.vis-arrow.dropped .dropped-cross"), 1);
+    assert!(texts(&root, "g.vis-arrow.dropped text.vis-label")[0].starts_with("PUBREC (id 1"));
+    assert!(texts(&root, ".vis-caption-text")[0].contains("PUBREC, which is lost"));
+    assert_eq!(
+        texts(&root, ".vis-qos2-table tbody td:nth-child(2)"),
+        ["1"],
+        "the broker holds id 1"
+    );
+}

@@ -68,8 +68,9 @@ fn MessageItem(row: Arc<MessageRow>) -> impl IntoView {
     let qos = row.qos.as_u8();
     let id = row
         .packet_id
-        .map(|id| format!("id {id}"))
+        .map(|id| format!("packet id {id} · "))
         .unwrap_or_default();
+    let meta = format!("{id}{} bytes · {}", row.size, row.payload.kind());
     view! {
         <li class="msg-row" data-testid="msg-row">
             <div class="msg-head">
@@ -79,11 +80,10 @@ fn MessageItem(row: Arc<MessageRow>) -> impl IntoView {
                 <span class="topic" data-testid="msg-topic">{row.topic.clone()}</span>
                 {row.retain.then(|| view! { <span class="flag" title="Retained message">"retain"</span> })}
                 {row.dup.then(|| view! { <span class="flag dup" title="DUP flag: a resend">"dup"</span> })}
-                <span class="meta">{id}</span>
-                <span class="meta">{format!("{} bytes · {}", row.size, row.payload.kind())}</span>
-                <time class="meta time">{clock_label(row.at)}</time>
+                <time class="time">{clock_label(row.at)}</time>
             </div>
             <pre class="payload" data-testid="msg-payload">{row.payload.text().to_string()}</pre>
+            <div class="msg-meta">{meta}</div>
         </li>
     }
 }

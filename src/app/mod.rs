@@ -23,7 +23,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::mqtt::packet::{QoS, SubscribeFilter};
-use crate::mqtt::session::PublishRequest;
+use crate::mqtt::session::{Event, PublishRequest};
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate};
 use form::{generated_client_id, ConnectionForm};
@@ -37,7 +37,12 @@ pub struct ClientCtx {
     /// The connection form (the publish panel reads the protocol version).
     pub form: RwSignal<ConnectionForm>,
     link: StoredValue<Option<Link>, LocalStorage>,
+    /// Other views that watch the live session's events (the dashboard).
+    taps: StoredValue<Vec<EventTap>, LocalStorage>,
 }
+
+/// A listener for every event of the live session.
+pub type EventTap = Rc<dyn Fn(&Event)>;
 
 impl ClientCtx {
     /// Fresh state with the last used form (or the default one) and a new client id.
@@ -52,7 +57,13 @@ impl ClientCtx {
             model: RwSignal::new(ClientModel::default()),
             form: RwSignal::new(form),
             link: StoredValue::new_local(None),
+            taps: StoredValue::new_local(Vec::new()),
         }
+    }
+
+    /// Calls `tap` with every event of the live session, across reconnects.
+    pub fn tap_events(&self, tap: impl Fn(&Event) + 'static) {
+        self.taps.update_value(|taps| taps.push(Rc::new(tap)));
     }
 
     /// Connects with the form as it is, or says why not.
@@ -73,7 +84,14 @@ impl ClientCtx {
         let url = form.broker_url.trim().to_string();
         self.model.update(|m| m.connecting(&config.client_id, &url));
         let model = self.model;
+        let taps = self.taps;
         let notify = Rc::new(move |updates: Vec<LinkUpdate>| {
+            let listeners = taps.try_with_value(Clone::clone).unwrap_or_default();
+            for update in &updates {
+                if let LinkUpdate::Session(event) = update {
+                    listeners.iter().for_each(|tap| tap(event));
+                }
+            }
             // The view may be gone (tests unmount it); then there is nothing to update.
             model.try_update(|m| updates.into_iter().for_each(|u| m.apply(u)));
         });
@@ -144,30 +162,18 @@ pub enum View {
     Client,
     /// QoS flows drawn across lanes.
     Visualiser,
-    /// Counters and costs per QoS level.
+    /// Alarms, inventory and the health of their QoS flows.
     Dashboard,
-    /// Fault injection experiments.
-    Lab,
 }
 
 impl View {
-    const ALL: [View; 4] = [View::Client, View::Visualiser, View::Dashboard, View::Lab];
+    const ALL: [View; 3] = [View::Client, View::Visualiser, View::Dashboard];
 
     fn title(self) -> &'static str {
         match self {
             View::Client => "Client",
             View::Visualiser => "Visualiser",
             View::Dashboard => "Dashboard",
-            View::Lab => "Lab",
-        }
-    }
-
-    fn coming_next(self) -> &'static str {
-        match self {
-            View::Client => "",
-            View::Visualiser => "The visualiser — PUBLISH, PUBREC, PUBREL and PUBCOMP drawn across Publisher, Broker and Subscriber lanes — is coming next.",
-            View::Dashboard => "The dashboard — packets, bytes and latency per QoS level, measured live — is coming next.",
-            View::Lab => "The lab — losing a PUBREC or a PUBREL on purpose and watching what each QoS level does — is coming next.",
         }
     }
 }
@@ -177,6 +183,23 @@ impl View {
 pub fn App() -> impl IntoView {
     let ctx = ClientCtx::new();
     provide_context(ctx);
+    // The dashboard lives at the root so it keeps digesting alarms and stock
+    // while another view is shown.
+    let dashboard = dashboard::DashboardHandle::load();
+    dashboard.start();
+    dashboard.connect(
+        Callback::new(move |req| ctx.publish(req)),
+        // Without a link there is nothing to subscribe on yet: the dashboard
+        // subscribes again on every `Connected` event.
+        Callback::new(move |filters: Vec<SubscribeFilter>| {
+            if ctx.link().is_some() {
+                filters
+                    .into_iter()
+                    .for_each(|f| ctx.subscribe(f.filter, f.qos))
+            }
+        }),
+    );
+    ctx.tap_events(move |event| dashboard.push_event(event.clone()));
     let view = RwSignal::new(View::Client);
     view! {
         <header::Header />
@@ -198,17 +221,16 @@ pub fn App() -> impl IntoView {
                 })
                 .collect_view()}
         </nav>
-        <main class="view" role="tabpanel">
-            {move || match view.get() {
-                View::Client => view! { <ClientView /> }.into_any(),
-                other => view! {
-                    <section class="panel placeholder">
-                        <h2>{other.title()}</h2>
-                        <p>{other.coming_next()}</p>
-                    </section>
-                }
-                .into_any(),
-            }}
+        // Every view stays mounted (hidden when not chosen) so a running
+        // scenario or a filled-in form survives a look at another tab.
+        <main class="view" role="tabpanel" hidden=move || view.get() != View::Client>
+            <ClientView />
+        </main>
+        <main class="view" role="tabpanel" hidden=move || view.get() != View::Visualiser>
+            <visualiser::SimulatedVisualiser />
+        </main>
+        <main class="view" role="tabpanel" hidden=move || view.get() != View::Dashboard>
+            <dashboard::Dashboard handle=dashboard />
         </main>
     }
 }
@@ -218,10 +240,14 @@ pub fn App() -> impl IntoView {
 pub fn ClientView() -> impl IntoView {
     view! {
         <div class="client-grid">
-            <connection::ConnectionPanel />
-            <div class="work-area">
+            <div class="column setup">
+                <connection::ConnectionPanel />
+            </div>
+            <div class="column controls">
                 <publish::PublishPanel />
                 <subscriptions::SubscriptionsPanel />
+            </div>
+            <div class="column traffic">
                 <messages::MessagesPanel />
                 <packet_log::PacketLogPanel />
             </div>

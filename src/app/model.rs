@@ -242,13 +242,16 @@ impl ClientModel {
     /// Applies one update from the driver.
     pub fn apply(&mut self, update: LinkUpdate) {
         match update {
-            LinkUpdate::Transport(event) => self.apply_transport(event),
+            LinkUpdate::Transport { at, event } => self.apply_transport(at, event),
             LinkUpdate::Session(event) => self.apply_session(*event),
         }
     }
 
     /// The user pressed Connect with this client id and URL.
     pub fn connecting(&mut self, client_id: &str, url: &str) {
+        // A new session starts with no subscriptions of its own.
+        self.subscriptions.clear();
+        self.subscribe_feedback = None;
         self.client_id = client_id.to_string();
         self.url = url.to_string();
         self.error = None;
@@ -260,9 +263,12 @@ impl ClientModel {
         self.error = Some(why);
     }
 
-    fn apply_transport(&mut self, event: TransportEvent) {
+    fn apply_transport(&mut self, at: u64, event: TransportEvent) {
         match event {
             TransportEvent::Opening { url, attempt } => {
+                if attempt > 0 {
+                    self.note(at, format!("Reconnecting to {url} (attempt {attempt})…"));
+                }
                 self.url = url;
                 self.status = if attempt == 0 {
                     ConnStatus::Connecting
@@ -275,6 +281,7 @@ impl ClientModel {
             }
             TransportEvent::Open => {}
             TransportEvent::Unreachable { url, detail } => {
+                self.note(at, format!("Could not reach {url}."));
                 let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
                 self.error = Some(format!(
                     "Could not reach {url}: is the broker running and is its WebSocket listener enabled?{detail}"
@@ -289,11 +296,14 @@ impl ClientModel {
                 } else {
                     format!(": {reason}")
                 };
+                let lost = format!(
+                    "The connection to {} was lost (WebSocket close code {code}{reason}).",
+                    self.url
+                );
+                self.note(at, lost.clone());
+                // A more precise cause (keep-alive timeout, protocol error) stays.
                 if self.error.is_none() {
-                    self.error = Some(format!(
-                        "The connection to {} was lost (WebSocket close code {code}{reason}).",
-                        self.url
-                    ));
+                    self.error = Some(lost);
                 }
                 self.status = ConnStatus::Disconnected;
             }
@@ -578,7 +588,7 @@ mod tests {
     }
 
     fn transport(event: TransportEvent) -> LinkUpdate {
-        LinkUpdate::Transport(event)
+        LinkUpdate::Transport { at: 0, event }
     }
 
     fn message(topic: &str, payload: &[u8], qos: QoS) -> Message {
@@ -852,6 +862,36 @@ mod tests {
             },
         ));
         assert!(model.subscriptions.is_empty());
+    }
+
+    #[test]
+    fn a_new_connection_starts_without_the_old_subscriptions() {
+        let mut model = ClientModel::default();
+        model.subscribing("alarms/#", QoS::ExactlyOnce, Ok(1));
+        model.connecting("c2", "ws://h");
+        assert!(model.subscriptions.is_empty());
+    }
+
+    #[test]
+    fn losing_the_connection_and_reconnecting_leave_notes_in_the_packet_log() {
+        let mut model = ClientModel::default();
+        model.connecting("c1", "ws://h");
+        model.apply(transport(TransportEvent::Lost {
+            code: 1006,
+            reason: String::new(),
+        }));
+        model.apply(transport(TransportEvent::Opening {
+            url: "ws://h".into(),
+            attempt: 1,
+        }));
+        let notes: Vec<String> = model.log.iter().map(|e| e.item.text.clone()).collect();
+        assert_eq!(
+            notes,
+            vec![
+                "The connection to ws://h was lost (WebSocket close code 1006).",
+                "Reconnecting to ws://h (attempt 1)…"
+            ]
+        );
     }
 
     #[test]

@@ -167,12 +167,73 @@ pub fn render_payload(bytes: &[u8]) -> PayloadView {
 }
 
 fn pretty_json(text: &str) -> Option<String> {
-    let trimmed = text.trim_start();
+    let trimmed = text.trim();
     if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
         return None;
     }
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    serde_json::to_string_pretty(&value).ok()
+    // Validate with serde_json, but lay out the original text: serde_json's
+    // map would sort the keys, and an operator must see them as published.
+    serde_json::from_str::<serde::de::IgnoredAny>(trimmed).ok()?;
+    Some(indent_json(trimmed))
+}
+
+/// Re-indents valid JSON two spaces per level, keeping key order and string contents.
+fn indent_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = json.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                    chars.next();
+                }
+                if chars.peek().is_some_and(|n| *n == '}' || *n == ']') {
+                    // An empty object or array stays on one line.
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn is_printable(text: &str) -> bool {
@@ -237,6 +298,23 @@ mod tests {
         let view = render_payload(br#"{"temp":21,"unit":"C"}"#);
         assert_eq!(view.kind(), "JSON");
         assert!(view.text().contains("\n  \"temp\": 21"), "{}", view.text());
+    }
+
+    #[test]
+    fn pretty_json_keeps_the_published_key_order_and_string_contents() {
+        let view = render_payload(
+            br#"{"sku":"1042","count":57,"note":"a, b: {c}","tags":[],"nested":{"x":[1,2]}}"#,
+        );
+        assert_eq!(
+            view.text(),
+            "{\n  \"sku\": \"1042\",\n  \"count\": 57,\n  \"note\": \"a, b: {c}\",\n  \"tags\": [],\n  \"nested\": {\n    \"x\": [\n      1,\n      2\n    ]\n  }\n}"
+        );
+    }
+
+    #[test]
+    fn escaped_quotes_inside_json_strings_do_not_confuse_the_layout() {
+        let view = render_payload(br#"{"a":"say \"hi\", ok"}"#);
+        assert_eq!(view.text(), "{\n  \"a\": \"say \\\"hi\\\", ok\"\n}");
     }
 
     #[test]

@@ -2200,4 +2200,76 @@ mod tests {
         assert_eq!(broker.poll_close(), Some(PUB));
         assert_eq!(broker.sessions()[0].connection, Some(SUB));
     }
+
+    #[test]
+    fn a_will_is_published_when_the_transport_drops_but_not_after_disconnect() {
+        let mut broker = pair("wills/#", QoS::AtMostOnce);
+        let with_will = |id: &str| Connect {
+            clean_start: true,
+            client_id: id.into(),
+            will: Some(LastWill {
+                topic: format!("wills/{id}"),
+                payload: b"gone".to_vec(),
+                ..LastWill::default()
+            }),
+            ..Connect::default()
+        };
+        for (conn, id) in [(ConnectionId(7), "crash"), (ConnectionId(8), "polite")] {
+            broker.handle_connection_opened(0, conn);
+            broker.handle_packet(0, conn, Packet::Connect(with_will(id)));
+        }
+        sent(&mut broker);
+        broker.handle_connection_closed(1, ConnectionId(7));
+        broker.handle_packet(
+            1,
+            ConnectionId(8),
+            Packet::Disconnect(Disconnect::default()),
+        );
+        let topics: Vec<String> = publishes_to(&sent(&mut broker), SUB)
+            .into_iter()
+            .map(|p| p.topic)
+            .collect();
+        assert_eq!(topics, ["wills/crash"]);
+    }
+
+    #[test]
+    fn mqtt5_publish_above_the_announced_maximum_qos_is_refused_with_0x9b() {
+        let mut broker = Broker::new(BrokerConfig {
+            maximum_qos: QoS::AtLeastOnce,
+            ..BrokerConfig::default()
+        });
+        let connack = connect(&mut broker, 0, PUB, "p", true, ProtocolVersion::V5);
+        assert_eq!(connack.properties.maximum_qos, Some(1));
+        broker.handle_packet(1, PUB, publish("t", QoS::ExactlyOnce, Some(1)));
+        assert_eq!(
+            sent(&mut broker),
+            vec![(
+                PUB,
+                Packet::Disconnect(Disconnect {
+                    reason: 0x9B,
+                    ..Disconnect::default()
+                })
+            )]
+        );
+        assert_eq!(broker.poll_close(), Some(PUB));
+    }
+
+    #[test]
+    fn mqtt5_session_expires_after_its_interval_once_disconnected() {
+        let mut broker = Broker::new(BrokerConfig::default());
+        broker.handle_connection_opened(0, PUB);
+        let mut connect = Connect {
+            protocol: ProtocolVersion::V5,
+            client_id: "e".into(),
+            ..Connect::default()
+        };
+        connect.properties.session_expiry_interval = Some(30);
+        broker.handle_packet(0, PUB, Packet::Connect(connect));
+        broker.handle_connection_closed(1_000, PUB);
+        assert_eq!(broker.poll_timeout(), Some(31_000));
+        broker.handle_timeout(30_999);
+        assert_eq!(broker.sessions().len(), 1);
+        broker.handle_timeout(31_000);
+        assert!(broker.sessions().is_empty());
+    }
 }

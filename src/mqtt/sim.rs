@@ -401,8 +401,12 @@ impl Sim {
 
     // ----- commands ------------------------------------------------------
 
-    /// Opens a transport connection for `client` now and sends CONNECT.
+    /// Opens a transport connection for `client` now and sends CONNECT. A
+    /// connection still open at the client end is cut first.
     pub fn connect(&mut self, client: usize) {
+        if self.clients[client].current.is_some() {
+            self.cut_with(client, None);
+        }
         self.next_connection += 1;
         let connection = ConnectionId(self.next_connection);
         self.connections.insert(
@@ -425,9 +429,6 @@ impl Sim {
     /// connects again: the session resends what is unacknowledged.
     pub fn reconnect(&mut self, client: usize, now: u64) {
         self.run_until(now);
-        if self.clients[client].current.is_some() {
-            self.cut(client);
-        }
         self.connect(client);
     }
 
@@ -590,12 +591,11 @@ impl Sim {
         });
         match end {
             Node::Broker => self.broker.handle_connection_closed(now, connection),
-            Node::Client(_) => {
-                if self.clients[client].current == Some(connection) {
-                    self.clients[client].current = None;
-                }
+            Node::Client(_) if self.clients[client].current == Some(connection) => {
+                self.clients[client].current = None;
                 self.clients[client].session.handle_closed(now);
             }
+            Node::Client(_) => {} // an old connection: the session has moved on
         }
         self.forget_if_closed(connection);
     }

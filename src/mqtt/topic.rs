@@ -2,7 +2,7 @@
 //!
 //! - [`validate_topic_name`]: what a PUBLISH may carry (no wildcards).
 //! - [`validate_topic_filter`]: what a SUBSCRIBE may carry (`+`, `#`, `$share/…`).
-//! - [`matches`]: does a filter select a topic name.
+//! - [`matches()`]: does a filter select a topic name.
 //! - [`SharedFilter::parse`]: split `$share/group/filter`.
 //!
 //! Errors are worded so that a user can fix the input from the message alone.

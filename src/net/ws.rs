@@ -75,8 +75,13 @@ pub enum TransportEvent {
 pub enum LinkUpdate {
     /// An event of the session (packets, flows, connection results).
     Session(Box<Event>),
-    /// A transport event.
-    Transport(TransportEvent),
+    /// A transport event, at `now_ms()` time.
+    Transport {
+        /// Milliseconds, on the session's clock.
+        at: u64,
+        /// What happened.
+        event: TransportEvent,
+    },
 }
 
 /// Receives the driver's updates, after each input, outside any borrow.
@@ -219,9 +224,7 @@ impl Link {
                 inner.session.handle_closed(now_ms());
                 drain_events(inner);
             }
-            inner
-                .out
-                .push(LinkUpdate::Transport(TransportEvent::Closed));
+            report(inner, TransportEvent::Closed);
         });
     }
 
@@ -242,6 +245,14 @@ impl Link {
     fn run(&self, f: impl FnOnce(&mut Inner, &Weak<RefCell<Inner>>)) {
         with_inner(&Rc::downgrade(&self.inner), f);
     }
+}
+
+/// Queues a transport event for the app, stamped with the current time.
+fn report(inner: &mut Inner, event: TransportEvent) {
+    inner.out.push(LinkUpdate::Transport {
+        at: now_ms(),
+        event,
+    });
 }
 
 fn with_inner(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&mut Inner, &Weak<RefCell<Inner>>)) {
@@ -266,12 +277,8 @@ fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attempt: u32) {
     inner.refused = false;
     inner.phase = Phase::Active;
     let generation = inner.generation;
-    inner
-        .out
-        .push(LinkUpdate::Transport(TransportEvent::Opening {
-            url: inner.url.clone(),
-            attempt,
-        }));
+    let url = inner.url.clone();
+    report(inner, TransportEvent::Opening { url, attempt });
     let ws = match WebSocket::new_with_str(&inner.url, SUBPROTOCOL) {
         Ok(ws) => ws,
         Err(err) => {
@@ -322,7 +329,7 @@ fn with_current(
 
 fn on_open(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     inner.opened = true;
-    inner.out.push(LinkUpdate::Transport(TransportEvent::Open));
+    report(inner, TransportEvent::Open);
     inner.session.connect(now_ms());
     after_input(inner, weak);
 }
@@ -343,8 +350,9 @@ fn on_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent)
 }
 
 fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &CloseEvent) {
+    let was_open = inner.opened;
     retire_socket(inner, None);
-    if inner.opened {
+    if was_open {
         connection_dropped(inner, weak, ev.code(), ev.reason());
     } else {
         socket_failed(inner, weak, None);
@@ -353,12 +361,8 @@ fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &CloseEvent) {
 
 /// The socket never opened.
 fn socket_failed(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, detail: Option<String>) {
-    inner
-        .out
-        .push(LinkUpdate::Transport(TransportEvent::Unreachable {
-            url: inner.url.clone(),
-            detail,
-        }));
+    let url = inner.url.clone();
+    report(inner, TransportEvent::Unreachable { url, detail });
     if inner.accepted_once {
         schedule_reconnect(inner, weak);
     } else {
@@ -377,9 +381,7 @@ fn connection_dropped(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, code: u16,
         inner.phase = Phase::Stopped;
         return;
     }
-    inner
-        .out
-        .push(LinkUpdate::Transport(TransportEvent::Lost { code, reason }));
+    report(inner, TransportEvent::Lost { code, reason });
     if inner.accepted_once {
         schedule_reconnect(inner, weak);
     } else {
@@ -404,12 +406,13 @@ fn countdown(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
         return;
     }
     let in_secs = left.div_ceil(1000);
-    inner
-        .out
-        .push(LinkUpdate::Transport(TransportEvent::ReconnectIn {
+    report(
+        inner,
+        TransportEvent::ReconnectIn {
             in_secs: in_secs as u32,
             attempt,
-        }));
+        },
+    );
     let wait = left - (in_secs - 1) * 1000;
     let w = weak.clone();
     inner.reconnect_timer = Some(Timeout::new(wait as u32, move || {

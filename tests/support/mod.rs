@@ -21,12 +21,28 @@ pub use browser::{Browser, Page};
 pub use site::Site;
 
 /// Everything one end-to-end test drives: the page, the broker behind it and
-/// the server of `dist/`.
+/// the server of `dist/`. Reached through methods, so that a test's `async
+/// move` block captures all of it: capturing only `e2e.page` would drop the
+/// broker and the file server before the test body runs.
 pub struct E2e {
-    pub page: Page,
-    pub broker: Broker,
-    /// Kept alive for the test: dropping it stops serving `dist/`.
-    pub _site: Site,
+    page: Page,
+    broker: Broker,
+    _site: Site,
+}
+
+impl E2e {
+    pub fn page(&self) -> &Page {
+        &self.page
+    }
+
+    pub fn broker(&self) -> &Broker {
+        &self.broker
+    }
+
+    /// For stopping and restarting the broker.
+    pub fn broker_mut(&mut self) -> &mut Broker {
+        &mut self.broker
+    }
 }
 
 /// The crate root (the tests run from anywhere).

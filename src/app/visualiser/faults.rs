@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::mqtt::fault::{AddedLatency, FaultRules, Loss, TargetedRule};
 use crate::mqtt::packet::PacketType;
 
 /// Which hop a fault applies to.
@@ -121,4 +122,43 @@ impl FaultPlan {
         out.push(FaultIntent::LatencyMs(self.latency_ms));
         out
     }
+}
+
+/// Fixed seed for the loss draws, so a scenario with loss replays identically.
+pub const LOSS_SEED: u64 = 0x005E_ED0F_1055;
+
+/// Apply `intent` to the fault rules of one client's link (`mqtt::fault`),
+/// as both the simulation and a live transport judge packets with them.
+/// Returns true for [`FaultIntent::CutConnection`], which is not a rule: the
+/// caller cuts the connection itself.
+pub fn apply_to_rules(intent: FaultIntent, rules: &mut FaultRules) -> bool {
+    match intent {
+        FaultIntent::DropNext { kind, .. } => {
+            // On one hop each flow packet has a single sender, so "either way"
+            // names exactly the packet the presenter means.
+            rules.push(TargetedRule::DropNext {
+                packet: kind,
+                direction: None,
+            });
+        }
+        FaultIntent::CutConnection { .. } => return true,
+        FaultIntent::LossPercent(p) => {
+            rules.loss = Loss {
+                probability: f64::from(p.min(100)) / 100.0,
+                direction: None,
+                // Losing CONNECT or SUBACK strands a session in a way no QoS
+                // retry rescues; the demo is about the QoS flows.
+                spare_control_packets: true,
+            };
+            rules.reseed(LOSS_SEED);
+        }
+        FaultIntent::LatencyMs(ms) => {
+            let ms = u64::from(ms);
+            rules.latency = AddedLatency {
+                client_to_broker_ms: ms,
+                broker_to_client_ms: ms,
+            };
+        }
+    }
+    false
 }

@@ -2,14 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::mqtt::packet::fields;
+
 use super::model::PacketSummary;
 
-/// The named fields of a packet's bytes.
-///
-/// Until the codec's field spans (`mqtt::packet::fields`) are on this branch,
-/// only the fixed header is named and the rest is one span.
+/// The named fields of a packet's bytes, from the codec's field spans;
+/// bytes the codec cannot read (a truncated capture) still get their fixed
+/// header named.
 pub fn packet_fields(packet: &PacketSummary) -> Vec<FieldSpan> {
-    fixed_header_fields(&packet.bytes)
+    match fields(&packet.bytes, packet.version) {
+        Ok(spans) => spans
+            .into_iter()
+            .map(|f| FieldSpan {
+                start: f.start,
+                end: f.end,
+                name: f.name,
+                value: f.value,
+            })
+            .collect(),
+        Err(_) => fixed_header_fields(&packet.bytes),
+    }
 }
 
 /// A named byte range of a packet: `bytes[start..end]` is `name`, meaning `value`.

@@ -125,18 +125,7 @@ impl Layout {
         let mut sorted: Vec<&DiagramEvent> = events.iter().collect();
         sorted.sort_by_key(|e| e.at()); // stable: equal times keep their order
         let arrows = place_arrows(&sorted, pacing);
-        let anchors = Anchors::new(&arrows);
-        let notes = place_notes(&sorted, &anchors, pacing);
-        let captions = sorted
-            .iter()
-            .filter_map(|e| match e {
-                DiagramEvent::Caption(c) => Some(PlacedCaption {
-                    caption: c.clone(),
-                    at: anchors.stage_at(c.at, pacing.lead_in),
-                }),
-                _ => None,
-            })
-            .collect::<Vec<_>>();
+        let (notes, captions) = place_marks(&sorted, &arrows, pacing);
         let end = arrows
             .iter()
             .map(|a| a.end)
@@ -294,62 +283,82 @@ fn gap_after(elapsed: u64, pacing: &Pacing) -> (f64, Option<u64>) {
     }
 }
 
-/// Place notes at their anchor, nudged down so notes on one lane never overlap.
-fn place_notes(sorted: &[&DiagramEvent], anchors: &Anchors, pacing: &Pacing) -> Vec<PlacedNote> {
+/// Place notes and captions. A mark goes after every packet sent before it
+/// in the event list and every packet that arrived by its time: a note sits
+/// beside the packet that caused it and above the packets its cause sends
+/// next, whatever their common millisecond. Notes on one lane side never overlap.
+fn place_marks(
+    sorted: &[&DiagramEvent],
+    arrows: &[PlacedArrow],
+    pacing: &Pacing,
+) -> (Vec<PlacedNote>, Vec<PlacedCaption>) {
+    let arrivals = Arrivals::new(arrows);
     // Stacked per lane and side: the broker's notes about its publisher and
     // about its subscriber are written on opposite sides of its line.
-    let mut last_on_lane: BTreeMap<(Lane, bool), f64> = BTreeMap::new();
-    let mut notes = Vec::new();
-    for note in sorted.iter().filter_map(|e| match e {
-        DiagramEvent::Note(n) => Some(n),
-        _ => None,
-    }) {
-        let mut at = anchors.stage_at(note.at, pacing.lead_in);
-        let side = (
-            note.lane,
-            note.flow
-                .as_ref()
-                .is_some_and(|f| f.direction == FlowDirection::Incoming),
-        );
-        if let Some(prev) = last_on_lane.get(&side) {
-            at = at.max(prev + pacing.note_gap);
+    let mut last_on_side: BTreeMap<(Lane, bool), f64> = BTreeMap::new();
+    let (mut notes, mut captions) = (Vec::new(), Vec::new());
+    let mut sent_before = pacing.lead_in;
+    let mut next_arrow = arrows.iter();
+    for event in sorted {
+        match event {
+            // Arrows were placed in this same order.
+            DiagramEvent::Arrow(_) => {
+                if let Some(a) = next_arrow.next() {
+                    sent_before = a.start;
+                }
+            }
+            DiagramEvent::Caption(c) => {
+                let at = sent_before.max(arrivals.stage_at(c.at));
+                captions.push(PlacedCaption {
+                    caption: c.clone(),
+                    at,
+                });
+            }
+            DiagramEvent::Note(n) => {
+                let incoming = n
+                    .flow
+                    .as_ref()
+                    .is_some_and(|f| f.direction == FlowDirection::Incoming);
+                let side = (n.lane, incoming);
+                let mut at = sent_before.max(arrivals.stage_at(n.at));
+                if let Some(prev) = last_on_side.get(&side) {
+                    at = at.max(prev + pacing.note_gap);
+                }
+                last_on_side.insert(side, at);
+                notes.push(PlacedNote {
+                    note: n.clone(),
+                    at,
+                });
+            }
         }
-        last_on_lane.insert(side, at);
-        notes.push(PlacedNote {
-            note: note.clone(),
-            at,
-        });
     }
     notes.sort_by(|a, b| a.at.total_cmp(&b.at));
-    notes
+    (notes, captions)
 }
 
-/// Every (event ms → stage time) pair the arrows define: sends and arrivals.
-struct Anchors {
+/// Arrival times (event ms → stage time), for placing marks.
+struct Arrivals {
     /// Sorted by event ms, with the stage time as a running maximum.
     points: Vec<(u64, f64)>,
 }
 
-impl Anchors {
-    fn new(arrows: &[PlacedArrow]) -> Anchors {
-        let mut points: Vec<(u64, f64)> = arrows
-            .iter()
-            .flat_map(|a| [(a.arrow.sent_at, a.start), (a.arrow.arrive_at, a.end)])
-            .collect();
+impl Arrivals {
+    fn new(arrows: &[PlacedArrow]) -> Arrivals {
+        let mut points: Vec<(u64, f64)> =
+            arrows.iter().map(|a| (a.arrow.arrive_at, a.end)).collect();
         points.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         let mut running = f64::NEG_INFINITY;
         for p in &mut points {
             running = running.max(p.1);
             p.1 = running;
         }
-        Anchors { points }
+        Arrivals { points }
     }
 
-    /// Stage time of something that happened at event ms `at`: the latest
-    /// send or arrival that happened no later, so a note sits beside the
-    /// packet that caused it.
-    fn stage_at(&self, at: u64, before_any: f64) -> f64 {
+    /// Stage time of the latest arrival at or before event ms `at`.
+    fn stage_at(&self, at: u64) -> f64 {
         let n = self.points.partition_point(|p| p.0 <= at);
-        n.checked_sub(1).map_or(before_any, |i| self.points[i].1)
+        n.checked_sub(1)
+            .map_or(f64::NEG_INFINITY, |i| self.points[i].1)
     }
 }

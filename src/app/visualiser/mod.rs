@@ -19,9 +19,13 @@ pub mod hexdump;
 pub mod inspector;
 pub mod layout;
 pub mod model;
+pub mod offline;
 pub mod scenario;
 pub mod scenario_panel;
+pub mod sim_run;
+pub mod sim_trace;
 pub mod transport;
 mod view;
 
+pub use offline::{SimHandle, SimulatedVisualiser};
 pub use view::{packet_at, SharedPerformer, Visualiser, VisualiserFeed};

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::mqtt::packet::{Packet, PacketId, PacketType, ProtocolVersion, QoS};
+use crate::mqtt::packet::{reason_text, Packet, PacketId, PacketType, ProtocolVersion, QoS};
 use crate::mqtt::session::FlowDirection;
 
 /// One vertical lane of the sequence diagram.
@@ -124,7 +124,10 @@ impl PacketSummary {
             }
         }
         if let Some(rc) = self.reason {
-            parts.push(format!("rc 0x{rc:02X} {}", pub_reason_text(rc)));
+            parts.push(format!(
+                "rc 0x{rc:02X} {}",
+                reason_text(self.kind, self.version, rc)
+            ));
         }
         if parts.is_empty() {
             self.kind.name().to_string()
@@ -166,24 +169,6 @@ fn preview(payload: &[u8]) -> String {
         out.push('…');
     }
     out
-}
-
-/// Words for the MQTT 5 reason codes an acknowledgement of a PUBLISH may
-/// carry (PUBACK/PUBREC: 3.4.2.1, 3.5.2.1; PUBREL/PUBCOMP: 3.6.2.1, 3.7.2.1).
-pub fn pub_reason_text(rc: u8) -> &'static str {
-    match rc {
-        0x00 => "Success",
-        0x10 => "No matching subscribers",
-        0x80 => "Unspecified error",
-        0x83 => "Implementation specific error",
-        0x87 => "Not authorized",
-        0x90 => "Topic Name invalid",
-        0x91 => "Packet Identifier in use",
-        0x92 => "Packet Identifier not found",
-        0x97 => "Quota exceeded",
-        0x99 => "Payload format invalid",
-        _ => "Unknown reason",
-    }
 }
 
 /// One packet drawn as an arrow from one lane to another.

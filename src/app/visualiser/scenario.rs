@@ -224,8 +224,8 @@ fn qos0_lossy() -> Scenario {
             step(
                 vec![FaultIntent::LossPercent(0)],
                 Action::Wait { ms: 500 },
-                "Lost readings are simply gone: at most once, nobody retries.",
-                "丢失的读数就没了:至多一次,没人重发。",
+                "Result: lost readings are simply gone: at most once, nobody retries.",
+                "结果:丢失的读数就没了:至多一次,没人重发。",
             ),
         ],
     )
@@ -253,8 +253,8 @@ fn qos1_puback_lost() -> Scenario {
             step(
                 vec![],
                 Action::Wait { ms: 300 },
-                "The subscriber counted the sale twice: at least once means duplicates.",
-                "订阅者把这笔销售计了两次:至少一次意味着可能重复。",
+                "Result: the subscriber counted the sale twice. At least once means duplicates.",
+                "结果:订阅者把这笔销售计了两次。至少一次意味着可能重复。",
             ),
         ],
     )
@@ -273,7 +273,7 @@ fn qos2_pubrec_lost() -> Scenario {
                 "The publisher resends PUBLISH with DUP=1; the broker knows id 1, sends PUBREC again and does not deliver twice.",
                 "发布者以 DUP=1 重发 PUBLISH;Broker 认出 id 1,再回 PUBREC,不重复投递。"),
             step(vec![], Action::Wait { ms: 300 },
-                "PUBREL and PUBCOMP finish the handshake: delivered exactly once.", "PUBREL 和 PUBCOMP 完成握手:恰好一次。"),
+                "Result: PUBREL and PUBCOMP finished the handshake; the subscriber got it exactly once.", "结果:PUBREL 和 PUBCOMP 完成握手;订阅者恰好收到一次。"),
         ],
     )
 }
@@ -300,8 +300,8 @@ fn qos2_pubrel_lost() -> Scenario {
             step(
                 vec![],
                 Action::Wait { ms: 300 },
-                "The broker releases id 1 and answers PUBCOMP: still exactly once.",
-                "Broker 释放 id 1 并回复 PUBCOMP:仍然恰好一次。",
+                "Result: the broker released id 1 and answered PUBCOMP; still exactly once.",
+                "结果:Broker 释放 id 1 并回复 PUBCOMP;仍然恰好一次。",
             ),
         ],
     )
@@ -347,7 +347,7 @@ fn qos2_downgraded() -> Scenario {
                 "Published at QoS 2, but the subscriber asked for QoS 1: it receives QoS 1 (min of the two).",
                 "以 QoS 2 发布,但订阅者只要 QoS 1:实际按 QoS 1 投递(取两者较小)。"),
             step(vec![], Action::Wait { ms: 300 },
-                "QoS is per hop: QoS 2 to the broker, QoS 1 from the broker on.", "QoS 是逐跳协商的:到 Broker 是 QoS 2,之后是 QoS 1。"),
+                "Result: QoS is per hop: QoS 2 to the broker, QoS 1 from the broker on.", "结果:QoS 是逐跳协商的:到 Broker 是 QoS 2,之后是 QoS 1。"),
         ],
     )
 }

@@ -11,9 +11,22 @@ use super::wire::{put_binary, put_length_prefixed, put_str, put_u16};
 impl Packet {
     /// The encoded bytes of this packet (CONNECT uses its own `protocol`).
     pub fn to_bytes(&self, version: ProtocolVersion) -> Result<Vec<u8>, EncodeError> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(size_hint(self));
         encode(self, version, &mut out)?;
         Ok(out)
+    }
+}
+
+/// Roughly the encoded size, so `to_bytes` allocates once in the common case.
+fn size_hint(packet: &Packet) -> usize {
+    const OVERHEAD: usize = 16;
+    let props = |p: &Properties| if p.is_empty() { 0 } else { 128 };
+    match packet {
+        Packet::Publish(p) => OVERHEAD + p.topic.len() + p.payload.len() + props(&p.properties),
+        Packet::Puback(r) | Packet::Pubrec(r) | Packet::Pubrel(r) | Packet::Pubcomp(r) => {
+            OVERHEAD + props(&r.properties)
+        }
+        _ => 128,
     }
 }
 

@@ -151,6 +151,29 @@ pub enum DecodeErrorKind {
     EmptyTopicName,
 }
 
+impl DecodeErrorKind {
+    /// The MQTT 5 reason code a receiver sends (in CONNACK or DISCONNECT) for
+    /// this error: 0x95 Packet too large, 0x84 Unsupported Protocol Version,
+    /// 0x90 Topic Name invalid, 0x82 Protocol Error for well-formed packets
+    /// the spec forbids, 0x81 Malformed Packet for the rest.
+    pub fn reason_code(&self) -> u8 {
+        use DecodeErrorKind::*;
+        match self {
+            PacketTooLarge { .. } => 0x95,
+            UnsupportedProtocolLevel(_) => 0x84,
+            WildcardInTopicName => 0x90,
+            // "It is a Protocol Error to include ... more than once", a zero
+            // Receive Maximum, Topic Alias or Subscription Identifier, a
+            // Retain Handling of 3, an empty topic without a Topic Alias.
+            DuplicateProperty(_)
+            | InvalidPropertyValue { .. }
+            | InvalidRetainHandling
+            | EmptyTopicName => 0x82,
+            _ => 0x81,
+        }
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {

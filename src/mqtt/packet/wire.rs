@@ -265,6 +265,9 @@ pub(crate) fn put_length_prefixed(
     let (bytes, n) = varint_bytes(len).ok_or(EncodeError::PacketTooLarge {
         remaining_length: len,
     })?;
-    out.splice(at..at + 4, bytes[..n].iter().copied());
+    // Close the gap of 4 - n unused prefix bytes, then write the prefix.
+    out.copy_within(at + 4.., at + n);
+    out.truncate(out.len() - (4 - n));
+    out[at..at + n].copy_from_slice(&bytes[..n]);
     Ok(())
 }

@@ -3,6 +3,11 @@
 //! The visualiser, the packet log and the metrics are all built from this one
 //! stream, so every variant carries enough to be drawn without asking the
 //! session anything else. [`EventKind::describe`] gives a one-line text.
+//!
+//! Order, within one input or command: the `PacketReceived` that caused it,
+//! then each answer's `PacketSent` followed by the `Flow` change it made, then
+//! the outcome (`Delivered`, `PublishComplete`, ...). A resend is announced by
+//! `Retry` just before its `PacketSent`.
 
 use serde::{Deserialize, Serialize};
 

@@ -99,8 +99,8 @@ impl Session {
     /// duplicate: PUBREC again, no second delivery (MQTT-4.3.3-9).
     fn receive_qos2(&mut self, now: u64, packet_id: PacketId, message: Message) {
         if self.incoming.contains_key(&packet_id) {
-            self.emit(now, EventKind::DuplicateSuppressed { packet_id });
-            return self.send(now, ack(Packet::Pubrec, packet_id, 0));
+            self.send(now, ack(Packet::Pubrec, packet_id, 0));
+            return self.emit(now, EventKind::DuplicateSuppressed { packet_id });
         }
         if self.exceeds_receive_maximum(now) {
             return;

@@ -56,8 +56,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-pub use super::packet::Properties;
-use super::packet::{LastWill, Packet, PacketId, ProtocolVersion, QoS, SubscribeFilter};
+use super::packet::{
+    LastWill, Packet, PacketId, Properties, ProtocolVersion, QoS, SubscribeFilter,
+};
 
 pub use error::CommandError;
 pub use events::{

@@ -126,13 +126,17 @@ impl Session {
         Ok(Some(id))
     }
 
-    /// What the broker's CONNACK forbids, checked while connected (a queued
-    /// message is checked again when it is sent).
+    /// Whether the publish can go out: the broker's limits and the size.
     fn check_publish(&self, publish: &Publish) -> Result<(), CommandError> {
+        self.check_broker_limits(publish)?;
+        self.wire_publish(publish, false).map(|_| ())
+    }
+
+    /// What the broker's CONNACK forbids (checked while connected, and again
+    /// for a queued message when it is sent).
+    fn check_broker_limits(&self, publish: &Publish) -> Result<(), CommandError> {
         let Some(broker) = self.broker() else {
-            return self
-                .encode_checked(&Packet::Publish(publish.clone()))
-                .map(|_| ());
+            return Ok(());
         };
         if publish.qos > broker.maximum_qos {
             return Err(CommandError::QosNotSupported {
@@ -143,7 +147,7 @@ impl Session {
         if publish.retain && !broker.retain_available {
             return Err(CommandError::RetainNotSupported);
         }
-        self.wire_publish(publish, false).map(|_| ())
+        Ok(())
     }
 
     /// Adds a new flow: sent at once if nothing queued is ahead and the window
@@ -187,7 +191,10 @@ impl Session {
         if dup {
             self.emit_retry(now, packet_id, PacketType::Publish, flow.sends + 1);
         }
-        if let Err(error) = self.transmit_publish(now, &publish, dup) {
+        let sent = self
+            .check_broker_limits(&publish)
+            .and_then(|()| self.transmit_publish(now, &publish, dup));
+        if let Err(error) = sent {
             self.outgoing.remove(index);
             self.ids.release(packet_id);
             self.emit_flow(now, packet_id, qos, from, FlowState::Abandoned);

@@ -1,0 +1,70 @@
+//! The visualiser in simulated mode: guided scenarios and the fault panel
+//! driving the built-in simulation, no broker needed.
+
+use leptos::prelude::*;
+
+use super::faults::FaultIntent;
+use super::scenario::{Setup, Step, StepPerformer};
+use super::sim_run::SimPerformer;
+use super::view::{SharedPerformer, Visualiser, VisualiserFeed};
+
+/// A [`SimPerformer`] that publishes its diagram into a [`VisualiserFeed`].
+#[derive(Debug, Clone, Copy)]
+pub struct SimHandle {
+    performer: StoredValue<SimPerformer, LocalStorage>,
+    feed: VisualiserFeed,
+}
+
+impl SimHandle {
+    /// A handle feeding `feed`.
+    pub fn new(feed: VisualiserFeed) -> Self {
+        SimHandle {
+            performer: StoredValue::new_local(SimPerformer::new()),
+            feed,
+        }
+    }
+
+    /// Apply a fault from the panel to the running simulation.
+    pub fn apply_fault(&self, intent: FaultIntent) {
+        self.performer.update_value(|p| p.apply_fault(intent));
+        self.sync();
+    }
+
+    /// Copy the diagram into the feed and disarm the drops that fired.
+    fn sync(&self) {
+        let (events, used) = self
+            .performer
+            .try_update_value(|p| (p.events().to_vec(), p.take_used_drops()))
+            .unwrap_or_default();
+        self.feed.events.set(events);
+        self.feed.faults.update(|plan| {
+            for (kind, hop) in used {
+                plan.consumed(kind, hop);
+            }
+        });
+    }
+}
+
+impl StepPerformer for SimHandle {
+    fn start(&mut self, setup: &Setup) {
+        self.performer.update_value(|p| p.start(setup));
+        self.sync();
+    }
+
+    fn perform(&mut self, step: &Step) {
+        self.performer.update_value(|p| p.perform(step));
+        self.sync();
+    }
+}
+
+/// The visualiser with scenarios and faults running on the simulation.
+#[component]
+pub fn SimulatedVisualiser() -> impl IntoView {
+    let feed = VisualiserFeed::new();
+    feed.title.set("Simulated broker: pick a scenario".into());
+    let handle = SimHandle::new(feed);
+    let performer: SharedPerformer =
+        StoredValue::new_local(Box::new(handle) as Box<dyn StepPerformer>);
+    let on_fault = Callback::new(move |intent: FaultIntent| handle.apply_fault(intent));
+    view! { <Visualiser feed on_fault performer/> }
+}

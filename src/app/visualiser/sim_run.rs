@@ -1,0 +1,238 @@
+//! Running guided scenarios on the simulation: a publisher session, a
+//! subscriber session and the simulated broker, in virtual time.
+//!
+//! [`SimPerformer`] is the [`StepPerformer`] for offline mode. Each step arms
+//! its faults on the links, performs its action, lets virtual time run for a
+//! bounded while (so a retry timer fires in the step that explains it, not
+//! earlier) and appends the resulting trace to a [`SimTranscript`].
+
+use crate::mqtt::broker::BrokerConfig;
+use crate::mqtt::packet::{PacketType, QoS, SubscribeFilter};
+use crate::mqtt::session::{PublishRequest, SessionConfig};
+use crate::mqtt::sim::{LinkConfig, Sim};
+
+use super::faults::{apply_to_rules, FaultIntent, Hop};
+use super::model::{Caption, DiagramEvent, Lane};
+use super::scenario::{Action, Setup, Step, StepPerformer};
+use super::sim_trace::{DropUsed, SimTranscript};
+
+/// Client index of the publisher in the simulation.
+pub const PUBLISHER: usize = 0;
+/// Client index of the subscriber.
+pub const SUBSCRIBER: usize = 1;
+/// Virtual time an action is given to play out: several round trips, but
+/// less than the 1 s retry interval, so the retry belongs to the next step.
+pub const ACTION_MS: u64 = 600;
+/// Spacing of the messages of [`Action::PublishMany`].
+pub const MANY_SPACING_MS: u64 = 120;
+
+/// Scenario steps carried out on a fresh [`Sim`].
+#[derive(Debug)]
+pub struct SimPerformer {
+    sim: Option<Sim>,
+    transcript: SimTranscript,
+    setup: Option<Setup>,
+    used: Vec<DropUsed>,
+}
+
+impl Default for SimPerformer {
+    fn default() -> Self {
+        SimPerformer::new()
+    }
+}
+
+impl SimPerformer {
+    /// A performer with no run yet.
+    pub fn new() -> Self {
+        SimPerformer {
+            sim: None,
+            transcript: SimTranscript::new(lanes(), Default::default()),
+            setup: None,
+            used: Vec::new(),
+        }
+    }
+
+    /// The diagram of the current run.
+    pub fn events(&self) -> &[DiagramEvent] {
+        self.transcript.events()
+    }
+
+    /// One-shot drops that fired since the last call, as (packet, hop).
+    pub fn take_used_drops(&mut self) -> Vec<(PacketType, Hop)> {
+        self.used
+            .drain(..)
+            .map(|(kind, client)| (kind, hop_of(client)))
+            .collect()
+    }
+
+    /// The simulation, for reading the broker's tables.
+    pub fn sim(&self) -> Option<&Sim> {
+        self.sim.as_ref()
+    }
+
+    /// Apply a fault from the panel between steps (no scenario step needed).
+    pub fn apply_fault(&mut self, intent: FaultIntent) {
+        let Some(sim) = self.sim.as_mut() else { return };
+        let clients = match intent {
+            FaultIntent::DropNext { hop, .. } | FaultIntent::CutConnection { hop } => {
+                vec![client_of(hop)]
+            }
+            FaultIntent::LossPercent(_) | FaultIntent::LatencyMs(_) => vec![PUBLISHER, SUBSCRIBER],
+        };
+        for client in clients {
+            if apply_to_rules(intent, sim.faults_mut(client)) {
+                sim.cut(client);
+            }
+        }
+        self.record();
+    }
+
+    fn record(&mut self) {
+        if let Some(sim) = self.sim.as_mut() {
+            let log = sim.take_log();
+            let used = self.transcript.extend(&log);
+            self.used.extend(used);
+        }
+    }
+
+    fn act(&mut self, action: &Action) {
+        let Some(sim) = self.sim.as_mut() else { return };
+        match action {
+            Action::Publish {
+                topic,
+                payload,
+                qos,
+            } => {
+                // A refused publish (not connected) shows as nothing sent.
+                let _ = sim.publish(PUBLISHER, request(topic, payload.clone(), *qos));
+                sim.run_for(ACTION_MS);
+            }
+            Action::PublishMany {
+                topic,
+                payload,
+                qos,
+                count,
+            } => {
+                for n in 1..=*count {
+                    let _ = sim.publish(PUBLISHER, request(topic, format!("{payload}{n}"), *qos));
+                    sim.run_for(MANY_SPACING_MS);
+                }
+                sim.run_for(ACTION_MS);
+            }
+            Action::CutConnection => {
+                sim.cut(PUBLISHER);
+                sim.run_for(ACTION_MS / 2);
+            }
+            Action::Reconnect => {
+                let now = sim.now();
+                sim.reconnect(PUBLISHER, now);
+                sim.run_for(ACTION_MS);
+            }
+            Action::Wait { ms } => {
+                sim.run_for(*ms);
+            }
+        }
+    }
+}
+
+impl StepPerformer for SimPerformer {
+    fn start(&mut self, setup: &Setup) {
+        let mut sim = Sim::new(BrokerConfig::default());
+        let link = LinkConfig::symmetric(u64::from(setup.latency_ms));
+        sim.add_client(client_config("publisher", setup), link);
+        sim.add_client(client_config("subscriber", setup), link);
+        self.transcript = SimTranscript::new(lanes(), setup.version);
+        self.transcript.push(caption(
+            sim.now(),
+            format!(
+                "Both clients connect; the subscriber subscribes to {} at QoS {}.",
+                setup.filter,
+                setup.subscribe_qos.as_u8()
+            ),
+            format!(
+                "两个客户端连接;订阅者以 QoS {} 订阅 {}。",
+                setup.subscribe_qos.as_u8(),
+                setup.filter
+            ),
+        ));
+        sim.connect(PUBLISHER);
+        sim.connect(SUBSCRIBER);
+        sim.run_for(ACTION_MS / 2);
+        let filter = SubscribeFilter {
+            filter: setup.filter.clone(),
+            qos: setup.subscribe_qos,
+            ..Default::default()
+        };
+        let _ = sim.subscribe(SUBSCRIBER, vec![filter]);
+        sim.run_for(ACTION_MS / 2);
+        self.sim = Some(sim);
+        self.setup = Some(setup.clone());
+        self.used.clear();
+        self.record();
+    }
+
+    fn perform(&mut self, step: &Step) {
+        let Some(now) = self.sim.as_ref().map(Sim::now) else {
+            return;
+        };
+        self.transcript
+            .push(caption(now, step.explain.clone(), step.explain_zh.clone()));
+        for intent in &step.arm {
+            self.apply_fault(*intent);
+        }
+        self.act(&step.action);
+        self.record();
+    }
+}
+
+/// Client 0 publishes, client 1 subscribes.
+fn lanes() -> Vec<Lane> {
+    vec![Lane::Publisher, Lane::Subscriber]
+}
+
+fn client_of(hop: Hop) -> usize {
+    match hop {
+        Hop::PublisherBroker => PUBLISHER,
+        Hop::BrokerSubscriber => SUBSCRIBER,
+    }
+}
+
+fn hop_of(client: usize) -> Hop {
+    if client == PUBLISHER {
+        Hop::PublisherBroker
+    } else {
+        Hop::BrokerSubscriber
+    }
+}
+
+/// Both clients keep their session across a reconnect (clean start off), so
+/// the reconnect scenario shows the resend of MQTT-4.4.0-1; keep-alive is off
+/// so no PINGREQ clutters the diagram.
+fn client_config(client_id: &str, setup: &Setup) -> SessionConfig {
+    SessionConfig {
+        version: setup.version,
+        client_id: client_id.into(),
+        clean_start: false,
+        keep_alive_secs: 0,
+        session_expiry_secs: Some(3600),
+        retry: setup.retry,
+        ..SessionConfig::default()
+    }
+}
+
+fn request(topic: &str, payload: String, qos: QoS) -> PublishRequest {
+    PublishRequest {
+        topic: topic.into(),
+        payload: payload.into_bytes(),
+        qos,
+        ..PublishRequest::default()
+    }
+}
+
+fn caption(at: u64, text: String, text_zh: String) -> DiagramEvent {
+    DiagramEvent::Caption(Caption {
+        at,
+        text,
+        text_zh: Some(text_zh),
+    })
+}
