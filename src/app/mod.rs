@@ -26,7 +26,7 @@ use crate::mqtt::packet::{QoS, SubscribeFilter};
 use crate::mqtt::session::{EventKind, PublishRequest};
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate};
-use dashboard::{Dashboard, DashboardHandle, Incoming};
+use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
 use model::ClientModel;
 use visualiser::offline::SimulatedVisualiser;
@@ -95,10 +95,8 @@ impl ClientCtx {
         let mut accepted = false;
         for update in &updates {
             if let LinkUpdate::Session(event) = update {
-                if let EventKind::Delivered { message } = &event.kind {
-                    self.dashboard
-                        .push_message(Incoming::delivered(event.at, message));
-                }
+                // Delivered messages reach the alarms and the stock table
+                // through the event itself: pushing them again would count twice.
                 accepted |= matches!(event.kind, EventKind::Connected { .. });
                 self.dashboard.push_event((**event).clone());
             }
@@ -282,7 +280,8 @@ fn LiveDashboard() -> impl IntoView {
     let publish = Callback::new(move |req: PublishRequest| ctx.publish(req));
     let subscribe =
         Callback::new(move |filters: Vec<SubscribeFilter>| ctx.set_dashboard_filters(filters));
-    view! { <Dashboard handle=ctx.dashboard publish=publish subscribe=subscribe /> }
+    ctx.dashboard.connect(publish, subscribe);
+    view! { <Dashboard handle=ctx.dashboard /> }
 }
 
 /// Connection, publish, subscriptions, messages and packet log.
