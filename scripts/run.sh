@@ -61,6 +61,7 @@ start_mosquitto() {
     echo "Mosquitto (pid $mosquitto_pid) on mqtt://127.0.0.1:$MQTT_PORT and ws://127.0.0.1:$WS_PORT; log in $RUN_DIR/mosquitto.log"
 }
 
+mkdir -p "$RUN_DIR" # trunk's [watch] ignore list names it, so it must exist
 if listening "$WS_PORT"; then
     echo "note: something already listens on 127.0.0.1:$WS_PORT; using it as the broker (not starting Mosquitto)"
 else

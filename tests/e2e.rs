@@ -33,7 +33,8 @@ const SUB_QOS: &str = "#sub-qos";
 const SUBSCRIBE: &str = "#sub-btn";
 const SUB_ROW: &str = "[data-testid=sub-row]";
 const MSG_ROW: &str = "[data-testid=msg-row]";
-const PACKET_LOG: &str = "[data-testid=packet-log]";
+/// One line of the packet log each.
+const PACKET_LOG: &str = "[data-testid=packet-log] > *";
 
 /// Points the page at `broker_url` and connects; returns once it says so.
 async fn connect(page: &Page, broker_url: &str) {

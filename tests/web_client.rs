@@ -206,11 +206,20 @@ async fn the_theme_toggle_switches_the_page_theme() {
 }
 
 #[wasm_bindgen_test]
-async fn the_other_views_say_they_are_coming_without_fake_data() {
+async fn another_tab_hides_the_client_view_without_destroying_it() {
     let root = container();
     let _view = mount_to(root.clone(), App);
-    find::<HtmlElement>(&root, "#tab-lab").click();
+    find::<HtmlElement>(&root, "#tab-dashboard").click();
     tick().await;
-    assert!(text(&root, ".placeholder").contains("coming next"));
-    assert!(root.query_selector("#pub-topic").unwrap().is_none());
+    let dashboard_panel: HtmlElement = find(&root, "[aria-labelledby=tab-dashboard]");
+    assert!(!dashboard_panel.hidden());
+    let client_panel: HtmlElement = find(&root, "[aria-labelledby=tab-client]");
+    assert!(
+        client_panel.hidden(),
+        "the client view is hidden, not destroyed"
+    );
+    find::<HtmlElement>(&root, "#tab-client").click();
+    tick().await;
+    assert!(!client_panel.hidden());
+    assert!(dashboard_panel.hidden());
 }

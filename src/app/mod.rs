@@ -23,11 +23,13 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::mqtt::packet::{QoS, SubscribeFilter};
-use crate::mqtt::session::{Event, PublishRequest};
+use crate::mqtt::session::{EventKind, PublishRequest};
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate};
+use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
 use model::ClientModel;
+use visualiser::offline::SimulatedVisualiser;
 
 /// Shared state of the client view, provided as context.
 #[derive(Clone, Copy)]
@@ -37,12 +39,14 @@ pub struct ClientCtx {
     /// The connection form (the publish panel reads the protocol version).
     pub form: RwSignal<ConnectionForm>,
     link: StoredValue<Option<Link>, LocalStorage>,
-    /// Other views that watch the live session's events (the dashboard).
-    taps: StoredValue<Vec<EventTap>, LocalStorage>,
+    /// The operator dashboard's model, fed from the same session events.
+    pub dashboard: DashboardHandle,
+    /// Filters the dashboard wants; subscribed once the user has opened the
+    /// dashboard, whenever a connection is accepted.
+    dashboard_filters: StoredValue<Vec<SubscribeFilter>>,
+    /// The user opened the dashboard: its filters are wanted from now on.
+    dashboard_opened: StoredValue<bool>,
 }
-
-/// A listener for every event of the live session.
-pub type EventTap = Rc<dyn Fn(&Event)>;
 
 impl ClientCtx {
     /// Fresh state with the last used form (or the default one) and a new client id.
@@ -57,13 +61,10 @@ impl ClientCtx {
             model: RwSignal::new(ClientModel::default()),
             form: RwSignal::new(form),
             link: StoredValue::new_local(None),
-            taps: StoredValue::new_local(Vec::new()),
+            dashboard: DashboardHandle::load(),
+            dashboard_filters: StoredValue::new(Vec::new()),
+            dashboard_opened: StoredValue::new(false),
         }
-    }
-
-    /// Calls `tap` with every event of the live session, across reconnects.
-    pub fn tap_events(&self, tap: impl Fn(&Event) + 'static) {
-        self.taps.update_value(|taps| taps.push(Rc::new(tap)));
     }
 
     /// Connects with the form as it is, or says why not.
@@ -83,20 +84,61 @@ impl ClientCtx {
         );
         let url = form.broker_url.trim().to_string();
         self.model.update(|m| m.connecting(&config.client_id, &url));
-        let model = self.model;
-        let taps = self.taps;
-        let notify = Rc::new(move |updates: Vec<LinkUpdate>| {
-            let listeners = taps.try_with_value(Clone::clone).unwrap_or_default();
-            for update in &updates {
-                if let LinkUpdate::Session(event) = update {
-                    listeners.iter().for_each(|tap| tap(event));
-                }
-            }
-            // The view may be gone (tests unmount it); then there is nothing to update.
-            model.try_update(|m| updates.into_iter().for_each(|u| m.apply(u)));
-        });
+        let ctx = *self;
+        let notify = Rc::new(move |updates: Vec<LinkUpdate>| ctx.on_updates(updates));
         let link = Link::connect(&url, config, notify);
         self.link.set_value(Some(link));
+    }
+
+    /// Hands the driver's updates to the client view and the dashboard.
+    fn on_updates(&self, updates: Vec<LinkUpdate>) {
+        let mut accepted = false;
+        for update in &updates {
+            if let LinkUpdate::Session(event) = update {
+                // Delivered messages reach the alarms and the stock table
+                // through the event itself: pushing them again would count twice.
+                accepted |= matches!(event.kind, EventKind::Connected { .. });
+                self.dashboard.push_event((**event).clone());
+            }
+        }
+        // The view may be gone (tests unmount it); then there is nothing to update.
+        self.model
+            .try_update(|m| updates.into_iter().for_each(|u| m.apply(u)));
+        if accepted {
+            self.subscribe_dashboard_filters();
+        }
+    }
+
+    /// The dashboard's filters changed (or it started): remember them and
+    /// subscribe now if connected.
+    pub fn set_dashboard_filters(&self, filters: Vec<SubscribeFilter>) {
+        self.dashboard_filters.set_value(filters);
+        self.subscribe_dashboard_filters();
+    }
+
+    /// The user opened the dashboard: subscribe to its filters (now if connected).
+    pub fn open_dashboard(&self) {
+        self.dashboard_opened.set_value(true);
+        self.subscribe_dashboard_filters();
+    }
+
+    /// Subscribes to the dashboard's filters not yet in the table, if the
+    /// dashboard was opened and a connection is up. Until the dashboard is
+    /// opened, the client view subscribes to nothing the user did not ask for.
+    fn subscribe_dashboard_filters(&self) {
+        let connected = self
+            .model
+            .with_untracked(|m| m.status == model::ConnStatus::Connected);
+        if !connected || !self.dashboard_opened.get_value() {
+            return;
+        }
+        let filters = self.dashboard_filters.get_value();
+        let known: Vec<String> = self
+            .model
+            .with_untracked(|m| m.subscriptions.iter().map(|r| r.filter.clone()).collect());
+        for filter in filters.into_iter().filter(|f| !known.contains(&f.filter)) {
+            self.subscribe(filter.filter, filter.qos);
+        }
     }
 
     /// Ends the connection on purpose (DISCONNECT, close, no reconnect).
@@ -162,7 +204,7 @@ pub enum View {
     Client,
     /// QoS flows drawn across lanes.
     Visualiser,
-    /// Alarms, inventory and the health of their QoS flows.
+    /// Counters and costs per QoS level.
     Dashboard,
 }
 
@@ -183,24 +225,15 @@ impl View {
 pub fn App() -> impl IntoView {
     let ctx = ClientCtx::new();
     provide_context(ctx);
-    // The dashboard lives at the root so it keeps digesting alarms and stock
-    // while another view is shown.
-    let dashboard = dashboard::DashboardHandle::load();
-    dashboard.start();
-    dashboard.connect(
-        Callback::new(move |req| ctx.publish(req)),
-        // Without a link there is nothing to subscribe on yet: the dashboard
-        // subscribes again on every `Connected` event.
-        Callback::new(move |filters: Vec<SubscribeFilter>| {
-            if ctx.link().is_some() {
-                filters
-                    .into_iter()
-                    .for_each(|f| ctx.subscribe(f.filter, f.qos))
-            }
-        }),
-    );
-    ctx.tap_events(move |event| dashboard.push_event(event.clone()));
     let view = RwSignal::new(View::Client);
+    let visited_visualiser = Memo::new(move |seen: Option<&bool>| {
+        seen.copied().unwrap_or(false) || view.get() == View::Visualiser
+    });
+    Effect::new(move |_| {
+        if view.get() == View::Dashboard {
+            ctx.open_dashboard();
+        }
+    });
     view! {
         <header::Header />
         <nav class="tabs" role="tablist" aria-label="Views">
@@ -221,18 +254,34 @@ pub fn App() -> impl IntoView {
                 })
                 .collect_view()}
         </nav>
-        // Every view stays mounted (hidden when not chosen) so a running
-        // scenario or a filled-in form survives a look at another tab.
-        <main class="view" role="tabpanel" hidden=move || view.get() != View::Client>
-            <ClientView />
-        </main>
-        <main class="view" role="tabpanel" hidden=move || view.get() != View::Visualiser>
-            <visualiser::SimulatedVisualiser />
-        </main>
-        <main class="view" role="tabpanel" hidden=move || view.get() != View::Dashboard>
-            <dashboard::Dashboard handle=dashboard />
+        <main class="view">
+            <div role="tabpanel" aria-labelledby="tab-client" hidden=move || view.get() != View::Client>
+                <ClientView />
+            </div>
+            // Mounted from the start, so it digests messages while another view shows.
+            <div role="tabpanel" aria-labelledby="tab-dashboard" hidden=move || view.get() != View::Dashboard>
+                <LiveDashboard />
+            </div>
+            // Mounted on first visit, then kept, so a scenario survives a look elsewhere.
+            <Show when=move || visited_visualiser.get()>
+                <div role="tabpanel" aria-labelledby="tab-visualiser" hidden=move || view.get() != View::Visualiser>
+                    <SimulatedVisualiser />
+                </div>
+            </Show>
         </main>
     }
+}
+
+/// The operator dashboard on the live connection: its publishes go out
+/// through the client's session and its filters are subscribed there.
+#[component]
+fn LiveDashboard() -> impl IntoView {
+    let ctx = expect_context::<ClientCtx>();
+    let publish = Callback::new(move |req: PublishRequest| ctx.publish(req));
+    let subscribe =
+        Callback::new(move |filters: Vec<SubscribeFilter>| ctx.set_dashboard_filters(filters));
+    ctx.dashboard.connect(publish, subscribe);
+    view! { <Dashboard handle=ctx.dashboard /> }
 }
 
 /// Connection, publish, subscriptions, messages and packet log.

@@ -96,7 +96,7 @@ impl Broker {
              listener {ws} 127.0.0.1\n\
              protocol websockets\n\
              persistence false\n\
-             log_dest stdout\n\
+             log_dest stderr\n\
              log_type all\n\
              connection_messages true\n\
              # As root, stay root: dropping to user mosquitto would lose the temp dir.\n\
@@ -124,5 +124,26 @@ impl Broker {
         process.wait_until_listening(self.tcp_port, &self.log_path());
         process.wait_until_listening(self.ws_port, &self.log_path());
         self.process = Some(process);
+    }
+}
+
+impl Drop for Broker {
+    /// When a test fails, keeps the broker's log (its temp dir goes) and shows its end.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let kept = super::repo_dir()
+            .join("target/e2e-failures")
+            .join(format!("mosquitto-{}.log", self.ws_port));
+        let log = self.log();
+        let _ = std::fs::create_dir_all(kept.parent().unwrap_or(self.dir.path()));
+        let _ = std::fs::write(&kept, &log);
+        let tail: Vec<&str> = log.lines().rev().take(20).collect();
+        eprintln!(
+            "mosquitto's log: {}; it ends with:\n{}",
+            kept.display(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
     }
 }

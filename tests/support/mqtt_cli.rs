@@ -32,8 +32,12 @@ pub struct Subscription {
 /// Subscribes to `filter` at QoS 2 and returns once the broker has
 /// acknowledged it, so nothing published afterwards is missed.
 pub fn subscribe(broker: &Broker, filter: &str, count: usize) -> Subscription {
-    let mut command = Command::new(program("mosquitto_sub"));
+    // Line-buffered through stdbuf: mosquitto_sub prints its debug lines (the SUBACK we wait
+    // for) with plain printf, which a pipe would hold back until it exits.
+    let mut command = Command::new(program("stdbuf"));
     command
+        .arg("-oL")
+        .arg(program("mosquitto_sub"))
         .args(["-d", "-v", "-q", "2", "-h", "127.0.0.1"])
         .args(["-p", &broker.tcp_port.to_string()])
         .args(["-C", &count.to_string(), "-W", &RECEIVE_SECONDS.to_string()])
