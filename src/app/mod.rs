@@ -282,7 +282,8 @@ fn LiveDashboard() -> impl IntoView {
     let publish = Callback::new(move |req: PublishRequest| ctx.publish(req));
     let subscribe =
         Callback::new(move |filters: Vec<SubscribeFilter>| ctx.set_dashboard_filters(filters));
-    view! { <Dashboard handle=ctx.dashboard publish=publish subscribe=subscribe /> }
+    ctx.dashboard.connect(publish, subscribe);
+    view! { <Dashboard handle=ctx.dashboard /> }
 }
 
 /// Connection, publish, subscriptions, messages and packet log.
