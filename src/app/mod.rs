@@ -26,7 +26,7 @@ use crate::mqtt::packet::{QoS, SubscribeFilter};
 use crate::mqtt::session::{EventKind, PublishRequest};
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate};
-use dashboard::{Dashboard, DashboardHandle, Incoming};
+use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
 use model::ClientModel;
 use visualiser::offline::SimulatedVisualiser;
@@ -95,10 +95,8 @@ impl ClientCtx {
         let mut accepted = false;
         for update in &updates {
             if let LinkUpdate::Session(event) = update {
-                if let EventKind::Delivered { message } = &event.kind {
-                    self.dashboard
-                        .push_message(Incoming::delivered(event.at, message));
-                }
+                // The dashboard digests a Delivered event's message itself;
+                // pushing it as a message too would count every delivery twice.
                 accepted |= matches!(event.kind, EventKind::Connected { .. });
                 self.dashboard.push_event((**event).clone());
             }
