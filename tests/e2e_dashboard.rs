@@ -1,0 +1,175 @@
+//! End-to-end: the operator dashboard of the release build (`dist/`) in
+//! headless Chromium, fed by `mosquitto_pub` through a real Mosquitto.
+//!
+//! Like `tests/e2e.rs`, these need `trunk build --release`, chromium,
+//! chromedriver and mosquitto, so plain `cargo test` skips them; `make test`
+//! runs them in its end-to-end tier:
+//!
+//! ```sh
+//! cargo test --test e2e_dashboard -- --ignored --test-threads=1
+//! ```
+#![cfg(not(target_arch = "wasm32"))]
+
+// Shared with tests/e2e.rs; this file uses only part of it.
+#[allow(dead_code)]
+mod support;
+
+use fantoccini::elements::Element;
+use fantoccini::Locator;
+use support::mqtt_cli::publish;
+use support::{Auth, E2e, Page};
+
+// The app's DOM contract.
+const BROKER_URL: &str = "#broker-url";
+const CONNECT: &str = "#connect-btn";
+const CONN_STATUS: &str = "[data-testid=conn-status]";
+const DASHBOARD_TAB: &str = "#tab-dashboard";
+const ALARM_ROW: &str = "tr.dash-alarm";
+const ALARM_COUNT: &str = ".dash-alarms .dash-count";
+const STOCK_ROW: &str = "tr.dash-stock";
+
+/// True once every dashboard filter is in the subscription table and the
+/// broker has answered every SUBSCRIBE in the packet log with a SUBACK.
+/// Read through `textContent`, because the client view is hidden while the
+/// dashboard shows and WebDriver reports hidden text as empty.
+const DASHBOARD_SUBSCRIBED: &str = r#"
+    const lines = [...document.querySelectorAll('[data-testid=packet-log] > *')].map(e => e.textContent);
+    const subscribes = lines.filter(t => t.includes('SUBSCRIBE')).length;
+    const subacks = lines.filter(t => t.includes('SUBACK')).length;
+    const rows = [...document.querySelectorAll('[data-testid=sub-row]')].map(e => e.textContent).join(' ');
+    return subscribes > 0 && subacks >= subscribes
+        && ['alarms/#', 'critical/#', 'inventory/#'].every(f => rows.includes(f));
+"#;
+
+/// The seeds' alarm, as the plant publishes it.
+const FIRE_IN_A_12: &str = r#"{"alarm": "fire", "zone": "A-12"}"#;
+
+/// Connects the page, opens the dashboard, and returns once its filters are
+/// subscribed at the broker.
+async fn open_subscribed_dashboard(e2e: &E2e) {
+    let page = e2e.page();
+    page.fill(BROKER_URL, &e2e.broker().ws_url()).await;
+    page.click(CONNECT).await;
+    page.wait_for(CONN_STATUS, "Connected").await;
+    page.click(DASHBOARD_TAB).await;
+    page.wait_until_script_is_true(DASHBOARD_SUBSCRIBED).await;
+}
+
+async fn cell_text(row: &Element, css: &str) -> String {
+    let cell = row
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("a row has no `{css}`: {error}"));
+    cell.text().await.unwrap_or_default()
+}
+
+/// The stock count the page shows for `sku` once it shows `expected`; panics
+/// with what it shows otherwise.
+async fn wait_for_stock(page: &Page, sku: &str, expected: i64) {
+    let script = format!(
+        "return [...document.querySelectorAll('{STOCK_ROW}')].some(r => \
+         r.querySelector('th')?.textContent.trim() === '{sku}' && \
+         parseInt(r.querySelector('td.dash-num')?.textContent ?? '', 10) === {expected})"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while page.script(&script).await != serde_json::Value::Bool(true) {
+        assert!(
+            std::time::Instant::now() <= deadline,
+            "SKU {sku} never showed {expected}; the stock rows show {:?}",
+            page.texts(STOCK_ROW).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn document_title(page: &Page) -> String {
+    page.script("return document.title")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn a_fire_alarm_from_mosquitto_pub_shows_counts_in_the_title_and_is_acknowledged() {
+    support::run("dashboard-alarm", Auth::Anonymous, |e2e: E2e| async move {
+        open_subscribed_dashboard(&e2e).await;
+        let page = e2e.page();
+
+        publish(e2e.broker(), "critical/alarm", FIRE_IN_A_12, 2);
+        let row = page.wait_for(ALARM_ROW, "A-12").await;
+        assert_eq!(cell_text(&row, ".dash-alarm-type").await, "fire");
+        assert!(cell_text(&row, ".dash-topic")
+            .await
+            .contains("critical/alarm"));
+        page.wait_for(ALARM_COUNT, "1 unacknowledged").await;
+        assert!(
+            document_title(page).await.starts_with("(1) "),
+            "the tab title should lead with the unacknowledged count, is {:?}",
+            document_title(page).await
+        );
+
+        row.find(Locator::Css(".dash-actions button"))
+            .await
+            .expect("the alarm row has an Ack button")
+            .click()
+            .await
+            .expect("click Ack");
+        page.wait_for(ALARM_COUNT, "0 unacknowledged").await;
+        page.wait_for(ALARM_ROW, "Acknowledged").await;
+        page.wait_until_script_is_true("return !document.title.startsWith('(')")
+            .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn a_retransmitted_inventory_delta_is_counted_once() {
+    support::run(
+        "dashboard-inventory",
+        Auth::Anonymous,
+        |e2e: E2e| async move {
+            open_subscribed_dashboard(&e2e).await;
+            let page = e2e.page();
+            let topic = "inventory/warehouse-1/A-100";
+
+            publish(e2e.broker(), topic, r#"{"sku": "A-100", "level": 40}"#, 2);
+            wait_for_stock(page, "A-100", 40).await;
+
+            let take_three = r#"{"sku": "A-100", "delta": -3, "msg_id": "m-1"}"#;
+            publish(e2e.broker(), topic, take_three, 1);
+            publish(
+                e2e.broker(),
+                topic,
+                r#"{"sku": "A-100", "delta": 5, "msg_id": "m-2"}"#,
+                2,
+            );
+            // The sender did not see m-1's PUBACK and sent it again (QoS 1 is
+            // at-least-once, MQTT-4.3.2): a new delivery of the same message.
+            publish(e2e.broker(), topic, take_three, 1);
+            publish(
+                e2e.broker(),
+                topic,
+                r#"{"sku": "A-100", "delta": -1, "msg_id": "m-3"}"#,
+                1,
+            );
+
+            // 40 - 3 + 5 - 1 = 41; counting m-1 twice would show 38.
+            wait_for_stock(page, "A-100", 41).await;
+            let row = page.wait_for(STOCK_ROW, "A-100").await;
+            assert_eq!(
+                cell_text(&row, ".dash-trust").await,
+                "cannot be trusted (1 dup)",
+                "one retransmission at QoS 1 since the level: recognised, and flagged once"
+            );
+
+            publish(e2e.broker(), "critical/alarm", FIRE_IN_A_12, 2);
+            page.wait_for(ALARM_ROW, "A-12").await;
+            page.save_screenshot(&Page::screenshot_path("dashboard"))
+                .await;
+        },
+    )
+    .await;
+}
