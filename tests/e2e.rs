@@ -143,7 +143,9 @@ async fn messages_from_mosquitto_pub_appear_in_the_page_at_each_qos() {
             );
         }
         // The README's picture: the whole page from its header down.
-        e2e.page().script("window.scrollTo(0, 0); return true;").await;
+        e2e.page()
+            .script("window.scrollTo(0, 0); return true;")
+            .await;
         e2e.page()
             .save_screenshot(&Page::screenshot_path("app"))
             .await;
