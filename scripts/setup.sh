@@ -37,19 +37,6 @@ locked_wasm_bindgen_version() {
     awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }
 
-# A `cargo install trunk` started by hand before this script (its log ends with `done`):
-# wait for it instead of compiling trunk a second time on the same two cores.
-wait_for_background_trunk_install() {
-    local log=/tmp/trunk-install.log
-    [[ -f $log ]] || return 0
-    grep -qx done "$log" && return 0
-    pgrep -f "cargo install trunk" >/dev/null || return 0
-    echo "waiting for the background trunk install ($log) to finish"
-    while ! grep -qx done "$log" && pgrep -f "cargo install trunk" >/dev/null; do
-        sleep 5
-    done
-}
-
 rust_target() {
     if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
         ok "rust target wasm32-unknown-unknown"
@@ -124,7 +111,6 @@ apt_packages() {
         apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-wait_for_background_trunk_install
 rust_target
 if [[ $MODE == test ]]; then
     rust_component rustfmt fmt
