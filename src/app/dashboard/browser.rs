@@ -4,21 +4,9 @@
 
 use super::settings::KeyValueStore;
 
-/// Milliseconds since the page loaded (`performance.now()`), the clock the
-/// app passes to the session, so message and event times agree.
-pub fn now_ms() -> u64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        web_sys::window()
-            .and_then(|w| w.performance())
-            .map(|p| p.now().max(0.0) as u64)
-            .unwrap_or(0)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0
-    }
-}
+/// The app's clock (the one the session is driven by), so message and event
+/// times agree.
+pub use crate::net::clock::now_ms;
 
 /// A `now_ms()` time as a local wall-clock label, "14:03:07".
 pub fn clock_label(at: u64) -> String {
