@@ -12,6 +12,8 @@
 //! They address the page only through its stable ids and `data-testid`s.
 #![cfg(not(target_arch = "wasm32"))]
 
+// Shared with the other e2e tests; this file uses only part of it.
+#[allow(dead_code)]
 mod support;
 
 use support::mqtt_cli::{publish, subscribe, Received};

@@ -29,7 +29,7 @@ use crate::net::ws::{Link, LinkUpdate};
 use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
 use model::ClientModel;
-use visualiser::offline::SimulatedVisualiser;
+use visualiser::VisualiserPage;
 
 /// Shared state of the client view, provided as context.
 #[derive(Clone, Copy)]
@@ -265,7 +265,7 @@ pub fn App() -> impl IntoView {
             // Mounted on first visit, then kept, so a scenario survives a look elsewhere.
             <Show when=move || visited_visualiser.get()>
                 <div role="tabpanel" aria-labelledby="tab-visualiser" hidden=move || view.get() != View::Visualiser>
-                    <SimulatedVisualiser />
+                    <VisualiserPage form=ctx.form />
                 </div>
             </Show>
         </main>

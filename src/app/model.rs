@@ -244,6 +244,21 @@ impl ClientModel {
         match update {
             LinkUpdate::Transport { at, event } => self.apply_transport(at, event),
             LinkUpdate::Session(event) => self.apply_session(*event),
+            LinkUpdate::Dropped {
+                at,
+                direction,
+                packet,
+                cause,
+                ..
+            } => self.note(
+                at,
+                format!(
+                    "{} {} lost by fault injection ({}).",
+                    packet.packet_type().name(),
+                    direction.label(),
+                    cause.label()
+                ),
+            ),
         }
     }
 
@@ -316,6 +331,10 @@ impl ClientModel {
             TransportEvent::Closed => {
                 self.status = ConnStatus::Disconnected;
                 self.error = None;
+            }
+            TransportEvent::Cut { .. } => {
+                self.note(at, format!("Connection to {} cut on purpose.", self.url));
+                self.status = ConnStatus::Disconnected;
             }
         }
     }

@@ -14,6 +14,13 @@
 //! broker answers that it kept no session, subscribes again to every filter
 //! it knows. Each socket gets a generation number; events from an older
 //! socket are ignored, and handlers are cleared before a socket is closed.
+//!
+//! A link opened with [`Link::connect_with_faults`] puts the visualiser's
+//! [`FaultRules`] between the session and the socket: every packet the
+//! session sends and every packet the broker sends is judged, and a lost one
+//! never reaches the other side (it is reported as [`LinkUpdate::Dropped`]).
+//! So "drop the next PUBREC" makes a real Mosquitto and a real session do
+//! their real recovery.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -25,7 +32,8 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::backoff::Backoff;
 use super::clock::{now_ms, random};
-use crate::mqtt::packet::{PacketId, SubscribeFilter};
+use crate::mqtt::fault::{Direction, FaultCause, FaultRules, Verdict};
+use crate::mqtt::packet::{Decoder, Packet, PacketId, SubscribeFilter};
 use crate::mqtt::session::{
     CommandError, ConnectionState, Event, EventKind, PublishRequest, Session, SessionConfig,
 };
@@ -68,6 +76,12 @@ pub enum TransportEvent {
     },
     /// The user's Disconnect finished (DISCONNECT sent, socket closed).
     Closed,
+    /// The connection was cut on purpose to show what a network failure
+    /// does (no DISCONNECT: the broker keeps the session and the will fires).
+    Cut {
+        /// A reconnect follows on its own (else [`Link::reconnect_now`] starts it).
+        reconnect: bool,
+    },
 }
 
 /// What the driver reports to the app, in order.
@@ -81,6 +95,21 @@ pub enum LinkUpdate {
         at: u64,
         /// What happened.
         event: TransportEvent,
+    },
+    /// The link's fault rules lost a packet: it was never sent, or the
+    /// session never saw it. For an outgoing packet this follows the
+    /// session's `PacketSent` event for it.
+    Dropped {
+        /// Milliseconds, on the session's clock.
+        at: u64,
+        /// Which way it was going.
+        direction: Direction,
+        /// The packet.
+        packet: Box<Packet>,
+        /// Its bytes.
+        bytes: Vec<u8>,
+        /// The rule or draw that lost it.
+        cause: FaultCause,
     },
 }
 
@@ -115,9 +144,29 @@ impl Socket {
     }
 }
 
+/// Fault rules on the wire, for the visualiser's links.
+struct WireFilter {
+    rules: FaultRules,
+    /// Splits incoming frames into packets to judge one by one.
+    decoder: Decoder,
+    /// Outgoing packets judged lost, until their `PacketSent` event is drained.
+    dropped_out: Vec<(Vec<u8>, FaultCause)>,
+    /// Last time a delayed packet is due, per direction (links stay FIFO).
+    due: [u64; 2],
+}
+
 struct Inner {
     url: String,
     session: Session,
+    /// Fault rules between the session and the socket, when asked for.
+    wire: Option<WireFilter>,
+    /// Session timers wait (a presenter's pause) instead of firing.
+    hold_timers: bool,
+    /// Packets held back by added latency, by number.
+    delayed: Vec<(u64, Timeout)>,
+    /// Delay timers that fired; dropped later, never inside their own callback.
+    spent: Vec<Timeout>,
+    next_delay: u64,
     socket: Option<Socket>,
     /// Sockets whose handlers were cleared; dropped when the next one opens,
     /// never from inside their own handler.
@@ -149,9 +198,30 @@ pub struct Link {
 impl Link {
     /// Opens a WebSocket to `url` and runs a new session with `config` over it.
     pub fn connect(url: &str, config: SessionConfig, notify: Notify) -> Link {
+        Link::open(url, config, notify, None)
+    }
+
+    /// Like [`Link::connect`], with fault rules between the session and the
+    /// socket (none armed yet: see [`Link::with_faults`]).
+    pub fn connect_with_faults(url: &str, config: SessionConfig, notify: Notify) -> Link {
+        let wire = WireFilter {
+            rules: FaultRules::none(),
+            decoder: Decoder::new(config.version, None),
+            dropped_out: Vec::new(),
+            due: [0; 2],
+        };
+        Link::open(url, config, notify, Some(wire))
+    }
+
+    fn open(url: &str, config: SessionConfig, notify: Notify, wire: Option<WireFilter>) -> Link {
         let inner = Rc::new(RefCell::new(Inner {
             url: url.trim().to_string(),
             session: Session::new(config),
+            wire,
+            hold_timers: false,
+            delayed: Vec::new(),
+            spent: Vec::new(),
+            next_delay: 0,
             socket: None,
             retired: Vec::new(),
             generation: 0,
@@ -212,19 +282,79 @@ impl Link {
     /// Ends the connection on purpose: DISCONNECT when connected, then close.
     /// Stops any pending reconnect.
     pub fn disconnect(&self) {
-        self.run(|inner, _| {
+        self.run(|inner, weak| {
             inner.phase = Phase::Stopped;
             inner.reconnect_timer = None;
             inner.session_timer = None;
             if inner.socket.is_some() {
                 // DISCONNECT first, so the broker discards the will (MQTT-3.14.4-3).
                 let _ = inner.session.disconnect(now_ms());
-                pump(inner);
+                pump(inner, weak);
                 retire_socket(inner, Some(1000));
                 inner.session.handle_closed(now_ms());
                 drain_events(inner);
             }
             report(inner, TransportEvent::Closed);
+        });
+    }
+
+    /// Edits the link's fault rules (a link opened without them ignores this).
+    pub fn with_faults(&self, f: impl FnOnce(&mut FaultRules)) {
+        self.run(|inner, _| {
+            if let Some(wire) = inner.wire.as_mut() {
+                f(&mut wire.rules);
+            }
+        });
+    }
+
+    /// Holds the session's timers (retries) while `hold` is true, so a
+    /// presenter decides when the next retry may happen; releasing them
+    /// fires whatever came due meanwhile.
+    pub fn hold_timers(&self, hold: bool) {
+        self.run(|inner, weak| {
+            inner.hold_timers = hold;
+            if hold {
+                inner.session_timer = None;
+            } else if inner.phase == Phase::Active {
+                inner.session.handle_timeout(now_ms());
+                after_input(inner, weak);
+            }
+        });
+    }
+
+    /// Cuts the connection as a network failure would: no DISCONNECT, the
+    /// socket just closes. With `reconnect` the usual backoff brings it back;
+    /// without, it stays down until [`Link::reconnect_now`].
+    pub fn cut(&self, reconnect: bool) {
+        self.run(|inner, weak| {
+            if inner.socket.is_none() {
+                return;
+            }
+            // 4000: an application close code (browsers refuse 1001..=2999).
+            retire_socket(inner, Some(4000));
+            inner.session_timer = None;
+            inner.delayed.clear();
+            inner.session.handle_closed(now_ms());
+            drain_events(inner);
+            report(inner, TransportEvent::Cut { reconnect });
+            if reconnect && inner.accepted_once {
+                schedule_reconnect(inner, weak);
+            } else {
+                inner.phase = Phase::Stopped;
+            }
+        });
+    }
+
+    /// Opens a new socket now (after a cut, or instead of waiting for the
+    /// next backoff attempt); the session resumes on it.
+    pub fn reconnect_now(&self) {
+        self.run(|inner, weak| {
+            if inner.phase == Phase::Active {
+                return;
+            }
+            inner.reconnect_timer = None;
+            let attempt = inner.backoff.attempt().max(1);
+            open_socket(inner, weak, attempt);
         });
     }
 
@@ -338,8 +468,7 @@ fn on_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent)
     match ev.data().dyn_into::<js_sys::ArrayBuffer>() {
         Ok(buffer) => {
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            inner.session.handle_bytes(now_ms(), &bytes);
-            after_input(inner, weak);
+            receive(inner, weak, bytes);
         }
         Err(_) => {
             // MQTT-6.0.0-1: a non-binary frame means closing the connection.
@@ -356,6 +485,136 @@ fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &CloseEvent) {
         connection_dropped(inner, weak, ev.code(), ev.reason());
     } else {
         socket_failed(inner, weak, None);
+    }
+}
+
+/// Hands received bytes to the session, judging each packet first when the
+/// link has fault rules.
+fn receive(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, bytes: Vec<u8>) {
+    let Some(wire) = inner.wire.as_mut() else {
+        inner.session.handle_bytes(now_ms(), &bytes);
+        after_input(inner, weak);
+        return;
+    };
+    wire.decoder.feed(&bytes);
+    let mut deliver: Vec<Vec<u8>> = Vec::new();
+    let mut dropped = Vec::new();
+    let mut cut = false;
+    loop {
+        match wire.decoder.next_packet() {
+            Ok(Some((packet, raw))) => {
+                match wire.rules.decide(Direction::BrokerToClient, &packet) {
+                    Verdict::Deliver => deliver.push(raw),
+                    Verdict::Drop { rule } => dropped.push((packet, raw, rule)),
+                    Verdict::Cut { rule } => {
+                        dropped.push((packet, raw, FaultCause::Rule(rule)));
+                        cut = true;
+                        break;
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                // Not ours to judge: the session reads the same bytes and
+                // reports the malformed packet in its own words.
+                let n = wire.decoder.buffered();
+                let tail = bytes.len().saturating_sub(n);
+                deliver.push(bytes.get(tail..).unwrap_or_default().to_vec());
+                wire.decoder.clear();
+                break;
+            }
+        }
+    }
+    let latency = wire.rules.added_latency(Direction::BrokerToClient);
+    for (packet, raw, cause) in dropped {
+        inner.out.push(LinkUpdate::Dropped {
+            at: now_ms(),
+            direction: Direction::BrokerToClient,
+            packet: Box::new(packet),
+            bytes: raw,
+            cause,
+        });
+    }
+    if latency > 0 && !deliver.is_empty() {
+        let frame: Vec<u8> = deliver.concat();
+        delay(inner, weak, Direction::BrokerToClient, latency, frame);
+    } else {
+        for raw in deliver {
+            inner.session.handle_bytes(now_ms(), &raw);
+        }
+        after_input(inner, weak);
+    }
+    if cut {
+        drop_for_fault(inner, weak);
+    }
+}
+
+/// Runs `frame` through after `latency` ms: sent when outgoing, handed to
+/// the session when incoming; never overtaking an earlier delayed packet.
+fn delay(
+    inner: &mut Inner,
+    weak: &Weak<RefCell<Inner>>,
+    direction: Direction,
+    latency: u64,
+    frame: Vec<u8>,
+) {
+    let slot = match direction {
+        Direction::ClientToBroker => 0,
+        Direction::BrokerToClient => 1,
+    };
+    let now = now_ms();
+    let due = match inner.wire.as_mut() {
+        Some(wire) => {
+            wire.due[slot] = (now + latency).max(wire.due[slot]);
+            wire.due[slot]
+        }
+        None => now + latency,
+    };
+    let generation = inner.generation;
+    let w = weak.clone();
+    inner.next_delay += 1;
+    let id = inner.next_delay;
+    let timeout = Timeout::new(
+        due.saturating_sub(now).min(u64::from(u32::MAX)) as u32,
+        move || {
+            with_current(&w, generation, |inner, weak| {
+                inner.spent.clear();
+                if let Some(i) = inner.delayed.iter().position(|(n, _)| *n == id) {
+                    let (_, own) = inner.delayed.remove(i);
+                    inner.spent.push(own);
+                }
+                match direction {
+                    Direction::ClientToBroker => {
+                        if let Some(socket) = &inner.socket {
+                            let _ = socket.ws.send_with_u8_array(&frame);
+                        }
+                    }
+                    Direction::BrokerToClient => {
+                        inner.session.handle_bytes(now_ms(), &frame);
+                        after_input(inner, weak);
+                    }
+                }
+            });
+        },
+    );
+    inner.delayed.push((id, timeout));
+}
+
+/// A fault rule cut the connection: as [`Link::cut`] with a reconnect.
+fn drop_for_fault(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    if inner.socket.is_none() {
+        return;
+    }
+    retire_socket(inner, Some(4000));
+    inner.session_timer = None;
+    inner.delayed.clear();
+    inner.session.handle_closed(now_ms());
+    drain_events(inner);
+    report(inner, TransportEvent::Cut { reconnect: true });
+    if inner.accepted_once {
+        schedule_reconnect(inner, weak);
+    } else {
+        inner.phase = Phase::Stopped;
     }
 }
 
@@ -439,11 +698,16 @@ fn retire_socket(inner: &mut Inner, code: Option<u16>) {
 /// After every input: send what is ready, report events, re-arm the timer.
 fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     // A resubscribe adds transmits; at most one extra round.
+    let mut cut = false;
     for _ in 0..2 {
-        pump(inner);
+        cut |= pump(inner, weak);
         if !drain_events(inner) {
             break;
         }
+    }
+    if cut {
+        drop_for_fault(inner, weak);
+        return;
     }
     if inner.session.poll_close() {
         // The session ended the connection itself (keep-alive timeout,
@@ -455,19 +719,50 @@ fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     arm_session_timer(inner, weak);
 }
 
-/// Sends every ready transmit as one binary frame.
-fn pump(inner: &mut Inner) {
+/// Sends every ready transmit as one binary frame (less what the fault
+/// rules lose; later, with added latency). Returns true when a rule cut the
+/// connection.
+fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
     let mut frame = Vec::new();
+    let mut cut = false;
     while let Some(transmit) = inner.session.poll_transmit() {
-        frame.extend_from_slice(&transmit.bytes);
+        let Some(wire) = inner.wire.as_mut() else {
+            frame.extend_from_slice(&transmit.bytes);
+            continue;
+        };
+        if cut {
+            // Queued behind the cut: lost with the connection.
+            wire.dropped_out
+                .push((transmit.bytes, FaultCause::ConnectionCut));
+            continue;
+        }
+        match wire
+            .rules
+            .decide(Direction::ClientToBroker, &transmit.packet)
+        {
+            Verdict::Deliver => frame.extend_from_slice(&transmit.bytes),
+            Verdict::Drop { rule } => wire.dropped_out.push((transmit.bytes, rule)),
+            Verdict::Cut { rule } => {
+                wire.dropped_out
+                    .push((transmit.bytes, FaultCause::Rule(rule)));
+                cut = true;
+            }
+        }
     }
     if frame.is_empty() {
-        return;
+        return cut;
     }
-    if let Some(socket) = &inner.socket {
+    let latency = inner
+        .wire
+        .as_ref()
+        .map_or(0, |w| w.rules.added_latency(Direction::ClientToBroker));
+    if latency > 0 {
+        delay(inner, weak, Direction::ClientToBroker, latency, frame);
+    } else if let Some(socket) = &inner.socket {
         // A failed send shows up as a close event; nothing more to do here.
         let _ = socket.ws.send_with_u8_array(&frame);
     }
+    cut
 }
 
 /// Moves session events to the app; returns true if a resubscribe was queued.
@@ -483,7 +778,25 @@ fn drain_events(inner: &mut Inner) -> bool {
             EventKind::SubscriptionsLost { filters } => lost.extend(filters.iter().cloned()),
             _ => {}
         }
+        let dropped = match (&event.kind, inner.wire.as_mut()) {
+            (EventKind::PacketSent { packet, bytes }, Some(wire)) => wire
+                .dropped_out
+                .iter()
+                .position(|(b, _)| b == bytes)
+                .map(|i| (packet.clone(), wire.dropped_out.remove(i))),
+            _ => None,
+        };
+        let at = event.at;
         inner.out.push(LinkUpdate::Session(Box::new(event)));
+        if let Some((packet, (bytes, cause))) = dropped {
+            inner.out.push(LinkUpdate::Dropped {
+                at,
+                direction: Direction::ClientToBroker,
+                packet: Box::new(packet),
+                bytes,
+                cause,
+            });
+        }
     }
     resubscribe(inner, &lost)
 }
@@ -502,6 +815,9 @@ fn resubscribe(inner: &mut Inner, lost: &[String]) -> bool {
 
 fn arm_session_timer(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     inner.session_timer = None;
+    if inner.hold_timers {
+        return;
+    }
     let Some(deadline) = inner.session.poll_timeout() else {
         return;
     };

@@ -26,8 +26,8 @@ pub use site::Site;
 /// broker and the file server before the test body runs.
 pub struct E2e {
     page: Page,
-    broker: Broker,
-    _site: Site,
+    broker: Option<Broker>,
+    site: Option<Site>,
 }
 
 impl E2e {
@@ -36,12 +36,22 @@ impl E2e {
     }
 
     pub fn broker(&self) -> &Broker {
-        &self.broker
+        self.broker
+            .as_ref()
+            .expect("this test runs without a broker (support::run_offline)")
     }
 
     /// For stopping and restarting the broker.
     pub fn broker_mut(&mut self) -> &mut Broker {
-        &mut self.broker
+        self.broker
+            .as_mut()
+            .expect("this test runs without a broker (support::run_offline)")
+    }
+
+    /// Stops serving `dist/`: with no broker either, the loaded page has no
+    /// network left to talk to.
+    pub fn unplug(&mut self) {
+        self.site = None;
     }
 }
 
@@ -67,13 +77,29 @@ where
     F: FnOnce(E2e) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    drive(name, Some(Broker::start(auth)), test).await;
+}
+
+/// Like [`run`], with no broker at all (offline mode).
+pub async fn run_offline<F, Fut>(name: &str, test: F)
+where
+    F: FnOnce(E2e) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    drive(name, None, test).await;
+}
+
+async fn drive<F, Fut>(name: &str, broker: Option<Broker>, test: F)
+where
+    F: FnOnce(E2e) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let dist = dist_dir();
     assert!(
         dist.join("index.html").is_file(),
         "no {}/index.html: build it first with `trunk build --release` (make test, tier 6)",
         dist.display()
     );
-    let broker = Broker::start(auth);
     let site = Site::serve(dist);
     let browser = Browser::launch().await;
     let page = browser.page(site.url());
@@ -82,7 +108,7 @@ where
     let outcome = tokio::spawn(test(E2e {
         page,
         broker,
-        _site: site,
+        site: Some(site),
     }))
     .await;
     if outcome.is_err() {

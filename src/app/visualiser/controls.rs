@@ -1,7 +1,7 @@
 //! Transport controls: play / pause, step, speed, replay, scrubber.
 //!
 //! Every control only edits the [`Playhead`]; the keyboard shortcuts
-//! (space = play/pause, → = step, r = replay) are wired by the
+//! (space = play/pause, → = step, r = replay, End = now) are wired by the
 //! visualiser root so they work wherever focus is.
 
 use leptos::prelude::*;
@@ -23,6 +23,7 @@ pub fn TransportControls(
     let toggle = move |_| layout.with_untracked(|l| playhead.update(|p| p.toggle(l)));
     let step = move |_| layout.with_untracked(|l| playhead.update(|p| p.step(l)));
     let replay = move |_| playhead.update(|p| p.replay());
+    let to_end = move |_| layout.with_untracked(|l| playhead.update(|p| p.jump_to_end(l)));
     let speed_button = move |speed: Speed| {
         view! {
             <button
@@ -46,6 +47,7 @@ pub fn TransportControls(
             </button>
             <button class="vis-step" aria-label="Step one packet (→)" on:click=step>"Step →"</button>
             <button class="vis-replay" aria-label="Replay from the start (r)" on:click=replay>"Replay"</button>
+            <button class="vis-to-end" aria-label="Jump to the newest packet (End)" on:click=to_end>"Now ⏭"</button>
             <span class="vis-speeds" role="group" aria-label="Speed">{Speed::ALL.map(speed_button)}</span>
             <input
                 class="vis-scrubber"
@@ -77,6 +79,8 @@ pub enum KeyCommand {
     Step,
     /// "r".
     Replay,
+    /// End.
+    ToEnd,
 }
 
 impl KeyCommand {
@@ -86,6 +90,7 @@ impl KeyCommand {
             " " | "Spacebar" => Some(KeyCommand::TogglePlay),
             "ArrowRight" => Some(KeyCommand::Step),
             "r" | "R" => Some(KeyCommand::Replay),
+            "End" => Some(KeyCommand::ToEnd),
             _ => None,
         }
     }
@@ -96,6 +101,7 @@ impl KeyCommand {
             KeyCommand::TogglePlay => playhead.toggle(layout),
             KeyCommand::Step => playhead.step(layout),
             KeyCommand::Replay => playhead.replay(),
+            KeyCommand::ToEnd => playhead.jump_to_end(layout),
         }
     }
 }

@@ -85,6 +85,13 @@ impl Playhead {
         self.playing = true;
     }
 
+    /// Jump to the newest packet and keep playing: what a live operator
+    /// wants after looking back.
+    pub fn jump_to_end(&mut self, layout: &Layout) {
+        self.t = layout.end.max(0.0);
+        self.playing = true;
+    }
+
     /// Jump to stage time `t` (the scrubber), clamped to the diagram.
     pub fn scrub(&mut self, t: f64, layout: &Layout) {
         self.t = t.clamp(0.0, layout.end.max(0.0));

@@ -18,6 +18,7 @@ use super::files::{download, file_stem, read_chosen_file};
 use super::inspector::PacketInspector;
 use super::layout::{Layout, Pacing};
 use super::model::{DiagramEvent, PacketSummary, Recording};
+use super::packet_list::PacketList;
 use super::scenario::{builtin, Scenario, ScenarioRun, StepPerformer};
 use super::scenario_panel::{CaptionBar, CaptionLanguage, Qos2Table, ScenarioPicker};
 use super::transport::Playhead;
@@ -144,6 +145,7 @@ pub fn Visualiser(
                     >
                         <SequenceDiagram layout t selected/>
                     </Show>
+                    <PacketList layout t/>
                 </div>
                 <aside class="vis-side">
                     {scenario_ui}

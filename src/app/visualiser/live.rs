@@ -1,0 +1,559 @@
+//! The visualiser in live mode: two real sessions — a publisher and a
+//! subscriber — to a real broker over WebSockets, drawn on one diagram.
+//!
+//! Faults are applied between each session and its socket
+//! ([`Link::connect_with_faults`]), so a dropped PUBREC is really never seen
+//! by the publisher and the broker really receives the DUP=1 resend.
+//! Guided scenarios run on the same [`StepPerformer`] trait as the
+//! simulation. Live packets take microseconds, so a scenario holds the
+//! publisher's retry timer until the presenter reaches the step that
+//! explains the retry (a `Wait` step): the retry then happens for real, in
+//! front of the audience, instead of before the explanation.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::app::form::ConnectionForm;
+use crate::mqtt::packet::{QoS, SubscribeFilter};
+use crate::mqtt::session::{EventKind, PublishRequest, SessionConfig};
+use crate::net::clock::{now_ms, random};
+use crate::net::ws::{Link, LinkUpdate};
+
+use super::adapt::ClientRole;
+use super::faults::{apply_to_rules, FaultIntent, Hop};
+use super::live_trace::{LinkStatus, LiveTranscript};
+use super::model::{Caption, DiagramEvent};
+use super::scenario::{Action, Setup, Step, StepPerformer};
+use super::sim_run::{free_play_setup, FREE_PLAY_TOPIC};
+use super::view::{SharedPerformer, Visualiser, VisualiserFeed};
+
+/// Something asked for before both clients were ready.
+#[derive(Debug, Clone)]
+enum Pending {
+    Step(Step),
+    Publish(QoS),
+}
+
+/// One live run: its two links and what has been drawn of it.
+struct LiveRun {
+    /// Numbers runs, so updates of a replaced run's links are ignored.
+    id: u64,
+    publisher: Option<Link>,
+    subscriber: Option<Link>,
+    transcript: Option<LiveTranscript>,
+    setup: Option<Setup>,
+    steps_done: usize,
+    /// Both clients connected and the subscription granted, once.
+    set_up: bool,
+    /// Asked for before `set_up`; carried out as soon as it is.
+    pending: Vec<Pending>,
+    /// Client ids of this run.
+    ids: (String, String),
+}
+
+impl LiveRun {
+    fn new() -> Self {
+        LiveRun {
+            id: 0,
+            publisher: None,
+            subscriber: None,
+            transcript: None,
+            setup: None,
+            steps_done: 0,
+            set_up: false,
+            pending: Vec::new(),
+            ids: (String::new(), String::new()),
+        }
+    }
+
+    fn link(&self, role: ClientRole) -> Option<Link> {
+        match role {
+            ClientRole::Publisher => self.publisher.clone(),
+            ClientRole::Subscriber => self.subscriber.clone(),
+        }
+    }
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LiveStatus {
+    /// Broker URL of the run.
+    pub url: String,
+    /// The publisher's connection.
+    pub publisher: LinkStatus,
+    /// The subscriber's connection.
+    pub subscriber: LinkStatus,
+    /// A problem starting the run (bad form), if any.
+    pub problem: Option<String>,
+    /// Steps waiting for both clients to be ready.
+    pub waiting: usize,
+}
+
+/// Live mode's controller; cheap to copy into callbacks.
+#[derive(Clone, Copy)]
+pub struct LiveHandle {
+    run: StoredValue<LiveRun, LocalStorage>,
+    feed: VisualiserFeed,
+    /// Connection form of the client view: URL, version, credentials.
+    form: RwSignal<ConnectionForm>,
+    /// Status bar.
+    pub status: RwSignal<LiveStatus>,
+}
+
+impl LiveHandle {
+    /// A handle drawing into `feed`, connecting as `form` says.
+    pub fn new(feed: VisualiserFeed, form: RwSignal<ConnectionForm>) -> Self {
+        LiveHandle {
+            run: StoredValue::new_local(LiveRun::new()),
+            feed,
+            form,
+            status: RwSignal::new(LiveStatus::default()),
+        }
+    }
+
+    /// Starts a run: closes the previous one and connects both clients.
+    pub fn begin(&self, setup: &Setup) {
+        self.end();
+        let form = self.form.get_untracked();
+        let base = match form.session_config() {
+            Ok(config) => config,
+            Err(why) => {
+                self.status.set(LiveStatus {
+                    url: form.broker_url.clone(),
+                    problem: Some(format!(
+                        "Check the connection settings on the Client tab: {why}"
+                    )),
+                    ..LiveStatus::default()
+                });
+                return;
+            }
+        };
+        let url = form.broker_url.trim().to_string();
+        let suffix = format!("{:06x}", (random() * f64::from(0xFF_FFFF)) as u32);
+        let ids = (
+            format!("qoscope-pub-{suffix}"),
+            format!("qoscope-sub-{suffix}"),
+        );
+        let id = self
+            .run
+            .try_update_value(|r| {
+                r.id += 1;
+                r.transcript = Some(LiveTranscript::new(setup.version));
+                r.setup = Some(setup.clone());
+                r.steps_done = 0;
+                r.set_up = false;
+                r.pending.clear();
+                r.ids = ids.clone();
+                r.id
+            })
+            .unwrap_or_default();
+        self.status.set(LiveStatus {
+            url: url.clone(),
+            publisher: LinkStatus::Connecting,
+            subscriber: LinkStatus::Connecting,
+            ..LiveStatus::default()
+        });
+        self.feed.extend([caption(
+            "Setup",
+            format!(
+                "Both clients connect to {url}; the subscriber subscribes to {} at QoS {}.",
+                setup.filter,
+                setup.subscribe_qos.as_u8()
+            ),
+            format!(
+                "两个客户端连接 {url};订阅者以 QoS {} 订阅 {}。",
+                setup.subscribe_qos.as_u8(),
+                setup.filter
+            ),
+        )]);
+        // Links report synchronously from `connect`: open them outside any
+        // borrow of the run.
+        let publisher = self.open(
+            id,
+            ClientRole::Publisher,
+            &url,
+            config(&base, &ids.0, setup, true),
+        );
+        let subscriber = self.open(
+            id,
+            ClientRole::Subscriber,
+            &url,
+            config(&base, &ids.1, setup, false),
+        );
+        self.run.update_value(|r| {
+            if r.id == id {
+                r.publisher = Some(publisher);
+                r.subscriber = Some(subscriber);
+            }
+        });
+    }
+
+    fn open(&self, id: u64, role: ClientRole, url: &str, config: SessionConfig) -> Link {
+        let handle = *self;
+        let notify = Rc::new(move |updates: Vec<LinkUpdate>| handle.on_updates(id, role, updates));
+        Link::connect_with_faults(url, config, notify)
+    }
+
+    /// Closes both clients (DISCONNECT), if a run is going.
+    pub fn end(&self) {
+        let links = self
+            .run
+            .try_update_value(|r| {
+                r.id += 1;
+                r.pending.clear();
+                [r.publisher.take(), r.subscriber.take()]
+            })
+            .unwrap_or_default();
+        for link in links.into_iter().flatten() {
+            link.disconnect();
+        }
+        self.status.try_update(|s| {
+            s.publisher = LinkStatus::Idle;
+            s.subscriber = LinkStatus::Idle;
+            s.waiting = 0;
+        });
+    }
+
+    /// True while a run's links exist.
+    pub fn is_running(&self) -> bool {
+        self.run
+            .try_with_value(|r| r.publisher.is_some())
+            .unwrap_or(false)
+    }
+
+    fn on_updates(&self, id: u64, role: ClientRole, updates: Vec<LinkUpdate>) {
+        if self.run.try_with_value(|r| r.id) != Some(id) {
+            return;
+        }
+        let mut used = Vec::new();
+        self.feed.events.update(|events| {
+            self.run.update_value(|r| {
+                if let Some(t) = r.transcript.as_mut() {
+                    used = t.ingest(events, role, &updates);
+                }
+            })
+        });
+        if !used.is_empty() {
+            self.feed.faults.update(|plan| {
+                for (kind, hop) in used {
+                    plan.consumed(kind, hop);
+                }
+            });
+        }
+        self.status.update(|s| match role {
+            ClientRole::Publisher => s.publisher.apply(&updates),
+            ClientRole::Subscriber => s.subscriber.apply(&updates),
+        });
+        let connected = updates.iter().any(|u| {
+            matches!(u, LinkUpdate::Session(e) if matches!(e.kind, EventKind::Connected { .. }))
+        });
+        if connected && role == ClientRole::Subscriber {
+            self.subscribe_if_needed();
+        }
+        self.maybe_ready();
+    }
+
+    /// The subscriber's first connection subscribes; after a reconnect the
+    /// link resubscribes by itself when the broker kept no session.
+    fn subscribe_if_needed(&self) {
+        let Some((link, setup, set_up)) = self
+            .run
+            .try_with_value(|r| (r.subscriber.clone(), r.setup.clone(), r.set_up))
+        else {
+            return;
+        };
+        let (Some(link), Some(setup)) = (link, setup) else {
+            return;
+        };
+        if set_up {
+            return;
+        }
+        let filter = SubscribeFilter {
+            filter: setup.filter.clone(),
+            qos: setup.subscribe_qos,
+            ..Default::default()
+        };
+        if let Err(e) = link.subscribe(vec![filter]) {
+            self.status
+                .update(|s| s.subscriber = LinkStatus::Failed(format!("could not subscribe: {e}")));
+        }
+    }
+
+    /// Once both clients are up and subscribed, do what was asked meanwhile.
+    fn maybe_ready(&self) {
+        let ready = self.status.with_untracked(|s| {
+            s.publisher.is_up() && matches!(s.subscriber, LinkStatus::Subscribed { .. })
+        });
+        let pending = self
+            .run
+            .try_update_value(|r| {
+                if ready && !r.set_up {
+                    r.set_up = true;
+                    std::mem::take(&mut r.pending)
+                } else {
+                    Vec::new()
+                }
+            })
+            .unwrap_or_default();
+        self.status.update(|s| s.waiting = 0);
+        for p in pending {
+            match p {
+                Pending::Step(step) => self.do_step(&step),
+                Pending::Publish(qos) => self.do_publish(qos),
+            }
+        }
+    }
+
+    fn is_set_up(&self) -> bool {
+        self.run.try_with_value(|r| r.set_up).unwrap_or(false)
+    }
+
+    fn queue(&self, p: Pending) {
+        self.run.update_value(|r| r.pending.push(p));
+        self.status.update(|s| s.waiting += 1);
+    }
+
+    /// Applies a fault from the panel to the live links now.
+    pub fn apply_fault(&self, intent: FaultIntent) {
+        let roles: &[ClientRole] = match intent {
+            FaultIntent::DropNext { hop, .. } | FaultIntent::CutConnection { hop } => {
+                &[role_of(hop)][..]
+            }
+            FaultIntent::LossPercent(_) | FaultIntent::LatencyMs(_) => {
+                &[ClientRole::Publisher, ClientRole::Subscriber][..]
+            }
+        };
+        for &role in roles {
+            let Some(link) = self.run.try_with_value(|r| r.link(role)).flatten() else {
+                continue;
+            };
+            let mut cut = false;
+            link.with_faults(|rules| cut = apply_to_rules(intent, rules));
+            if cut {
+                // A presenter's cut from the panel: the client comes back by itself.
+                link.cut(true);
+            }
+        }
+    }
+
+    /// Publishes one message at `qos` (free play), connecting first if needed.
+    pub fn publish(&self, qos: QoS) {
+        if !self.is_running() {
+            self.feed.reset("Free play (live broker)");
+            self.begin(&free_play_setup());
+        }
+        if self.is_set_up() {
+            self.do_publish(qos);
+        } else {
+            self.queue(Pending::Publish(qos));
+        }
+    }
+
+    fn do_publish(&self, qos: QoS) {
+        let (link, topic) = self
+            .run
+            .try_with_value(|r| {
+                let topic = r.setup.as_ref().map_or_else(
+                    || FREE_PLAY_TOPIC.to_string(),
+                    |s| s.filter.replace(['#', '+'], "demo"),
+                );
+                (r.publisher.clone(), topic)
+            })
+            .unwrap_or((None, FREE_PLAY_TOPIC.to_string()));
+        self.feed.extend([caption(
+            "Free play",
+            format!("Publish at QoS {}.", qos.as_u8()),
+            format!("以 QoS {} 发布。", qos.as_u8()),
+        )]);
+        if let Some(link) = link {
+            link.hold_timers(false);
+            let _ = link.publish(request(
+                &topic,
+                format!("hello at QoS {}", qos.as_u8()),
+                qos,
+            ));
+        }
+    }
+
+    fn do_step(&self, step: &Step) {
+        let Some((publisher, n)) = self.run.try_update_value(|r| {
+            r.steps_done += 1;
+            (r.publisher.clone(), r.steps_done)
+        }) else {
+            return;
+        };
+        self.feed.extend([caption(
+            &format!("Step {n}"),
+            step.explain.clone(),
+            step.explain_zh.clone(),
+        )]);
+        for intent in &step.arm {
+            self.apply_fault(*intent);
+        }
+        let Some(publisher) = publisher else { return };
+        match &step.action {
+            Action::Publish {
+                topic,
+                payload,
+                qos,
+            } => {
+                // The retry this publish may need belongs to the next step.
+                publisher.hold_timers(true);
+                let _ = publisher.publish(request(topic, payload.clone(), *qos));
+            }
+            Action::PublishMany {
+                topic,
+                payload,
+                qos,
+                count,
+            } => {
+                publisher.hold_timers(true);
+                for n in 1..=*count {
+                    let _ = publisher.publish(request(topic, format!("{payload}{n}"), *qos));
+                }
+            }
+            Action::CutConnection => publisher.cut(false),
+            Action::Reconnect => publisher.reconnect_now(),
+            // Time passes for real: let the held retry happen now.
+            Action::Wait { .. } => publisher.hold_timers(false),
+        }
+    }
+}
+
+impl StepPerformer for LiveHandle {
+    fn start(&mut self, setup: &Setup) {
+        self.begin(setup);
+    }
+
+    fn perform(&mut self, step: &Step) {
+        if !self.is_running() {
+            return;
+        }
+        if self.is_set_up() {
+            self.do_step(step);
+        } else {
+            self.queue(Pending::Step(step.clone()));
+        }
+    }
+}
+
+/// The session settings of one live client: the client view's form (URL,
+/// version, credentials) with the scenario's retry policy, no keep-alive
+/// (no PINGREQ between the steps) and a session the broker keeps, so a
+/// reconnect resends what is unacknowledged (MQTT-4.4.0-1).
+fn config(
+    base: &SessionConfig,
+    client_id: &str,
+    setup: &Setup,
+    keep_session: bool,
+) -> SessionConfig {
+    SessionConfig {
+        client_id: client_id.into(),
+        version: setup.version,
+        // The subscriber starts clean each run, so no queue of an earlier
+        // run's messages is waiting for it; the publisher keeps its session.
+        clean_start: !keep_session,
+        keep_alive_secs: 0,
+        session_expiry_secs: Some(if keep_session { 600 } else { 0 }),
+        retry: setup.retry,
+        will: None,
+        ..base.clone()
+    }
+}
+
+fn role_of(hop: Hop) -> ClientRole {
+    match hop {
+        Hop::PublisherBroker => ClientRole::Publisher,
+        Hop::BrokerSubscriber => ClientRole::Subscriber,
+    }
+}
+
+fn request(topic: &str, payload: String, qos: QoS) -> PublishRequest {
+    PublishRequest {
+        topic: topic.into(),
+        payload: payload.into_bytes(),
+        qos,
+        ..PublishRequest::default()
+    }
+}
+
+fn caption(label: &str, text: String, text_zh: String) -> DiagramEvent {
+    DiagramEvent::Caption(Caption {
+        at: now_ms(),
+        text,
+        text_zh: Some(text_zh),
+        label: Some(label.into()),
+    })
+}
+
+/// The status bar over the live diagram.
+#[component]
+fn LiveStatusBar(handle: LiveHandle) -> impl IntoView {
+    let status = handle.status;
+    let pill = move |role: ClientRole| {
+        let (title, get): (&str, fn(&LiveStatus) -> &LinkStatus) = match role {
+            ClientRole::Publisher => ("Publisher", |s| &s.publisher),
+            ClientRole::Subscriber => ("Subscriber", |s| &s.subscriber),
+        };
+        view! {
+            <span
+                class=move || format!("live-pill {}", status.with(|s| get(s).class()))
+                data-testid=format!("live-{}", title.to_lowercase())
+            >
+                <strong>{title}</strong>
+                " "
+                {move || status.with(|s| get(s).words())}
+            </span>
+        }
+    };
+    let disconnect = move |_| handle.end();
+    view! {
+        <div class="live-status" role="status" aria-live="polite" data-testid="live-status">
+            <span class="live-url">
+                "Broker "
+                <code>{move || {
+                    let url = status.with(|s| s.url.clone());
+                    if url.is_empty() { handle.form.with(|f| f.broker_url.clone()) } else { url }
+                }}</code>
+                <span class="live-hint">" (set on the Client tab)"</span>
+            </span>
+            {pill(ClientRole::Publisher)}
+            {pill(ClientRole::Subscriber)}
+            {move || {
+                let waiting = status.with(|s| s.waiting);
+                (waiting > 0).then(|| view! { <span class="live-waiting">{format!("{waiting} step(s) wait for both clients…")}</span> })
+            }}
+            {move || status.with(|s| s.problem.clone()).map(|p| view! { <span class="live-problem" role="alert">{p}</span> })}
+            <button
+                class="live-disconnect"
+                prop:disabled=move || !status.with(|s| s.publisher.is_up() || s.subscriber.is_up() || matches!(s.publisher, LinkStatus::Connecting | LinkStatus::Reconnecting { .. }))
+                on:click=disconnect
+            >
+                "Disconnect both"
+            </button>
+        </div>
+    }
+}
+
+/// The visualiser on a real broker: scenarios, free play and faults on two
+/// live clients.
+#[component]
+pub fn LiveVisualiser(
+    /// The client view's connection form (URL, version, credentials).
+    form: RwSignal<ConnectionForm>,
+) -> impl IntoView {
+    let feed = VisualiserFeed::new();
+    feed.title
+        .set("Live broker: pick a scenario, or publish now".into());
+    let handle = LiveHandle::new(feed, form);
+    let performer: SharedPerformer =
+        StoredValue::new_local(Box::new(handle) as Box<dyn StepPerformer>);
+    let on_fault = Callback::new(move |intent: FaultIntent| handle.apply_fault(intent));
+    let on_publish = Callback::new(move |qos: QoS| handle.publish(qos));
+    on_cleanup(move || handle.end());
+    view! {
+        <LiveStatusBar handle/>
+        <Visualiser feed on_fault performer on_publish/>
+    }
+}

@@ -1,0 +1,352 @@
+//! Turning the two live links' updates into diagram events.
+//!
+//! Live mode runs two real sessions against a real broker: the publisher's
+//! and the subscriber's. Each sees only its own hop, so its packets become
+//! arrows between its lane and the broker ([`adapt::from_session_event`]).
+//! What the sessions cannot see comes from the links: a packet the fault
+//! rules lost ([`LinkUpdate::Dropped`]) is drawn as an arrow ending in a
+//! cross, and a cut or a reconnect is written on the client's lane. The
+//! broker's QoS decisions are inferred only where the wire proves them: a
+//! PUBLISH the subscriber receives at a lower QoS than it was published at
+//! is a downgrade.
+
+use std::collections::VecDeque;
+
+use crate::mqtt::fault::Direction;
+use crate::mqtt::packet::{Packet, PacketType, ProtocolVersion, QoS};
+use crate::mqtt::session::{Event, EventKind};
+use crate::net::ws::{LinkUpdate, TransportEvent};
+
+use super::adapt::{downgrade_note, from_session_event, ClientRole};
+use super::faults::Hop;
+use super::model::{Arrow, DiagramEvent, Lane, LaneNote, PacketSummary};
+use super::sim_trace::loss_words;
+
+/// Most events a live diagram keeps; older ones are let go in chunks, so a
+/// broker left running all day costs bounded memory.
+pub const MAX_EVENTS: usize = 6_000;
+/// How many publishes are remembered to spot a downgrade.
+const REMEMBERED_PUBLISHES: usize = 64;
+
+/// Accumulates the diagram of a live run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveTranscript {
+    version: ProtocolVersion,
+    /// (topic, payload, QoS) of the publisher's latest PUBLISHes.
+    published: VecDeque<(String, Vec<u8>, QoS)>,
+}
+
+impl LiveTranscript {
+    /// A transcript of clients speaking `version`.
+    pub fn new(version: ProtocolVersion) -> Self {
+        LiveTranscript {
+            version,
+            published: VecDeque::new(),
+        }
+    }
+
+    /// Adds `role`'s updates to `events`; returns the one-shot drops that
+    /// fired, so the fault panel can disarm them.
+    pub fn ingest(
+        &mut self,
+        events: &mut Vec<DiagramEvent>,
+        role: ClientRole,
+        updates: &[LinkUpdate],
+    ) -> Vec<(PacketType, Hop)> {
+        let mut used = Vec::new();
+        for update in updates {
+            match update {
+                LinkUpdate::Session(event) => self.session(events, role, event),
+                LinkUpdate::Dropped {
+                    at,
+                    direction,
+                    packet,
+                    bytes,
+                    cause,
+                } => {
+                    let why = loss_words(cause);
+                    mark_dropped(
+                        events,
+                        role,
+                        *at,
+                        *direction,
+                        packet,
+                        bytes,
+                        &why,
+                        self.version,
+                    );
+                    if let crate::mqtt::fault::FaultCause::Rule(
+                        crate::mqtt::fault::TargetedRule::DropNext { packet, .. },
+                    ) = cause
+                    {
+                        used.push((*packet, hop_of(role)));
+                    }
+                }
+                LinkUpdate::Transport { at, event } => {
+                    if let Some(text) = transport_words(event) {
+                        events.push(note(role.lane(), *at, text));
+                    }
+                }
+            }
+        }
+        bound(events);
+        used
+    }
+
+    fn session(&mut self, events: &mut Vec<DiagramEvent>, role: ClientRole, event: &Event) {
+        match (&event.kind, role) {
+            (
+                EventKind::PacketSent {
+                    packet: Packet::Publish(p),
+                    ..
+                },
+                ClientRole::Publisher,
+            ) => {
+                if self.published.len() == REMEMBERED_PUBLISHES {
+                    self.published.pop_front();
+                }
+                self.published
+                    .push_back((p.topic.clone(), p.payload.clone(), p.qos));
+            }
+            (
+                EventKind::PacketReceived {
+                    packet: Packet::Publish(p),
+                    ..
+                },
+                ClientRole::Subscriber,
+            ) => {
+                let published = self
+                    .published
+                    .iter()
+                    .rev()
+                    .find(|(topic, payload, _)| *topic == p.topic && *payload == p.payload)
+                    .map(|(_, _, qos)| *qos);
+                if let Some(note) = published.and_then(|q| downgrade_note(event.at, q, p.qos)) {
+                    events.push(DiagramEvent::Note(note));
+                }
+            }
+            _ => {}
+        }
+        let extra = match &event.kind {
+            EventKind::Connected {
+                session_present, ..
+            } => Some(if *session_present {
+                "connected: the broker kept the session".to_string()
+            } else {
+                "connected: new session".to_string()
+            }),
+            EventKind::Retry {
+                packet_id,
+                packet_type,
+                attempt,
+            } => Some(format!(
+                "id {packet_id}: no answer, {} again (try {attempt})",
+                packet_type.name()
+            )),
+            EventKind::ConnectionRefused { reason, .. } => Some(format!("refused: {reason}")),
+            _ => None,
+        };
+        if let Some(text) = extra {
+            events.push(note(role.lane(), event.at, text));
+        }
+        if let Some(drawn) = from_session_event(role, self.version, event) {
+            events.push(drawn);
+        }
+    }
+}
+
+/// Marks the arrow of an outgoing packet the link lost (the session already
+/// reported it sent), or draws an incoming one the session never saw.
+#[allow(clippy::too_many_arguments)]
+fn mark_dropped(
+    events: &mut Vec<DiagramEvent>,
+    role: ClientRole,
+    at: u64,
+    direction: Direction,
+    packet: &Packet,
+    bytes: &[u8],
+    why: &str,
+    version: ProtocolVersion,
+) {
+    let lane = role.lane();
+    if direction == Direction::ClientToBroker {
+        let sent = events.iter_mut().rev().find_map(|e| match e {
+            DiagramEvent::Arrow(a)
+                if a.from == lane && a.dropped.is_none() && a.packet.bytes == bytes =>
+            {
+                Some(a)
+            }
+            _ => None,
+        });
+        if let Some(arrow) = sent {
+            arrow.dropped = Some(why.to_string());
+            return;
+        }
+    }
+    let (from, to) = match direction {
+        Direction::ClientToBroker => (lane, Lane::Broker),
+        Direction::BrokerToClient => (Lane::Broker, lane),
+    };
+    events.push(DiagramEvent::Arrow(Arrow {
+        from,
+        to,
+        sent_at: at,
+        arrive_at: at,
+        packet: PacketSummary::new(packet, bytes.to_vec(), version),
+        dropped: Some(why.to_string()),
+    }));
+}
+
+/// What a lane says about its connection.
+fn transport_words(event: &TransportEvent) -> Option<String> {
+    Some(match event {
+        TransportEvent::Cut { .. } => "✂ connection cut".into(),
+        TransportEvent::Opening { attempt, .. } if *attempt > 0 => "reconnecting…".into(),
+        TransportEvent::Lost { code, .. } => format!("connection lost (close code {code})"),
+        TransportEvent::Unreachable { url, .. } => format!("cannot reach {url}"),
+        _ => return None,
+    })
+}
+
+fn note(lane: Lane, at: u64, text: String) -> DiagramEvent {
+    DiagramEvent::Note(LaneNote {
+        lane,
+        at,
+        text,
+        flow: None,
+    })
+}
+
+/// The hop a client's link is.
+pub fn hop_of(role: ClientRole) -> Hop {
+    match role {
+        ClientRole::Publisher => Hop::PublisherBroker,
+        ClientRole::Subscriber => Hop::BrokerSubscriber,
+    }
+}
+
+/// Lets the oldest quarter go once the diagram holds [`MAX_EVENTS`].
+fn bound(events: &mut Vec<DiagramEvent>) {
+    if events.len() > MAX_EVENTS {
+        events.drain(..MAX_EVENTS / 4);
+    }
+}
+
+/// Where one live client stands, for the status bar over the diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LinkStatus {
+    /// No connection asked for yet.
+    #[default]
+    Idle,
+    /// Opening the WebSocket, or CONNECT sent.
+    Connecting,
+    /// CONNACK accepted.
+    Connected,
+    /// SUBACK granted the subscription at this QoS.
+    Subscribed {
+        /// The filter.
+        filter: String,
+        /// What the broker granted.
+        granted: QoS,
+    },
+    /// Down, coming back by itself in `in_secs` (None: trying now).
+    Reconnecting {
+        /// Seconds to the next attempt.
+        in_secs: Option<u32>,
+    },
+    /// Down until a reconnect is asked for.
+    Down(String),
+    /// Cannot work as set up: unreachable, refused, or a bad form.
+    Failed(String),
+}
+
+impl LinkStatus {
+    /// Follow `updates` of this client's link.
+    pub fn apply(&mut self, updates: &[LinkUpdate]) {
+        for update in updates {
+            let next = match update {
+                LinkUpdate::Transport { event, .. } => match event {
+                    TransportEvent::Opening { attempt: 0, .. } => Some(LinkStatus::Connecting),
+                    TransportEvent::Opening { .. } => {
+                        Some(LinkStatus::Reconnecting { in_secs: None })
+                    }
+                    TransportEvent::ReconnectIn { in_secs, .. } => Some(LinkStatus::Reconnecting {
+                        in_secs: Some(*in_secs),
+                    }),
+                    TransportEvent::Unreachable { url, .. } => {
+                        // While reconnecting, an unreachable broker is one more failed attempt.
+                        (!matches!(self, LinkStatus::Reconnecting { .. })).then(|| {
+                            LinkStatus::Failed(format!(
+                                "cannot reach {url}: is a broker with a WebSocket listener running there? (`make run` starts one)"
+                            ))
+                        })
+                    }
+                    TransportEvent::Lost { code, .. } => Some(LinkStatus::Down(format!(
+                        "connection lost (close code {code})"
+                    ))),
+                    TransportEvent::Cut { reconnect: false } => {
+                        Some(LinkStatus::Down("connection cut".into()))
+                    }
+                    TransportEvent::Cut { reconnect: true } => {
+                        Some(LinkStatus::Reconnecting { in_secs: None })
+                    }
+                    TransportEvent::Closed => Some(LinkStatus::Idle),
+                    TransportEvent::Open => None,
+                },
+                LinkUpdate::Session(event) => match &event.kind {
+                    EventKind::Connected { .. } => Some(LinkStatus::Connected),
+                    EventKind::ConnectionRefused { reason, .. } => {
+                        Some(LinkStatus::Failed(format!("the broker refused: {reason}")))
+                    }
+                    EventKind::Subscribed { results, .. } => {
+                        results.first().map(|r| match r.granted {
+                            Some(granted) => LinkStatus::Subscribed {
+                                filter: r.filter.clone(),
+                                granted,
+                            },
+                            None => LinkStatus::Failed(format!(
+                                "the broker refused the subscription to {}: {}",
+                                r.filter, r.reason
+                            )),
+                        })
+                    }
+                    _ => None,
+                },
+                LinkUpdate::Dropped { .. } => None,
+            };
+            if let Some(next) = next {
+                *self = next;
+            }
+        }
+    }
+
+    /// Words for the status bar.
+    pub fn words(&self) -> String {
+        match self {
+            LinkStatus::Idle => "not connected".into(),
+            LinkStatus::Connecting => "connecting…".into(),
+            LinkStatus::Connected => "connected".into(),
+            LinkStatus::Subscribed { filter, granted } => {
+                format!("subscribed to {filter} (QoS {})", granted.as_u8())
+            }
+            LinkStatus::Reconnecting { in_secs: Some(s) } => format!("reconnecting in {s} s…"),
+            LinkStatus::Reconnecting { in_secs: None } => "reconnecting…".into(),
+            LinkStatus::Down(why) | LinkStatus::Failed(why) => why.clone(),
+        }
+    }
+
+    /// CSS modifier: `ok`, `busy`, `down` or `failed`.
+    pub fn class(&self) -> &'static str {
+        match self {
+            LinkStatus::Connected | LinkStatus::Subscribed { .. } => "ok",
+            LinkStatus::Connecting | LinkStatus::Reconnecting { .. } => "busy",
+            LinkStatus::Idle | LinkStatus::Down(_) => "down",
+            LinkStatus::Failed(_) => "failed",
+        }
+    }
+
+    /// True when the connection is up.
+    pub fn is_up(&self) -> bool {
+        matches!(self, LinkStatus::Connected | LinkStatus::Subscribed { .. })
+    }
+}

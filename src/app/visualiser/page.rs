@@ -1,0 +1,89 @@
+//! The Visualiser tab: one diagram, two modes. Simulated runs the engine's
+//! own broker in the page (no network, so a demo works offline); Live runs
+//! two real clients against the broker set on the Client tab.
+
+use leptos::prelude::*;
+
+use crate::app::form::ConnectionForm;
+use crate::net::storage;
+
+use super::live::LiveVisualiser;
+use super::offline::SimulatedVisualiser;
+
+/// Where the chosen mode is remembered.
+pub const MODE_KEY: &str = "qoscope.visualiser-mode";
+
+/// Which broker the visualiser's clients talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The simulated broker, in the page.
+    Simulated,
+    /// A real broker over WebSockets.
+    Live,
+}
+
+impl Mode {
+    /// As stored.
+    pub fn key(self) -> &'static str {
+        match self {
+            Mode::Simulated => "simulated",
+            Mode::Live => "live",
+        }
+    }
+
+    /// From storage; simulated unless live was chosen.
+    pub fn from_key(key: Option<&str>) -> Mode {
+        match key {
+            Some("live") => Mode::Live,
+            _ => Mode::Simulated,
+        }
+    }
+}
+
+/// Mode switch over the two visualisers. Each stays mounted once shown, so
+/// switching back finds a scenario where it was left.
+#[component]
+pub fn VisualiserPage(
+    /// The client view's connection form, for live mode.
+    form: RwSignal<ConnectionForm>,
+) -> impl IntoView {
+    let mode = RwSignal::new(Mode::from_key(storage::get(MODE_KEY).as_deref()));
+    let live_seen = Memo::new(move |seen: Option<&bool>| {
+        seen.copied().unwrap_or(false) || mode.get() == Mode::Live
+    });
+    let choose = move |m: Mode| {
+        mode.set(m);
+        let _ = storage::set(MODE_KEY, m.key());
+    };
+    let option = move |(m, title, hint): (Mode, &'static str, &'static str)| {
+        view! {
+            <button
+                class="vis-mode"
+                data-mode=m.key()
+                aria-pressed=move || (mode.get() == m).to_string()
+                title=hint
+                on:click=move |_| choose(m)
+            >
+                {title}
+            </button>
+        }
+    };
+    view! {
+        <div class="vis-page">
+            <div class="vis-modes" role="group" aria-label="Broker">
+                {[
+                    (Mode::Simulated, "Simulated broker", "The engine's own broker, in this page: works offline"),
+                    (Mode::Live, "Live broker", "Two real clients on the broker set on the Client tab"),
+                ].map(option)}
+            </div>
+            <div class="vis-mode-panel" data-mode="simulated" hidden=move || mode.get() != Mode::Simulated>
+                <SimulatedVisualiser/>
+            </div>
+            <Show when=move || live_seen.get()>
+                <div class="vis-mode-panel" data-mode="live" hidden=move || mode.get() != Mode::Live>
+                    <LiveVisualiser form/>
+                </div>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,217 @@
+//! End-to-end: the handshake visualiser of the release build (`dist/`) in
+//! headless Chromium — live against a real Mosquitto, and simulated with
+//! the network unplugged.
+//!
+//! Like `tests/e2e.rs`, these need `trunk build --release`, chromium,
+//! chromedriver and mosquitto; `make test` runs them in its end-to-end tier:
+//!
+//! ```sh
+//! cargo test --test e2e_visualiser -- --ignored --test-threads=1
+//! ```
+//!
+//! The diagram is read through its packet list (`data-testid=vis-packets`),
+//! the text twin of the SVG that lists every packet up to the playhead.
+#![cfg(not(target_arch = "wasm32"))]
+
+// Shared with tests/e2e.rs; this file uses only part of it.
+#[allow(dead_code)]
+mod support;
+
+use serde_json::Value;
+use support::{E2e, Page};
+
+const BROKER_URL: &str = "#broker-url";
+const VISUALISER_TAB: &str = "#tab-visualiser";
+
+/// The scenario the issue names, as its button says.
+const PUBREC_LOST: &str = "QoS 2 with PUBREC lost";
+
+/// The publisher's hop of "QoS 2 with PUBREC lost", after both clients
+/// connected: the first PUBREC is lost, the publisher resends the PUBLISH
+/// with DUP=1, and the handshake completes.
+const PUBLISHER_HOP: [&str; 6] = [
+    "Publisher → Broker: PUBLISH (id 1, QoS 2)",
+    "Broker → Publisher: PUBREC (id 1) — lost: drop next PUBREC",
+    "Publisher → Broker: PUBLISH (id 1, QoS 2, DUP 1)",
+    "Broker → Publisher: PUBREC (id 1)",
+    "Publisher → Broker: PUBREL (id 1)",
+    "Broker → Publisher: PUBCOMP (id 1)",
+];
+
+/// A script (function body) run inside the panel of `mode`: `panel` is the
+/// panel element.
+fn in_panel(mode: &str, body: &str) -> String {
+    format!(
+        "const panel = document.querySelector('.vis-mode-panel[data-mode={mode}]');\n\
+         if (!panel) return null;\n{body}"
+    )
+}
+
+/// Every packet the diagram of `mode` shows, after jumping the playhead to
+/// the newest one.
+async fn packets(page: &Page, mode: &str) -> Vec<String> {
+    let script = in_panel(
+        mode,
+        "panel.querySelector('.vis-to-end').click();\n\
+         return [...panel.querySelectorAll('[data-testid=vis-packets] li')].map(li => li.textContent);",
+    );
+    match page.script(&script).await {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Waits until the diagram of `mode` lists a packet whose text starts with
+/// `wanted` (jumping to the newest packet on every look).
+async fn wait_for_packet(page: &Page, mode: &str, wanted: &str) {
+    let check = in_panel(
+        mode,
+        &format!(
+            "panel.querySelector('.vis-to-end').click();\n\
+             return [...panel.querySelectorAll('[data-testid=vis-packets] li')]\n\
+                 .some(li => li.textContent.startsWith({wanted:?}));"
+        ),
+    );
+    page.wait_until_script_is_true(&check).await;
+}
+
+/// Opens the visualiser in `mode` and starts the scenario titled `title`.
+async fn start_scenario(page: &Page, mode: &str, title: &str) {
+    page.click(VISUALISER_TAB).await;
+    page.click(&format!(".vis-mode[data-mode={mode}]")).await;
+    let start = in_panel(
+        mode,
+        &format!(
+            "const b = [...panel.querySelectorAll('.vis-scenario')].find(b => b.textContent === {title:?});\n\
+             if (!b) return false; b.click(); return true;"
+        ),
+    );
+    page.wait_until_script_is_true(&start).await;
+}
+
+/// Presses "Next step" in `mode`'s panel once it is enabled.
+async fn next_step(page: &Page, mode: &str) {
+    let press = in_panel(
+        mode,
+        "const b = panel.querySelector('.vis-next-step');\n\
+         if (!b || b.disabled) return false; b.click(); return true;",
+    );
+    page.wait_until_script_is_true(&press).await;
+}
+
+/// The publisher-hop packets from the first PUBLISH on.
+fn publisher_hop(all: &[String]) -> Vec<String> {
+    all.iter()
+        .filter(|p| p.contains("Publisher"))
+        .skip_while(|p| !p.contains("PUBLISH"))
+        .cloned()
+        .collect()
+}
+
+fn count(all: &[String], prefix: &str) -> usize {
+    all.iter().filter(|p| p.starts_with(prefix)).count()
+}
+
+/// Runs "QoS 2 with PUBREC lost" in `mode` to its end and checks the
+/// diagram: the publisher hop as the issue spells it, and one PUBLISH to the
+/// subscriber.
+async fn pubrec_lost_scenario(page: &Page, mode: &str) -> Vec<String> {
+    start_scenario(page, mode, PUBREC_LOST).await;
+    // Step 1: PUBREC armed to drop, PUBLISH at QoS 2.
+    next_step(page, mode).await;
+    wait_for_packet(page, mode, PUBLISHER_HOP[1]).await;
+    // Step 2: the publisher's retry resends the PUBLISH; the handshake completes.
+    next_step(page, mode).await;
+    wait_for_packet(page, mode, PUBLISHER_HOP[5]).await;
+    // Step 3: the result.
+    next_step(page, mode).await;
+    let all = packets(page, mode).await;
+    assert_eq!(
+        publisher_hop(&all),
+        PUBLISHER_HOP,
+        "the publisher hop, in the diagram of {all:#?}"
+    );
+    assert_eq!(
+        count(&all, "Broker → Subscriber: PUBLISH"),
+        1,
+        "the subscriber receives the message exactly once: {all:#?}"
+    );
+    // The lost PUBREC is drawn as an arrow that ends in a cross.
+    let crosses = in_panel(
+        mode,
+        "return panel.querySelectorAll('.vis-arrow.dropped .vis-cross').length >= 1;",
+    );
+    page.wait_until_script_is_true(&crosses).await;
+    all
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn qos2_with_pubrec_lost_runs_live_against_mosquitto() {
+    support::run(
+        "visualiser-live-pubrec-lost",
+        support::Auth::Anonymous,
+        |e2e: E2e| async move {
+            let page = e2e.page();
+            page.fill(BROKER_URL, &e2e.broker().ws_url()).await;
+            pubrec_lost_scenario(page, "live").await;
+            // The subscriber's side, as the broker itself saw it.
+            let log = e2e.broker().log();
+            let to_publisher = log
+                .lines()
+                .filter(|l| l.contains("Sending PUBREC to qoscope-pub-"))
+                .count();
+            assert_eq!(to_publisher, 2, "Mosquitto answers the PUBLISH and its resend:\n{log}");
+            assert!(
+                log.lines()
+                    .any(|l| l.contains("Received PUBLISH from qoscope-pub-") && l.contains("(d1, q2")),
+                "Mosquitto received the resend with DUP=1:\n{log}"
+            );
+            let to_subscriber = log
+                .lines()
+                .filter(|l| l.contains("Sending PUBLISH to qoscope-sub-"))
+                .count();
+            assert_eq!(to_subscriber, 1, "Mosquitto forwards it once:\n{log}");
+            // The closing note's picture: the diagram in the middle of the run.
+            let replay = in_panel("live", "panel.querySelector('.vis-replay').click(); return true;");
+            page.script(&replay).await;
+            let half_way = in_panel(
+                "live",
+                "return panel.querySelectorAll('[data-testid=vis-packets] li').length >= 9;",
+            );
+            page.wait_until_script_is_true(&half_way).await;
+            let pause = in_panel(
+                "live",
+                "const b = panel.querySelector('.vis-play'); if (b.textContent.includes('Pause')) b.click(); return true;",
+            );
+            page.script(&pause).await;
+            page.save_screenshot(&Page::screenshot_path("visualiser-live"))
+                .await;
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium and chromedriver; run by `make test`"]
+async fn qos2_with_pubrec_lost_runs_simulated_with_the_network_unplugged() {
+    support::run_offline("visualiser-offline-pubrec-lost", |mut e2e: E2e| async move {
+        // Count every WebSocket the page tries to open from here on.
+        e2e.page()
+            .script(
+                "const Real = window.WebSocket; window.__sockets = 0;\n\
+                 window.WebSocket = function (...args) { window.__sockets += 1; return new Real(...args); };\n\
+                 return true;",
+            )
+            .await;
+        e2e.unplug();
+        let page = e2e.page();
+        pubrec_lost_scenario(page, "simulated").await;
+        let sockets = page.script("return window.__sockets;").await;
+        assert_eq!(sockets, Value::from(0), "simulated mode opens no WebSocket");
+    })
+    .await;
+}

@@ -1,0 +1,322 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Live mode's transcript: two links' updates → one diagram, and each
+//! client's status from its updates. (The links themselves run against
+//! Mosquitto in tests/e2e_visualiser.rs.)
+
+use qoscope::app::visualiser::adapt::ClientRole;
+use qoscope::app::visualiser::faults::Hop;
+use qoscope::app::visualiser::live_trace::{LinkStatus, LiveTranscript, MAX_EVENTS};
+use qoscope::app::visualiser::model::{DiagramEvent, Lane};
+use qoscope::app::visualiser::packet_list::describe;
+use qoscope::mqtt::fault::{Direction, FaultCause, TargetedRule};
+use qoscope::mqtt::packet::{Packet, PacketType, ProtocolVersion, PubResponse, Publish, QoS};
+use qoscope::mqtt::session::{BrokerLimits, Event, EventKind, FilterResult};
+use qoscope::net::ws::{LinkUpdate, TransportEvent};
+
+const V: ProtocolVersion = ProtocolVersion::V311;
+
+fn publish(qos: QoS, dup: bool) -> Packet {
+    Packet::Publish(Publish {
+        dup,
+        qos,
+        topic: "shop/inventory".into(),
+        packet_id: (qos != QoS::AtMostOnce).then_some(1),
+        payload: b"sold 1".to_vec(),
+        ..Publish::default()
+    })
+}
+
+fn ack(make: fn(PubResponse) -> Packet) -> Packet {
+    make(PubResponse {
+        packet_id: 1,
+        ..PubResponse::default()
+    })
+}
+
+fn bytes(packet: &Packet) -> Vec<u8> {
+    packet.to_bytes(V).expect("encodes")
+}
+
+fn session(at: u64, kind: EventKind) -> LinkUpdate {
+    LinkUpdate::Session(Box::new(Event { at, kind }))
+}
+
+fn sent(at: u64, packet: &Packet) -> LinkUpdate {
+    session(
+        at,
+        EventKind::PacketSent {
+            packet: packet.clone(),
+            bytes: bytes(packet),
+        },
+    )
+}
+
+fn received(at: u64, packet: &Packet) -> LinkUpdate {
+    session(
+        at,
+        EventKind::PacketReceived {
+            packet: packet.clone(),
+            bytes: bytes(packet),
+        },
+    )
+}
+
+fn dropped(at: u64, direction: Direction, packet: &Packet) -> LinkUpdate {
+    LinkUpdate::Dropped {
+        at,
+        direction,
+        packet: Box::new(packet.clone()),
+        bytes: bytes(packet),
+        cause: FaultCause::Rule(TargetedRule::DropNext {
+            packet: packet.packet_type(),
+            direction: None,
+        }),
+    }
+}
+
+fn limits() -> BrokerLimits {
+    BrokerLimits {
+        receive_maximum: 65535,
+        topic_alias_maximum: 0,
+        maximum_packet_size: None,
+        maximum_qos: QoS::ExactlyOnce,
+        retain_available: true,
+        keep_alive_secs: 0,
+        assigned_client_id: None,
+        session_expiry_secs: None,
+    }
+}
+
+fn transport(event: TransportEvent) -> LinkUpdate {
+    LinkUpdate::Transport { at: 5, event }
+}
+
+/// The diagram's packets as the packet list reads them.
+fn packets(events: &[DiagramEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            DiagramEvent::Arrow(a) => Some(describe(a)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn notes(events: &[DiagramEvent], lane: Lane) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            DiagramEvent::Note(n) if n.lane == lane => Some(n.text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_pubrec_the_link_lost_is_drawn_as_lost_and_disarms_its_rule() {
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    let used = t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[
+            sent(10, &publish(QoS::ExactlyOnce, false)),
+            dropped(11, Direction::BrokerToClient, &ack(Packet::Pubrec)),
+        ],
+    );
+    assert_eq!(
+        packets(&events),
+        [
+            "Publisher → Broker: PUBLISH (id 1, QoS 2)",
+            "Broker → Publisher: PUBREC (id 1) — lost: drop next PUBREC",
+        ]
+    );
+    assert_eq!(used, [(PacketType::Pubrec, Hop::PublisherBroker)]);
+}
+
+#[test]
+fn an_outgoing_packet_the_link_lost_marks_the_arrow_already_drawn() {
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    let pubrel = ack(Packet::Pubrel);
+    t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[
+            sent(10, &pubrel),
+            dropped(10, Direction::ClientToBroker, &pubrel),
+        ],
+    );
+    assert_eq!(
+        packets(&events),
+        ["Publisher → Broker: PUBREL (id 1) — lost: drop next PUBREL"]
+    );
+    // The resend (same bytes) is a new arrow, delivered.
+    t.ingest(&mut events, ClientRole::Publisher, &[sent(1010, &pubrel)]);
+    assert_eq!(packets(&events).len(), 2);
+    assert!(!packets(&events)[1].contains("lost"));
+}
+
+#[test]
+fn the_subscribers_packets_are_drawn_on_the_other_hop() {
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    let used = t.ingest(
+        &mut events,
+        ClientRole::Subscriber,
+        &[
+            received(10, &publish(QoS::ExactlyOnce, false)),
+            dropped(10, Direction::ClientToBroker, &ack(Packet::Pubrec)),
+        ],
+    );
+    assert_eq!(
+        packets(&events),
+        [
+            "Broker → Subscriber: PUBLISH (id 1, QoS 2)",
+            "Subscriber → Broker: PUBREC (id 1) — lost: drop next PUBREC",
+        ]
+    );
+    assert_eq!(used, [(PacketType::Pubrec, Hop::BrokerSubscriber)]);
+}
+
+#[test]
+fn a_publish_received_below_its_published_qos_is_noted_as_a_downgrade() {
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[sent(10, &publish(QoS::ExactlyOnce, false))],
+    );
+    t.ingest(
+        &mut events,
+        ClientRole::Subscriber,
+        &[received(12, &publish(QoS::AtLeastOnce, false))],
+    );
+    assert_eq!(
+        notes(&events, Lane::Broker),
+        ["effective QoS 1 = min(published 2, subscribed 1)"]
+    );
+    // Received at the QoS it was published at: nothing to say.
+    t.ingest(
+        &mut events,
+        ClientRole::Subscriber,
+        &[received(14, &publish(QoS::ExactlyOnce, false))],
+    );
+    assert_eq!(notes(&events, Lane::Broker).len(), 1);
+}
+
+#[test]
+fn cuts_reconnects_and_retries_are_written_on_the_clients_lane() {
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[
+            transport(TransportEvent::Cut { reconnect: false }),
+            transport(TransportEvent::Opening {
+                url: "ws://x".into(),
+                attempt: 1,
+            }),
+            session(
+                20,
+                EventKind::Connected {
+                    session_present: true,
+                    broker: limits(),
+                },
+            ),
+            session(
+                21,
+                EventKind::Retry {
+                    packet_id: 1,
+                    packet_type: PacketType::Pubrel,
+                    attempt: 2,
+                },
+            ),
+        ],
+    );
+    assert_eq!(
+        notes(&events, Lane::Publisher),
+        [
+            "✂ connection cut",
+            "reconnecting…",
+            "connected: the broker kept the session",
+            "id 1: no answer, PUBREL again (try 2)",
+        ]
+    );
+}
+
+#[test]
+fn a_long_live_session_keeps_a_bounded_diagram() {
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    let one = [sent(1, &publish(QoS::AtMostOnce, false))];
+    for _ in 0..MAX_EVENTS * 3 {
+        t.ingest(&mut events, ClientRole::Publisher, &one);
+    }
+    assert!(events.len() <= MAX_EVENTS, "{} events kept", events.len());
+    assert!(events.len() > MAX_EVENTS / 2);
+}
+
+#[test]
+fn each_clients_status_follows_its_link() {
+    let mut s = LinkStatus::default();
+    assert_eq!(s.words(), "not connected");
+    s.apply(&[transport(TransportEvent::Opening {
+        url: "ws://x".into(),
+        attempt: 0,
+    })]);
+    assert_eq!((s.class(), s.words().as_str()), ("busy", "connecting…"));
+    s.apply(&[
+        session(
+            1,
+            EventKind::Connected {
+                session_present: false,
+                broker: limits(),
+            },
+        ),
+        session(
+            2,
+            EventKind::Subscribed {
+                packet_id: 1,
+                results: vec![FilterResult {
+                    filter: "shop/inventory".into(),
+                    granted: Some(QoS::AtLeastOnce),
+                    code: 1,
+                    reason: "Granted QoS 1".into(),
+                }],
+            },
+        ),
+    ]);
+    assert!(s.is_up());
+    assert_eq!(s.words(), "subscribed to shop/inventory (QoS 1)");
+    s.apply(&[transport(TransportEvent::Cut { reconnect: false })]);
+    assert_eq!((s.class(), s.words().as_str()), ("down", "connection cut"));
+    s.apply(&[transport(TransportEvent::ReconnectIn {
+        in_secs: 2,
+        attempt: 1,
+    })]);
+    // A failed attempt while reconnecting is one more attempt, not a failure.
+    s.apply(&[transport(TransportEvent::Unreachable {
+        url: "ws://x".into(),
+        detail: None,
+    })]);
+    assert_eq!(s.words(), "reconnecting in 2 s…");
+}
+
+#[test]
+fn an_unreachable_broker_says_what_to_do() {
+    let mut s = LinkStatus::Connecting;
+    s.apply(&[transport(TransportEvent::Unreachable {
+        url: "ws://127.0.0.1:1".into(),
+        detail: None,
+    })]);
+    assert_eq!(s.class(), "failed");
+    assert!(
+        s.words().contains("cannot reach ws://127.0.0.1:1"),
+        "{}",
+        s.words()
+    );
+    assert!(s.words().contains("make run"), "{}", s.words());
+}
