@@ -164,10 +164,14 @@ async fn qos2_with_pubrec_lost_runs_live_against_mosquitto() {
                 .lines()
                 .filter(|l| l.contains("Sending PUBREC to qoscope-pub-"))
                 .count();
-            assert_eq!(to_publisher, 2, "Mosquitto answers the PUBLISH and its resend:\n{log}");
+            assert_eq!(
+                to_publisher, 2,
+                "Mosquitto answers the PUBLISH and its resend:\n{log}"
+            );
             assert!(
                 log.lines()
-                    .any(|l| l.contains("Received PUBLISH from qoscope-pub-") && l.contains("(d1, q2")),
+                    .any(|l| l.contains("Received PUBLISH from qoscope-pub-")
+                        && l.contains("(d1, q2")),
                 "Mosquitto received the resend with DUP=1:\n{log}"
             );
             let to_subscriber = log
@@ -175,19 +179,29 @@ async fn qos2_with_pubrec_lost_runs_live_against_mosquitto() {
                 .filter(|l| l.contains("Sending PUBLISH to qoscope-sub-"))
                 .count();
             assert_eq!(to_subscriber, 1, "Mosquitto forwards it once:\n{log}");
-            // The closing note's picture: the diagram in the middle of the run.
-            let replay = in_panel("live", "panel.querySelector('.vis-replay').click(); return true;");
+            // The README's picture: back to the start, then one packet at a
+            // time (Step →) until the resent PUBLISH has its PUBREC.
+            let replay = in_panel(
+                "live",
+                "panel.querySelector('.vis-replay').click(); return true;",
+            );
             page.script(&replay).await;
-            let half_way = in_panel(
+            let step_until_answered = in_panel(
                 "live",
-                "return panel.querySelectorAll('[data-testid=vis-packets] li').length >= 9;",
+                &format!(
+                    "const shown = [...panel.querySelectorAll('[data-testid=vis-packets] li')]\n\
+                         .filter(li => li.textContent.startsWith({:?})).length;\n\
+                     if (shown < 2) panel.querySelector('.vis-step').click();\n\
+                     return shown >= 2;",
+                    "Broker → Publisher: PUBREC (id 1)"
+                ),
             );
-            page.wait_until_script_is_true(&half_way).await;
-            let pause = in_panel(
+            page.wait_until_script_is_true(&step_until_answered).await;
+            let frame = in_panel(
                 "live",
-                "const b = panel.querySelector('.vis-play'); if (b.textContent.includes('Pause')) b.click(); return true;",
+                "panel.querySelector('.live-status').scrollIntoView(); return true;",
             );
-            page.script(&pause).await;
+            page.script(&frame).await;
             page.save_screenshot(&Page::screenshot_path("visualiser-live"))
                 .await;
         },

@@ -234,8 +234,11 @@ fn cuts_reconnects_and_retries_are_written_on_the_clients_lane() {
                     attempt: 2,
                 },
             ),
+            sent(21, &ack(Packet::Pubrel)),
         ],
     );
+    // The retry note follows the resent packet, so it is written beside it.
+    assert!(matches!(events.last(), Some(DiagramEvent::Note(_))));
     assert_eq!(
         notes(&events, Lane::Publisher),
         [
@@ -319,4 +322,92 @@ fn an_unreachable_broker_says_what_to_do() {
         s.words()
     );
     assert!(s.words().contains("make run"), "{}", s.words());
+}
+
+/// A live step as the transcript records it: caption, then in one
+/// millisecond the PUBLISH sent, the sender's flow note, and the PUBREC.
+#[test]
+fn in_one_millisecond_a_caption_stays_above_its_step_and_notes_beside_their_cause() {
+    use qoscope::app::visualiser::layout::{Layout, Pacing};
+    use qoscope::app::visualiser::model::Caption;
+    use qoscope::mqtt::session::{FlowDirection, FlowState};
+
+    let mut t = LiveTranscript::new(V);
+    let mut events = vec![DiagramEvent::Caption(Caption {
+        at: 100,
+        text: "Step 1".into(),
+        text_zh: None,
+        label: None,
+    })];
+    let flow = |from, to| {
+        session(
+            100,
+            EventKind::Flow {
+                packet_id: 1,
+                direction: FlowDirection::Outgoing,
+                qos: QoS::ExactlyOnce,
+                from,
+                to,
+            },
+        )
+    };
+    t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[
+            sent(100, &publish(QoS::ExactlyOnce, false)),
+            flow(FlowState::New, FlowState::AwaitingPubrec),
+            received(100, &ack(Packet::Pubrec)),
+            flow(FlowState::AwaitingPubrec, FlowState::AwaitingPubcomp),
+        ],
+    );
+    let layout = Layout::new(&events, &Pacing::default());
+    let (publish, pubrec) = (&layout.arrows[0], &layout.arrows[1]);
+    assert!(
+        layout.captions[0].at <= publish.start,
+        "caption above its step"
+    );
+    // The sender's state changes as the PUBLISH leaves ...
+    assert_eq!(layout.notes[0].at, publish.start);
+    // ... and again when the PUBREC arrives, not before.
+    assert!(layout.notes[1].at >= pubrec.end);
+}
+
+#[test]
+fn labels_lie_along_their_arrow_and_read_left_to_right() {
+    use qoscope::app::visualiser::geometry::{arrow_shape, LABEL_ALONG};
+    use qoscope::app::visualiser::layout::{Layout, Pacing};
+
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[
+            sent(1, &publish(QoS::ExactlyOnce, false)),
+            received(2, &ack(Packet::Pubrec)),
+        ],
+    );
+    let layout = Layout::new(&events, &Pacing::default());
+    let down_right = arrow_shape(&layout.arrows[0], 1.0);
+    let down_left = arrow_shape(&layout.arrows[1], 1.0);
+    // Publisher → Broker slopes down to the right, the answer down to the left.
+    assert!(
+        down_right.angle > 0.0 && down_right.angle < 45.0,
+        "{}",
+        down_right.angle
+    );
+    assert!(
+        down_left.angle < 0.0 && down_left.angle > -45.0,
+        "{}",
+        down_left.angle
+    );
+    // The label's anchor is on the line itself, past half way.
+    let on_line = down_right.from.1 + (down_right.tip.1 - down_right.from.1) * LABEL_ALONG;
+    assert!((down_right.label_at.1 - on_line).abs() < 1e-6);
+    // Label and detail are both written above the line (negative y in the
+    // rotated frame), leaving the space under it to the answer.
+    assert!(down_right.label_pos().1 < down_right.label_at.1);
+    assert!(down_right.detail_pos().1 < down_right.label_pos().1);
+    assert!(down_right.text_transform().starts_with("rotate("));
 }

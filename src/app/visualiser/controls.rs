@@ -47,7 +47,7 @@ pub fn TransportControls(
             </button>
             <button class="vis-step" aria-label="Step one packet (→)" on:click=step>"Step →"</button>
             <button class="vis-replay" aria-label="Replay from the start (r)" on:click=replay>"Replay"</button>
-            <button class="vis-to-end" aria-label="Jump to the newest packet (End)" on:click=to_end>"Now ⏭"</button>
+            <button class="vis-to-end" aria-label="Jump to the newest packet (End)" on:click=to_end>"Now ▶▶"</button>
             <span class="vis-speeds" role="group" aria-label="Speed">{Speed::ALL.map(speed_button)}</span>
             <input
                 class="vis-scrubber"

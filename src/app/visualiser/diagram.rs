@@ -249,9 +249,23 @@ fn ArrowView(
             <line class="vis-hit" x1=s(|sh| sh.from.0) y1=s(|sh| sh.from.1) x2=s(|sh| sh.tip.0) y2=s(|sh| sh.tip.1)/>
             <line class="vis-line" x1=s(|sh| sh.from.0) y1=s(|sh| sh.from.1) x2=s(|sh| sh.tip.0) y2=s(|sh| sh.tip.1)/>
             <polygon class="vis-head" points=move || shape.with(|sh| sh.head_points())/>
-            <text class="vis-label" x=s(|sh| sh.label_at.0) y=s(|sh| sh.label_at.1)>{label}</text>
+            <text
+                class="vis-label"
+                x=s(|sh| sh.label_pos().0)
+                y=s(|sh| sh.label_pos().1)
+                transform=move || shape.with(|sh| sh.text_transform())
+            >
+                {label}
+            </text>
             {move || shape.with(|sh| sh.detail.clone()).map(|d| view! {
-                <text class="vis-detail" x=s(|sh| sh.label_at.0) y=s(|sh| sh.label_at.1 + 30.0)>{d}</text>
+                <text
+                    class="vis-detail"
+                    x=s(|sh| sh.detail_pos().0)
+                    y=s(|sh| sh.detail_pos().1)
+                    transform=move || shape.with(|sh| sh.text_transform())
+                >
+                    {d}
+                </text>
             })}
             {move || shape.with(|sh| sh.cross.map(|c| (c, sh.lost_because.clone().unwrap_or_default()))).map(|((x, y), why)| view! {
                 <g class="vis-cross dropped-cross">

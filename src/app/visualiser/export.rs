@@ -95,18 +95,20 @@ fn write_arrow(out: &mut String, s: &ArrowShape) {
     }
     let _ = write!(
         out,
-        "<text class=\"label {}\" stroke=\"none\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+        "<text class=\"label {}\" stroke=\"none\" x=\"{:.1}\" y=\"{:.1}\" transform=\"{}\">{}</text>",
         s.class,
-        s.label_at.0,
-        s.label_at.1,
+        s.label_pos().0,
+        s.label_pos().1,
+        s.text_transform(),
         escape(&s.label)
     );
     if let Some(d) = &s.detail {
         let _ = write!(
             out,
-            "<text class=\"detail\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            s.label_at.0,
-            s.label_at.1 + 30.0,
+            "<text class=\"detail\" x=\"{:.1}\" y=\"{:.1}\" transform=\"{}\">{}</text>",
+            s.detail_pos().0,
+            s.detail_pos().1,
+            s.text_transform(),
             escape(d)
         );
     }

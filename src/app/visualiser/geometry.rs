@@ -56,8 +56,11 @@ pub struct ArrowShape {
     pub from: (f64, f64),
     /// Where the line's drawn part ends (the head or the moving tip).
     pub tip: (f64, f64),
-    /// Where the label's baseline is centred.
+    /// The point on the line the label and detail are centred on
+    /// ([`LABEL_ALONG`], [`LOST_LABEL_ALONG`]).
     pub label_at: (f64, f64),
+    /// The line's slope, degrees, turned so text along it reads left to right.
+    pub angle: f64,
     /// Label text.
     pub label: String,
     /// Second line (topic and payload), if any.
@@ -74,7 +77,37 @@ pub struct ArrowShape {
     pub in_flight: bool,
 }
 
+/// Label baseline above the line (diagram units, across the line).
+pub const LABEL_ABOVE: f64 = 10.0;
+/// Detail baseline above the line, over the label: nothing is written under
+/// an arrow, where the answer to it starts.
+pub const DETAIL_ABOVE: f64 = 40.0;
+/// Where along a delivered arrow its label is centred: past the middle,
+/// towards the receiver, where the arrow before it is farthest away.
+pub const LABEL_ALONG: f64 = 0.58;
+/// Where along a lost arrow's flown part its label is centred.
+pub const LOST_LABEL_ALONG: f64 = 0.4;
+
 impl ArrowShape {
+    /// SVG `transform` that lays text along the line, about [`ArrowShape::label_at`].
+    pub fn text_transform(&self) -> String {
+        format!(
+            "rotate({:.2} {:.1} {:.1})",
+            self.angle, self.label_at.0, self.label_at.1
+        )
+    }
+
+    /// Label anchor before [`ArrowShape::text_transform`]: on the line's
+    /// middle, lifted above it.
+    pub fn label_pos(&self) -> (f64, f64) {
+        (self.label_at.0, self.label_at.1 - LABEL_ABOVE)
+    }
+
+    /// Detail anchor before [`ArrowShape::text_transform`]: over the label.
+    pub fn detail_pos(&self) -> (f64, f64) {
+        (self.label_at.0, self.label_at.1 - DETAIL_ABOVE)
+    }
+
     /// The arrowhead as an SVG `points` attribute (empty when there is none).
     pub fn head_points(&self) -> String {
         self.head.map_or_else(String::new, |pts| {
@@ -111,13 +144,26 @@ pub fn arrow_shape(placed: &PlacedArrow, progress: f64) -> ArrowShape {
     let along = progress.clamp(0.0, 1.0) * reach;
     let tip = (x0 + (x1 - x0) * along, y0 + (y1 - y0) * along);
     let lost = a.is_dropped() && progress >= 1.0;
-    // Labels sit on the hop's middle, above the line, and never under a cross.
-    let mid = if a.is_dropped() { DROP_AT / 2.0 } else { 0.5 };
-    let label_at = ((x0 + (x1 - x0) * 0.5), y0 + (y1 - y0) * mid - 10.0);
+    // Labels run along the line, above it, so they never cross their own
+    // line; towards the receiver, clear of the arrow this one answers; and
+    // never under a loss cross.
+    let mid = if a.is_dropped() {
+        LOST_LABEL_ALONG
+    } else {
+        LABEL_ALONG
+    };
+    let label_at = (x0 + (x1 - x0) * mid, y0 + (y1 - y0) * mid);
+    let mut angle = (y1 - y0).atan2(x1 - x0).to_degrees();
+    if angle > 90.0 {
+        angle -= 180.0;
+    } else if angle <= -90.0 {
+        angle += 180.0;
+    }
     ArrowShape {
         from: (x0, y0),
         tip,
         label_at,
+        angle,
         label: a.label(),
         detail: a.packet.detail(),
         class: a.packet.qos_class(),

@@ -41,14 +41,15 @@ pub struct Pacing {
 }
 
 impl Default for Pacing {
-    /// Tuned for a presenter: at 1× a QoS 2 handshake takes about 4 seconds.
+    /// Tuned for a presenter: at 1× a QoS 2 handshake takes about 6 seconds,
+    /// steep enough that each label has room above its arrow.
     fn default() -> Self {
         Pacing {
             stretch: 8.0,
             min_gap: 550.0,
             max_gap: 2400.0,
-            min_flight: 900.0,
-            max_flight: 1600.0,
+            min_flight: 1400.0,
+            max_flight: 2000.0,
             note_gap: 280.0,
             lead_in: 400.0,
         }
@@ -283,16 +284,20 @@ fn gap_after(elapsed: u64, pacing: &Pacing) -> (f64, Option<u64>) {
     }
 }
 
-/// Place notes and captions. A mark goes after every packet sent before it
-/// in the event list and every packet that arrived by its time: a note sits
-/// beside the packet that caused it and above the packets its cause sends
-/// next, whatever their common millisecond. Notes on one lane side never overlap.
+/// Place notes and captions. A mark goes after every packet listed before
+/// it in the event list, and after every such packet that had arrived by its
+/// time: for a lane's note, the packets that lane had received (the cause of
+/// a state change); for a caption, any packet. So a note sits beside the
+/// packet that caused it and above the packets its cause sends next, whatever
+/// their common millisecond (live packets share one), and a caption recorded
+/// just before a step's packets stays above them. Notes on one lane side
+/// never overlap.
 fn place_marks(
     sorted: &[&DiagramEvent],
     arrows: &[PlacedArrow],
     pacing: &Pacing,
 ) -> (Vec<PlacedNote>, Vec<PlacedCaption>) {
-    let arrivals = Arrivals::new(arrows);
+    let mut arrivals = Arrivals::default();
     // Stacked per lane and side: the broker's notes about its publisher and
     // about its subscriber are written on opposite sides of its line.
     let mut last_on_side: BTreeMap<(Lane, bool), f64> = BTreeMap::new();
@@ -305,10 +310,11 @@ fn place_marks(
             DiagramEvent::Arrow(_) => {
                 if let Some(a) = next_arrow.next() {
                     sent_before = a.start;
+                    arrivals.push(a);
                 }
             }
             DiagramEvent::Caption(c) => {
-                let at = sent_before.max(arrivals.stage_at(c.at));
+                let at = sent_before.max(arrivals.by(c.at, None));
                 captions.push(PlacedCaption {
                     caption: c.clone(),
                     at,
@@ -321,7 +327,7 @@ fn place_marks(
                     .is_some_and(|f| f.direction == FlowDirection::Incoming);
                 // Only the broker writes on both sides of its line.
                 let side = (n.lane, n.lane == Lane::Broker && incoming);
-                let mut at = sent_before.max(arrivals.stage_at(n.at));
+                let mut at = sent_before.max(arrivals.by(n.at, Some(n.lane)));
                 if let Some(prev) = last_on_side.get(&side) {
                     at = at.max(prev + pacing.note_gap);
                 }
@@ -337,29 +343,37 @@ fn place_marks(
     (notes, captions)
 }
 
-/// Arrival times (event ms → stage time), for placing marks.
+/// Arrivals of the packets listed so far, per receiving lane, for placing
+/// marks; marks come in time order, so each arrival is settled once.
+#[derive(Default)]
 struct Arrivals {
-    /// Sorted by event ms, with the stage time as a running maximum.
-    points: Vec<(u64, f64)>,
+    /// Not yet settled: (event ms of arrival, stage end bits), earliest first.
+    pending: [BinaryHeap<Reverse<(u64, u64)>>; 3],
+    /// Latest stage arrival settled, per lane (0: none yet, before any mark).
+    arrived: [f64; 3],
 }
 
 impl Arrivals {
-    fn new(arrows: &[PlacedArrow]) -> Arrivals {
-        let mut points: Vec<(u64, f64)> =
-            arrows.iter().map(|a| (a.arrow.arrive_at, a.end)).collect();
-        points.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut running = f64::NEG_INFINITY;
-        for p in &mut points {
-            running = running.max(p.1);
-            p.1 = running;
-        }
-        Arrivals { points }
+    fn push(&mut self, a: &PlacedArrow) {
+        let lane = a.arrow.to.index();
+        self.pending[lane].push(Reverse((a.arrow.arrive_at, a.end.to_bits())));
     }
 
-    /// Stage time of the latest arrival at or before event ms `at`.
-    fn stage_at(&self, at: u64) -> f64 {
-        let n = self.points.partition_point(|p| p.0 <= at);
-        n.checked_sub(1)
-            .map_or(f64::NEG_INFINITY, |i| self.points[i].1)
+    /// Stage time of the latest arrival at or before event ms `at`, into
+    /// `lane` (any lane when `None`).
+    fn by(&mut self, at: u64, lane: Option<Lane>) -> f64 {
+        for i in 0..3 {
+            while let Some(Reverse((arrive, end))) = self.pending[i].peek().copied() {
+                if arrive > at {
+                    break;
+                }
+                self.pending[i].pop();
+                self.arrived[i] = self.arrived[i].max(f64::from_bits(end));
+            }
+        }
+        match lane {
+            Some(lane) => self.arrived[lane.index()],
+            None => self.arrived.iter().copied().fold(0.0, f64::max),
+        }
     }
 }

@@ -34,6 +34,9 @@ pub struct LiveTranscript {
     version: ProtocolVersion,
     /// (topic, payload, QoS) of the publisher's latest PUBLISHes.
     published: VecDeque<(String, Vec<u8>, QoS)>,
+    /// A retry note, written beside the resent packet (the session reports
+    /// the retry just before the packet).
+    retry_note: Option<DiagramEvent>,
 }
 
 impl LiveTranscript {
@@ -42,6 +45,7 @@ impl LiveTranscript {
         LiveTranscript {
             version,
             published: VecDeque::new(),
+            retry_note: None,
         }
     }
 
@@ -127,6 +131,22 @@ impl LiveTranscript {
             }
             _ => {}
         }
+        if let EventKind::Retry {
+            packet_id,
+            packet_type,
+            attempt,
+        } = &event.kind
+        {
+            self.retry_note = Some(note(
+                role.lane(),
+                event.at,
+                format!(
+                    "id {packet_id}: no answer, {} again (try {attempt})",
+                    packet_type.name()
+                ),
+            ));
+            return;
+        }
         let extra = match &event.kind {
             EventKind::Connected {
                 session_present, ..
@@ -135,14 +155,6 @@ impl LiveTranscript {
             } else {
                 "connected: new session".to_string()
             }),
-            EventKind::Retry {
-                packet_id,
-                packet_type,
-                attempt,
-            } => Some(format!(
-                "id {packet_id}: no answer, {} again (try {attempt})",
-                packet_type.name()
-            )),
             EventKind::ConnectionRefused { reason, .. } => Some(format!("refused: {reason}")),
             _ => None,
         };
@@ -151,6 +163,9 @@ impl LiveTranscript {
         }
         if let Some(drawn) = from_session_event(role, self.version, event) {
             events.push(drawn);
+        }
+        if matches!(event.kind, EventKind::PacketSent { .. }) {
+            events.extend(self.retry_note.take());
         }
     }
 }
