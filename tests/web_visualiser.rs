@@ -234,3 +234,79 @@ async fn a_scenario_steps_through_the_simulation_and_draws_the_lost_pubrec() {
         "the broker holds id 1"
     );
 }
+
+/// Waits (up to 10 s) until `condition` holds.
+async fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(50).await;
+    }
+    panic!("waited 10 s for {what}");
+}
+
+#[wasm_bindgen_test]
+async fn live_mode_with_no_broker_says_so_and_queues_nothing() {
+    use qoscope::app::form::ConnectionForm;
+    use qoscope::app::visualiser::LiveVisualiser;
+    let root = container();
+    // Nothing listens on port 1.
+    let form = RwSignal::new(ConnectionForm {
+        broker_url: "ws://127.0.0.1:1".into(),
+        ..ConnectionForm::default()
+    });
+    let _mounted = mount_to(root.clone(), move || view! { <LiveVisualiser form/> });
+    tick().await;
+    assert!(texts(&root, "[data-testid=live-publisher]")[0].contains("not connected"));
+    assert!(texts(&root, ".vis-empty")[0].contains("start a scenario"));
+
+    click(&root, "button.vis-scenario", "QoS 2 with PUBREC lost");
+    tick().await;
+    assert!(
+        texts(&root, "[data-testid=live-status]")[0].contains("ws://127.0.0.1:1"),
+        "the status names the broker"
+    );
+    let failed = || count(&root, ".live-pill.failed") == 2;
+    wait_until("both clients to report the unreachable broker", failed).await;
+    let publisher = texts(&root, "[data-testid=live-publisher]")[0].clone();
+    assert!(
+        publisher.contains("cannot reach ws://127.0.0.1:1") && publisher.contains("make run"),
+        "{publisher}"
+    );
+    // A step asked for now is refused with a reason, not queued forever.
+    click(&root, "button.vis-next-step", "Next step");
+    tick().await;
+    assert_eq!(count(&root, ".live-waiting"), 0);
+    assert!(texts(&root, ".live-problem")[0].contains("not connected"));
+}
+
+#[wasm_bindgen_test]
+async fn the_visualiser_tab_switches_between_simulated_and_live() {
+    use qoscope::app::form::ConnectionForm;
+    use qoscope::app::visualiser::VisualiserPage;
+    let root = container();
+    let form = RwSignal::new(ConnectionForm::default());
+    let _mounted = mount_to(root.clone(), move || view! { <VisualiserPage form/> });
+    tick().await;
+    click(&root, "button.vis-mode", "Simulated broker");
+    tick().await;
+    let hidden = |mode: &str| {
+        select(&root, &format!(".vis-mode-panel[data-mode={mode}]"))
+            .first()
+            .map(|p| p.has_attribute("hidden"))
+    };
+    assert_eq!(hidden("simulated"), Some(false));
+    click(&root, "button.vis-mode", "Live broker");
+    tick().await;
+    assert_eq!(hidden("simulated"), Some(true));
+    assert_eq!(hidden("live"), Some(false));
+    assert_eq!(count(&root, "[data-testid=live-status]"), 1);
+    // Remembered for the next visit.
+    let stored = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item("qoscope.visualiser-mode").ok().flatten());
+    assert_eq!(stored.as_deref(), Some("live"));
+}

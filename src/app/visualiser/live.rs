@@ -245,6 +245,11 @@ impl LiveHandle {
             ClientRole::Publisher => s.publisher.apply(&updates),
             ClientRole::Subscriber => s.subscriber.apply(&updates),
         });
+        if self.has_failed() {
+            // Nothing asked for will happen on this run: say so, keep nothing.
+            self.run.update_value(|r| r.pending.clear());
+            self.status.update(|s| s.waiting = 0);
+        }
         let connected = updates.iter().any(|u| {
             matches!(u, LinkUpdate::Session(e) if matches!(e.kind, EventKind::Connected { .. }))
         });
@@ -303,6 +308,13 @@ impl LiveHandle {
                 Pending::Publish(qos) => self.do_publish(qos),
             }
         }
+    }
+
+    fn has_failed(&self) -> bool {
+        self.status.with_untracked(|s| {
+            matches!(s.publisher, LinkStatus::Failed(_))
+                || matches!(s.subscriber, LinkStatus::Failed(_))
+        })
     }
 
     fn is_set_up(&self) -> bool {
@@ -428,6 +440,15 @@ impl StepPerformer for LiveHandle {
 
     fn perform(&mut self, step: &Step) {
         if !self.is_running() {
+            return;
+        }
+        if self.has_failed() {
+            self.status.update(|s| {
+                s.problem = Some(
+                    "The clients are not connected: fix the broker, then pick the scenario again."
+                        .into(),
+                )
+            });
             return;
         }
         if self.is_set_up() {
