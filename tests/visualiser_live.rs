@@ -102,11 +102,12 @@ fn packets(events: &[DiagramEvent]) -> Vec<String> {
         .collect()
 }
 
+/// A lane's notes that are not flow changes.
 fn notes(events: &[DiagramEvent], lane: Lane) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match e {
-            DiagramEvent::Note(n) if n.lane == lane => Some(n.text.clone()),
+            DiagramEvent::Note(n) if n.lane == lane && n.flow.is_none() => Some(n.text.clone()),
             _ => None,
         })
         .collect()
@@ -367,10 +368,16 @@ fn in_one_millisecond_a_caption_stays_above_its_step_and_notes_beside_their_caus
         layout.captions[0].at <= publish.start,
         "caption above its step"
     );
+    let on_publisher: Vec<f64> = layout
+        .notes
+        .iter()
+        .filter(|n| n.note.lane == Lane::Publisher)
+        .map(|n| n.at)
+        .collect();
     // The sender's state changes as the PUBLISH leaves ...
-    assert_eq!(layout.notes[0].at, publish.start);
+    assert_eq!(on_publisher[0], publish.start);
     // ... and again when the PUBREC arrives, not before.
-    assert!(layout.notes[1].at >= pubrec.end);
+    assert!(on_publisher[1] >= pubrec.end);
 }
 
 #[test]
@@ -410,4 +417,83 @@ fn labels_lie_along_their_arrow_and_read_left_to_right() {
     assert!(down_right.label_pos().1 < down_right.label_at.1);
     assert!(down_right.detail_pos().1 < down_right.label_pos().1);
     assert!(down_right.text_transform().starts_with("rotate("));
+}
+
+/// The broker's flow notes: (peer, text).
+fn broker_flows(events: &[DiagramEvent]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            DiagramEvent::Note(n) if n.lane == Lane::Broker => n
+                .flow
+                .as_ref()
+                .map(|f| (f.peer.clone().unwrap_or_default(), n.text.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_brokers_qos2_states_are_inferred_from_what_it_sends() {
+    use qoscope::app::visualiser::layout::{Layout, Pacing};
+    use qoscope::app::visualiser::scenario_panel::open_qos2_receipts;
+
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    let pubrec = ack(Packet::Pubrec);
+    // Publisher hop: PUBREC lost on its way, then the resend's PUBREC, PUBCOMP.
+    t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[
+            sent(1, &publish(QoS::ExactlyOnce, false)),
+            dropped(2, Direction::BrokerToClient, &pubrec),
+            sent(1001, &publish(QoS::ExactlyOnce, true)),
+            received(1002, &pubrec),
+        ],
+    );
+    let half_way = Layout::new(&events, &Pacing::default());
+    let open = open_qos2_receipts(&half_way, half_way.end);
+    assert_eq!(open.len(), 1, "the broker holds id 1 for the publisher");
+    assert_eq!(open[0].peer.as_deref(), Some("publisher"));
+    assert_eq!(open[0].state, "id stored");
+
+    t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[
+            sent(1003, &ack(Packet::Pubrel)),
+            received(1004, &ack(Packet::Pubcomp)),
+        ],
+    );
+    // Subscriber hop: the broker sends PUBLISH, gets PUBREC, sends PUBREL; the
+    // subscriber's first PUBCOMP is lost, its second arrives.
+    let pubcomp = ack(Packet::Pubcomp);
+    t.ingest(
+        &mut events,
+        ClientRole::Subscriber,
+        &[
+            received(1005, &publish(QoS::ExactlyOnce, false)),
+            sent(1005, &pubrec),
+            received(1006, &ack(Packet::Pubrel)),
+            sent(1006, &pubcomp),
+            dropped(1006, Direction::ClientToBroker, &pubcomp),
+            sent(2006, &pubcomp),
+        ],
+    );
+    assert_eq!(
+        broker_flows(&events),
+        [
+            ("publisher".into(), "id 1: new → id stored".into()),
+            ("publisher".into(), "id 1: released".into()),
+            ("subscriber".into(), "id 1: new → awaiting PUBREC".into()),
+            (
+                "subscriber".into(),
+                "id 1: awaiting PUBREC → awaiting PUBCOMP".into()
+            ),
+            ("subscriber".into(), "id 1: complete, id free".into()),
+        ]
+    );
+    let done = Layout::new(&events, &Pacing::default());
+    assert!(open_qos2_receipts(&done, done.end).is_empty());
 }

@@ -11,7 +11,9 @@ use crate::mqtt::fault::{AddedLatency, FaultRules, Loss, TargetedRule};
 use crate::mqtt::packet::PacketType;
 
 /// Which hop a fault applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub enum Hop {
     /// Between the publisher and the broker.
     #[default]

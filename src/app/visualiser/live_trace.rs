@@ -6,18 +6,19 @@
 //! What the sessions cannot see comes from the links: a packet the fault
 //! rules lost ([`LinkUpdate::Dropped`]) is drawn as an arrow ending in a
 //! cross, and a cut or a reconnect is written on the client's lane. The
-//! broker's QoS decisions are inferred only where the wire proves them: a
-//! PUBLISH the subscriber receives at a lower QoS than it was published at
-//! is a downgrade.
+//! broker's side is inferred only where the wire proves it: a PUBREC from
+//! the broker means it stored the id, a PUBCOMP that it released it; a PUBLISH
+//! it sent the subscriber opens its sender flow; a PUBLISH the subscriber
+//! receives at a lower QoS than it was published at is a downgrade.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::mqtt::fault::Direction;
 use crate::mqtt::packet::{Packet, PacketType, ProtocolVersion, QoS};
-use crate::mqtt::session::{Event, EventKind};
+use crate::mqtt::session::{Event, EventKind, FlowDirection, FlowState};
 use crate::net::ws::{LinkUpdate, TransportEvent};
 
-use super::adapt::{downgrade_note, from_session_event, ClientRole};
+use super::adapt::{downgrade_note, flow_note, from_session_event, ClientRole, FlowChange};
 use super::faults::Hop;
 use super::model::{Arrow, DiagramEvent, Lane, LaneNote, PacketSummary};
 use super::sim_trace::loss_words;
@@ -37,6 +38,8 @@ pub struct LiveTranscript {
     /// A retry note, written beside the resent packet (the session reports
     /// the retry just before the packet).
     retry_note: Option<DiagramEvent>,
+    /// The broker's flows as the wire shows them, per hop and packet id.
+    broker_flows: BTreeMap<(Hop, u16), FlowState>,
 }
 
 impl LiveTranscript {
@@ -46,6 +49,7 @@ impl LiveTranscript {
             version,
             published: VecDeque::new(),
             retry_note: None,
+            broker_flows: BTreeMap::new(),
         }
     }
 
@@ -58,9 +62,23 @@ impl LiveTranscript {
         updates: &[LinkUpdate],
     ) -> Vec<(PacketType, Hop)> {
         let mut used = Vec::new();
-        for update in updates {
+        for (i, update) in updates.iter().enumerate() {
             match update {
-                LinkUpdate::Session(event) => self.session(events, role, event),
+                LinkUpdate::Session(event) => {
+                    // A packet the link lost right after the session sent it.
+                    let lost = matches!(
+                        (&event.kind, updates.get(i + 1)),
+                        (EventKind::PacketSent { bytes, .. }, Some(LinkUpdate::Dropped { bytes: b, .. }))
+                            if b == bytes
+                    );
+                    self.session(events, role, event);
+                    if let Some(packet) = wire_packet(event) {
+                        let received = matches!(event.kind, EventKind::PacketReceived { .. });
+                        if received || !lost {
+                            self.infer_broker(events, role, event.at, received, packet);
+                        }
+                    }
+                }
                 LinkUpdate::Dropped {
                     at,
                     direction,
@@ -68,6 +86,10 @@ impl LiveTranscript {
                     bytes,
                     cause,
                 } => {
+                    if *direction == Direction::BrokerToClient {
+                        // The broker did send it: what it says about the broker holds.
+                        self.infer_broker(events, role, *at, true, packet);
+                    }
                     let why = loss_words(cause);
                     mark_dropped(
                         events,
@@ -167,6 +189,87 @@ impl LiveTranscript {
         if matches!(event.kind, EventKind::PacketSent { .. }) {
             events.extend(self.retry_note.take());
         }
+    }
+}
+
+impl LiveTranscript {
+    /// Notes the broker's flow state where `packet` (received by `role`'s
+    /// client when `received`, else sent by it and delivered) proves it.
+    fn infer_broker(
+        &mut self,
+        events: &mut Vec<DiagramEvent>,
+        role: ClientRole,
+        at: u64,
+        received: bool,
+        packet: &Packet,
+    ) {
+        use FlowDirection::{Incoming, Outgoing};
+        use FlowState::*;
+        let hop = hop_of(role);
+        let change = match (role, received, packet) {
+            // The broker as the publisher's QoS 2 receiver.
+            (ClientRole::Publisher, true, Packet::Pubrec(r)) => {
+                Some((r.packet_id, Incoming, QoS::ExactlyOnce, IdStored))
+            }
+            (ClientRole::Publisher, true, Packet::Pubcomp(r)) => {
+                Some((r.packet_id, Incoming, QoS::ExactlyOnce, Done))
+            }
+            // The broker as the subscriber's sender.
+            (ClientRole::Subscriber, true, Packet::Publish(p)) => match (p.qos, p.packet_id) {
+                (QoS::AtLeastOnce, Some(id)) => Some((id, Outgoing, p.qos, AwaitingPuback)),
+                (QoS::ExactlyOnce, Some(id)) => Some((id, Outgoing, p.qos, AwaitingPubrec)),
+                _ => None,
+            },
+            (ClientRole::Subscriber, true, Packet::Pubrel(r)) => {
+                Some((r.packet_id, Outgoing, QoS::ExactlyOnce, AwaitingPubcomp))
+            }
+            (ClientRole::Subscriber, false, Packet::Puback(r)) => {
+                Some((r.packet_id, Outgoing, QoS::AtLeastOnce, Done))
+            }
+            (ClientRole::Subscriber, false, Packet::Pubcomp(r)) => {
+                Some((r.packet_id, Outgoing, QoS::ExactlyOnce, Done))
+            }
+            _ => None,
+        };
+        let Some((id, direction, qos, to)) = change else {
+            return;
+        };
+        let from = self.broker_flows.get(&(hop, id)).copied().unwrap_or(New);
+        if from == to || (from == New && to == Done) {
+            // A resend of what the broker already did, or the end of a flow
+            // this page never saw begin.
+            return;
+        }
+        if to == Done {
+            self.broker_flows.remove(&(hop, id));
+        } else {
+            self.broker_flows.insert((hop, id), to);
+        }
+        let mut n = flow_note(
+            Lane::Broker,
+            at,
+            FlowChange {
+                packet_id: id,
+                direction,
+                qos,
+                from,
+                to,
+            },
+        );
+        if let Some(chip) = n.flow.as_mut() {
+            chip.peer = Some(role.lane().title().to_lowercase());
+        }
+        events.push(DiagramEvent::Note(n));
+    }
+}
+
+/// The packet of a packet event.
+fn wire_packet(event: &Event) -> Option<&Packet> {
+    match &event.kind {
+        EventKind::PacketSent { packet, .. } | EventKind::PacketReceived { packet, .. } => {
+            Some(packet)
+        }
+        _ => None,
     }
 }
 
