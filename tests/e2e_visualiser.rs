@@ -67,12 +67,18 @@ async fn packets(page: &Page, mode: &str) -> Vec<String> {
 /// Waits until the diagram of `mode` lists a packet whose text starts with
 /// `wanted` (jumping to the newest packet on every look).
 async fn wait_for_packet(page: &Page, mode: &str, wanted: &str) {
+    wait_for_packets(page, mode, wanted, 1).await;
+}
+
+/// Waits until the diagram of `mode` lists `n` packets whose text starts
+/// with `wanted`.
+async fn wait_for_packets(page: &Page, mode: &str, wanted: &str, n: usize) {
     let check = in_panel(
         mode,
         &format!(
             "panel.querySelector('.vis-to-end').click();\n\
              return [...panel.querySelectorAll('[data-testid=vis-packets] li')]\n\
-                 .some(li => li.textContent.startsWith({wanted:?}));"
+                 .filter(li => li.textContent.startsWith({wanted:?})).length >= {n};"
         ),
     );
     page.wait_until_script_is_true(&check).await;
@@ -227,5 +233,132 @@ async fn qos2_with_pubrec_lost_runs_simulated_with_the_network_unplugged() {
         let sockets = page.script("return window.__sockets;").await;
         assert_eq!(sockets, Value::from(0), "simulated mode opens no WebSocket");
     })
+    .await;
+}
+
+/// Runs scenario `title` live step by step: after step `i`, waits until the
+/// diagram lists `after_step[i].1` packets starting with `after_step[i].0`.
+async fn run_live(page: &Page, title: &str, after_step: &[(&str, usize)]) -> Vec<String> {
+    start_scenario(page, "live", title).await;
+    for &(wanted, n) in after_step {
+        next_step(page, "live").await;
+        wait_for_packets(page, "live", wanted, n).await;
+    }
+    packets(page, "live").await
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn every_guided_scenario_runs_live_against_mosquitto() {
+    support::run(
+        "visualiser-live-scenarios",
+        support::Auth::Anonymous,
+        |e2e: E2e| async move {
+            let page = e2e.page();
+            page.fill(BROKER_URL, &e2e.broker().ws_url()).await;
+            page.click(VISUALISER_TAB).await;
+
+            // QoS 0 over a lossy link: what is lost stays lost.
+            let all = run_live(
+                page,
+                "QoS 0 over a lossy link",
+                &[("", 0), ("Publisher → Broker: PUBLISH (QoS 0)", 6), ("", 0)],
+            )
+            .await;
+            let sent = count(&all, "Publisher → Broker: PUBLISH (QoS 0)");
+            let lost_on_the_way = all
+                .iter()
+                .filter(|p| p.starts_with("Publisher → Broker: PUBLISH") && p.contains("lost"))
+                .count();
+            assert_eq!(sent, 6, "{all:#?}");
+            assert_eq!(
+                count(&all, "Broker → Subscriber: PUBLISH (QoS 0)"),
+                sent - lost_on_the_way,
+                "each reading that reached the broker was forwarded once: {all:#?}"
+            );
+            assert!(lost_on_the_way > 0, "30% loss lost something: {all:#?}");
+            assert!(
+                !all.iter().any(|p| p.contains("DUP")),
+                "nobody resends QoS 0"
+            );
+
+            // QoS 1: the PUBACK is lost, the resend is delivered a second time.
+            let all = run_live(
+                page,
+                "QoS 1: duplicate after a lost PUBACK",
+                &[
+                    ("Broker → Publisher: PUBACK (id 1) — lost", 1),
+                    ("Broker → Publisher: PUBACK (id 1)", 2),
+                    ("", 0),
+                ],
+            )
+            .await;
+            assert!(
+                all.iter()
+                    .any(|p| p == "Publisher → Broker: PUBLISH (id 1, QoS 1, DUP 1)"),
+                "{all:#?}"
+            );
+            assert_eq!(count(&all, "Broker → Subscriber: PUBLISH"), 2, "{all:#?}");
+
+            // QoS 2 with PUBREL lost: PUBREL again, never PUBLISH again.
+            let all = run_live(
+                page,
+                "QoS 2 with PUBREL lost",
+                &[
+                    ("Publisher → Broker: PUBREL (id 1) — lost", 1),
+                    ("Broker → Publisher: PUBCOMP (id 1)", 1),
+                    ("", 0),
+                ],
+            )
+            .await;
+            assert_eq!(
+                count(&all, "Publisher → Broker: PUBREL (id 1)"),
+                2,
+                "{all:#?}"
+            );
+            assert_eq!(count(&all, "Publisher → Broker: PUBLISH"), 1, "{all:#?}");
+            assert_eq!(count(&all, "Broker → Subscriber: PUBLISH"), 1, "{all:#?}");
+
+            // QoS 2 across a reconnect: the kept session resends PUBREL.
+            let all = run_live(
+                page,
+                "QoS 2 across a reconnect",
+                &[
+                    ("Broker → Publisher: PUBCOMP (id 1) — lost", 1),
+                    ("", 0),
+                    ("Broker → Publisher: PUBCOMP (id 1)", 2),
+                ],
+            )
+            .await;
+            assert_eq!(count(&all, "Publisher → Broker: CONNECT"), 2, "{all:#?}");
+            assert_eq!(
+                count(&all, "Publisher → Broker: PUBREL (id 1)"),
+                2,
+                "{all:#?}"
+            );
+            assert_eq!(count(&all, "Broker → Subscriber: PUBLISH"), 1, "{all:#?}");
+
+            // QoS 2 published, QoS 1 subscribed: delivered at QoS 1.
+            let all = run_live(
+                page,
+                "QoS 2 publish, QoS 1 subscription",
+                &[("Broker → Subscriber: PUBLISH", 1), ("", 0)],
+            )
+            .await;
+            assert!(
+                all.iter()
+                    .any(|p| p.starts_with("Publisher → Broker: PUBLISH") && p.contains("QoS 2")),
+                "{all:#?}"
+            );
+            let forwarded: Vec<&String> = all
+                .iter()
+                .filter(|p| p.starts_with("Broker → Subscriber: PUBLISH"))
+                .collect();
+            assert!(
+                forwarded.len() == 1 && forwarded[0].contains("QoS 1"),
+                "{all:#?}"
+            );
+        },
+    )
     .await;
 }
