@@ -108,6 +108,34 @@ async fn next_step(page: &Page, mode: &str) {
     page.wait_until_script_is_true(&press).await;
 }
 
+/// Replays the diagram of `mode` one packet at a time (Step →) until the
+/// resent PUBLISH has its PUBREC, and saves the picture as
+/// docs/screenshots/`name`.png.
+async fn screenshot_mid_scenario(page: &Page, mode: &str, name: &str) {
+    let replay = in_panel(
+        mode,
+        "panel.querySelector('.vis-replay').click(); return true;",
+    );
+    page.script(&replay).await;
+    let step_until_answered = in_panel(
+        mode,
+        &format!(
+            "const shown = [...panel.querySelectorAll('[data-testid=vis-packets] li')]\n\
+                 .filter(li => li.textContent.startsWith({:?})).length;\n\
+             if (shown < 2) panel.querySelector('.vis-step').click();\n\
+             return shown >= 2;",
+            "Broker → Publisher: PUBREC (id 1)"
+        ),
+    );
+    page.wait_until_script_is_true(&step_until_answered).await;
+    let frame = in_panel(
+        mode,
+        "panel.querySelector('.vis-title').scrollIntoView(); return true;",
+    );
+    page.script(&frame).await;
+    page.save_screenshot(&Page::screenshot_path(name)).await;
+}
+
 /// The publisher-hop packets from the first PUBLISH on.
 fn publisher_hop(all: &[String]) -> Vec<String> {
     all.iter()
@@ -185,31 +213,8 @@ async fn qos2_with_pubrec_lost_runs_live_against_mosquitto() {
                 .filter(|l| l.contains("Sending PUBLISH to qoscope-sub-"))
                 .count();
             assert_eq!(to_subscriber, 1, "Mosquitto forwards it once:\n{log}");
-            // The README's picture: back to the start, then one packet at a
-            // time (Step →) until the resent PUBLISH has its PUBREC.
-            let replay = in_panel(
-                "live",
-                "panel.querySelector('.vis-replay').click(); return true;",
-            );
-            page.script(&replay).await;
-            let step_until_answered = in_panel(
-                "live",
-                &format!(
-                    "const shown = [...panel.querySelectorAll('[data-testid=vis-packets] li')]\n\
-                         .filter(li => li.textContent.startsWith({:?})).length;\n\
-                     if (shown < 2) panel.querySelector('.vis-step').click();\n\
-                     return shown >= 2;",
-                    "Broker → Publisher: PUBREC (id 1)"
-                ),
-            );
-            page.wait_until_script_is_true(&step_until_answered).await;
-            let frame = in_panel(
-                "live",
-                "panel.querySelector('.live-status').scrollIntoView(); return true;",
-            );
-            page.script(&frame).await;
-            page.save_screenshot(&Page::screenshot_path("visualiser-live"))
-                .await;
+            // The README's picture, live.
+            screenshot_mid_scenario(page, "live", "visualiser-live").await;
         },
     )
     .await;
@@ -232,6 +237,9 @@ async fn qos2_with_pubrec_lost_runs_simulated_with_the_network_unplugged() {
         pubrec_lost_scenario(page, "simulated").await;
         let sockets = page.script("return window.__sockets;").await;
         assert_eq!(sockets, Value::from(0), "simulated mode opens no WebSocket");
+        // The README's picture, offline and in the dark theme.
+        page.click("#theme-toggle").await;
+        screenshot_mid_scenario(page, "simulated", "visualiser-simulated-dark").await;
     })
     .await;
 }

@@ -200,10 +200,14 @@ pub fn note_shape(placed: &PlacedNote) -> NoteShape {
             .is_some_and(|f| f.direction == FlowDirection::Incoming),
         Lane::Subscriber => false,
     };
+    // The broker's line has arrows meeting it from both sides: its notes
+    // start farther out, where the arriving and the leaving arrow have
+    // opened up enough to leave room for a line of text.
+    let gap = if lane == Lane::Broker { 46.0 } else { 14.0 };
     let (dx, anchor) = if leftwards {
-        (-14.0, "end")
+        (-gap, "end")
     } else {
-        (14.0, "start")
+        (gap, "start")
     };
     NoteShape {
         at: (lane_x(lane) + dx, y_of(placed.at) + 6.0),
