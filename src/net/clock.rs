@@ -28,8 +28,9 @@ pub fn random() -> f64 {
     }
 }
 
-/// The local wall-clock time ("14:03:12.345") of `at_ms` on the `now_ms` clock.
-pub fn clock_label(at_ms: u64) -> String {
+/// The local wall-clock time of `at_ms` on the `now_ms` clock: hours,
+/// minutes, seconds, milliseconds. None outside a browser.
+fn wall_clock(at_ms: u64) -> Option<(u32, u32, u32, u32)> {
     #[cfg(target_arch = "wasm32")]
     {
         let origin = web_sys::window()
@@ -37,16 +38,32 @@ pub fn clock_label(at_ms: u64) -> String {
             .map(|p| p.time_origin())
             .unwrap_or(0.0);
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(origin + at_ms as f64));
-        format!(
-            "{:02}:{:02}:{:02}.{:03}",
+        Some((
             date.get_hours(),
             date.get_minutes(),
             date.get_seconds(),
-            date.get_milliseconds()
-        )
+            date.get_milliseconds(),
+        ))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        format!("{:.3} s", at_ms as f64 / 1000.0)
+        let _ = at_ms;
+        None
+    }
+}
+
+/// The local wall-clock time ("14:03:12.345") of `at_ms` on the `now_ms` clock.
+pub fn clock_label(at_ms: u64) -> String {
+    match wall_clock(at_ms) {
+        Some((h, m, s, ms)) => format!("{h:02}:{m:02}:{s:02}.{ms:03}"),
+        None => format!("{:.3} s", at_ms as f64 / 1000.0),
+    }
+}
+
+/// The same to the second ("14:03:12"), for times an operator reads at a glance.
+pub fn clock_label_seconds(at_ms: u64) -> String {
+    match wall_clock(at_ms) {
+        Some((h, m, s, _)) => format!("{h:02}:{m:02}:{s:02}"),
+        None => format!("+{:.1}s", at_ms as f64 / 1000.0),
     }
 }

@@ -326,23 +326,7 @@ impl Link {
     /// socket just closes. With `reconnect` the usual backoff brings it back;
     /// without, it stays down until [`Link::reconnect_now`].
     pub fn cut(&self, reconnect: bool) {
-        self.run(|inner, weak| {
-            if inner.socket.is_none() {
-                return;
-            }
-            // 4000: an application close code (browsers refuse 1001..=2999).
-            retire_socket(inner, Some(4000));
-            inner.session_timer = None;
-            inner.delayed.clear();
-            inner.session.handle_closed(now_ms());
-            drain_events(inner);
-            report(inner, TransportEvent::Cut { reconnect });
-            if reconnect && inner.accepted_once {
-                schedule_reconnect(inner, weak);
-            } else {
-                inner.phase = Phase::Stopped;
-            }
-        });
+        self.run(|inner, weak| cut_socket(inner, weak, reconnect));
     }
 
     /// Opens a new socket now (after a cut, or instead of waiting for the
@@ -602,16 +586,22 @@ fn delay(
 
 /// A fault rule cut the connection: as [`Link::cut`] with a reconnect.
 fn drop_for_fault(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    cut_socket(inner, weak, true);
+}
+
+/// Closes the socket without DISCONNECT, as a network failure would.
+fn cut_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, reconnect: bool) {
     if inner.socket.is_none() {
         return;
     }
+    // 4000: an application close code (browsers refuse 1001..=2999).
     retire_socket(inner, Some(4000));
     inner.session_timer = None;
     inner.delayed.clear();
     inner.session.handle_closed(now_ms());
     drain_events(inner);
-    report(inner, TransportEvent::Cut { reconnect: true });
-    if inner.accepted_once {
+    report(inner, TransportEvent::Cut { reconnect });
+    if reconnect && inner.accepted_once {
         schedule_reconnect(inner, weak);
     } else {
         inner.phase = Phase::Stopped;

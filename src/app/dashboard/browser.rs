@@ -9,59 +9,20 @@ use super::settings::KeyValueStore;
 pub use crate::net::clock::now_ms;
 
 /// A `now_ms()` time as a local wall-clock label, "14:03:07".
-pub fn clock_label(at: u64) -> String {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let origin = web_sys::window()
-            .and_then(|w| w.performance())
-            .map(|p| p.time_origin())
-            .unwrap_or(0.0);
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(origin + at as f64));
-        format!(
-            "{:02}:{:02}:{:02}",
-            date.get_hours(),
-            date.get_minutes(),
-            date.get_seconds()
-        )
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        format!("+{:.1}s", at as f64 / 1000.0)
-    }
-}
+pub use crate::net::clock::clock_label_seconds as clock_label;
 
-/// The browser's localStorage; every failure (disabled, full) is swallowed.
+/// The browser's localStorage (`net::storage`); every failure (disabled,
+/// full) is swallowed.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LocalStore;
 
-#[cfg(target_arch = "wasm32")]
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 impl KeyValueStore for LocalStore {
     fn load(&self, key: &str) -> Option<String> {
-        #[cfg(target_arch = "wasm32")]
-        {
-            local_storage()?.get_item(key).ok().flatten()
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = key;
-            None
-        }
+        crate::net::storage::get(key)
     }
 
     fn save(&self, key: &str, value: &str) -> bool {
-        #[cfg(target_arch = "wasm32")]
-        {
-            local_storage().is_some_and(|s| s.set_item(key, value).is_ok())
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = (key, value);
-            false
-        }
+        crate::net::storage::set(key, value).is_ok()
     }
 }
 

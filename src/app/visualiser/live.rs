@@ -16,16 +16,16 @@ use leptos::prelude::*;
 
 use crate::app::form::ConnectionForm;
 use crate::mqtt::packet::{QoS, SubscribeFilter};
-use crate::mqtt::session::{EventKind, PublishRequest, SessionConfig};
+use crate::mqtt::session::{EventKind, SessionConfig};
 use crate::net::clock::{now_ms, random};
 use crate::net::ws::{Link, LinkUpdate};
 
 use super::adapt::ClientRole;
 use super::faults::{apply_to_rules, FaultIntent, Hop};
 use super::live_trace::{LinkStatus, LiveTranscript};
-use super::model::{Caption, DiagramEvent};
+use super::model::DiagramEvent;
 use super::scenario::{Action, Setup, Step, StepPerformer};
-use super::sim_run::{free_play_setup, FREE_PLAY_TOPIC};
+use super::sim_run::{self, free_play_setup, request, FREE_PLAY_TOPIC};
 use super::view::{SharedPerformer, Visualiser, VisualiserFeed};
 
 /// Something asked for before both clients were ready.
@@ -50,6 +50,8 @@ struct LiveRun {
     pending: Vec<Pending>,
     /// Client ids of this run.
     ids: (String, String),
+    /// The feed has events the diagram has not been told about yet.
+    redraw_queued: bool,
 }
 
 impl LiveRun {
@@ -64,6 +66,7 @@ impl LiveRun {
             set_up: false,
             pending: Vec::new(),
             ids: (String::new(), String::new()),
+            redraw_queued: false,
         }
     }
 
@@ -227,13 +230,16 @@ impl LiveHandle {
             return;
         }
         let mut used = Vec::new();
-        self.feed.events.update(|events| {
+        // Written without telling the diagram; it is told once per frame,
+        // so a burst of packets costs one layout, not one per packet.
+        self.feed.events.update_untracked(|events| {
             self.run.update_value(|r| {
                 if let Some(t) = r.transcript.as_mut() {
                     used = t.ingest(events, role, &updates);
                 }
             })
         });
+        self.queue_redraw();
         if !used.is_empty() {
             self.feed.faults.update(|plan| {
                 for (kind, hop) in used {
@@ -257,6 +263,20 @@ impl LiveHandle {
             self.subscribe_if_needed();
         }
         self.maybe_ready();
+    }
+
+    fn queue_redraw(&self) {
+        let first = self
+            .run
+            .try_update_value(|r| !std::mem::replace(&mut r.redraw_queued, true))
+            .unwrap_or(false);
+        if first {
+            let (run, events) = (self.run, self.feed.events);
+            request_animation_frame(move || {
+                run.try_update_value(|r| r.redraw_queued = false);
+                events.notify();
+            });
+        }
     }
 
     /// The subscriber's first connection subscribes; after a reconnect the
@@ -490,22 +510,9 @@ fn role_of(hop: Hop) -> ClientRole {
     }
 }
 
-fn request(topic: &str, payload: String, qos: QoS) -> PublishRequest {
-    PublishRequest {
-        topic: topic.into(),
-        payload: payload.into_bytes(),
-        qos,
-        ..PublishRequest::default()
-    }
-}
-
+/// A caption stamped now.
 fn caption(label: &str, text: String, text_zh: String) -> DiagramEvent {
-    DiagramEvent::Caption(Caption {
-        at: now_ms(),
-        text,
-        text_zh: Some(text_zh),
-        label: Some(label.into()),
-    })
+    sim_run::caption(now_ms(), label.into(), text, text_zh)
 }
 
 /// The status bar over the live diagram.

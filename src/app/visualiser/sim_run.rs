@@ -272,7 +272,8 @@ fn client_config(client_id: &str, setup: &Setup) -> SessionConfig {
     }
 }
 
-fn request(topic: &str, payload: String, qos: QoS) -> PublishRequest {
+/// A plain publish request (scenario steps, free play; both modes).
+pub(super) fn request(topic: &str, payload: String, qos: QoS) -> PublishRequest {
     PublishRequest {
         topic: topic.into(),
         payload: payload.into_bytes(),
@@ -281,7 +282,8 @@ fn request(topic: &str, payload: String, qos: QoS) -> PublishRequest {
     }
 }
 
-fn caption(at: u64, label: String, text: String, text_zh: String) -> DiagramEvent {
+/// A step caption with its marker (both modes).
+pub(super) fn caption(at: u64, label: String, text: String, text_zh: String) -> DiagramEvent {
     DiagramEvent::Caption(Caption {
         at,
         text,
