@@ -370,3 +370,83 @@ async fn every_guided_scenario_runs_live_against_mosquitto() {
     )
     .await;
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn free_play_live_survives_latency_and_a_cut_from_the_fault_panel() {
+    support::run(
+        "visualiser-live-free-play",
+        support::Auth::Anonymous,
+        |e2e: E2e| async move {
+            let page = e2e.page();
+            page.fill(BROKER_URL, &e2e.broker().ws_url()).await;
+            page.click(VISUALISER_TAB).await;
+            page.click(".vis-mode[data-mode=live]").await;
+            // 150 ms each way, set before any client exists: it must hold for them.
+            let latency = in_panel(
+                "live",
+                "const s = panel.querySelector('input[aria-label^=\"Added latency\"]');\n\
+                 s.value = '150'; s.dispatchEvent(new Event('change', { bubbles: true }));\n\
+                 return true;",
+            );
+            page.script(&latency).await;
+            let publish = |qos: u8| {
+                in_panel(
+                    "live",
+                    &format!(
+                        "panel.querySelector('button.vis-publish.qos{qos}').click(); return true;"
+                    ),
+                )
+            };
+            page.script(&publish(1)).await;
+            wait_for_packet(page, "live", "Broker → Publisher: PUBACK (id 1)").await;
+            wait_for_packet(page, "live", "Broker → Subscriber: PUBLISH").await;
+
+            // Cut the publisher's connection from the panel: it comes back by itself.
+            let cut = in_panel(
+                "live",
+                "panel.querySelector('button.vis-cut').click(); return true;",
+            );
+            page.script(&cut).await;
+            wait_for_packets(page, "live", "Publisher → Broker: CONNECT", 2).await;
+            let connected_again = in_panel(
+                "live",
+                "return panel.querySelector('[data-testid=live-publisher]').classList.contains('ok');",
+            );
+            page.wait_until_script_is_true(&connected_again).await;
+            page.script(&publish(2)).await;
+            wait_for_packet(page, "live", "Broker → Publisher: PUBCOMP (id").await;
+            let all = packets(page, "live").await;
+            assert_eq!(
+                count(&all, "Broker → Subscriber: PUBLISH"),
+                2,
+                "one message at QoS 1, one at QoS 2: {all:#?}"
+            );
+            // The added latency was really on the wire: a QoS 0 publish
+            // cannot reach the subscriber before both hops' 150 ms have
+            // passed (a lower bound the delay timers guarantee, whatever the
+            // machine's speed; 10 ms spare for timer rounding). The broker
+            // log has whole seconds only, so this uses the page's clock.
+            let waited = in_panel(
+                "live",
+                "const t0 = performance.now();\n\
+                 panel.querySelector('button.vis-publish.qos0').click();\n\
+                 return new Promise(done => {\n\
+                   const look = () => {\n\
+                     const n = [...panel.querySelectorAll('[data-testid=vis-packets] li')]\n\
+                       .filter(li => li.textContent.startsWith('Broker → Subscriber: PUBLISH (QoS 0)')).length;\n\
+                     panel.querySelector('.vis-to-end').click();\n\
+                     if (n > 0) done(performance.now() - t0); else setTimeout(look, 10);\n\
+                   };\n\
+                   look();\n\
+                 });",
+            );
+            let ms = page.script(&waited).await.as_f64().unwrap_or_default();
+            assert!(
+                ms >= 290.0,
+                "a QoS 0 publish crossed two hops with 150 ms added on each in {ms} ms"
+            );
+        },
+    )
+    .await;
+}

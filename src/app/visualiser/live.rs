@@ -190,6 +190,11 @@ impl LiveHandle {
                 r.subscriber = Some(subscriber);
             }
         });
+        // What the fault panel shows armed holds for the new clients too
+        // (a scenario clears the panel before it starts).
+        for intent in self.feed.faults.get_untracked().intents() {
+            self.apply_fault(intent);
+        }
     }
 
     fn open(&self, id: u64, role: ClientRole, url: &str, config: SessionConfig) -> Link {

@@ -7,7 +7,7 @@ use crate::mqtt::packet::QoS;
 
 use super::faults::FaultIntent;
 use super::scenario::{Setup, Step, StepPerformer};
-use super::sim_run::SimPerformer;
+use super::sim_run::{free_play_setup, SimPerformer};
 use super::view::{SharedPerformer, Visualiser, VisualiserFeed};
 
 /// A [`SimPerformer`] that publishes its diagram into a [`VisualiserFeed`].
@@ -36,11 +36,22 @@ impl SimHandle {
     pub fn publish(&self, qos: QoS) {
         let fresh = self
             .performer
-            .try_update_value(|p| p.publish_now(qos))
+            .try_with_value(|p| p.sim().is_none())
             .unwrap_or(false);
         if fresh {
             self.feed.title.set("Free play (simulated broker)".into());
+            // What the fault panel shows armed holds for the fresh run too.
+            let armed = self.feed.faults.get_untracked().intents();
+            self.performer.update_value(|p| {
+                p.start(&free_play_setup());
+                for intent in armed {
+                    p.apply_fault(intent);
+                }
+            });
         }
+        self.performer.update_value(|p| {
+            p.publish_now(qos);
+        });
         self.sync();
     }
 
