@@ -165,7 +165,13 @@ pub fn arrow_shape(placed: &PlacedArrow, progress: f64) -> ArrowShape {
         label_at,
         angle,
         label: a.label(),
-        detail: a.packet.detail(),
+        // The topic line goes on the PUBLISH into the broker; on the one it
+        // forwards it would repeat it where the broker writes its own notes.
+        detail: if a.from == Lane::Broker {
+            None
+        } else {
+            a.packet.detail()
+        },
         class: a.packet.qos_class(),
         cross: lost.then_some(tip),
         lost_because: a.dropped.clone(),

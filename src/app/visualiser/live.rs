@@ -446,8 +446,20 @@ impl LiveHandle {
                 count,
             } => {
                 publisher.hold_timers(true);
+                // Spaced as in the simulation, so each message is seen
+                // crossing both hops before the next one leaves.
                 for n in 1..=*count {
-                    let _ = publisher.publish(request(topic, format!("{payload}{n}"), *qos));
+                    let (link, req) = (
+                        publisher.clone(),
+                        request(topic, format!("{payload}{n}"), *qos),
+                    );
+                    let after = sim_run::MANY_SPACING_MS * u64::from(n - 1);
+                    set_timeout(
+                        move || {
+                            let _ = link.publish(req);
+                        },
+                        std::time::Duration::from_millis(after),
+                    );
                 }
             }
             Action::CutConnection => publisher.cut(false),
