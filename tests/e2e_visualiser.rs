@@ -373,13 +373,15 @@ async fn every_guided_scenario_runs_live_against_mosquitto() {
 
 #[tokio::test]
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
-async fn free_play_live_survives_latency_and_a_cut_from_the_fault_panel() {
+async fn free_play_live_in_mqtt5_survives_latency_and_a_cut_from_the_fault_panel() {
     support::run(
         "visualiser-live-free-play",
         support::Auth::Anonymous,
         |e2e: E2e| async move {
             let page = e2e.page();
             page.fill(BROKER_URL, &e2e.broker().ws_url()).await;
+            // Free play speaks the version chosen on the Client tab.
+            page.select("#mqtt-version", "5").await;
             page.click(VISUALISER_TAB).await;
             page.click(".vis-mode[data-mode=live]").await;
             // 150 ms each way, set before any client exists: it must hold for them.
@@ -399,7 +401,13 @@ async fn free_play_live_survives_latency_and_a_cut_from_the_fault_panel() {
                 )
             };
             page.script(&publish(1)).await;
-            wait_for_packet(page, "live", "Broker → Publisher: PUBACK (id 1)").await;
+            // MQTT 5: the acknowledgement carries a reason code, in words.
+            wait_for_packet(
+                page,
+                "live",
+                "Broker → Publisher: PUBACK (id 1, rc 0x00 Success)",
+            )
+            .await;
             wait_for_packet(page, "live", "Broker → Subscriber: PUBLISH").await;
 
             // Cut the publisher's connection from the panel: it comes back by itself.

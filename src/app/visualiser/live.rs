@@ -15,8 +15,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::app::form::ConnectionForm;
-use crate::mqtt::packet::{QoS, SubscribeFilter};
-use crate::mqtt::session::{EventKind, SessionConfig};
+use crate::mqtt::packet::{ProtocolVersion, QoS, SubscribeFilter};
+use crate::mqtt::session::{EventKind, RetryPolicy, SessionConfig};
 use crate::net::clock::{now_ms, random};
 use crate::net::ws::{Link, LinkUpdate};
 
@@ -377,8 +377,19 @@ impl LiveHandle {
     /// Publishes one message at `qos` (free play), connecting first if needed.
     pub fn publish(&self, qos: QoS) {
         if !self.is_running() {
-            self.feed.reset("Free play (live broker)");
-            self.begin(&free_play_setup());
+            // Free play speaks the version chosen on the Client tab, so MQTT 5
+            // reason codes can be shown too; MQTT 5 allows no resend but on
+            // reconnect (MQTT-4.4.0-1).
+            let mut setup = free_play_setup();
+            setup.version = self.form.with_untracked(|f| f.version);
+            if setup.version == ProtocolVersion::V5 {
+                setup.retry = RetryPolicy::OnReconnect;
+            }
+            self.feed.reset(format!(
+                "Free play (live broker, MQTT {})",
+                setup.version.label()
+            ));
+            self.begin(&setup);
         }
         if self.is_set_up() {
             self.do_publish(qos);
