@@ -126,8 +126,8 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
                 <dd>{snap.retries}</dd>
             </div>
             <div class="dash-stat">
-                <dt title="QoS 2 PUBLISH repeats answered with PUBREC and not delivered again">
-                    "Duplicates suppressed"
+                <dt title="QoS 2 PUBLISH repeats the session answered with PUBREC and did not deliver again. Repeats at QoS 0/1 reach the application; the stock table skips those by msg_id and says so per SKU.">
+                    "QoS 2 repeats suppressed"
                 </dt>
                 <dd>{snap.duplicates_suppressed}</dd>
             </div>
