@@ -48,8 +48,6 @@ struct LiveRun {
     set_up: bool,
     /// Asked for before `set_up`; carried out as soon as it is.
     pending: Vec<Pending>,
-    /// Client ids of this run.
-    ids: (String, String),
     /// The feed has events the diagram has not been told about yet.
     redraw_queued: bool,
 }
@@ -65,7 +63,6 @@ impl LiveRun {
             steps_done: 0,
             set_up: false,
             pending: Vec::new(),
-            ids: (String::new(), String::new()),
             redraw_queued: false,
         }
     }
@@ -147,7 +144,6 @@ impl LiveHandle {
                 r.steps_done = 0;
                 r.set_up = false;
                 r.pending.clear();
-                r.ids = ids.clone();
                 r.id
             })
             .unwrap_or_default();
@@ -315,17 +311,18 @@ impl LiveHandle {
         let ready = self.status.with_untracked(|s| {
             s.publisher.is_up() && matches!(s.subscriber, LinkStatus::Subscribed { .. })
         });
-        let pending = self
+        let Some(pending) = self
             .run
             .try_update_value(|r| {
-                if ready && !r.set_up {
+                (ready && !r.set_up).then(|| {
                     r.set_up = true;
                     std::mem::take(&mut r.pending)
-                } else {
-                    Vec::new()
-                }
+                })
             })
-            .unwrap_or_default();
+            .flatten()
+        else {
+            return;
+        };
         self.status.update(|s| s.waiting = 0);
         for p in pending {
             match p {
