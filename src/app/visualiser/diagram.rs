@@ -72,19 +72,20 @@ pub fn SequenceDiagram(
                     style:aspect-ratio=move || format!("{WIDTH} / {}", body_height())
                 >
                     <LifeLines height=Signal::derive(body_height)/>
-                    <Gutter layout t/>
-                    <Notes layout t window/>
-                    <For
-                        each=move || rows.get()
-                        key=|row| *row
-                        children=move |(index, _)| view! { <ArrowView layout t index selected/> }
-                    />
+                    // Under the notes and arrows: their halos keep text readable where it passes.
                     <line
                         class="vis-playhead"
                         x1=GUTTER
                         x2=WIDTH
                         y1=move || geometry::y_of(t.get())
                         y2=move || geometry::y_of(t.get())
+                    />
+                    <Gutter layout t/>
+                    <Notes layout t window/>
+                    <For
+                        each=move || rows.get()
+                        key=|row| *row
+                        children=move |(index, _)| view! { <ArrowView layout t index selected/> }
                     />
                 </svg>
             </div>
