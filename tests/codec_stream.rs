@@ -102,3 +102,21 @@ fn an_oversize_packet_fails_before_its_body_arrives() {
     decoder.set_max_packet_size(None);
     assert_eq!(decoder.next_packet(), Ok(None));
 }
+
+#[test]
+fn what_is_not_yet_a_packet_stays_pending_and_is_there_after_an_error() {
+    use qoscope::mqtt::packet::{Decoder, ProtocolVersion};
+    let mut d = Decoder::new(ProtocolVersion::V311, None);
+    // PINGRESP split over two frames: nothing to return after the first byte.
+    d.feed(&[0xD0]);
+    assert!(matches!(d.next_packet(), Ok(None)));
+    assert_eq!(d.pending(), [0xD0]);
+    d.feed(&[0x00]);
+    assert!(matches!(d.next_packet(), Ok(Some(_))));
+    assert!(d.pending().is_empty());
+    // Packet type 0 is reserved: an error, and the bytes are still there
+    // for whoever reports it.
+    d.feed(&[0x00, 0x00]);
+    assert!(d.next_packet().is_err());
+    assert_eq!(d.pending(), [0x00, 0x00]);
+}

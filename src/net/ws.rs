@@ -499,11 +499,10 @@ fn receive(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, bytes: Vec<u8>) {
             }
             Ok(None) => break,
             Err(_) => {
-                // Not ours to judge: the session reads the same bytes and
-                // reports the malformed packet in its own words.
-                let n = wire.decoder.buffered();
-                let tail = bytes.len().saturating_sub(n);
-                deliver.push(bytes.get(tail..).unwrap_or_default().to_vec());
+                // Not ours to judge: the session reads the same bytes (with
+                // any partial packet held from earlier frames) and reports
+                // the malformed packet in its own words.
+                deliver.push(wire.decoder.pending().to_vec());
                 wire.decoder.clear();
                 break;
             }

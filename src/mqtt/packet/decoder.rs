@@ -55,6 +55,11 @@ impl Decoder {
         self.buf.len() - self.start
     }
 
+    /// The bytes received but not yet returned as a packet.
+    pub fn pending(&self) -> &[u8] {
+        self.buf.get(self.start..).unwrap_or_default()
+    }
+
     /// Drops everything buffered.
     pub fn clear(&mut self) {
         self.buf.clear();
