@@ -164,16 +164,7 @@ async fn clicking_an_arrow_opens_it_in_the_inspector() {
     let _mounted = mount_to(root.clone(), move || view! { <Visualiser feed/> });
     tick().await;
     // Jump to the end so every arrow exists.
-    let scrubber: web_sys::HtmlInputElement = root
-        .query_selector(".vis-scrubber")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    scrubber.set_value("1e9");
-    scrubber
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
-    tick().await;
+    scrub_to_end(&root).await;
 
     let first = root.query_selector("g.vis-arrow").unwrap().unwrap();
     first
@@ -191,6 +182,20 @@ async fn clicking_an_arrow_opens_it_in_the_inspector() {
         texts(&root, ".vis-fields td:nth-child(2)")[0],
         "Packet type and flags"
     );
+}
+
+/// Drags the scrubber to the end of what has happened so far.
+async fn scrub_to_end(root: &web_sys::Element) {
+    let scrubber: web_sys::HtmlInputElement = root
+        .query_selector(".vis-scrubber")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    scrubber.set_value("1e9");
+    scrubber
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    tick().await;
 }
 
 fn click(root: &web_sys::Element, selector: &str, text: &str) {
@@ -212,16 +217,7 @@ async fn a_scenario_steps_through_the_simulation_and_draws_the_lost_pubrec() {
     click(&root, "button.vis-next-step", "Next step");
     tick().await;
     // Jump the playhead to the end of what has happened so far.
-    let scrubber: web_sys::HtmlInputElement = root
-        .query_selector(".vis-scrubber")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    scrubber.set_value("1e9");
-    scrubber
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
-    tick().await;
+    scrub_to_end(&root).await;
 
     assert_eq!(texts(&root, ".vis-title"), ["QoS 2 with PUBREC lost"]);
     assert_eq!(texts(&root, ".vis-progress"), ["step 1 of 3"]);
