@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # `make test`: every test tier, cheapest first, stopping at the first that fails.
 #
-#   scripts/test.sh          all tiers
-#   scripts/test.sh 4 7      only tiers 4 and 7 (tools must already be installed)
+#   scripts/test.sh          set-up, then all tiers
+#   scripts/test.sh 5 8      only tiers 5 and 8 (tools must already be installed)
 #
 # Builds share one target dir (./target, or $CARGO_TARGET_DIR) and compile each
-# profile once: tier 4 builds what tier 7 runs, tier 6 builds the dist/ that
-# tier 7 serves.
-set -euo pipefail
+# profile once: tier 5 builds what tier 8 runs, tier 7 builds the dist/ that
+# tier 8 serves.
 
-cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/steps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/steps.sh"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH:/usr/sbin"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 
 TIERS=(
+    "set-up probes, shellcheck, loopback-only broker:tests/scripts/run_all.sh"
     "format:cargo fmt --all -- --check"
     "clippy, native:cargo clippy --all-targets -- -D warnings"
     "clippy, wasm32:cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings"
@@ -25,20 +27,26 @@ TIERS=(
 
 selected=("$@")
 if ((${#selected[@]} == 0)); then
+    step "set-up (scripts/setup.sh test)" "see the failed step above"
     scripts/setup.sh test
-    selected=($(seq 1 ${#TIERS[@]}))
+    mapfile -t selected < <(seq 1 ${#TIERS[@]})
 fi
 
 started=$SECONDS
 for n in "${selected[@]}"; do
+    if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1 || n > ${#TIERS[@]})); then
+        die "no tier '$n': tiers are 1 to ${#TIERS[@]}"
+    fi
     tier="${TIERS[$((n - 1))]}"
     name="${tier%%:*}"
     command="${tier#*:}"
     echo "== tier $n/${#TIERS[@]}: $name =="
     echo "\$ $command"
     tier_started=$SECONDS
+    # A failing tier is reported here, with its own output above; not by the ERR trap.
     if ! eval "$command"; then
         echo "FAILED: tier $n/${#TIERS[@]} ($name): $command" >&2
+        echo "  again, alone: scripts/test.sh $n" >&2
         exit 1
     fi
     echo "-- tier $n/${#TIERS[@]} passed in $((SECONDS - tier_started)) s"
