@@ -5,13 +5,21 @@
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH):/usr/sbin
 SHELL := /bin/bash
 
-.PHONY: run test bench fmt clippy setup
+.PHONY: run run-dev broker test bench fmt clippy setup
 
-## run: local Mosquitto (1883 / ws 9001) + trunk serve on http://127.0.0.1:8080
+## run: local Mosquitto (1883 / ws 9001, loopback only) + the release app on http://127.0.0.1:8080
 run:
 	scripts/run.sh
 
-## test: all tiers (format, clippy native + wasm32, native tests, browser tests, release build, end-to-end)
+## run-dev: the same with a debug build (quicker to rebuild, much slower in use)
+run-dev:
+	scripts/run.sh dev
+
+## broker: the local Mosquitto alone, for a dist/ served by any static server
+broker:
+	scripts/run.sh broker
+
+## test: all tiers (scripts, format, clippy native + wasm32, native tests, browser tests, release build, end-to-end)
 test:
 	scripts/test.sh
 
@@ -23,10 +31,10 @@ bench:
 fmt:
 	cargo fmt --all
 
-## clippy: lint natively and for wasm32, as tiers 2 and 3 of `make test` do
+## clippy: lint natively and for wasm32, as tiers 3 and 4 of `make test` do
 clippy:
-	scripts/test.sh 2 3
+	scripts/test.sh 3 4
 
-## setup: install the tools only
+## setup: install the tools only (scripts/setup.sh --dry-run test: only say what is missing)
 setup:
 	scripts/setup.sh test

@@ -95,6 +95,8 @@ impl Broker {
              protocol mqtt\n\
              listener {ws} 127.0.0.1\n\
              protocol websockets\n\
+             # Mosquitto 2.0.11 binds a WebSocket listener to 127.0.0.1 only when it is IPv4-only.\n\
+             socket_domain ipv4\n\
              persistence false\n\
              log_dest stderr\n\
              log_type all\n\

@@ -61,7 +61,7 @@ pub fn repo_dir() -> PathBuf {
 }
 
 /// The release build to test: `$QOSCOPE_DIST`, or `dist/` that `trunk build
-/// --release` (tier 6 of `make test`) leaves in the crate root.
+/// --release` (tier 7 of `make test`) leaves in the crate root.
 pub fn dist_dir() -> PathBuf {
     std::env::var_os("QOSCOPE_DIST")
         .map(PathBuf::from)
@@ -97,7 +97,7 @@ where
     let dist = dist_dir();
     assert!(
         dist.join("index.html").is_file(),
-        "no {}/index.html: build it first with `trunk build --release` (make test, tier 6)",
+        "no {}/index.html: build it first with `trunk build --release` (make test, tier 7)",
         dist.display()
     );
     let site = Site::serve(dist);
