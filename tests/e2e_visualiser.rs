@@ -237,8 +237,16 @@ async fn qos2_with_pubrec_lost_runs_simulated_with_the_network_unplugged() {
         pubrec_lost_scenario(page, "simulated").await;
         let sockets = page.script("return window.__sockets;").await;
         assert_eq!(sockets, Value::from(0), "simulated mode opens no WebSocket");
-        // The README's picture, offline and in the dark theme.
+        // The README's picture, offline, in the dark theme, with captions in both languages:
+        // the Chinese must be drawn in glyphs (set-up installs a CJK font for these pictures).
         page.click("#theme-toggle").await;
+        let bilingual = in_panel(
+            "simulated",
+            "const both = [...panel.querySelectorAll('.vis-lang button')]\n\
+                 .find(b => b.textContent === 'EN+中文');\n\
+             if (!both) return false; both.click(); return true;",
+        );
+        page.wait_until_script_is_true(&bilingual).await;
         screenshot_mid_scenario(page, "simulated", "visualiser-simulated-dark").await;
     })
     .await;

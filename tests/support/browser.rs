@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 /// deadline for slow machines, not a performance assertion.
 pub const PAGE_DEADLINE: Duration = Duration::from_secs(20);
 
-/// The Chromium flags of /work/shared/TOOLCHAIN.md (and webdriver.json): no
+/// The Chromium flags of docs/toolchain.md (and webdriver.json): no
 /// sandbox (CI runs as root), and no background traffic to hosts this machine
 /// cannot reach.
 const CHROMIUM_FLAGS: &[&str] = &[

@@ -10,7 +10,9 @@ use super::layout::Layout;
 use super::model::Lane;
 
 /// Colours matching the app's `--qos0/1/2` defaults.
-const STYLE: &str = "text{font-family:system-ui,sans-serif}\
+/// The font stack is the app's `--font-ui`: Latin faces, then Chinese ones, for the captions.
+const STYLE: &str = "text{font-family:system-ui,'Segoe UI',Roboto,Arial,'PingFang SC',\
+'Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif}\
 .lane{stroke:#94a3b8;stroke-width:2;stroke-dasharray:6 6}\
 .head{font-size:30px;font-weight:700;text-anchor:middle;fill:#0f172a}\
 .label{font-size:20px;font-weight:600;text-anchor:middle}\
