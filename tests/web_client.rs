@@ -223,3 +223,42 @@ async fn another_tab_hides_the_client_view_without_destroying_it() {
     assert!(!client_panel.hidden());
     assert!(dashboard_panel.hidden());
 }
+
+fn ping_sent(at: u64) -> LinkUpdate {
+    LinkUpdate::Session(Box::new(Event {
+        at,
+        kind: EventKind::PacketSent {
+            packet: qoscope::mqtt::packet::Packet::Pingreq,
+            bytes: vec![],
+        },
+    }))
+}
+
+#[wasm_bindgen_test]
+async fn the_paused_packet_log_keeps_showing_its_lines_through_a_burst() {
+    use qoscope::app::model::LOG_CAPACITY;
+    use qoscope::app::packet_log::PacketLog;
+    let root = container();
+    let model = RwSignal::new(ClientModel::default());
+    let _view = mount_to(root.clone(), move || view! { <PacketLog model=model /> });
+    model.update(|m| (0..10).for_each(|at| m.apply(ping_sent(at))));
+    tick().await;
+    find::<HtmlElement>(&root, "#log-pause").click();
+    tick().await;
+    // More new lines than the log holds: every line shown at the pause leaves the ring.
+    model.update(|m| (10..10 + LOG_CAPACITY as u64).for_each(|at| m.apply(ping_sent(at))));
+    tick().await;
+    let shown = find::<HtmlElement>(&root, "[data-testid=packet-log]").child_element_count();
+    assert_eq!(
+        shown, 10,
+        "the paused view keeps the lines the operator was reading"
+    );
+    assert_eq!(
+        text(&root, ".packet-log .count"),
+        format!("10 lines · paused, {LOG_CAPACITY} new")
+    );
+    find::<HtmlElement>(&root, "#log-pause").click();
+    tick().await;
+    let shown = find::<HtmlElement>(&root, "[data-testid=packet-log]").child_element_count();
+    assert_eq!(shown as usize, LOG_CAPACITY, "resumed: the newest lines");
+}

@@ -211,14 +211,24 @@ pub struct ClientModel {
     pub messages: Ring<Arc<MessageRow>>,
     /// Packet log, newest last.
     pub log: Ring<Arc<LogLine>>,
-    /// When paused, the log view shows lines up to this sequence number only.
-    pub log_paused_at: Option<u64>,
+    /// While paused, the lines the view keeps showing: a copy taken at the pause, so a burst
+    /// that pushes them out of the ring cannot empty the view the operator is reading.
+    pub log_paused: Option<PausedLog>,
     /// Subscriptions in the order they were made.
     pub subscriptions: Vec<SubscriptionRow>,
     /// Result of the last publish.
     pub publish_feedback: Option<Feedback>,
     /// Result of the last subscribe / unsubscribe.
     pub subscribe_feedback: Option<Feedback>,
+}
+
+/// The packet log as it was when the operator paused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PausedLog {
+    /// The sequence number of the newest line at the pause.
+    pub at: u64,
+    /// The lines shown while paused (shared with the ring: no text is copied).
+    pub lines: Vec<(u64, Arc<LogLine>)>,
 }
 
 impl Default for ClientModel {
@@ -230,7 +240,7 @@ impl Default for ClientModel {
             url: String::new(),
             messages: Ring::new(MESSAGE_CAPACITY),
             log: Ring::new(LOG_CAPACITY),
-            log_paused_at: None,
+            log_paused: None,
             subscriptions: Vec::new(),
             publish_feedback: None,
             subscribe_feedback: None,
@@ -545,30 +555,57 @@ impl ClientModel {
         }
     }
 
-    /// Log lines the view shows: up to the pause point, matching `filter` (case-insensitive).
+    /// Log lines the view shows (those held at the pause, while paused), matching `filter`
+    /// (case-insensitive).
     pub fn visible_log(&self, filter: &str) -> Vec<(u64, Arc<LogLine>)> {
         let needle = filter.trim().to_lowercase();
-        self.log
-            .iter()
-            .filter(|e| self.log_paused_at.is_none_or(|p| e.seq <= p))
-            .filter(|e| needle.is_empty() || e.item.text.to_lowercase().contains(&needle))
-            .map(|e| (e.seq, e.item.clone()))
-            .collect()
+        let matches =
+            |line: &LogLine| needle.is_empty() || line.text.to_lowercase().contains(&needle);
+        match &self.log_paused {
+            Some(paused) => paused
+                .lines
+                .iter()
+                .filter(|(_, line)| matches(line))
+                .cloned()
+                .collect(),
+            None => self
+                .log
+                .iter()
+                .filter(|e| matches(&e.item))
+                .map(|e| (e.seq, e.item.clone()))
+                .collect(),
+        }
     }
 
-    /// Lines that arrived since the log was paused.
-    pub fn lines_since_pause(&self) -> usize {
-        match self.log_paused_at {
-            Some(p) => self.log.iter().filter(|e| e.seq > p).count(),
+    /// True while the log view is paused.
+    pub fn log_is_paused(&self) -> bool {
+        self.log_paused.is_some()
+    }
+
+    /// Lines that arrived since the log was paused, including any the ring has since let go.
+    pub fn lines_since_pause(&self) -> u64 {
+        match &self.log_paused {
+            Some(paused) => self.log.last_seq().unwrap_or(0).saturating_sub(paused.at),
             None => 0,
+        }
+    }
+
+    /// Empties the log, and the paused view with it.
+    pub fn clear_log(&mut self) {
+        self.log.clear();
+        if let Some(paused) = &mut self.log_paused {
+            paused.lines.clear();
         }
     }
 
     /// Pauses or resumes the log view.
     pub fn toggle_log_pause(&mut self) {
-        self.log_paused_at = match self.log_paused_at {
+        self.log_paused = match self.log_paused {
             Some(_) => None,
-            None => Some(self.log.last_seq().unwrap_or(0)),
+            None => Some(PausedLog {
+                at: self.log.last_seq().unwrap_or(0),
+                lines: self.log.iter().map(|e| (e.seq, e.item.clone())).collect(),
+            }),
         };
     }
 
@@ -791,6 +828,37 @@ mod tests {
         model.toggle_log_pause();
         assert_eq!(model.visible_log("").len(), 2);
         assert_eq!(model.visible_log("pingresp").len(), 1);
+    }
+
+    #[test]
+    fn a_paused_log_keeps_its_lines_when_a_burst_pushes_them_out_of_the_ring() {
+        let mut model = ClientModel::default();
+        let ping = |at| {
+            session(
+                at,
+                EventKind::PacketSent {
+                    packet: Packet::Pingreq,
+                    bytes: vec![],
+                },
+            )
+        };
+        for at in 0..10 {
+            model.apply(ping(at));
+        }
+        model.toggle_log_pause();
+        let before = model.visible_log("");
+        for at in 10..(10 + 2 * LOG_CAPACITY as u64) {
+            model.apply(ping(at));
+        }
+        assert_eq!(
+            model.visible_log(""),
+            before,
+            "the paused view is unchanged"
+        );
+        assert_eq!(model.visible_log("").len(), 10);
+        assert_eq!(model.lines_since_pause(), 2 * LOG_CAPACITY as u64);
+        model.toggle_log_pause();
+        assert_eq!(model.visible_log("").len(), LOG_CAPACITY);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn PacketLog(
 ) -> impl IntoView {
     let filter = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
-    let paused = move || model.with(|m| m.log_paused_at.is_some());
+    let paused = move || model.with(ClientModel::log_is_paused);
     let lines = move || filter.with(|f| model.with(|m| m.visible_log(f)));
     let total = move || model.with(|m| m.log.len());
     let scroller = NodeRef::<Div>::new();
@@ -48,8 +48,13 @@ pub fn PacketLog(
                 <h2 id="log-title">"Packet log"</h2>
                 <span class="count">
                     {move || {
-                        let since = model.with(|m| m.lines_since_pause());
-                        if since > 0 { format!("{} lines · paused, {since} new", total()) } else { format!("{} lines", total()) }
+                        let (held, since) = model.with(|m| {
+                            (m.log_paused.as_ref().map(|p| p.lines.len()), m.lines_since_pause())
+                        });
+                        match held {
+                            Some(held) => format!("{held} lines · paused, {since} new"),
+                            None => format!("{} lines", total()),
+                        }
                     }}
                 </span>
                 <button
@@ -60,7 +65,7 @@ pub fn PacketLog(
                 >
                     {move || if paused() { "Resume" } else { "Pause" }}
                 </button>
-                <button class="btn small" id="log-clear" on:click=move |_| model.update(|m| m.log.clear())>"Clear"</button>
+                <button class="btn small" id="log-clear" on:click=move |_| model.update(ClientModel::clear_log)>"Clear"</button>
                 <button class="btn small" id="log-export" on:click=export disabled=move || total() == 0>"Export .txt"</button>
             </div>
             <input
