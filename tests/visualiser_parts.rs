@@ -2,7 +2,7 @@
 //! The visualiser's other plain-Rust parts: viewport, export, inspector
 //! model, fault plan, scenarios, key bindings.
 
-use qoscope::app::visualiser::controls::KeyCommand;
+use qoscope::app::visualiser::controls::{KeyCommand, SHORTCUTS};
 use qoscope::app::visualiser::export::{escape, svg_document};
 use qoscope::app::visualiser::faults::{FaultIntent, FaultPlan, Hop};
 use qoscope::app::visualiser::files::file_stem;
@@ -300,6 +300,126 @@ fn keys_map_to_playhead_commands() {
     let mut head = Playhead::default();
     KeyCommand::Step.apply(&mut head, &layout);
     assert_eq!(head.t, layout.arrows[0].end);
+}
+
+#[test]
+fn the_keys_a_presentation_clicker_sends_move_the_demo() {
+    assert_eq!(KeyCommand::from_key("PageDown"), Some(KeyCommand::Next));
+    assert_eq!(KeyCommand::from_key("n"), Some(KeyCommand::Next));
+    assert_eq!(KeyCommand::from_key("PageUp"), Some(KeyCommand::StepBack));
+    assert_eq!(
+        KeyCommand::from_key("ArrowLeft"),
+        Some(KeyCommand::StepBack)
+    );
+    assert_eq!(KeyCommand::from_key("?"), Some(KeyCommand::Shortcuts));
+    assert_eq!(
+        KeyCommand::from_key("Escape"),
+        Some(KeyCommand::CloseShortcuts)
+    );
+    // With no scenario step waiting, "next" is one packet; "back" returns to the one before.
+    let layout = Layout::new(&[pubrec(0, false), pubrec(100, false)], &Pacing::default());
+    let mut head = Playhead::default();
+    KeyCommand::Next.apply(&mut head, &layout);
+    KeyCommand::Next.apply(&mut head, &layout);
+    assert_eq!(head.t, layout.arrows[1].end);
+    KeyCommand::StepBack.apply(&mut head, &layout);
+    assert_eq!((head.t, head.playing), (layout.arrows[0].end, false));
+    KeyCommand::StepBack.apply(&mut head, &layout);
+    assert_eq!(head.t, 0.0, "back from the first packet is the start");
+}
+
+#[test]
+fn the_shortcut_list_names_every_key_the_visualiser_answers() {
+    let listed: String = SHORTCUTS
+        .iter()
+        .map(|(keys, _)| *keys)
+        .collect::<Vec<_>>()
+        .join(" ");
+    for key in [
+        "PageDown", "PageUp", "n", "←", "→", "Space", "r", "End", "?",
+    ] {
+        assert!(
+            listed.contains(key),
+            "{key} is missing from the list: {listed}"
+        );
+    }
+}
+
+#[test]
+fn nothing_plays_on_an_empty_diagram_or_at_the_end_of_one() {
+    let empty = Layout::new(&[], &Pacing::default());
+    let mut head = Playhead {
+        playing: true,
+        ..Playhead::default()
+    };
+    assert!(
+        !head.is_moving(&empty),
+        "an empty diagram: the button must not say Pause"
+    );
+    head.toggle(&empty);
+    assert!(!head.is_moving(&empty));
+
+    let layout = Layout::new(&[pubrec(0, false)], &Pacing::default());
+    head.jump_to_end(&layout);
+    assert!(
+        head.playing,
+        "at the end playback waits for packets still to come"
+    );
+    assert!(
+        !head.is_moving(&layout),
+        "but nothing moves, so the button says Play"
+    );
+    head.toggle(&layout);
+    assert_eq!(
+        (head.t, head.is_moving(&layout)),
+        (0.0, true),
+        "Play at the end starts over"
+    );
+    head.toggle(&layout);
+    assert!(!head.playing, "and Pause pauses");
+}
+
+#[test]
+fn the_exported_svg_draws_each_qos_in_the_apps_own_colour() {
+    let css = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/style/main.css"))
+        .expect("read style/main.css");
+    // The light theme is the first block that names the QoS colours.
+    let colour = |name: &str| {
+        let at = css
+            .find(&format!("{name}:"))
+            .expect("the variable is defined");
+        css[at + name.len() + 1..]
+            .split(';')
+            .next()
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let layout = Layout::new(&[pubrec(0, false)], &Pacing::default());
+    let svg = svg_document(&layout, layout.end, "colours");
+    for (class, var) in [("qos0", "--qos0"), ("qos1", "--qos1"), ("qos2", "--qos2")] {
+        let want = colour(var);
+        assert!(
+            svg.contains(&format!(".{class}{{stroke:{want};fill:{want}}}")),
+            "{class} must be drawn in {want}, as the app draws it"
+        );
+    }
+}
+
+#[test]
+fn the_exported_svg_lists_the_captions_in_both_languages() {
+    use qoscope::app::visualiser::model::Caption;
+    let caption = DiagramEvent::Caption(Caption {
+        at: 0,
+        text: "The broker answers with PUBREC, which is lost".into(),
+        text_zh: Some("服务器回复 PUBREC，但它丢失了".into()),
+        label: None,
+    });
+    let layout = Layout::new(&[caption, pubrec(10, true)], &Pacing::default());
+    let svg = svg_document(&layout, layout.end, "captions");
+    assert!(svg.contains(">Steps</text>"));
+    assert!(svg.contains("Step 1</tspan> The broker answers with PUBREC, which is lost"));
+    assert!(svg.contains("服务器回复 PUBREC，但它丢失了"));
 }
 
 #[test]

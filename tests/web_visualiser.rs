@@ -306,3 +306,65 @@ async fn the_visualiser_tab_switches_between_simulated_and_live() {
         .and_then(|s| s.get_item("qoscope.visualiser-mode").ok().flatten());
     assert_eq!(stored.as_deref(), Some("live"));
 }
+
+/// Presses `key` as a presentation clicker or a keyboard does (a keydown on the page).
+fn press(key: &str) {
+    js_sys::eval(&format!(
+        "document.body.dispatchEvent(new KeyboardEvent('keydown', {{ key: {key:?}, bubbles: true, cancelable: true }}))"
+    ))
+    .expect("dispatch the key");
+}
+
+#[wasm_bindgen_test]
+async fn page_down_advances_a_scenario_as_a_clicker_does() {
+    use qoscope::app::visualiser::SimulatedVisualiser;
+    let root = container();
+    let _mounted = mount_to(root.clone(), || view! { <SimulatedVisualiser/> });
+    tick().await;
+    click(&root, "button.vis-scenario", "QoS 2 with PUBREC lost");
+    tick().await;
+    press("PageDown");
+    tick().await;
+    assert_eq!(texts(&root, ".vis-progress"), ["step 1 of 3"]);
+    press("n");
+    tick().await;
+    assert_eq!(texts(&root, ".vis-progress"), ["step 2 of 3"]);
+
+    press("?");
+    tick().await;
+    assert_eq!(count(&root, ".vis-shortcuts"), 1, "? shows the shortcuts");
+    assert!(texts(&root, ".vis-shortcuts")[0].contains("next scenario step"));
+    press("Escape");
+    tick().await;
+    assert_eq!(count(&root, ".vis-shortcuts"), 0, "Esc hides them");
+}
+
+#[wasm_bindgen_test]
+async fn the_play_button_says_play_when_nothing_plays() {
+    use qoscope::app::visualiser::SimulatedVisualiser;
+    let root = container();
+    let _mounted = mount_to(root.clone(), || view! { <SimulatedVisualiser/> });
+    tick().await;
+    let play = || root.query_selector(".vis-play").unwrap().unwrap();
+    assert_eq!(
+        play().text_content().unwrap(),
+        "▶ Play",
+        "empty: nothing plays"
+    );
+    assert!(
+        play().has_attribute("disabled"),
+        "and there is nothing to play"
+    );
+
+    click(&root, "button.vis-scenario", "QoS 2 with PUBREC lost");
+    tick().await;
+    click(&root, "button.vis-next-step", "Next step");
+    tick().await;
+    scrub_to_end(&root).await;
+    assert_eq!(
+        play().text_content().unwrap(),
+        "▶ Play",
+        "at the end of what happened: nothing plays"
+    );
+    assert!(!play().has_attribute("disabled"));
+}

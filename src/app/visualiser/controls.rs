@@ -1,8 +1,8 @@
 //! Transport controls: play / pause, step, speed, replay, scrubber.
 //!
 //! Every control only edits the [`Playhead`]; the keyboard shortcuts
-//! (space = play/pause, → = step, r = replay, End = now) are wired by the
-//! visualiser root so they work wherever focus is.
+//! ([`SHORTCUTS`]) are wired by the visualiser root so they work wherever focus
+//! is, including the keys a presentation clicker sends (PageDown / PageUp).
 
 use leptos::prelude::*;
 
@@ -18,10 +18,11 @@ pub fn TransportControls(
     #[prop(into)]
     layout: Signal<Layout>,
 ) -> impl IntoView {
-    let playing = move || playhead.with(|p| p.playing);
+    let moving = move || playhead.with(|p| layout.with(|l| p.is_moving(l)));
     let end = move || layout.with(|l| l.end);
     let toggle = move |_| layout.with_untracked(|l| playhead.update(|p| p.toggle(l)));
     let step = move |_| layout.with_untracked(|l| playhead.update(|p| p.step(l)));
+    let step_back = move |_| layout.with_untracked(|l| playhead.update(|p| p.step_back(l)));
     let replay = move |_| playhead.update(|p| p.replay());
     let to_end = move |_| layout.with_untracked(|l| playhead.update(|p| p.jump_to_end(l)));
     let speed_button = move |speed: Speed| {
@@ -40,11 +41,13 @@ pub fn TransportControls(
         <div class="vis-transport" role="toolbar" aria-label="Playback">
             <button
                 class="vis-play"
-                aria-label=move || if playing() { "Pause (space)" } else { "Play (space)" }
+                aria-label=move || if moving() { "Pause (space)" } else { "Play (space)" }
+                disabled=move || end() <= 0.0
                 on:click=toggle
             >
-                {move || if playing() { "Pause" } else { "▶ Play" }}
+                {move || if moving() { "❚❚ Pause" } else { "▶ Play" }}
             </button>
+            <button class="vis-step-back" aria-label="Step back one packet (← or PageUp)" on:click=step_back disabled=move || end() <= 0.0>"← Back"</button>
             <button class="vis-step" aria-label="Step one packet (→)" on:click=step>"Step →"</button>
             <button class="vis-replay" aria-label="Replay from the start (r)" on:click=replay>"Replay"</button>
             <button class="vis-to-end" aria-label="Jump to the newest packet (End)" on:click=to_end>"Now ▶▶"</button>
@@ -70,18 +73,41 @@ pub fn TransportControls(
     }
 }
 
-/// What a key press asks of the playhead, if anything.
+/// What a key press asks for, if anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyCommand {
     /// Space.
     TogglePlay,
     /// Right arrow.
     Step,
+    /// Left arrow, PageUp (a clicker's "back").
+    StepBack,
+    /// PageDown (a clicker's "next"), "n": the scenario's next step, or one packet when no
+    /// scenario step is waiting.
+    Next,
     /// "r".
     Replay,
     /// End.
     ToEnd,
+    /// "?": show or hide the list of shortcuts.
+    Shortcuts,
+    /// Escape: hide that list.
+    CloseShortcuts,
 }
+
+/// The shortcuts as the "?" list shows them: keys, then what they do.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    (
+        "PageDown · n",
+        "next scenario step (one packet when no step waits)",
+    ),
+    ("PageUp · ←", "back one packet"),
+    ("→", "forward one packet"),
+    ("Space", "play / pause"),
+    ("r", "replay from the start"),
+    ("End", "jump to the newest packet"),
+    ("?", "show / hide these shortcuts"),
+];
 
 impl KeyCommand {
     /// The command for a `KeyboardEvent.key` value.
@@ -89,19 +115,26 @@ impl KeyCommand {
         match key {
             " " | "Spacebar" => Some(KeyCommand::TogglePlay),
             "ArrowRight" => Some(KeyCommand::Step),
+            "ArrowLeft" | "PageUp" => Some(KeyCommand::StepBack),
+            "PageDown" | "n" | "N" => Some(KeyCommand::Next),
             "r" | "R" => Some(KeyCommand::Replay),
             "End" => Some(KeyCommand::ToEnd),
+            "?" => Some(KeyCommand::Shortcuts),
+            "Escape" => Some(KeyCommand::CloseShortcuts),
             _ => None,
         }
     }
 
-    /// Carry it out.
+    /// Carry out what it asks of the playhead. [`KeyCommand::Next`] lands here only when no
+    /// scenario step is waiting; the shortcut list is the view's business.
     pub fn apply(self, playhead: &mut Playhead, layout: &Layout) {
         match self {
             KeyCommand::TogglePlay => playhead.toggle(layout),
-            KeyCommand::Step => playhead.step(layout),
+            KeyCommand::Step | KeyCommand::Next => playhead.step(layout),
+            KeyCommand::StepBack => playhead.step_back(layout),
             KeyCommand::Replay => playhead.replay(),
             KeyCommand::ToEnd => playhead.jump_to_end(layout),
+            KeyCommand::Shortcuts | KeyCommand::CloseShortcuts => {}
         }
     }
 }

@@ -6,10 +6,11 @@
 use std::fmt::Write as _;
 
 use super::geometry::{self, arrow_shape, note_shape, ArrowShape, CROSS, GUTTER, WIDTH};
-use super::layout::Layout;
+use super::layout::{Layout, PlacedCaption};
 use super::model::Lane;
 
-/// Colours matching the app's `--qos0/1/2` defaults.
+/// Colours: the light theme's `--qos0/1/2` of `style/main.css`, so slides made from the export
+/// match the live demo (a test compares them).
 /// The font stack is the app's `--font-ui`: Latin faces, then Chinese ones, for the captions.
 const STYLE: &str = "text{font-family:system-ui,'Segoe UI',Roboto,Arial,'PingFang SC',\
 'Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif}\
@@ -20,14 +21,31 @@ const STYLE: &str = "text{font-family:system-ui,'Segoe UI',Roboto,Arial,'PingFan
 .note{font-size:16px;fill:#334155}\
 .mark{font-size:14px;fill:#64748b}\
 line.arrow{stroke-width:3}\
-.qos0{stroke:#64748b;fill:#64748b}.qos1{stroke:#2563eb;fill:#2563eb}\
-.qos2{stroke:#9333ea;fill:#9333ea}.ctrl{stroke:#94a3b8;fill:#94a3b8}\
-.cross{stroke:#dc2626;stroke-width:5}.lost{font-size:15px;fill:#dc2626}";
+.qos0{stroke:#3f5478;fill:#3f5478}.qos1{stroke:#8a4b00;fill:#8a4b00}\
+.qos2{stroke:#11673a;fill:#11673a}.ctrl{stroke:#94a3b8;fill:#94a3b8}\
+.cross{stroke:#dc2626;stroke-width:5}.lost{font-size:15px;fill:#dc2626}\
+.steps-head{font-size:26px;font-weight:700;fill:#0f172a}\
+.step{font-size:22px;fill:#0f172a}.step-zh{font-size:22px;fill:#334155}.step-marker{font-weight:800;fill:#11673a}";
 
-/// The diagram at playhead `t` as an SVG document.
+/// Height of one caption line in the "Steps" list under the diagram.
+const STEP_LINE: f64 = 34.0;
+
+/// The diagram at playhead `t` as an SVG document, with the captions shown by then listed
+/// under it (English, and Chinese where the scenario has it), as the presenter read them out.
 pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
     let top = geometry::HEADER;
-    let height = top + geometry::height(layout.end);
+    let diagram_height = top + geometry::height(layout.end);
+    let captions: Vec<_> = layout.captions.iter().filter(|c| c.at <= t).collect();
+    let caption_lines: usize = captions
+        .iter()
+        .map(|c| 1 + usize::from(c.caption.text_zh.is_some()))
+        .sum();
+    let steps_height = if captions.is_empty() {
+        0.0
+    } else {
+        80.0 + STEP_LINE * caption_lines as f64
+    };
+    let height = diagram_height + steps_height;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -39,7 +57,7 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
         let x = geometry::lane_x(lane);
         let _ = write!(
             out,
-            "<text class=\"head\" x=\"{x}\" y=\"60\">{}</text><line class=\"lane\" x1=\"{x}\" y1=\"80\" x2=\"{x}\" y2=\"{height}\"/>",
+            "<text class=\"head\" x=\"{x}\" y=\"60\">{}</text><line class=\"lane\" x1=\"{x}\" y1=\"80\" x2=\"{x}\" y2=\"{diagram_height}\"/>",
             lane.title()
         );
     }
@@ -72,8 +90,41 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
             escape(&c.caption.marker(i))
         );
     }
-    out.push_str("</g></svg>");
+    out.push_str("</g>");
+    write_steps(&mut out, &captions, diagram_height);
+    out.push_str("</svg>");
     out
+}
+
+/// The captions as a numbered list from `y` down.
+fn write_steps(out: &mut String, captions: &[&PlacedCaption], y: f64) {
+    if captions.is_empty() {
+        return;
+    }
+    let x = 40.0;
+    let mut y = y + 40.0;
+    let _ = write!(
+        out,
+        "<text class=\"steps-head\" x=\"{x}\" y=\"{y:.1}\">Steps</text>"
+    );
+    for (i, c) in captions.iter().enumerate() {
+        y += STEP_LINE;
+        let _ = write!(
+            out,
+            "<text class=\"step\" x=\"{x}\" y=\"{y:.1}\"><tspan class=\"step-marker\">{}</tspan> {}</text>",
+            escape(&c.caption.marker(i)),
+            escape(&c.caption.text)
+        );
+        if let Some(zh) = &c.caption.text_zh {
+            y += STEP_LINE;
+            let _ = write!(
+                out,
+                "<text class=\"step-zh\" x=\"{:.1}\" y=\"{y:.1}\" lang=\"zh\">{}</text>",
+                x + 90.0,
+                escape(zh)
+            );
+        }
+    }
 }
 
 fn write_arrow(out: &mut String, s: &ArrowShape) {

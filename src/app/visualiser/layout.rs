@@ -219,6 +219,15 @@ impl Layout {
             .filter(|&end| end > t + 1e-6)
             .min_by(f64::total_cmp)
     }
+
+    /// The latest arrival (or loss) strictly before stage time `t`, for stepping back.
+    pub fn previous_step(&self, t: f64) -> Option<f64> {
+        self.arrows
+            .iter()
+            .map(|a| a.end)
+            .filter(|&end| end < t - 1e-6)
+            .max_by(f64::total_cmp)
+    }
 }
 
 impl PlacedArrow {

@@ -63,12 +63,24 @@ impl Playhead {
         }
     }
 
-    /// Toggle play / pause; playing from the very end starts over.
+    /// Toggle play / pause. With nothing left to play (at the end, where playback waits for
+    /// packets still to come), "play" starts over from the beginning; an empty diagram has
+    /// nothing to play at all.
     pub fn toggle(&mut self, layout: &Layout) {
-        if !self.playing && self.t >= layout.end && layout.end > 0.0 {
-            self.t = 0.0;
+        if self.t >= layout.end {
+            if layout.end > 0.0 {
+                self.t = 0.0;
+                self.playing = true;
+            }
+        } else {
+            self.playing = !self.playing;
         }
-        self.playing = !self.playing;
+    }
+
+    /// True while packets are moving on screen: playing, with something left to play.
+    /// The play button reads "Pause" only then.
+    pub fn is_moving(&self, layout: &Layout) -> bool {
+        self.playing && self.t < layout.end
     }
 
     /// Pause and move to the next packet arrival (or loss).
@@ -77,6 +89,12 @@ impl Playhead {
         if let Some(next) = layout.next_step(self.t) {
             self.t = next;
         }
+    }
+
+    /// Pause and move back to the previous packet arrival (or loss), or to the start.
+    pub fn step_back(&mut self, layout: &Layout) {
+        self.playing = false;
+        self.t = layout.previous_step(self.t).unwrap_or(0.0);
     }
 
     /// Back to the start, playing.

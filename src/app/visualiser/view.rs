@@ -9,7 +9,7 @@ use web_sys::HtmlInputElement;
 
 use crate::mqtt::packet::QoS;
 
-use super::controls::{KeyCommand, TransportControls};
+use super::controls::{KeyCommand, TransportControls, SHORTCUTS};
 use super::diagram::SequenceDiagram;
 use super::export::svg_document;
 use super::fault_panel::FaultPanel;
@@ -102,8 +102,8 @@ pub fn Visualiser(
     let language = RwSignal::new(CaptionLanguage::English);
 
     let root: NodeRef<leptos::html::Section> = NodeRef::new();
+    let shortcuts_shown = RwSignal::new(false);
     run_clock(playhead, layout);
-    listen_for_keys(playhead, layout, root);
 
     let inspected = Memo::new(move |_| {
         selected
@@ -116,7 +116,7 @@ pub fn Visualiser(
             cb.run(intent);
         }
     });
-    let scenario_ui = scenario_controls(
+    let (scenario_ui, next_step) = scenario_controls(
         ScenarioWiring {
             feed,
             performer,
@@ -126,15 +126,35 @@ pub fn Visualiser(
         },
         scenarios,
     );
+    listen_for_keys(
+        KeyTargets {
+            playhead,
+            layout,
+            next_step,
+            shortcuts_shown,
+        },
+        root,
+    );
 
     view! {
         <section class="visualiser" aria-label="QoS handshake visualiser" node_ref=root>
             <header class="vis-top">
                 <h2 class="vis-title">{move || feed.title.get()}</h2>
                 <TransportControls playhead layout/>
-                <FileButtons feed layout t message/>
+                <FileButtons feed layout message/>
                 <LanguageToggle language/>
+                <button
+                    class="vis-shortcuts-toggle"
+                    aria-label="Keyboard shortcuts (?)"
+                    aria-expanded=move || shortcuts_shown.get().to_string()
+                    on:click=move |_| shortcuts_shown.update(|s| *s = !*s)
+                >
+                    "?"
+                </button>
             </header>
+            <Show when=move || shortcuts_shown.get()>
+                <ShortcutList on_close=Callback::new(move |()| shortcuts_shown.set(false))/>
+            </Show>
             {move || message.get().map(|m| view! { <p class="vis-message" role="alert">{m}</p> })}
             <div class="vis-main">
                 <div class="vis-stage">
@@ -177,13 +197,18 @@ fn run_clock(playhead: RwSignal<Playhead>, layout: Memo<Layout>) {
     }
 }
 
-/// Space = play/pause, → = step, r = replay, unless typing in a field or
-/// the visualiser is on a hidden tab.
-fn listen_for_keys(
+/// What the keyboard drives.
+#[derive(Clone, Copy)]
+struct KeyTargets {
     playhead: RwSignal<Playhead>,
     layout: Memo<Layout>,
-    root: NodeRef<leptos::html::Section>,
-) {
+    /// The running scenario's "Next step", when one waits.
+    next_step: ScenarioNext,
+    shortcuts_shown: RwSignal<bool>,
+}
+
+/// The keys of [`SHORTCUTS`], unless typing in a field or the visualiser is on a hidden tab.
+fn listen_for_keys(keys: KeyTargets, root: NodeRef<leptos::html::Section>) {
     let handle = window_event_listener(ev::keydown, move |e| {
         // A hidden element (or one inside a hidden tab) has no offsetParent.
         if root
@@ -203,12 +228,39 @@ fn listen_for_keys(
         if typing || pressing_button || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
         }
-        if let Some(cmd) = KeyCommand::from_key(&e.key()) {
-            e.prevent_default();
-            layout.with_untracked(|l| playhead.update(|p| cmd.apply(p, l)));
+        let Some(cmd) = KeyCommand::from_key(&e.key()) else {
+            return;
+        };
+        e.prevent_default();
+        match cmd {
+            KeyCommand::Shortcuts => keys.shortcuts_shown.update(|s| *s = !*s),
+            KeyCommand::CloseShortcuts => keys.shortcuts_shown.set(false),
+            KeyCommand::Next if keys.next_step.can_step.get_untracked() => {
+                keys.next_step.run.run(());
+            }
+            _ => keys
+                .layout
+                .with_untracked(|l| keys.playhead.update(|p| cmd.apply(p, l))),
         }
     });
     on_cleanup(move || handle.remove());
+}
+
+/// The "?" list of keyboard shortcuts.
+#[component]
+fn ShortcutList(on_close: Callback<()>) -> impl IntoView {
+    view! {
+        <div class="vis-shortcuts" role="dialog" aria-label="Keyboard shortcuts">
+            <h3>"Keyboard shortcuts"</h3>
+            <dl>
+                {SHORTCUTS
+                    .iter()
+                    .map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> })
+                    .collect_view()}
+            </dl>
+            <button class="btn small" on:click=move |_| on_close.run(())>"Close (Esc)"</button>
+        </div>
+    }
 }
 
 /// Export .svg / .json and import .json.
@@ -216,12 +268,12 @@ fn listen_for_keys(
 fn FileButtons(
     feed: VisualiserFeed,
     layout: Memo<Layout>,
-    t: Signal<f64>,
     message: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let export_svg = move |_| {
         let title = feed.title.get_untracked();
-        let svg = layout.with_untracked(|l| svg_document(l, t.get_untracked(), &title));
+        // The whole diagram, whatever the playhead: slides show the complete handshake.
+        let svg = layout.with_untracked(|l| svg_document(l, l.end, &title));
         if download(&format!("{}.svg", file_stem(&title)), "image/svg+xml", &svg).is_err() {
             message.set(Some("The browser refused the download.".into()));
         }
@@ -323,8 +375,17 @@ struct ScenarioWiring {
     message: RwSignal<Option<String>>,
 }
 
-/// The scenario picker, wired to a performer.
-fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> impl IntoView {
+/// The running scenario's next step, for the keyboard.
+#[derive(Clone, Copy)]
+struct ScenarioNext {
+    /// True when a step waits.
+    can_step: RwSignal<bool>,
+    /// Performs it, as the "Next step" button does.
+    run: Callback<()>,
+}
+
+/// The scenario picker, wired to a performer, and its next step for the keyboard.
+fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> (impl IntoView, ScenarioNext) {
     let run = StoredValue::new(None::<ScenarioRun>);
     let running = RwSignal::new(None::<String>);
     let progress = RwSignal::new(String::new());
@@ -375,7 +436,14 @@ fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> impl IntoVi
         w.playhead.update(|p| p.playing = true);
         refresh();
     });
-    view! { <ScenarioPicker scenarios running progress can_step on_start on_next/> }
+    let next = ScenarioNext {
+        can_step,
+        run: on_next,
+    };
+    (
+        view! { <ScenarioPicker scenarios running progress can_step on_start on_next/> },
+        next,
+    )
 }
 
 /// The packet under inspection, for callers that hold a selection index.
