@@ -197,19 +197,21 @@ main() {
     cd "$(dirname "${BASH_SOURCE[0]}")/.."
     export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-    rust_target wasm32-unknown-unknown
-    if [[ $mode == test ]]; then
-        rust_component rustfmt fmt
-        rust_component clippy clippy
-    fi
-    trunk_cli
-    wasm_bindgen_cli
-    wasm_opt
+    # Quick steps, and those most likely to need the user (apt wants root), before the
+    # minutes-long compiles: a fresh machine learns what is wrong at once, not after them.
     if [[ $mode == test ]]; then
         apt_packages "${APT_RUN[@]}" "${APT_TEST[@]}"
     else
         apt_packages "${APT_RUN[@]}"
     fi
+    rust_target wasm32-unknown-unknown
+    if [[ $mode == test ]]; then
+        rust_component rustfmt fmt
+        rust_component clippy clippy
+    fi
+    wasm_opt
+    trunk_cli
+    wasm_bindgen_cli
     fetch_crates
 }
 

@@ -72,6 +72,13 @@ expect_contains "updates apt's lists before installing" "$calls" "apt-get update
 expect_contains "installs every Debian package in one apt-get call" "$calls" \
     "apt-get install -y -qq --no-install-recommends mosquitto mosquitto-clients chromium chromium-driver fonts-wqy-microhei shellcheck iproute2"
 expect_contains "fetches the crates for the offline builds" "$calls" "cargo fetch"
+apt_line="$(grep -n 'apt-get install' <<<"$calls" | head -n 1 | cut -d: -f1)"
+compile_line="$(grep -n 'cargo install' <<<"$calls" | head -n 1 | cut -d: -f1)"
+if [[ -n $apt_line && -n $compile_line ]] && ((apt_line < compile_line)); then
+    pass "asks apt (which may need root) before the minutes-long compiles"
+else
+    fail "apt-get install should come before any cargo install" "$calls"
+fi
 
 echo "-- a fresh machine: scripts/setup.sh run"
 on_fresh_machine run
