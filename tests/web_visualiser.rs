@@ -206,12 +206,18 @@ fn click(root: &web_sys::Element, selector: &str, text: &str) {
     target.unchecked_into::<web_sys::HtmlElement>().click();
 }
 
-#[wasm_bindgen_test]
-async fn a_scenario_steps_through_the_simulation_and_draws_the_lost_pubrec() {
+/// The simulated visualiser, mounted in a fresh container; keep the handle to keep it mounted.
+async fn mount_simulated() -> (web_sys::HtmlElement, impl Sized) {
     use qoscope::app::visualiser::SimulatedVisualiser;
     let root = container();
-    let _mounted = mount_to(root.clone(), || view! { <SimulatedVisualiser/> });
+    let mounted = mount_to(root.clone(), || view! { <SimulatedVisualiser/> });
     tick().await;
+    (root, mounted)
+}
+
+#[wasm_bindgen_test]
+async fn a_scenario_steps_through_the_simulation_and_draws_the_lost_pubrec() {
+    let (root, _mounted) = mount_simulated().await;
     click(&root, "button.vis-scenario", "QoS 2 with PUBREC lost");
     tick().await;
     click(&root, "button.vis-next-step", "Next step");
@@ -317,10 +323,7 @@ fn press(key: &str) {
 
 #[wasm_bindgen_test]
 async fn page_down_advances_a_scenario_as_a_clicker_does() {
-    use qoscope::app::visualiser::SimulatedVisualiser;
-    let root = container();
-    let _mounted = mount_to(root.clone(), || view! { <SimulatedVisualiser/> });
-    tick().await;
+    let (root, _mounted) = mount_simulated().await;
     click(&root, "button.vis-scenario", "QoS 2 with PUBREC lost");
     tick().await;
     press("PageDown");
@@ -341,10 +344,7 @@ async fn page_down_advances_a_scenario_as_a_clicker_does() {
 
 #[wasm_bindgen_test]
 async fn the_play_button_says_play_when_nothing_plays() {
-    use qoscope::app::visualiser::SimulatedVisualiser;
-    let root = container();
-    let _mounted = mount_to(root.clone(), || view! { <SimulatedVisualiser/> });
-    tick().await;
+    let (root, _mounted) = mount_simulated().await;
     let play = || root.query_selector(".vis-play").unwrap().unwrap();
     assert_eq!(
         play().text_content().unwrap(),
