@@ -33,10 +33,7 @@ pub fn random() -> f64 {
 fn wall_clock(at_ms: u64) -> Option<(u32, u32, u32, u32)> {
     #[cfg(target_arch = "wasm32")]
     {
-        let origin = web_sys::window()
-            .and_then(|w| w.performance())
-            .map(|p| p.time_origin())
-            .unwrap_or(0.0);
+        let origin = epoch_of_zero_ms();
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(origin + at_ms as f64));
         Some((
             date.get_hours(),
@@ -65,5 +62,20 @@ pub fn clock_label_seconds(at_ms: u64) -> String {
     match wall_clock(at_ms) {
         Some((h, m, s, _)) => format!("{h:02}:{m:02}:{s:02}"),
         None => format!("+{:.1}s", at_ms as f64 / 1000.0),
+    }
+}
+
+/// Unix time, ms, of `now_ms()` 0 (`performance.timeOrigin`); 0 outside a browser.
+pub fn epoch_of_zero_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.time_origin())
+            .unwrap_or(0.0)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
     }
 }

@@ -2,6 +2,13 @@
 
 use wasm_bindgen::JsCast;
 
+/// True when the page itself was loaded over https:// (it may then open only wss://).
+pub fn is_https() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().protocol().ok())
+        .is_some_and(|p| p == "https:")
+}
+
 /// True when the system prefers a dark colour scheme.
 pub fn prefers_dark() -> bool {
     web_sys::window()
@@ -20,15 +27,16 @@ pub fn apply_theme(theme: &str) {
     }
 }
 
-/// Offers `text` as a download called `file_name`; returns a message on failure.
-pub fn download_text(file_name: &str, text: &str) -> Result<(), String> {
+/// Offers `text` as a download called `file_name` of type `mime` (a charset
+/// is added for text types); returns a message on failure.
+pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
     let fail = |_| "The browser refused to create the download.".to_string();
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("No document to download from.")?;
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/plain;charset=utf-8");
+    options.set_type(&format!("{mime};charset=utf-8"));
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
     let anchor = document
@@ -39,10 +47,16 @@ pub fn download_text(file_name: &str, text: &str) -> Result<(), String> {
     anchor.set_href(&url);
     anchor.set_download(file_name);
     anchor.click();
-    // The download reads the URL after this turn; free it a little later.
+    // The download reads the URL after this turn (freeing it at once can
+    // cancel it in some browsers); free it a little later.
     gloo_timers::callback::Timeout::new(10_000, move || {
         let _ = web_sys::Url::revoke_object_url(&url);
     })
     .forget();
     Ok(())
+}
+
+/// Offers plain `text` as a download called `file_name`.
+pub fn download_text(file_name: &str, text: &str) -> Result<(), String> {
+    download(file_name, "text/plain", text)
 }

@@ -6,6 +6,9 @@ use leptos::prelude::*;
 use super::alarms::{Alarm, AlarmView, Severity};
 use super::browser::clock_label;
 use super::context::DashboardContext;
+use super::csv::alarms_csv;
+use crate::net::clock::epoch_of_zero_ms;
+use crate::net::page::download;
 
 /// Most rows rendered at once; the rest are reachable through the filters.
 pub const ROW_LIMIT: usize = 200;
@@ -41,6 +44,14 @@ pub fn AlarmPanel() -> impl IntoView {
         ctx.handle.write(|m| m.alarms.acknowledge_all(&view));
         ctx.persist();
     };
+    let export_message = RwSignal::new(None::<String>);
+    let export = move |_| {
+        let view = filter.get_untracked();
+        let csv = ctx
+            .handle
+            .read_untracked(|m| alarms_csv(&m.alarms, &view, epoch_of_zero_ms()));
+        export_message.set(download("qoscope-alarms.csv", "text/csv", &csv).err());
+    };
 
     view! {
         <section class="dash-panel dash-alarms" aria-labelledby="dash-alarms-title">
@@ -56,7 +67,16 @@ pub fn AlarmPanel() -> impl IntoView {
                 >
                     "Acknowledge all shown"
                 </button>
+                <button
+                    class="dash-button"
+                    on:click=export
+                    disabled=move || shown.with(|(_, total, _)| *total == 0)
+                    title="Every alarm the filters admit, with its acknowledgement, as CSV"
+                >
+                    "Export CSV"
+                </button>
             </header>
+            {move || export_message.get().map(|m| view! { <p class="dash-error" role="alert">{m}</p> })}
             <AlarmFilters severity zone text hide_acknowledged />
             {move || {
                 let (rows, total, all) = shown.get();

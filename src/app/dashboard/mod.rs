@@ -29,6 +29,7 @@ pub mod alarms;
 pub mod bench;
 pub mod browser;
 pub mod context;
+pub mod csv;
 pub mod frames;
 pub mod handle;
 pub mod health;

@@ -1,25 +1,10 @@
-//! Saving and loading: a Blob download for `.svg` / `.json`, a file input for
-//! importing a recording. Browser-only glue; the formats live in
+//! Loading: a file input for importing a recording (downloads go through
+//! [`crate::net::page::download`]). Browser-only glue; the formats live in
 //! [`super::export`] and [`super::model::Recording`].
 
-use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, BlobPropertyBag, FileReader, HtmlAnchorElement, HtmlInputElement, Url};
-
-/// Offer `text` as a file named `name` of type `mime`.
-pub fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = Url::create_object_url_with_blob(&blob)?;
-    let anchor: HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.click();
-    Url::revoke_object_url(&url)
-}
+use web_sys::{FileReader, HtmlInputElement};
 
 /// Read the first file chosen in `input` as text and hand it to `done`.
 pub fn read_chosen_file(

@@ -8,13 +8,14 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use crate::mqtt::packet::QoS;
+use crate::net::page::download;
 
 use super::controls::{KeyCommand, TransportControls, SHORTCUTS};
 use super::diagram::SequenceDiagram;
 use super::export::svg_document;
 use super::fault_panel::FaultPanel;
 use super::faults::{FaultIntent, FaultPlan};
-use super::files::{download, file_stem, read_chosen_file};
+use super::files::{file_stem, read_chosen_file};
 use super::inspector::PacketInspector;
 use super::layout::{Layout, Pacing};
 use super::model::{DiagramEvent, PacketSummary, Recording};
@@ -274,21 +275,19 @@ fn FileButtons(
         let title = feed.title.get_untracked();
         // The whole diagram, whatever the playhead: slides show the complete handshake.
         let svg = layout.with_untracked(|l| svg_document(l, l.end, &title));
-        if download(&format!("{}.svg", file_stem(&title)), "image/svg+xml", &svg).is_err() {
-            message.set(Some("The browser refused the download.".into()));
+        if let Err(why) = download(&format!("{}.svg", file_stem(&title)), "image/svg+xml", &svg) {
+            message.set(Some(why));
         }
     };
     let export_json = move |_| {
         let title = feed.title.get_untracked();
         let json = Recording::new(title.clone(), feed.events.get_untracked()).to_json();
-        if download(
+        if let Err(why) = download(
             &format!("{}.json", file_stem(&title)),
             "application/json",
             &json,
-        )
-        .is_err()
-        {
-            message.set(Some("The browser refused the download.".into()));
+        ) {
+            message.set(Some(why));
         }
     };
     let import = move |ev: ev::Event| {
