@@ -87,18 +87,47 @@ pub fn generated_client_id(random: f64) -> String {
     format!("qoscope-{n:04x}")
 }
 
+/// A broker URL, as far as the app needs to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerUrl {
+    /// `wss://` (TLS).
+    pub secure: bool,
+    /// Host name or address (an IPv6 literal keeps its brackets).
+    pub host: String,
+    /// The port, or the scheme's default (80 for ws://, 443 for wss://).
+    pub port: u16,
+}
+
+impl BrokerUrl {
+    /// Reads `url`: `ws://` or `wss://`, a host, an optional port 1..=65535;
+    /// otherwise says what is wrong, with an example.
+    pub fn parse(url: &str) -> Result<BrokerUrl, String> {
+        parse_broker_url(url)
+    }
+
+    /// Whether the host is this machine (`localhost`, 127.0.0.0/8, `[::1]`).
+    pub fn is_loopback(&self) -> bool {
+        let h = self.host.to_ascii_lowercase();
+        h == "localhost" || h.ends_with(".localhost") || h.starts_with("127.") || h == "[::1]"
+    }
+}
+
 /// Checks a broker URL: `ws://` or `wss://`, a host, an optional port 1..=65535.
 pub fn validate_broker_url(url: &str) -> Result<(), String> {
+    parse_broker_url(url).map(|_| ())
+}
+
+fn parse_broker_url(url: &str) -> Result<BrokerUrl, String> {
     let url = url.trim();
     if url.is_empty() {
         return Err(format!(
             "Enter the broker's WebSocket URL, e.g. {DEFAULT_BROKER_URL}."
         ));
     }
-    let rest = if let Some(rest) = url.strip_prefix("ws://") {
-        rest
+    let (secure, rest) = if let Some(rest) = url.strip_prefix("ws://") {
+        (false, rest)
     } else if let Some(rest) = url.strip_prefix("wss://") {
-        rest
+        (true, rest)
     } else {
         let hint = if url.starts_with("mqtt://") || url.starts_with("tcp://") {
             " Browsers cannot open plain TCP: use the broker's WebSocket listener."
@@ -118,13 +147,19 @@ pub fn validate_broker_url(url: &str) -> Result<(), String> {
     if host.is_empty() {
         return Err(format!("The URL has no host, e.g. {DEFAULT_BROKER_URL}."));
     }
-    if let Some(port) = port {
-        match port.parse::<u16>() {
-            Ok(p) if p > 0 => {}
+    let port = match port {
+        Some(port) => match port.parse::<u16>() {
+            Ok(p) if p > 0 => p,
             _ => return Err(format!("Port \"{port}\" is not a number from 1 to 65535.")),
-        }
-    }
-    Ok(())
+        },
+        None if secure => 443,
+        None => 80,
+    };
+    Ok(BrokerUrl {
+        secure,
+        host: host.to_string(),
+        port,
+    })
 }
 
 fn split_host_port(host_port: &str) -> (&str, Option<&str>) {

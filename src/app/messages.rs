@@ -48,8 +48,8 @@ pub fn MessageList(
             </div>
             <Show
                 when=move || { count() > 0 }
-                fallback=|| view! {
-                    <p class="empty">"Subscribe to a topic, e.g. alarms/#, to see messages here."</p>
+                fallback=move || view! {
+                    <p class="empty">{move || model.with(ClientModel::messages_empty_hint)}</p>
                 }
             >
                 <ol class="msg-list" aria-live="polite">

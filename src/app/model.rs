@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use super::failure;
 use super::payload::{render_payload, PayloadView};
 use super::ring::Ring;
 use crate::mqtt::packet::{PacketId, PacketType, QoS};
@@ -220,6 +221,8 @@ pub struct ClientModel {
     pub publish_feedback: Option<Feedback>,
     /// Result of the last subscribe / unsubscribe.
     pub subscribe_feedback: Option<Feedback>,
+    /// The page was loaded over https:// (it may then open only wss://).
+    pub page_secure: bool,
 }
 
 /// The packet log as it was when the operator paused it.
@@ -244,11 +247,31 @@ impl Default for ClientModel {
             subscriptions: Vec::new(),
             publish_feedback: None,
             subscribe_feedback: None,
+            page_secure: false,
         }
     }
 }
 
 impl ClientModel {
+    /// What the empty message list says: what to do next, given the
+    /// subscriptions there are.
+    pub fn messages_empty_hint(&self) -> String {
+        let granted: Vec<&str> = self
+            .subscriptions
+            .iter()
+            .filter(|s| matches!(s.state, SubState::Granted(_)))
+            .map(|s| s.filter.as_str())
+            .collect();
+        if granted.is_empty() {
+            "Subscribe to a topic, e.g. alarms/#, to see messages here.".into()
+        } else {
+            format!(
+                "Subscribed to {}: nothing has arrived yet. Publish to a matching topic to see it here.",
+                granted.join(", ")
+            )
+        }
+    }
+
     /// Applies one update from the driver.
     pub fn apply(&mut self, update: LinkUpdate) {
         match update {
@@ -307,9 +330,10 @@ impl ClientModel {
             TransportEvent::Open => {}
             TransportEvent::Unreachable { url, detail } => {
                 self.note(at, format!("Could not reach {url}."));
-                let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
-                self.error = Some(format!(
-                    "Could not reach {url}: is the broker running and is its WebSocket listener enabled?{detail}"
+                self.error = Some(failure::unreachable(
+                    &url,
+                    detail.as_deref(),
+                    self.page_secure,
                 ));
                 if !matches!(self.status, ConnStatus::Reconnecting { .. }) {
                     self.status = ConnStatus::Disconnected;
@@ -326,6 +350,10 @@ impl ClientModel {
                     self.url
                 );
                 self.note(at, lost.clone());
+                if self.status == ConnStatus::Connecting && self.error.is_none() {
+                    // Open, but no CONNACK yet: the WebSocket side worked, MQTT did not.
+                    self.error = Some(failure::closed_before_connack(&self.url, &lost));
+                }
                 // A more precise cause (keep-alive timeout, protocol error) stays.
                 if self.error.is_none() {
                     self.error = Some(lost);
@@ -690,9 +718,12 @@ mod tests {
             detail: None,
         }));
         assert_eq!(model.status, ConnStatus::Disconnected);
-        assert_eq!(
-            model.error.as_deref(),
-            Some("Could not reach ws://127.0.0.1:1: is the broker running and is its WebSocket listener enabled?")
+        let error = model.error.as_deref().unwrap_or_default();
+        assert!(
+            error.starts_with(
+                "Nothing accepted a WebSocket at 127.0.0.1:1: is the broker running here"
+            ),
+            "{error}"
         );
     }
 
@@ -949,6 +980,26 @@ mod tests {
             },
         ));
         assert!(model.subscriptions.is_empty());
+    }
+
+    #[test]
+    fn the_empty_message_list_says_what_is_subscribed_and_what_to_do() {
+        let mut model = ClientModel::default();
+        assert!(model
+            .messages_empty_hint()
+            .starts_with("Subscribe to a topic"));
+        model.subscribing("alarms/#", QoS::ExactlyOnce, Ok(1));
+        assert!(
+            model
+                .messages_empty_hint()
+                .starts_with("Subscribe to a topic"),
+            "no SUBACK yet"
+        );
+        model.subscriptions[0].state = SubState::Granted(QoS::ExactlyOnce);
+        assert_eq!(
+            model.messages_empty_hint(),
+            "Subscribed to alarms/#: nothing has arrived yet. Publish to a matching topic to see it here."
+        );
     }
 
     #[test]
