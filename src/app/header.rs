@@ -1,14 +1,85 @@
-//! The header: name, connection status pill, theme toggle.
+//! The header: name, connection status pills, theme toggle.
+//!
+//! The pills show the connections of the view the user is looking at: the
+//! client's own on the Client and Dashboard tabs, and on the Visualiser tab
+//! the live publisher and subscriber (or that the simulated broker needs
+//! none). So the corner of a projected demo never contradicts the demo.
 
 use leptos::prelude::*;
 
-use super::ClientCtx;
+use super::model::ConnStatus;
+use super::visualiser::live_trace::LinkStatus;
+use super::{ClientCtx, View};
 use crate::net::{page, storage};
 
-/// App name, status pill and theme toggle.
+/// What the visualiser is connected to, written by the visualiser for the header.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum VisualiserLinks {
+    /// The simulated broker in this page: no connection at all.
+    #[default]
+    Simulated,
+    /// Two real clients on a broker.
+    Live {
+        /// The publisher's connection.
+        publisher: LinkStatus,
+        /// The subscriber's connection.
+        subscriber: LinkStatus,
+    },
+}
+
+/// The visualiser's connections, shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct VisualiserStatus(pub RwSignal<VisualiserLinks>);
+
+/// One pill: whose connection, its words, its tone (`ok`, `busy`, `off`, `bad`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pill {
+    /// "Publisher", "Subscriber", or None for the client's own connection.
+    pub who: Option<&'static str>,
+    /// What it is doing.
+    pub label: String,
+    /// Colour.
+    pub tone: &'static str,
+}
+
+/// The pills for `view`: the client's connection, or the visualiser's.
+pub fn pills(view: View, client: &ConnStatus, visualiser: &VisualiserLinks) -> Vec<Pill> {
+    match (view, visualiser) {
+        (View::Visualiser, VisualiserLinks::Simulated) => vec![Pill {
+            who: None,
+            label: "Simulated broker (offline)".into(),
+            tone: "sim",
+        }],
+        (
+            View::Visualiser,
+            VisualiserLinks::Live {
+                publisher,
+                subscriber,
+            },
+        ) => [("Publisher", publisher), ("Subscriber", subscriber)]
+            .into_iter()
+            .map(|(who, status)| Pill {
+                who: Some(who),
+                label: status.short().into(),
+                tone: status.tone(),
+            })
+            .collect(),
+        _ => vec![Pill {
+            who: None,
+            label: client.label(),
+            tone: client.tone(),
+        }],
+    }
+}
+
+/// App name, status pills and theme toggle.
 #[component]
-pub fn Header() -> impl IntoView {
+pub fn Header(
+    /// The view shown, whose connections the pills report.
+    view: RwSignal<View>,
+) -> impl IntoView {
     let ctx = expect_context::<ClientCtx>();
+    let visualiser = expect_context::<VisualiserStatus>().0;
     view! {
         <header class="app-header">
             <div class="brand">
@@ -21,34 +92,43 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
             <div class="header-tools">
-                <StatusPill model=ctx.model />
+                <StatusPills model=ctx.model view visualiser />
                 <ThemeToggle />
             </div>
         </header>
     }
 }
 
-/// The connection status: Disconnected / Connecting… / Connected / Reconnecting in Ns / Refused.
+/// The connection status of the view shown: Disconnected / Connecting… /
+/// Connected / Reconnecting in Ns / Refused, or the visualiser's two clients.
 #[component]
-pub fn StatusPill(
+fn StatusPills(
     /// The client state.
     model: RwSignal<super::model::ClientModel>,
+    view: RwSignal<View>,
+    visualiser: RwSignal<VisualiserLinks>,
 ) -> impl IntoView {
-    let status = Memo::new(move |_| model.with(|m| m.status.clone()));
+    let shown = Memo::new(move |_| {
+        let client = model.with(|m| m.status.clone());
+        visualiser.with(|v| pills(view.get(), &client, v))
+    });
+    let pill = |p: Pill| {
+        let dot = if p.tone == "busy" {
+            "dot spinner"
+        } else {
+            "dot"
+        };
+        view! {
+            <div class=format!("status-pill tone-{}", p.tone)>
+                <span class=dot aria-hidden="true"></span>
+                {p.who.map(|who| view! { <strong class="who">{who}</strong> })}
+                <span class="label">{p.label}</span>
+            </div>
+        }
+    };
     view! {
-        <div
-            class=move || format!("status-pill tone-{}", status.with(|s| s.tone()))
-            data-testid="conn-status"
-            role="status"
-            aria-live="polite"
-        >
-            <span
-                class=move || {
-                    if status.with(|s| s.tone() == "busy") { "dot spinner" } else { "dot" }
-                }
-                aria-hidden="true"
-            ></span>
-            <span class="label">{move || status.with(|s| s.label())}</span>
+        <div class="status-pills" data-testid="conn-status" role="status" aria-live="polite">
+            {move || shown.get().into_iter().map(pill).collect_view()}
         </div>
     }
 }

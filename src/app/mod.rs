@@ -7,6 +7,7 @@
 
 pub mod connection;
 pub mod dashboard;
+pub mod failure;
 pub mod form;
 pub mod header;
 pub mod messages;
@@ -58,7 +59,10 @@ impl ClientCtx {
             form.client_id = generated_client_id(crate::net::clock::random());
         }
         ClientCtx {
-            model: RwSignal::new(ClientModel::default()),
+            model: RwSignal::new(ClientModel {
+                page_secure: crate::net::page::is_https(),
+                ..ClientModel::default()
+            }),
             form: RwSignal::new(form),
             link: StoredValue::new_local(None),
             dashboard: DashboardHandle::load(),
@@ -226,6 +230,9 @@ pub fn App() -> impl IntoView {
     let ctx = ClientCtx::new();
     provide_context(ctx);
     let view = RwSignal::new(View::Client);
+    provide_context(header::VisualiserStatus(RwSignal::new(
+        header::VisualiserLinks::default(),
+    )));
     let visited_visualiser = Memo::new(move |seen: Option<&bool>| {
         seen.copied().unwrap_or(false) || view.get() == View::Visualiser
     });
@@ -235,7 +242,7 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <header::Header />
+        <header::Header view />
         <nav class="tabs" role="tablist" aria-label="Views">
             {View::ALL
                 .into_iter()

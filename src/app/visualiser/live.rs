@@ -23,10 +23,11 @@ use crate::net::ws::{Link, LinkUpdate};
 use super::adapt::ClientRole;
 use super::faults::{apply_to_rules, FaultIntent, Hop};
 use super::live_trace::{LinkStatus, LiveTranscript};
-use super::model::DiagramEvent;
+use super::model::{DiagramEvent, SETUP_MARKER};
 use super::scenario::{Action, Setup, Step, StepPerformer};
 use super::sim_run::{self, free_play_setup, request, FREE_PLAY_TOPIC};
 use super::view::{SharedPerformer, Visualiser, VisualiserFeed};
+use crate::app::header::{VisualiserLinks, VisualiserStatus};
 
 /// Something asked for before both clients were ready.
 #[derive(Debug, Clone)]
@@ -154,7 +155,7 @@ impl LiveHandle {
             ..LiveStatus::default()
         });
         self.feed.extend([caption(
-            "Setup",
+            SETUP_MARKER,
             format!(
                 "Both clients connect to {url}; the subscriber subscribes to {} at QoS {}.",
                 setup.filter,
@@ -595,6 +596,9 @@ fn LiveStatusBar(handle: LiveHandle) -> impl IntoView {
 pub fn LiveVisualiser(
     /// The client view's connection form (URL, version, credentials).
     form: RwSignal<ConnectionForm>,
+    /// Shown to the user: its clients are what the header reports.
+    #[prop(into, default = Signal::stored(true))]
+    active: Signal<bool>,
 ) -> impl IntoView {
     let feed = VisualiserFeed::new();
     feed.title
@@ -605,6 +609,17 @@ pub fn LiveVisualiser(
     let on_fault = Callback::new(move |intent: FaultIntent| handle.apply_fault(intent));
     let on_publish = Callback::new(move |qos: QoS| handle.publish(qos));
     on_cleanup(move || handle.end());
+    if let Some(VisualiserStatus(links)) = use_context::<VisualiserStatus>() {
+        let status = handle.status;
+        Effect::new(move |_| {
+            if active.get() {
+                links.set(status.with(|s| VisualiserLinks::Live {
+                    publisher: s.publisher.clone(),
+                    subscriber: s.subscriber.clone(),
+                }));
+            }
+        });
+    }
     view! {
         <LiveStatusBar handle/>
         <Visualiser feed on_fault performer on_publish/>

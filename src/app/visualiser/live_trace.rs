@@ -453,6 +453,29 @@ impl LinkStatus {
         }
     }
 
+    /// One or two words, for the header's pill (the status bar has the details).
+    pub fn short(&self) -> &'static str {
+        match self {
+            LinkStatus::Idle => "not connected",
+            LinkStatus::Connecting => "connecting…",
+            LinkStatus::Connected => "connected",
+            LinkStatus::Subscribed { .. } => "subscribed",
+            LinkStatus::Reconnecting { .. } => "reconnecting…",
+            LinkStatus::Down(_) => "down",
+            LinkStatus::Failed(_) => "failed",
+        }
+    }
+
+    /// The header pill's tone, as [`crate::app::model::ConnStatus::tone`] names them.
+    pub fn tone(&self) -> &'static str {
+        match self {
+            LinkStatus::Connected | LinkStatus::Subscribed { .. } => "ok",
+            LinkStatus::Connecting | LinkStatus::Reconnecting { .. } => "busy",
+            LinkStatus::Idle | LinkStatus::Down(_) => "off",
+            LinkStatus::Failed(_) => "bad",
+        }
+    }
+
     /// CSS modifier: `ok`, `busy`, `down` or `failed`.
     pub fn class(&self) -> &'static str {
         match self {

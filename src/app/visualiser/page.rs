@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::app::form::ConnectionForm;
+use crate::app::header::{VisualiserLinks, VisualiserStatus};
 use crate::net::storage;
 
 use super::live::LiveVisualiser;
@@ -51,6 +52,13 @@ pub fn VisualiserPage(
     let live_seen = Memo::new(move |seen: Option<&bool>| {
         seen.copied().unwrap_or(false) || mode.get() == Mode::Live
     });
+    if let Some(VisualiserStatus(links)) = use_context::<VisualiserStatus>() {
+        Effect::new(move |_| {
+            if mode.get() == Mode::Simulated {
+                links.set(VisualiserLinks::Simulated);
+            }
+        });
+    }
     let choose = move |m: Mode| {
         mode.set(m);
         let _ = storage::set(MODE_KEY, m.key());
@@ -81,7 +89,7 @@ pub fn VisualiserPage(
             </div>
             <Show when=move || live_seen.get()>
                 <div class="vis-mode-panel" data-mode="live" hidden=move || mode.get() != Mode::Live>
-                    <LiveVisualiser form/>
+                    <LiveVisualiser form active=Signal::derive(move || mode.get() == Mode::Live)/>
                 </div>
             </Show>
         </div>
