@@ -280,3 +280,48 @@ fn free_play_starts_a_run_and_publishes_at_the_chosen_qos() {
     assert_eq!(from_publisher, ["qos2", "qos1"]);
     assert_eq!(deliveries(&p), 2);
 }
+
+#[test]
+fn set_up_plays_quickly_in_slow_motion_and_the_steps_keep_their_speed() {
+    use qoscope::app::visualiser::transport::{Playhead, Speed, SETUP_SPEED};
+    let performer = run("qos2-pubrec-lost", Some(1));
+    let layout = Layout::new(performer.events(), &Pacing::default());
+    let setup_end = layout.setup_end();
+    assert!(
+        setup_end > 2_000.0 && setup_end < layout.end,
+        "connect and subscribe come first ({setup_end} of {})",
+        layout.end
+    );
+    let mut head = Playhead {
+        t: 0.0,
+        playing: true,
+        speed: Speed::Quarter,
+    };
+    let mut frames = 0;
+    while head.t < setup_end {
+        head.advance(16.0, &layout);
+        frames += 1;
+    }
+    let wall = f64::from(frames) * 16.0;
+    assert!(
+        wall <= setup_end / SETUP_SPEED + 16.0,
+        "set-up took {wall} ms of wall time, at 0.25× it would take {} ms",
+        setup_end / 0.25
+    );
+    // Past the set-up, the first explained step moves at the chosen speed.
+    let before = head.t;
+    head.advance(400.0, &layout);
+    assert!(
+        (head.t - before - 100.0).abs() < 1e-6,
+        "{}",
+        head.t - before
+    );
+    // At 1×, the set-up is not slowed to SETUP_SPEED: it is only ever sped up.
+    let mut fast = Playhead {
+        t: 0.0,
+        playing: true,
+        speed: Speed::Normal,
+    };
+    fast.advance(100.0, &layout);
+    assert!((fast.t - 100.0 * SETUP_SPEED).abs() < 1e-6);
+}

@@ -12,7 +12,7 @@ use crate::mqtt::session::{PublishRequest, SessionConfig};
 use crate::mqtt::sim::{LinkConfig, Sim};
 
 use super::faults::{apply_to_rules, FaultIntent, Hop};
-use super::model::{Caption, DiagramEvent, Lane};
+use super::model::{Caption, DiagramEvent, Lane, SETUP_MARKER};
 use super::scenario::{Action, Setup, Step, StepPerformer};
 use super::sim_trace::{DropUsed, SimTranscript};
 
@@ -174,7 +174,7 @@ impl StepPerformer for SimPerformer {
         self.transcript = SimTranscript::new(lanes(), setup.version);
         self.transcript.push(caption(
             sim.now(),
-            "Setup".into(),
+            SETUP_MARKER.into(),
             format!(
                 "Both clients connect; the subscriber subscribes to {} at QoS {}.",
                 setup.filter,

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::layout::Layout;
 
+/// Stage milliseconds per wall millisecond while a scenario's set-up plays.
+pub const SETUP_SPEED: f64 = 4.0;
+
 /// Playback speed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Speed {
@@ -57,10 +60,27 @@ impl Playhead {
     /// Advance by `wall_ms` of wall time, stopping at the end of `layout`.
     /// Playback stays "on" at the end so packets that arrive later (live
     /// mode, a scenario's next step) animate in as they come.
+    ///
+    /// A scenario's set-up (connect, subscribe) plays at [`SETUP_SPEED`]
+    /// whatever the chosen speed: slow motion is for the steps it explains,
+    /// and an audience should not wait half a minute for step 1.
     pub fn advance(&mut self, wall_ms: f64, layout: &Layout) {
-        if self.playing && wall_ms > 0.0 {
-            self.t = (self.t + wall_ms * self.speed.factor()).min(layout.end);
+        if !self.playing || wall_ms <= 0.0 {
+            return;
         }
+        let mut wall = wall_ms;
+        let quick_until = layout.setup_end().min(layout.end);
+        if self.t < quick_until {
+            let rate = SETUP_SPEED.max(self.speed.factor());
+            let needed = (quick_until - self.t) / rate;
+            if wall <= needed {
+                self.t += wall * rate;
+                return;
+            }
+            self.t = quick_until;
+            wall -= needed;
+        }
+        self.t = (self.t + wall * self.speed.factor()).min(layout.end);
     }
 
     /// Toggle play / pause. With nothing left to play (at the end, where playback waits for
