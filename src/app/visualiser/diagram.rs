@@ -150,16 +150,14 @@ fn LifeLines(height: Signal<f64>) -> impl IntoView {
 fn Gutter(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
     let steps = move || {
         layout.with(|l| {
-            l.captions
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.at <= t.get())
-                .map(|(i, c)| {
-                    let y = geometry::y_of(c.at);
+            let shown = l.captions.partition_point(|c| c.at <= t.get());
+            geometry::step_markers(&l.captions[..shown])
+                .into_iter()
+                .map(|m| {
                     view! {
                         <g class="vis-step-mark">
-                            <line x1=0 x2=WIDTH y1=y y2=y/>
-                            <text x=8 y=y - 8.0>{c.caption.marker(i)}</text>
+                            <line x1=0 x2=WIDTH y1=m.y y2=m.y/>
+                            <text x=8 y=m.y - 8.0>{m.text}</text>
                         </g>
                     }
                 })

@@ -76,18 +76,14 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
             escape(&s.text)
         );
     }
-    for (i, c) in layout
-        .captions
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.at <= t)
-    {
+    let shown = layout.captions.partition_point(|c| c.at <= t);
+    for m in geometry::step_markers(&layout.captions[..shown]) {
         let _ = write!(
             out,
             "<text class=\"mark\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
             GUTTER - 100.0,
-            geometry::y_of(c.at) - 8.0,
-            escape(&c.caption.marker(i))
+            m.y - 8.0,
+            escape(&m.text)
         );
     }
     out.push_str("</g>");

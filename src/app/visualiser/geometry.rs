@@ -5,9 +5,7 @@
 //! picture; the lengths here are chosen for labels readable from the back of
 //! a room.
 
-use crate::mqtt::session::FlowDirection;
-
-use super::layout::{PlacedArrow, PlacedNote};
+use super::layout::{PlacedArrow, PlacedCaption, PlacedNote};
 use super::model::Lane;
 
 /// Width of the diagram's coordinate system.
@@ -20,8 +18,9 @@ pub const HEADER: f64 = 118.0;
 pub const PX_PER_STAGE_MS: f64 = 0.1;
 /// Space below the last event.
 pub const TAIL: f64 = 80.0;
-/// A lost packet's arrow stops this far across its hop, ending in a cross.
-pub const DROP_AT: f64 = 0.62;
+/// A lost packet's arrow stops this far across its hop, ending in a cross:
+/// short of the receiver, and past the end of its label.
+pub const DROP_AT: f64 = 0.8;
 /// Half the size of a loss cross.
 pub const CROSS: f64 = 14.0;
 
@@ -85,8 +84,9 @@ pub const DETAIL_ABOVE: f64 = 40.0;
 /// Where along a delivered arrow its label is centred: past the middle,
 /// towards the receiver, where the arrow before it is farthest away.
 pub const LABEL_ALONG: f64 = 0.58;
-/// Where along a lost arrow's flown part its label is centred.
-pub const LOST_LABEL_ALONG: f64 = 0.4;
+/// Where along a lost arrow's hop its label is centred: clear of the
+/// sender's note written as it leaves, and short of the loss cross.
+pub const LOST_LABEL_ALONG: f64 = 0.5;
 
 impl ArrowShape {
     /// SVG `transform` that lays text along the line, about [`ArrowShape::label_at`].
@@ -180,6 +180,49 @@ pub fn arrow_shape(placed: &PlacedArrow, progress: f64) -> ArrowShape {
     }
 }
 
+/// Least height between two step markers in the gutter, diagram units.
+pub const MARKER_GAP: f64 = 26.0;
+
+/// A step marker in the gutter: its line's height and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepMarker {
+    /// y of the marker's line (the text sits on it).
+    pub y: f64,
+    /// "Step 2", or "Steps 1–2" for steps that started together.
+    pub text: String,
+}
+
+/// The gutter's markers for `captions` (in stage order): steps that start
+/// closer than [`MARKER_GAP`] (a step that only arms a fault) share one.
+pub fn step_markers(captions: &[PlacedCaption]) -> Vec<StepMarker> {
+    let mut out: Vec<(StepMarker, usize, usize)> = Vec::new();
+    for (i, c) in captions.iter().enumerate() {
+        let y = y_of(c.at);
+        match out.last_mut() {
+            Some((m, first, last)) if y - m.y < MARKER_GAP => {
+                *last = i;
+                m.text = match (&captions[*first].caption.label, &c.caption.label) {
+                    (None, None) => format!("Steps {}–{}", *first + 1, i + 1),
+                    _ => format!(
+                        "{} · {}",
+                        captions[*first].caption.marker(*first),
+                        c.caption.marker(i)
+                    ),
+                };
+            }
+            _ => out.push((
+                StepMarker {
+                    y,
+                    text: c.caption.marker(i),
+                },
+                i,
+                i,
+            )),
+        }
+    }
+    out.into_iter().map(|(m, ..)| m).collect()
+}
+
 /// Where a note's text goes and how it is anchored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NoteShape {
@@ -194,18 +237,7 @@ pub struct NoteShape {
 /// Shape of a placed note.
 pub fn note_shape(placed: &PlacedNote) -> NoteShape {
     let lane = placed.note.lane;
-    // Notes grow away from the hop they are about: the publisher's to the
-    // left, the subscriber's to the right, and the broker's towards the
-    // client the flow is with (receiving from the publisher: left).
-    let leftwards = match lane {
-        Lane::Publisher => true,
-        Lane::Broker => placed
-            .note
-            .flow
-            .as_ref()
-            .is_some_and(|f| f.direction == FlowDirection::Incoming),
-        Lane::Subscriber => false,
-    };
+    let leftwards = placed.note.is_leftwards();
     // The broker's line has arrows meeting it from both sides: its notes
     // start farther out, where the arriving and the leaving arrow have
     // opened up enough to leave room for a line of text.
@@ -215,8 +247,16 @@ pub fn note_shape(placed: &PlacedNote) -> NoteShape {
     } else {
         (gap, "start")
     };
+    // On the broker's subscriber side the note is written as its packet
+    // leaves, where that packet's label starts: it sits above the line the
+    // packet leaves on, the label along and above the line further out.
+    let lift = if lane == Lane::Broker && !leftwards {
+        -8.0
+    } else {
+        6.0
+    };
     NoteShape {
-        at: (lane_x(lane) + dx, y_of(placed.at) + 6.0),
+        at: (lane_x(lane) + dx, y_of(placed.at) + lift),
         anchor,
         text: placed.note.text.clone(),
     }

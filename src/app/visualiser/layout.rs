@@ -210,6 +210,15 @@ impl Layout {
         chips
     }
 
+    /// Stage time where a scenario's set-up ends and its first explained step
+    /// starts (the end, while only the set-up has run); 0 with no set-up.
+    pub fn setup_end(&self) -> f64 {
+        match self.captions.first() {
+            Some(c) if c.caption.is_setup() => self.captions.get(1).map_or(self.end, |n| n.at),
+            _ => 0.0,
+        }
+    }
+
     /// Where "step one packet" moves the playhead from `t`: to the next moment
     /// a packet arrives or is lost.
     pub fn next_step(&self, t: f64) -> Option<f64> {
@@ -308,9 +317,10 @@ fn place_marks(
 ) -> (Vec<PlacedNote>, Vec<PlacedCaption>) {
     let mut arrivals = Arrivals::default();
     // Stacked per lane and side: the broker's notes about its publisher and
-    // about its subscriber are written on opposite sides of its line.
-    let mut last_on_side: BTreeMap<(Lane, bool), f64> = BTreeMap::new();
-    let (mut notes, mut captions) = (Vec::new(), Vec::new());
+    // about its subscriber are written on opposite sides of its line. Each
+    // side keeps its latest group of notes (indices), stacked note_gap apart.
+    let mut last_on_side: BTreeMap<(Lane, bool), (f64, Vec<usize>)> = BTreeMap::new();
+    let (mut notes, mut captions): (Vec<PlacedNote>, Vec<PlacedCaption>) = (Vec::new(), Vec::new());
     let mut sent_before = pacing.lead_in;
     let mut next_arrow = arrows.iter();
     for event in sorted {
@@ -330,17 +340,28 @@ fn place_marks(
                 });
             }
             DiagramEvent::Note(n) => {
-                let incoming = n
-                    .flow
-                    .as_ref()
-                    .is_some_and(|f| f.direction == FlowDirection::Incoming);
-                // Only the broker writes on both sides of its line.
-                let side = (n.lane, n.lane == Lane::Broker && incoming);
-                let mut at = sent_before.max(arrivals.by(n.at, Some(n.lane)));
-                if let Some(prev) = last_on_side.get(&side) {
-                    at = at.max(prev + pacing.note_gap);
-                }
-                last_on_side.insert(side, at);
+                let side = (n.lane, n.is_leftwards());
+                let at = sent_before.max(arrivals.by(n.at, Some(n.lane)));
+                let group = last_on_side
+                    .entry(side)
+                    .or_insert((f64::NEG_INFINITY, Vec::new()));
+                let crowded = at < group.0 + pacing.note_gap;
+                let at = if !crowded {
+                    group.1.clear();
+                    at
+                } else if side == (Lane::Broker, false) {
+                    // The broker's subscriber side: the packet it forwards
+                    // leaves here, its label just below. Earlier notes move
+                    // up to make room, rather than this one down into it.
+                    for &i in &group.1 {
+                        notes[i].at -= pacing.note_gap;
+                    }
+                    at.max(group.0)
+                } else {
+                    group.0 + pacing.note_gap
+                };
+                group.0 = at;
+                group.1.push(notes.len());
                 notes.push(PlacedNote {
                     note: n.clone(),
                     at,

@@ -240,6 +240,23 @@ pub struct LaneNote {
     pub flow: Option<FlowChip>,
 }
 
+impl LaneNote {
+    /// True when the note is written to the left of its lane. Notes grow away
+    /// from the hop they are about: the publisher's to the left, the
+    /// subscriber's to the right, and the broker's towards the client the
+    /// flow is with (receiving from the publisher: left).
+    pub fn is_leftwards(&self) -> bool {
+        match self.lane {
+            Lane::Publisher => true,
+            Lane::Broker => self
+                .flow
+                .as_ref()
+                .is_some_and(|f| f.direction == FlowDirection::Incoming),
+            Lane::Subscriber => false,
+        }
+    }
+}
+
 /// A scenario step's one-line explanation, shown over the diagram.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caption {
@@ -254,7 +271,16 @@ pub struct Caption {
     pub label: Option<String>,
 }
 
+/// The marker of the caption over a scenario's set-up (connect, subscribe),
+/// before its first explained step.
+pub const SETUP_MARKER: &str = "Setup";
+
 impl Caption {
+    /// True for the caption over a scenario's set-up.
+    pub fn is_setup(&self) -> bool {
+        self.label.as_deref() == Some(SETUP_MARKER)
+    }
+
     /// "Setup", "Step 2": its own label, else its position among the captions.
     pub fn marker(&self, index: usize) -> String {
         self.label
