@@ -271,7 +271,7 @@ pub fn App() -> impl IntoView {
             </div>
             // Mounted on first visit, then kept, so a scenario survives a look elsewhere.
             <Show when=move || visited_visualiser.get()>
-                <div role="tabpanel" aria-labelledby="tab-visualiser" hidden=move || view.get() != View::Visualiser>
+                <div class="tab-fill" role="tabpanel" aria-labelledby="tab-visualiser" hidden=move || view.get() != View::Visualiser>
                     <VisualiserPage form=ctx.form />
                 </div>
             </Show>

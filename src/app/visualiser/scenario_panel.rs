@@ -33,13 +33,8 @@ pub fn ScenarioPicker(
     /// "step 1 of 3", or empty.
     #[prop(into)]
     progress: Signal<String>,
-    /// True when the running scenario has a next step.
-    #[prop(into)]
-    can_step: Signal<bool>,
     /// Start the scenario with this id.
     on_start: Callback<String>,
-    /// Perform the next step.
-    on_next: Callback<()>,
 ) -> impl IntoView {
     let buttons = scenarios
         .into_iter()
@@ -64,22 +59,24 @@ pub fn ScenarioPicker(
         <nav class="vis-scenarios" aria-label="Guided scenarios">
             <h3>"Scenarios"</h3>
             <ul>{buttons}</ul>
-            <div class="vis-next">
-                <button
-                    class="vis-next-step"
-                    aria-label="Perform the next scenario step"
-                    prop:disabled=move || !can_step.get()
-                    on:click=move |_| on_next.run(())
-                >
-                    "Next step ▶"
-                </button>
-                <span class="vis-progress">{progress}</span>
-            </div>
+            <p class="vis-progress">{progress}</p>
         </nav>
     }
 }
 
-/// The caption of the step the playhead is in, large.
+/// The running scenario's next step: the caption bar's button, and the keys.
+#[derive(Clone, Copy)]
+pub struct StepControl {
+    /// True when a step waits.
+    pub can_step: Signal<bool>,
+    /// "step 1 of 3", or empty.
+    pub progress: Signal<String>,
+    /// Performs it.
+    pub run: Callback<()>,
+}
+
+/// The caption of the step the playhead is in, large, with the button that
+/// performs the next step beside it: where the presenter is looking.
 #[component]
 pub fn CaptionBar(
     /// The diagram.
@@ -91,6 +88,9 @@ pub fn CaptionBar(
     /// Language.
     #[prop(into)]
     language: Signal<CaptionLanguage>,
+    /// The scenario's next step, when there are scenarios.
+    #[prop(optional)]
+    step: Option<StepControl>,
 ) -> impl IntoView {
     let caption = Memo::new(move |_| {
         layout.with(|l| {
@@ -114,6 +114,19 @@ pub fn CaptionBar(
                         {en.map(|t| view! { <span lang="en">{t}</span> })}
                         {zh.map(|t| view! { <span class="zh" lang="zh">{t}</span> })}
                     </span>
+                    {step.map(|s| view! {
+                        <span class="vis-next">
+                            <button
+                                class="vis-next-step"
+                                aria-label="Perform the next scenario step (PageDown, n)"
+                                prop:disabled=move || !s.can_step.get()
+                                on:click=move |_| s.run.run(())
+                            >
+                                "Next step ▶"
+                            </button>
+                            <span class="vis-step-of">{move || s.progress.get()}</span>
+                        </span>
+                    })}
                 </div>
             }
         })

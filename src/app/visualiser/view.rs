@@ -21,7 +21,7 @@ use super::layout::{Layout, Pacing};
 use super::model::{DiagramEvent, PacketSummary, Recording};
 use super::packet_list::PacketList;
 use super::scenario::{builtin, Scenario, ScenarioRun, StepPerformer};
-use super::scenario_panel::{CaptionBar, CaptionLanguage, Qos2Table, ScenarioPicker};
+use super::scenario_panel::{CaptionBar, CaptionLanguage, Qos2Table, ScenarioPicker, StepControl};
 use super::transport::Playhead;
 
 /// Playhead clock tick. The playhead advances by measured wall time, so a
@@ -141,8 +141,6 @@ pub fn Visualiser(
         <section class="visualiser" aria-label="QoS handshake visualiser" node_ref=root>
             <header class="vis-top">
                 <h2 class="vis-title">{move || feed.title.get()}</h2>
-                <TransportControls playhead layout/>
-                <FileButtons feed layout message/>
                 <LanguageToggle language/>
                 <button
                     class="vis-shortcuts-toggle"
@@ -152,6 +150,7 @@ pub fn Visualiser(
                 >
                     "?"
                 </button>
+                <TransportControls playhead layout/>
             </header>
             <Show when=move || shortcuts_shown.get()>
                 <ShortcutList on_close=Callback::new(move |()| shortcuts_shown.set(false))/>
@@ -159,7 +158,7 @@ pub fn Visualiser(
             {move || message.get().map(|m| view! { <p class="vis-message" role="alert">{m}</p> })}
             <div class="vis-main">
                 <div class="vis-stage">
-                    <CaptionBar layout t language/>
+                    <CaptionBar layout t language step=next_step/>
                     <Show
                         when=move || feed.events.with(|e| !e.is_empty())
                         fallback=|| view! { <p class="vis-empty">"No packets yet: start a scenario, or import a recording."</p> }
@@ -174,6 +173,7 @@ pub fn Visualiser(
                     <FaultPanel plan=feed.faults on_fault=on_fault_change/>
                     <Qos2Table layout t/>
                     <PacketInspector packet=inspected/>
+                    <FileButtons feed layout message/>
                 </aside>
             </div>
         </section>
@@ -204,7 +204,7 @@ struct KeyTargets {
     playhead: RwSignal<Playhead>,
     layout: Memo<Layout>,
     /// The running scenario's "Next step", when one waits.
-    next_step: ScenarioNext,
+    next_step: StepControl,
     shortcuts_shown: RwSignal<bool>,
 }
 
@@ -374,17 +374,8 @@ struct ScenarioWiring {
     message: RwSignal<Option<String>>,
 }
 
-/// The running scenario's next step, for the keyboard.
-#[derive(Clone, Copy)]
-struct ScenarioNext {
-    /// True when a step waits.
-    can_step: RwSignal<bool>,
-    /// Performs it, as the "Next step" button does.
-    run: Callback<()>,
-}
-
 /// The scenario picker, wired to a performer, and its next step for the keyboard.
-fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> (impl IntoView, ScenarioNext) {
+fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> (impl IntoView, StepControl) {
     let run = StoredValue::new(None::<ScenarioRun>);
     let running = RwSignal::new(None::<String>);
     let progress = RwSignal::new(String::new());
@@ -435,12 +426,13 @@ fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> (impl IntoV
         w.playhead.update(|p| p.playing = true);
         refresh();
     });
-    let next = ScenarioNext {
-        can_step,
+    let next = StepControl {
+        can_step: can_step.into(),
+        progress: progress.into(),
         run: on_next,
     };
     (
-        view! { <ScenarioPicker scenarios running progress can_step on_start on_next/> },
+        view! { <ScenarioPicker scenarios running progress on_start/> },
         next,
     )
 }
