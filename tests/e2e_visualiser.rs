@@ -466,3 +466,61 @@ async fn free_play_live_in_mqtt5_survives_latency_and_a_cut_from_the_fault_panel
     )
     .await;
 }
+
+/// Where the presenter looks, measured in the page: the caption, the
+/// "Next step" button and the newest arrow, each inside the viewport, and a
+/// page that does not scroll.
+const ON_SCREEN: &str = "const inside = el => { if (!el) return false; const r = el.getBoundingClientRect();\n\
+         return r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; };\n\
+     const panel = document.querySelector('.vis-mode-panel[data-mode=simulated]');\n\
+     const arrows = [...panel.querySelectorAll('.vis-arrow')];\n\
+     const newest = arrows.reduce((a, b) => (+b.dataset.index > +(a ? a.dataset.index : -1) ? b : a), null);\n\
+     return { caption: inside(panel.querySelector('.vis-caption')),\n\
+              next: inside(panel.querySelector('.vis-next-step')),\n\
+              newest: inside(newest && newest.querySelector('.vis-line')),\n\
+              page_scrolls: document.scrollingElement.scrollHeight > innerHeight };";
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium and chromedriver; run by `make test`"]
+async fn at_projector_sizes_the_caption_next_step_and_newest_arrow_need_no_scrolling() {
+    support::run_offline("visualiser-fold", |e2e: E2e| async move {
+        let page = e2e.page();
+        let titles: Vec<String> = qoscope::app::visualiser::scenario::builtin()
+            .into_iter()
+            .map(|s| s.title)
+            .collect();
+        for (width, height) in [(1280, 720), (1920, 1080)] {
+            page.set_viewport(width, height).await;
+            for (i, title) in titles.iter().enumerate() {
+                start_scenario(page, "simulated", title).await;
+                // Every step, then the end of the diagram.
+                let finish = in_panel(
+                    "simulated",
+                    "const b = panel.querySelector('.vis-next-step');\n\
+                     if (b && !b.disabled) { b.click(); return false; }\n\
+                     const m = /step (\\d+) of (\\d+)/.exec(panel.querySelector('.vis-progress').textContent);\n\
+                     return m !== null && m[1] === m[2];",
+                );
+                page.wait_until_script_is_true(&finish).await;
+                let settled = in_panel(
+                    "simulated",
+                    "panel.querySelector('.vis-to-end').click();\n\
+                     return panel.querySelector('.vis-play').textContent.includes('Play');",
+                );
+                page.wait_until_script_is_true(&settled).await;
+                let seen = page.script(ON_SCREEN).await;
+                assert_eq!(
+                    seen,
+                    serde_json::json!({"caption": true, "next": true, "newest": true, "page_scrolls": false}),
+                    "{title} at {width}×{height}"
+                );
+                // The last step of each scenario, for a look (not kept in docs/).
+                let shot = support::repo_dir()
+                    .join("target/screenshots")
+                    .join(format!("fold-{width}x{height}-{i}.png"));
+                page.save_screenshot(&shot).await;
+            }
+        }
+    })
+    .await;
+}

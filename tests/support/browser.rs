@@ -109,6 +109,10 @@ fn chromium_capabilities(profile: &Path) -> Capabilities {
     }
 }
 
+fn got_u32(v: &Value, i: usize) -> u32 {
+    v[i].as_u64().unwrap_or(0) as u32
+}
+
 /// The app's page, with helpers that wait on conditions instead of sleeping.
 #[derive(Clone)]
 pub struct Page {
@@ -229,6 +233,23 @@ impl Page {
             );
             tokio::time::sleep(POLL_INTERVAL).await;
         }
+    }
+
+    /// Resizes the window so that the page's viewport is `width` × `height`
+    /// CSS pixels, as a projector or a laptop screen of that size shows it.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        let resize = |w: u32, h: u32| self.client.set_window_size(w, h);
+        resize(width, height).await.expect("resize the window");
+        let inner = self.script("return [innerWidth, innerHeight];").await;
+        let got = |i: usize| inner[i].as_u64().unwrap_or(0) as u32;
+        let (w, h) = (2 * width - got(0), 2 * height - got(1));
+        resize(w, h).await.expect("resize the window");
+        let inner = self.script("return [innerWidth, innerHeight];").await;
+        assert_eq!(
+            (got_u32(&inner, 0), got_u32(&inner, 1)),
+            (width, height),
+            "viewport after resizing"
+        );
     }
 
     /// Saves a PNG of the viewport to `path` (directories created as needed).
