@@ -99,7 +99,7 @@ pub fn CaptionBar(
                 .map(|c| (c.caption.clone(), c.caption.marker(shown.saturating_sub(1))))
         })
     });
-    move || {
+    let text = move || {
         caption.get().map(|(c, marker)| {
             let zh = c.text_zh.clone().unwrap_or_default();
             let (en, zh) = match language.get() {
@@ -108,28 +108,36 @@ pub fn CaptionBar(
                 CaptionLanguage::Both => (Some(c.text), Some(zh)),
             };
             view! {
-                <div class="vis-caption" role="status" aria-live="polite">
-                    <span class="vis-caption-step">{marker}</span>
-                    <span class="vis-caption-text">
-                        {en.map(|t| view! { <span lang="en">{t}</span> })}
-                        {zh.map(|t| view! { <span class="zh" lang="zh">{t}</span> })}
-                    </span>
-                    {step.map(|s| view! {
-                        <span class="vis-next">
-                            <button
-                                class="vis-next-step"
-                                aria-label="Perform the next scenario step (PageDown, n)"
-                                prop:disabled=move || !s.can_step.get()
-                                on:click=move |_| s.run.run(())
-                            >
-                                "Next step ▶"
-                            </button>
-                            <span class="vis-step-of">{move || s.progress.get()}</span>
-                        </span>
-                    })}
-                </div>
+                <span class="vis-caption-step">{marker}</span>
+                <span class="vis-caption-text">
+                    {en.map(|t| view! { <span lang="en">{t}</span> })}
+                    {zh.map(|t| view! { <span class="zh" lang="zh">{t}</span> })}
+                </span>
             }
         })
+    };
+    // Shown from the moment a scenario starts, before its first caption is
+    // reached: the Next step button must be there whenever a step waits.
+    let running = move || step.is_some_and(|s| !s.progress.with(String::is_empty));
+    view! {
+        <Show when=move || caption.with(Option::is_some) || running()>
+            <div class="vis-caption">
+                <span class="vis-caption-words" role="status" aria-live="polite">{text}</span>
+                {step.map(|s| view! {
+                    <span class="vis-next">
+                        <button
+                            class="vis-next-step"
+                            aria-label="Perform the next scenario step (PageDown, n)"
+                            prop:disabled=move || !s.can_step.get()
+                            on:click=move |_| s.run.run(())
+                        >
+                            "Next step ▶"
+                        </button>
+                        <span class="vis-step-of">{move || s.progress.get()}</span>
+                    </span>
+                })}
+            </div>
+        </Show>
     }
 }
 
