@@ -128,11 +128,17 @@ async fn screenshot_mid_scenario(page: &Page, mode: &str, name: &str) {
         ),
     );
     page.wait_until_script_is_true(&step_until_answered).await;
-    let frame = in_panel(
+    // Stepping keeps the playhead in view, under the lane header and with the
+    // packets before it: the diagram follows it (and the browser's scroll
+    // anchoring must not move it back to the newest rows).
+    let playhead_in_view = in_panel(
         mode,
-        "panel.querySelector('.vis-title').scrollIntoView(); return true;",
+        "const v = panel.querySelector('.vis-scroll').getBoundingClientRect();\n\
+         const head = panel.querySelector('.vis-header').getBoundingClientRect();\n\
+         const p = panel.querySelector('.vis-playhead').getBoundingClientRect();\n\
+         return p.top >= head.bottom + 0.3 * (v.bottom - head.bottom) && p.bottom <= v.bottom;",
     );
-    page.script(&frame).await;
+    page.wait_until_script_is_true(&playhead_in_view).await;
     page.save_screenshot(&Page::screenshot_path(name)).await;
 }
 
@@ -157,6 +163,14 @@ async fn pubrec_lost_scenario(page: &Page, mode: &str) -> Vec<String> {
     // Step 1: PUBREC armed to drop, PUBLISH at QoS 2.
     next_step(page, mode).await;
     wait_for_packet(page, mode, PUBLISHER_HOP[1]).await;
+    // The lost PUBREC is drawn as an arrow that ends in a cross. (Checked
+    // now, while it is the newest packet: only rows near the scrolled window
+    // are in the DOM.)
+    let crosses = in_panel(
+        mode,
+        "return panel.querySelectorAll('.vis-arrow.dropped .vis-cross').length >= 1;",
+    );
+    page.wait_until_script_is_true(&crosses).await;
     // Step 2: the publisher's retry resends the PUBLISH; the handshake completes.
     next_step(page, mode).await;
     wait_for_packet(page, mode, PUBLISHER_HOP[5]).await;
@@ -173,12 +187,6 @@ async fn pubrec_lost_scenario(page: &Page, mode: &str) -> Vec<String> {
         1,
         "the subscriber receives the message exactly once: {all:#?}"
     );
-    // The lost PUBREC is drawn as an arrow that ends in a cross.
-    let crosses = in_panel(
-        mode,
-        "return panel.querySelectorAll('.vis-arrow.dropped .vis-cross').length >= 1;",
-    );
-    page.wait_until_script_is_true(&crosses).await;
     all
 }
 
