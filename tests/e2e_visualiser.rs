@@ -528,6 +528,25 @@ async fn at_projector_sizes_the_caption_next_step_and_newest_arrow_need_no_scrol
                     .join(format!("fold-{width}x{height}-{i}.png"));
                 page.save_screenshot(&shot).await;
             }
+            // A click on an arrow brings its bytes into view, every hex row whole.
+            let inspect = in_panel(
+                "simulated",
+                "const arrows = [...panel.querySelectorAll('.vis-arrow')];\n\
+                 const publish = arrows.filter(a => (a.getAttribute('aria-label') || '').startsWith('PUBLISH')).pop();\n\
+                 if (!publish) return false;\n\
+                 publish.dispatchEvent(new MouseEvent('click', { bubbles: true }));\n\
+                 const box = panel.querySelector('.vis-inspector');\n\
+                 if (!box || box.classList.contains('empty')) return false;\n\
+                 const r = box.getBoundingClientRect();\n\
+                 const rows = [...box.querySelectorAll('.vis-hex-row')];\n\
+                 return rows.length > 0 && r.top >= 0 && r.top + 120 <= innerHeight\n\
+                     && rows.every(row => row.getBoundingClientRect().right <= r.right + 0.5);",
+            );
+            page.wait_until_script_is_true(&inspect).await;
+            let shot = support::repo_dir()
+                .join("target/screenshots")
+                .join(format!("fold-{width}x{height}-inspector.png"));
+            page.save_screenshot(&shot).await;
         }
     })
     .await;

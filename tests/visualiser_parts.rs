@@ -7,7 +7,7 @@ use qoscope::app::visualiser::export::{escape, svg_document};
 use qoscope::app::visualiser::faults::{FaultIntent, FaultPlan, Hop};
 use qoscope::app::visualiser::files::file_stem;
 use qoscope::app::visualiser::geometry::{self, arrow_shape, Viewport, WIDTH};
-use qoscope::app::visualiser::hexdump::{field_at, fixed_header_fields, hex_rows, FieldSpan};
+use qoscope::app::visualiser::hexdump::{field_at, fixed_header_fields, hex_rows, FieldSpan, ROW};
 use qoscope::app::visualiser::layout::{Layout, Pacing};
 use qoscope::app::visualiser::model::{Arrow, DiagramEvent, Lane, PacketSummary};
 use qoscope::app::visualiser::scenario::{
@@ -160,8 +160,11 @@ fn each_byte_belongs_to_its_innermost_field() {
     assert_eq!(field_at(5, &fields), Some(0));
     assert_eq!(field_at(10, &fields), None);
     let rows = hex_rows(&[0u8; 20], &fields);
-    assert_eq!((rows.len(), rows[0].len(), rows[1].len()), (2, 16, 4));
-    assert_eq!(rows[1][0].offset, 16);
+    assert_eq!(
+        (rows.len(), rows[0].len(), rows[2].len()),
+        (3, ROW, 20 - 2 * ROW)
+    );
+    assert_eq!(rows[1][0].offset, ROW);
 }
 
 #[test]

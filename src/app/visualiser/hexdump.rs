@@ -48,8 +48,8 @@ pub struct HexCell {
     pub field: Option<usize>,
 }
 
-/// Bytes per dump row.
-pub const ROW: usize = 16;
+/// Bytes per dump row: eight, so a row fits the side panel (24rem) whole.
+pub const ROW: usize = 8;
 
 /// The dump of `bytes`, [`ROW`] bytes per row, each byte tagged with its field.
 pub fn hex_rows(bytes: &[u8], fields: &[FieldSpan]) -> Vec<Vec<HexCell>> {

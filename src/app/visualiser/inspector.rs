@@ -14,7 +14,17 @@ pub fn PacketInspector(
     packet: Signal<Option<PacketSummary>>,
 ) -> impl IntoView {
     let hovered = RwSignal::new(None::<usize>);
-    move || match packet.get() {
+    let section: NodeRef<leptos::html::Div> = NodeRef::new();
+    // A click on an arrow brings its bytes into view: the inspector sits low
+    // in the side panel, below the fold at projector sizes.
+    Effect::new(move |_| {
+        if packet.with(Option::is_some) {
+            if let Some(el) = section.get() {
+                el.scroll_into_view();
+            }
+        }
+    });
+    let body = move || match packet.get() {
         None => view! {
             <section class="vis-inspector empty" aria-label="Packet inspector">
                 <p>"Click an arrow to see its bytes."</p>
@@ -38,7 +48,8 @@ pub fn PacketInspector(
             }
             .into_any()
         }
-    }
+    };
+    view! { <div class="vis-inspector-box" node_ref=section>{body}</div> }
 }
 
 fn hex_row(row: Vec<HexCell>, hovered: RwSignal<Option<usize>>) -> impl IntoView {
