@@ -112,6 +112,8 @@ async fn next_step(page: &Page, mode: &str) {
 /// resent PUBLISH has its PUBREC, and saves the picture as
 /// docs/screenshots/`name`.png.
 async fn screenshot_mid_scenario(page: &Page, mode: &str, name: &str) {
+    // Tall enough for the whole story in one picture: the loss, the resend, the answer.
+    page.set_viewport(1600, 1300).await;
     let replay = in_panel(
         mode,
         "panel.querySelector('.vis-replay').click(); return true;",
