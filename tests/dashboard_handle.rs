@@ -29,16 +29,7 @@ fn connected_handle() -> (
 }
 
 fn connected_event() -> Event {
-    let broker = BrokerLimits {
-        receive_maximum: 65_535,
-        topic_alias_maximum: 0,
-        maximum_packet_size: None,
-        maximum_qos: QoS::ExactlyOnce,
-        retain_available: true,
-        keep_alive_secs: 60,
-        assigned_client_id: None,
-        session_expiry_secs: None,
-    };
+    let broker = BrokerLimits::spec_defaults(60);
     Event {
         at: 0,
         kind: EventKind::Connected {

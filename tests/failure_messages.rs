@@ -4,7 +4,6 @@
 use qoscope::app::failure::{closed_before_connack, unreachable};
 use qoscope::app::form::BrokerUrl;
 use qoscope::app::model::{ClientModel, ConnStatus};
-use qoscope::mqtt::packet::QoS;
 use qoscope::mqtt::session::{BrokerLimits, Event, EventKind};
 use qoscope::net::ws::{LinkUpdate, TransportEvent};
 
@@ -104,16 +103,7 @@ fn a_drop_after_connack_stays_a_lost_connection() {
         at: 2,
         kind: EventKind::Connected {
             session_present: false,
-            broker: BrokerLimits {
-                receive_maximum: 65535,
-                topic_alias_maximum: 0,
-                maximum_packet_size: None,
-                maximum_qos: QoS::ExactlyOnce,
-                retain_available: true,
-                keep_alive_secs: 60,
-                assigned_client_id: None,
-                session_expiry_secs: None,
-            },
+            broker: BrokerLimits::spec_defaults(60),
         },
     })));
     model.apply(transport(TransportEvent::Lost {

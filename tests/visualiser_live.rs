@@ -75,16 +75,7 @@ fn dropped(at: u64, direction: Direction, packet: &Packet) -> LinkUpdate {
 }
 
 fn limits() -> BrokerLimits {
-    BrokerLimits {
-        receive_maximum: 65535,
-        topic_alias_maximum: 0,
-        maximum_packet_size: None,
-        maximum_qos: QoS::ExactlyOnce,
-        retain_available: true,
-        keep_alive_secs: 0,
-        assigned_client_id: None,
-        session_expiry_secs: None,
-    }
+    BrokerLimits::spec_defaults(0)
 }
 
 fn transport(event: TransportEvent) -> LinkUpdate {

@@ -773,16 +773,7 @@ mod tests {
             9,
             EventKind::Connected {
                 session_present: true,
-                broker: crate::mqtt::session::BrokerLimits {
-                    receive_maximum: 65535,
-                    topic_alias_maximum: 0,
-                    maximum_packet_size: None,
-                    maximum_qos: QoS::ExactlyOnce,
-                    retain_available: true,
-                    keep_alive_secs: 60,
-                    assigned_client_id: None,
-                    session_expiry_secs: None,
-                },
+                broker: crate::mqtt::session::BrokerLimits::spec_defaults(60),
             },
         ));
         assert_eq!(model.status, ConnStatus::Connected);

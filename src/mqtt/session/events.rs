@@ -90,6 +90,23 @@ pub struct BrokerLimits {
     pub session_expiry_secs: Option<u32>,
 }
 
+impl BrokerLimits {
+    /// What a CONNACK without properties means (every 3.1.1 CONNACK): the
+    /// spec's defaults, and our own keep-alive.
+    pub fn spec_defaults(keep_alive_secs: u16) -> Self {
+        BrokerLimits {
+            receive_maximum: u16::MAX,
+            topic_alias_maximum: 0,
+            maximum_packet_size: None,
+            maximum_qos: QoS::ExactlyOnce,
+            retain_available: true,
+            keep_alive_secs,
+            assigned_client_id: None,
+            session_expiry_secs: None,
+        }
+    }
+}
+
 /// The outcome for one filter of a SUBSCRIBE or UNSUBSCRIBE.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilterResult {
