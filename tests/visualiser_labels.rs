@@ -11,8 +11,11 @@
 
 use qoscope::app::visualiser::geometry::{self, arrow_shape, note_shape, ArrowShape, WIDTH};
 use qoscope::app::visualiser::layout::{Layout, Pacing};
-use qoscope::app::visualiser::scenario::{builtin, ScenarioRun};
-use qoscope::app::visualiser::sim_run::SimPerformer;
+use qoscope::app::visualiser::scenario::builtin;
+
+mod sim_support;
+
+use sim_support::run_scenario;
 
 /// Font size and weight of each text class, as `style/visualiser.css` sets them.
 #[derive(Clone, Copy)]
@@ -223,14 +226,7 @@ fn overlap(a: &[(f64, f64); 4], b: &[(f64, f64); 4], slack: f64) -> bool {
 }
 
 fn played_to_end(id: &str) -> Layout {
-    let scenario = builtin()
-        .into_iter()
-        .find(|s| s.id == id)
-        .expect("scenario exists");
-    let mut performer = SimPerformer::new();
-    let mut run = ScenarioRun::start(scenario, &mut performer);
-    while run.advance(&mut performer).is_some() {}
-    Layout::new(performer.events(), &Pacing::default())
+    Layout::new(run_scenario(id, None).events(), &Pacing::default())
 }
 
 /// Pairs of texts that overlap, and texts that leave the diagram, in one scenario.

@@ -5,26 +5,15 @@
 use qoscope::app::visualiser::faults::{apply_to_rules, FaultIntent, Hop};
 use qoscope::app::visualiser::layout::{Layout, Pacing};
 use qoscope::app::visualiser::model::{Arrow, DiagramEvent, Lane};
-use qoscope::app::visualiser::scenario::{builtin, ScenarioRun};
+use qoscope::app::visualiser::scenario::builtin;
 use qoscope::app::visualiser::scenario_panel::open_qos2_receipts;
 use qoscope::app::visualiser::sim_run::SimPerformer;
 use qoscope::mqtt::fault::{FaultRules, TargetedRule};
 use qoscope::mqtt::packet::{PacketType, QoS};
 
-/// Run scenario `id` for `steps` steps (all when `None`).
-fn run(id: &str, steps: Option<usize>) -> SimPerformer {
-    let scenario = builtin()
-        .into_iter()
-        .find(|s| s.id == id)
-        .expect("scenario exists");
-    let mut performer = SimPerformer::new();
-    let mut run = ScenarioRun::start(scenario, &mut performer);
-    let mut done = 0;
-    while steps.is_none_or(|n| done < n) && run.advance(&mut performer).is_some() {
-        done += 1;
-    }
-    performer
-}
+mod sim_support;
+
+use sim_support::run_scenario as run;
 
 fn arrows(p: &SimPerformer) -> Vec<&Arrow> {
     p.events()

@@ -151,3 +151,23 @@ pub fn broker_events(sim: &Sim) -> Vec<qoscope::mqtt::broker::BrokerEventKind> {
         })
         .collect()
 }
+
+/// The guided scenario `id` performed on the simulation, as the visualiser's
+/// simulated mode performs it, for `steps` steps (all of them when `None`).
+pub fn run_scenario(
+    id: &str,
+    steps: Option<usize>,
+) -> qoscope::app::visualiser::sim_run::SimPerformer {
+    use qoscope::app::visualiser::scenario::{builtin, ScenarioRun};
+    let scenario = builtin()
+        .into_iter()
+        .find(|s| s.id == id)
+        .expect("scenario exists");
+    let mut performer = qoscope::app::visualiser::sim_run::SimPerformer::new();
+    let mut run = ScenarioRun::start(scenario, &mut performer);
+    let mut done = 0;
+    while steps.is_none_or(|n| done < n) && run.advance(&mut performer).is_some() {
+        done += 1;
+    }
+    performer
+}

@@ -7,8 +7,7 @@ use super::alarms::{Alarm, AlarmView, Severity};
 use super::browser::clock_label;
 use super::context::DashboardContext;
 use super::csv::alarms_csv;
-use crate::net::clock::epoch_of_zero_ms;
-use crate::net::page::download;
+use super::export_button::CsvExportButton;
 
 /// Most rows rendered at once; the rest are reachable through the filters.
 pub const ROW_LIMIT: usize = 200;
@@ -44,14 +43,11 @@ pub fn AlarmPanel() -> impl IntoView {
         ctx.handle.write(|m| m.alarms.acknowledge_all(&view));
         ctx.persist();
     };
-    let export_message = RwSignal::new(None::<String>);
-    let export = move |_| {
+    let csv = Callback::new(move |origin: f64| {
         let view = filter.get_untracked();
-        let csv = ctx
-            .handle
-            .read_untracked(|m| alarms_csv(&m.alarms, &view, epoch_of_zero_ms()));
-        export_message.set(download("qoscope-alarms.csv", "text/csv", &csv).err());
-    };
+        ctx.handle
+            .read_untracked(|m| alarms_csv(&m.alarms, &view, origin))
+    });
 
     view! {
         <section class="dash-panel dash-alarms" aria-labelledby="dash-alarms-title">
@@ -67,16 +63,13 @@ pub fn AlarmPanel() -> impl IntoView {
                 >
                     "Acknowledge all shown"
                 </button>
-                <button
-                    class="dash-button"
-                    on:click=export
-                    disabled=move || shown.with(|(_, total, _)| *total == 0)
+                <CsvExportButton
+                    file_name="qoscope-alarms.csv"
                     title="Every alarm the filters admit, with its acknowledgement, as CSV"
-                >
-                    "Export CSV"
-                </button>
+                    disabled=Signal::derive(move || shown.with(|(_, total, _)| *total == 0))
+                    csv
+                />
             </header>
-            {move || export_message.get().map(|m| view! { <p class="dash-error" role="alert">{m}</p> })}
             <AlarmFilters severity zone text hide_acknowledged />
             {move || {
                 let (rows, total, all) = shown.get();

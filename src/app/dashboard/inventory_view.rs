@@ -6,9 +6,8 @@ use leptos::prelude::*;
 use super::browser::clock_label;
 use super::context::DashboardContext;
 use super::csv::inventory_csv;
+use super::export_button::CsvExportButton;
 use super::inventory::{sparkline_path, StockItem, Trust, Unreadable};
-use crate::net::clock::epoch_of_zero_ms;
-use crate::net::page::download;
 
 /// Most rows rendered at once.
 pub const ROW_LIMIT: usize = 200;
@@ -54,14 +53,11 @@ pub fn InventoryPanel() -> impl IntoView {
         })
     });
     let filters = move || ctx.settings.with(|s| s.inventory.filters.join(", "));
-    let export_message = RwSignal::new(None::<String>);
-    let export = move |_| {
+    let csv = Callback::new(move |origin: f64| {
         let needle = search.get_untracked();
-        let csv = ctx
-            .handle
-            .read_untracked(|m| inventory_csv(&m.inventory, &needle, epoch_of_zero_ms()));
-        export_message.set(download("qoscope-inventory.csv", "text/csv", &csv).err());
-    };
+        ctx.handle
+            .read_untracked(|m| inventory_csv(&m.inventory, &needle, origin))
+    });
 
     view! {
         <section class="dash-panel dash-inventory" aria-labelledby="dash-inventory-title">
@@ -71,16 +67,13 @@ pub fn InventoryPanel() -> impl IntoView {
                 <label>
                     "SKU " <input type="search" placeholder="filter SKUs" bind:value=search />
                 </label>
-                <button
-                    class="dash-button"
-                    on:click=export
-                    disabled=move || shown.with(|(_, total, _)| *total == 0)
+                <CsvExportButton
+                    file_name="qoscope-inventory.csv"
                     title="Every SKU the filter admits, with its trust state, as CSV"
-                >
-                    "Export CSV"
-                </button>
+                    disabled=Signal::derive(move || shown.with(|(_, total, _)| *total == 0))
+                    csv
+                />
             </header>
-            {move || export_message.get().map(|m| view! { <p class="dash-error" role="alert">{m}</p> })}
             {move || {
                 let (rows, total, all) = shown.get();
                 if all == 0 {

@@ -30,6 +30,7 @@ pub mod bench;
 pub mod browser;
 pub mod context;
 pub mod csv;
+pub mod export_button;
 pub mod frames;
 pub mod handle;
 pub mod health;

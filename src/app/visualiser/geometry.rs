@@ -195,12 +195,12 @@ pub struct StepMarker {
 /// The gutter's markers for `captions` (in stage order): steps that start
 /// closer than [`MARKER_GAP`] (a step that only arms a fault) share one.
 pub fn step_markers(captions: &[PlacedCaption]) -> Vec<StepMarker> {
-    let mut out: Vec<(StepMarker, usize, usize)> = Vec::new();
+    // Each marker with the index of the first caption it stands for.
+    let mut out: Vec<(StepMarker, usize)> = Vec::new();
     for (i, c) in captions.iter().enumerate() {
         let y = y_of(c.at);
         match out.last_mut() {
-            Some((m, first, last)) if y - m.y < MARKER_GAP => {
-                *last = i;
+            Some((m, first)) if y - m.y < MARKER_GAP => {
                 m.text = match (&captions[*first].caption.label, &c.caption.label) {
                     (None, None) => format!("Steps {}–{}", *first + 1, i + 1),
                     _ => format!(
@@ -215,7 +215,6 @@ pub fn step_markers(captions: &[PlacedCaption]) -> Vec<StepMarker> {
                     y,
                     text: c.caption.marker(i),
                 },
-                i,
                 i,
             )),
         }

@@ -1,0 +1,33 @@
+//! The panels' "Export CSV" button: builds the file when clicked and says so
+//! beside the button if the browser refuses the download.
+
+use leptos::prelude::*;
+
+use crate::net::clock::epoch_of_zero_ms;
+use crate::net::page::download;
+
+/// "Export CSV" for one panel.
+#[component]
+pub fn CsvExportButton(
+    /// The downloaded file's name.
+    file_name: &'static str,
+    /// What the file holds (the button's tooltip).
+    title: &'static str,
+    /// Nothing to export.
+    #[prop(into)]
+    disabled: Signal<bool>,
+    /// Builds the CSV; given the Unix time, ms, of the app clock's zero.
+    csv: Callback<f64, String>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let export = move |_| {
+        let text = csv.run(epoch_of_zero_ms());
+        error.set(download(file_name, "text/csv", &text).err());
+    };
+    view! {
+        <button class="dash-button" on:click=export disabled=disabled title=title>
+            "Export CSV"
+        </button>
+        {move || error.get().map(|m| view! { <span class="dash-error" role="alert">{m}</span> })}
+    }
+}
