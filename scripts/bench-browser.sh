@@ -11,3 +11,5 @@ if [[ ! -f dist/index.html ]]; then
     trunk build --release --offline
 fi
 QOSCOPE_BROWSER_BENCH=1 cargo bench --bench browser
+# The flood end to end: Mosquitto → WebSocket → session → views, 20k msg/s.
+QOSCOPE_BROWSER_BENCH=1 cargo bench --bench flood

@@ -31,13 +31,23 @@ pub struct Broker {
 impl Broker {
     /// Starts Mosquitto and returns once both listeners accept connections.
     pub fn start(auth: Auth) -> Broker {
+        Broker::start_logging(auth, "all")
+    }
+
+    /// Like [`Broker::start`], logging only errors, warnings and notices: a
+    /// flood logged packet by packet would measure the broker's log.
+    pub fn start_for_load(auth: Auth) -> Broker {
+        Broker::start_logging(auth, "notice")
+    }
+
+    fn start_logging(auth: Auth, log_type: &str) -> Broker {
         let mut broker = Broker {
             tcp_port: free_port(),
             ws_port: free_port(),
             dir: TempDir::new("mosquitto"),
             process: None,
         };
-        broker.write_config(auth);
+        broker.write_config(auth, log_type);
         broker.launch();
         broker
     }
@@ -72,7 +82,7 @@ impl Broker {
         self.dir.path().join("mosquitto.log")
     }
 
-    fn write_config(&self, auth: Auth) {
+    fn write_config(&self, auth: Auth, log_type: &str) {
         let access = match auth {
             Auth::Anonymous => "allow_anonymous true\n".to_owned(),
             Auth::Password { username, password } => {
@@ -99,7 +109,7 @@ impl Broker {
              socket_domain ipv4\n\
              persistence false\n\
              log_dest stderr\n\
-             log_type all\n\
+             log_type {log_type}\n\
              connection_messages true\n\
              # As root, stay root: dropping to user mosquitto would lose the temp dir.\n\
              user root\n",

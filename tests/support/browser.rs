@@ -3,7 +3,7 @@
 
 use super::process::{free_port, ChildGuard, TempDir, POLL_INTERVAL};
 use fantoccini::elements::Element;
-use fantoccini::wd::Capabilities;
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
@@ -223,6 +223,34 @@ impl Page {
             .unwrap_or_else(|error| panic!("run script {script:?}: {error}"))
     }
 
+    /// Sends a Chrome DevTools Protocol command through chromedriver
+    /// (`goog/cdp/execute`) and returns its result: the profiler, memory and
+    /// scripts that run before the app's own.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let command = Cdp {
+            cmd: cmd.to_owned(),
+            params,
+        };
+        self.client
+            .issue_cmd(command)
+            .await
+            .unwrap_or_else(|error| panic!("CDP {cmd}: {error}"))
+    }
+
+    /// How long a script may wait for a busy page before WebDriver gives up
+    /// (a flooded page answers only when its main thread is free).
+    pub async fn set_script_timeout(&self, timeout: Duration) {
+        let timeouts = fantoccini::wd::TimeoutConfiguration::new(
+            Some(timeout),
+            Some(Duration::from_secs(300)),
+            Some(Duration::ZERO),
+        );
+        self.client
+            .update_timeouts(timeouts)
+            .await
+            .expect("set the script timeout");
+    }
+
     /// Waits until `script` returns `true`.
     pub async fn wait_until_script_is_true(&self, script: &str) {
         let deadline = Instant::now() + PAGE_DEADLINE;
@@ -278,5 +306,30 @@ impl Page {
             .find_all(Locator::Css(css))
             .await
             .unwrap_or_default()
+    }
+}
+
+/// One DevTools command, in chromedriver's own endpoint for them.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod broker;
 pub mod browser;
+pub mod flood;
 pub mod mqtt_cli;
 pub mod process;
 pub mod site;

@@ -1,0 +1,329 @@
+//! The flood, end to end: a real Mosquitto fed 20,000 alarm and stock
+//! messages a second over TCP, the release app in headless Chromium
+//! subscribed over a real WebSocket, and what the page does meanwhile.
+//!
+//! For each QoS (0, 1) and each visible view (Dashboard, Client) it reports:
+//! - frame times during the flood (p50, p95, max, frames over 50 ms), from a
+//!   `requestAnimationFrame` probe installed before the app loads;
+//! - messages: published to the dashboard's topics, PUBLISH packets that
+//!   reached the page's socket (counted by the probe from the WebSocket's own
+//!   frames), and messages the app counted (the dashboard's "In" column);
+//! - how long after the flood the app had counted everything it received;
+//! - JS heap and wasm memory before and after.
+//!
+//! Needs `dist/` (release trunk build), chromium, chromedriver, mosquitto;
+//! run by `scripts/bench-browser.sh` (`make bench`), which sets
+//! QOSCOPE_BROWSER_BENCH=1; without it `cargo bench` skips this bench.
+//! `QOSCOPE_FLOOD_SECONDS` sets the flood's length (default 10; 300 for the
+//! five-minute memory soak), `QOSCOPE_FLOOD_RATE` its rate, and
+//! `QOSCOPE_FLOOD_PROFILE=<file>` saves a DevTools CPU profile of the first
+//! run. It never fails on a time: it prints figures.
+
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod flood {
+    use super::support::flood::{reaches_dashboard, Flood};
+    use super::support::{dist_dir, Auth, Broker, Browser, Page, Site};
+    use qoscope::mqtt::packet::QoS;
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    /// Installed before the app's own scripts: frame times, PUBLISH packets
+    /// seen on every WebSocket (parsed from the frames, so independent of the
+    /// app), and the wasm exports trunk hands over at start-up.
+    const PROBE: &str = r#"
+    (() => {
+      const probe = window.__flood = { frames: [], recording: false, publishes: 0, wasm: null };
+      addEventListener('TrunkApplicationStarted', e => { probe.wasm = e.detail.wasm; });
+      const Native = window.WebSocket;
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args);
+          let held = new Uint8Array(0);
+          this.addEventListener('message', ev => {
+            if (!(ev.data instanceof ArrayBuffer)) return;
+            const fresh = new Uint8Array(ev.data);
+            let buf = fresh;
+            if (held.length) { buf = new Uint8Array(held.length + fresh.length); buf.set(held); buf.set(fresh, held.length); }
+            let i = 0;
+            for (;;) {
+              if (i + 2 > buf.length) break;
+              let len = 0, mul = 1, j = i + 1, done = false;
+              while (j < buf.length && j < i + 5) { const b = buf[j++]; len += (b & 127) * mul; mul *= 128; if (!(b & 128)) { done = true; break; } }
+              if (!done || j + len > buf.length) break;
+              if ((buf[i] >> 4) === 3) probe.publishes++;
+              i = j + len;
+            }
+            held = buf.slice(i);
+          });
+        }
+      };
+      let last = 0;
+      const tick = t => { if (probe.recording && last) probe.frames.push([t, t - last]); last = t; requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    })();
+    "#;
+
+    /// What the page shows as counted: the dashboard health panel's "In" column.
+    const COUNTED: &str = r#"
+      return [...document.querySelectorAll('.dash-qos-row td:nth-of-type(1)')]
+        .reduce((n, td) => n + (parseInt(td.textContent, 10) || 0), 0);
+    "#;
+
+    /// Memory now: JS heap (DevTools) and the wasm linear memory, bytes.
+    async fn memory(page: &Page) -> (f64, f64) {
+        let heap = page.cdp("Runtime.getHeapUsage", json!({})).await;
+        let wasm = page
+            .script("return window.__flood.wasm?.memory?.buffer?.byteLength ?? 0")
+            .await;
+        (
+            heap["usedSize"].as_f64().unwrap_or(f64::NAN),
+            wasm.as_f64().unwrap_or(f64::NAN),
+        )
+    }
+
+    /// One row of the table.
+    struct Run {
+        view: &'static str,
+        qos: QoS,
+        published: u64,
+        to_dashboard: u64,
+        reached_socket: u64,
+        counted: u64,
+        /// Frame times while the flood ran, ms.
+        frames: Vec<f64>,
+        /// Frame times from the flood's end until the page caught up, ms.
+        frames_after: Vec<f64>,
+        catch_up: Option<Duration>,
+        memory_before: (f64, f64),
+        memory_after: (f64, f64),
+    }
+
+    pub async fn measure() {
+        let seconds: u64 = env_number("QOSCOPE_FLOOD_SECONDS", 10);
+        let rate: u64 = env_number("QOSCOPE_FLOOD_RATE", 20_000);
+        let profile = std::env::var("QOSCOPE_FLOOD_PROFILE").ok();
+        let broker = Broker::start_for_load(Auth::Anonymous);
+        let site = Site::serve(dist_dir());
+        let browser = Browser::launch().await;
+        let page = browser.page(site.url());
+        page.set_script_timeout(Duration::from_secs(300)).await;
+        page.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": PROBE }),
+        )
+        .await;
+        let mut runs = Vec::new();
+        for (i, (qos, view)) in [
+            (QoS::AtMostOnce, "Dashboard"),
+            (QoS::AtMostOnce, "Client"),
+            (QoS::AtLeastOnce, "Dashboard"),
+            (QoS::AtLeastOnce, "Client"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let profile = profile.as_deref().filter(|_| i == 0);
+            runs.push(run(&page, &broker, qos, view, rate, seconds, profile).await);
+        }
+        browser.close().await;
+        print_table(rate, seconds, &runs);
+    }
+
+    async fn run(
+        page: &Page,
+        broker: &Broker,
+        qos: QoS,
+        view: &'static str,
+        rate: u64,
+        seconds: u64,
+        profile: Option<&str>,
+    ) -> Run {
+        page.open_home().await;
+        page.wait_until_script_is_true("return !!window.__flood?.wasm")
+            .await;
+        page.fill("#broker-url", &broker.ws_url()).await;
+        page.click("#connect-btn").await;
+        page.wait_for("[data-testid=conn-status]", "Connected")
+            .await;
+        page.click("#tab-dashboard").await;
+        page.wait_until_script_is_true(
+            "return [...document.querySelectorAll('[data-testid=sub-row]')].length >= 3 \
+             && [...document.querySelectorAll('[data-testid=packet-log] > *')] \
+                .filter(e => e.textContent.includes('SUBACK')).length >= 1",
+        )
+        .await;
+        if view == "Client" {
+            page.click("#tab-client").await;
+        }
+        let memory_before = memory(page).await;
+        if profile.is_some() {
+            page.cdp("Profiler.enable", json!({})).await;
+            page.cdp("Profiler.setSamplingInterval", json!({ "interval": 500 }))
+                .await;
+            page.cdp("Profiler.start", json!({})).await;
+        }
+        let started = page
+            .script("window.__flood.frames = []; window.__flood.recording = true; return performance.now()")
+            .await
+            .as_f64()
+            .unwrap_or(0.0);
+        let duration = Duration::from_secs(seconds);
+        let flood = Flood::start(broker.tcp_port, rate, qos, duration);
+        let published = flood.finish();
+        let flood_end = Instant::now();
+        // On the page's clock, so that a page too busy to answer is measured right.
+        let ended = started + duration.as_secs_f64() * 1000.0;
+        if let Some(path) = profile {
+            let result = page.cdp("Profiler.stop", json!({})).await;
+            let text = result["profile"].to_string();
+            match std::fs::write(path, text) {
+                Ok(()) => println!("CPU profile of the first run: {path}"),
+                Err(error) => println!("cannot write the CPU profile {path}: {error}"),
+            }
+        }
+        // Caught up: the app has counted every PUBLISH that reached its
+        // socket, and both counts held still for a second.
+        let mut catch_up = None;
+        let mut last = (u64::MAX, u64::MAX);
+        let mut still_since = Instant::now();
+        let (mut reached_socket, mut counted) = (0, 0);
+        while flood_end.elapsed() < Duration::from_secs(120) {
+            reached_socket = page
+                .script("return window.__flood.publishes")
+                .await
+                .as_u64()
+                .unwrap_or(0);
+            counted = page.script(COUNTED).await.as_u64().unwrap_or(0);
+            if (reached_socket, counted) != last {
+                last = (reached_socket, counted);
+                still_since = Instant::now();
+                catch_up = None;
+            } else if counted >= reached_socket && catch_up.is_none() {
+                catch_up = Some(still_since.duration_since(flood_end));
+            }
+            if catch_up.is_some() && still_since.elapsed() > Duration::from_secs(1) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let memory_after = memory(page).await;
+        let frames = page
+            .script("window.__flood.recording = false; return window.__flood.frames")
+            .await;
+        let frames: Vec<(f64, f64)> = frames
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let caught_up_at = ended + catch_up.map_or(f64::INFINITY, |d| d.as_secs_f64() * 1000.0);
+        let during = frames.iter().filter(|(t, _)| *t <= ended).map(|f| f.1);
+        let after = frames
+            .iter()
+            .filter(|(t, _)| *t > ended && *t <= caught_up_at)
+            .map(|f| f.1);
+        Run {
+            view,
+            qos,
+            published,
+            to_dashboard: (0..published).filter(|&i| reaches_dashboard(i)).count() as u64,
+            reached_socket,
+            counted,
+            frames: during.collect(),
+            frames_after: after.collect(),
+            catch_up,
+            memory_before,
+            memory_after,
+        }
+    }
+
+    fn env_number(name: &str, default: u64) -> u64 {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
+    fn percentile(sorted: &[f64], p: f64) -> f64 {
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len());
+        sorted[rank - 1]
+    }
+
+    fn print_table(rate: u64, seconds: u64, runs: &[Run]) {
+        println!(
+            "flood through Mosquitto and a real WebSocket: {rate} msg/s for {seconds} s, \
+             alarm and stock mix, page = release build in headless Chromium"
+        );
+        println!(
+            "{:<10} {:>3} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>9} {:>11} {:>11}",
+            "view", "qos", "fps", "p50 ms", "p95 ms", "max ms", ">50 ms", "after p95", "to dash",
+            "socket", "lost", "caught up", "heap MB", "wasm MB",
+        );
+        for run in runs {
+            let mut sorted = run.frames.clone();
+            sorted.sort_by(f64::total_cmp);
+            let total_ms: f64 = sorted.iter().sum();
+            let fps = sorted.len() as f64 / (total_ms / 1000.0);
+            let mb = |b: f64| b / 1_048_576.0;
+            let mut after = run.frames_after.clone();
+            after.sort_by(f64::total_cmp);
+            println!(
+                "{:<10} {:>3} {:>6.1} {:>8.1} {:>8.1} {:>8.1} {:>8} {:>8.1} {:>8} {:>8} {:>6} {:>9} {:>5.1}→{:<5.1} {:>5.1}→{:<5.1}",
+                run.view,
+                run.qos as u8,
+                fps,
+                percentile(&sorted, 0.5),
+                percentile(&sorted, 0.95),
+                sorted.last().copied().unwrap_or(f64::NAN),
+                sorted.iter().filter(|&&f| f > 50.0).count(),
+                percentile(&after, 0.95),
+                run.to_dashboard,
+                run.reached_socket,
+                run.reached_socket.saturating_sub(run.counted),
+                run.catch_up
+                    .map(|d| format!("{:.1} s", d.as_secs_f64()))
+                    .unwrap_or_else(|| "never".into()),
+                mb(run.memory_before.0),
+                mb(run.memory_after.0),
+                mb(run.memory_before.1),
+                mb(run.memory_after.1),
+            );
+        }
+        println!(
+            "after p95: frames from the flood's end until caught up; to dash: published to the dashboard's topics; socket: PUBLISH packets that reached \
+             the page's WebSocket (the rest the broker dropped for a slow subscriber); lost: \
+             reached the socket but never counted; caught up: after the flood ended, until \
+             the page had counted all it received; published in total: {}",
+            runs.iter().map(|r| r.published.to_string()).collect::<Vec<_>>().join(" / ")
+        );
+    }
+}
+
+/// Chromium drives the native side: nothing to run on wasm32.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    if std::env::var_os("QOSCOPE_BROWSER_BENCH").is_none() {
+        println!(
+            "flood bench skipped: run scripts/bench-browser.sh (needs dist/, chromium, mosquitto)"
+        );
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(flood::measure());
+}
