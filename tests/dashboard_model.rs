@@ -849,3 +849,18 @@ fn a_drain_reports_the_last_connection_change() {
     assert_eq!(model.drain(10).connection, Some(false));
     assert_eq!(model.drain(10).connection, None);
 }
+
+#[test]
+fn a_drain_says_how_far_behind_live_its_newest_message_arrived() {
+    use qoscope::app::dashboard::model::{DrainReport, BEHIND_NOTICE_MS};
+    let report = |at| DrainReport {
+        newest_arrival: Some(at),
+        ..DrainReport::default()
+    };
+    assert_eq!(
+        report(10_000).behind_ms(10_000 + BEHIND_NOTICE_MS - 1),
+        Some(0)
+    );
+    assert_eq!(report(10_000).behind_ms(14_270), Some(4_200));
+    assert_eq!(DrainReport::default().behind_ms(14_270), None);
+}

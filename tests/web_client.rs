@@ -236,7 +236,7 @@ fn ping_sent(at: u64) -> LinkUpdate {
 
 #[wasm_bindgen_test]
 async fn the_paused_packet_log_keeps_showing_its_lines_through_a_burst() {
-    use qoscope::app::model::LOG_CAPACITY;
+    use qoscope::app::model::{LIVE_LOG_ROWS, LOG_CAPACITY};
     use qoscope::app::packet_log::PacketLog;
     let root = container();
     let model = RwSignal::new(ClientModel::default());
@@ -260,5 +260,5 @@ async fn the_paused_packet_log_keeps_showing_its_lines_through_a_burst() {
     find::<HtmlElement>(&root, "#log-pause").click();
     tick().await;
     let shown = find::<HtmlElement>(&root, "[data-testid=packet-log]").child_element_count();
-    assert_eq!(shown as usize, LOG_CAPACITY, "resumed: the newest lines");
+    assert_eq!(shown as usize, LIVE_LOG_ROWS, "resumed: the newest lines");
 }

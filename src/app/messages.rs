@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::model::{ClientModel, MessageRow};
+use super::model::{ClientModel, MessageRow, LIVE_MESSAGE_ROWS};
 use super::ClientCtx;
 use crate::net::clock::clock_label;
 
@@ -21,15 +21,7 @@ pub fn MessageList(
     /// The client state holding the messages.
     model: RwSignal<ClientModel>,
 ) -> impl IntoView {
-    let rows = move || {
-        model.with(|m| {
-            m.messages
-                .iter()
-                .rev()
-                .map(|e| (e.seq, e.item.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
+    let rows = move || model.with(ClientModel::visible_messages);
     let count = move || model.with(|m| m.messages.len());
     let dropped = move || model.with(|m| m.messages.dropped());
     view! {
@@ -38,8 +30,9 @@ pub fn MessageList(
                 <h2 id="messages-title">"Messages"</h2>
                 <span class="count" data-testid="msg-count">
                     {move || match dropped() {
-                        0 => format!("{}", count()),
-                        d => format!("{} (oldest {d} dropped, keeping the last {})", count(), model.with(|m| m.messages.capacity())),
+                        0 if count() <= LIVE_MESSAGE_ROWS => format!("{}", count()),
+                        0 => format!("{} (newest {LIVE_MESSAGE_ROWS} shown)", count()),
+                        d => format!("{} (oldest {d} dropped, keeping the last {}, newest {LIVE_MESSAGE_ROWS} shown)", count(), model.with(|m| m.messages.capacity())),
                     }}
                 </span>
                 <button class="btn small" id="msg-clear" on:click=move |_| model.update(|m| m.messages.clear())>

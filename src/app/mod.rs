@@ -27,10 +27,14 @@ use crate::mqtt::packet::{QoS, SubscribeFilter};
 use crate::mqtt::session::{EventKind, PublishRequest};
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate};
+use dashboard::model::DashboardModel;
 use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
-use model::ClientModel;
+use model::{ClientModel, Flush, PendingUpdates};
 use visualiser::VisualiserPage;
+
+/// The longest a batch of updates waits when no animation frame comes (a hidden tab).
+const FLUSH_FALLBACK: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Shared state of the client view, provided as context.
 #[derive(Clone, Copy)]
@@ -40,6 +44,9 @@ pub struct ClientCtx {
     /// The connection form (the publish panel reads the protocol version).
     pub form: RwSignal<ConnectionForm>,
     link: StoredValue<Option<Link>, LocalStorage>,
+    /// The driver's updates not yet shown: applied once per animation frame,
+    /// or at once when one of them changes the connection's status.
+    pending: StoredValue<PendingUpdates, LocalStorage>,
     /// The operator dashboard's model, fed from the same session events.
     pub dashboard: DashboardHandle,
     /// Filters the dashboard wants; subscribed once the user has opened the
@@ -65,6 +72,7 @@ impl ClientCtx {
             }),
             form: RwSignal::new(form),
             link: StoredValue::new_local(None),
+            pending: StoredValue::new_local(PendingUpdates::default()),
             dashboard: DashboardHandle::load(),
             dashboard_filters: StoredValue::new(Vec::new()),
             dashboard_opened: StoredValue::new(false),
@@ -73,6 +81,7 @@ impl ClientCtx {
 
     /// Connects with the form as it is, or says why not.
     pub fn connect(&self) {
+        self.flush();
         let form = self.form.get_untracked();
         let config = match form.session_config() {
             Ok(config) => config,
@@ -94,20 +103,45 @@ impl ClientCtx {
         self.link.set_value(Some(link));
     }
 
-    /// Hands the driver's updates to the client view and the dashboard.
+    /// Hands the driver's updates to the dashboard (its own queue, drained
+    /// per frame) and to the client view: at once when the status changes,
+    /// else at the next animation frame.
     fn on_updates(&self, updates: Vec<LinkUpdate>) {
-        let mut accepted = false;
         for update in &updates {
             if let LinkUpdate::Session(event) = update {
                 // Delivered messages reach the alarms and the stock table
                 // through the event itself: pushing them again would count twice.
-                accepted |= matches!(event.kind, EventKind::Connected { .. });
-                self.dashboard.push_event((**event).clone());
+                if DashboardModel::wants(event) {
+                    self.dashboard.push_event((**event).clone());
+                }
             }
         }
+        match self.pending.try_update_value(|p| p.push(updates)) {
+            Some(Flush::Now) => self.flush(),
+            Some(Flush::AtNextFrame) => {
+                let ctx = *self;
+                request_animation_frame(move || ctx.flush());
+                // Frames pause in a hidden tab; the batch is bounded anyway.
+                set_timeout(move || ctx.flush(), FLUSH_FALLBACK);
+            }
+            Some(Flush::Later) | None => {}
+        }
+    }
+
+    /// Applies every waiting update to the client view, in one render.
+    fn flush(&self) {
+        let updates = self
+            .pending
+            .try_update_value(PendingUpdates::take)
+            .unwrap_or_default();
+        if updates.is_empty() {
+            return;
+        }
+        let accepted = updates.iter().any(|u| {
+            matches!(u, LinkUpdate::Session(e) if matches!(e.kind, EventKind::Connected { .. }))
+        });
         // The view may be gone (tests unmount it); then there is nothing to update.
-        self.model
-            .try_update(|m| updates.into_iter().for_each(|u| m.apply(u)));
+        self.model.try_update(|m| m.apply_batch(updates));
         if accepted {
             self.subscribe_dashboard_filters();
         }
@@ -163,6 +197,8 @@ impl ClientCtx {
 
     /// Publishes; the result shows as publish feedback.
     pub fn publish(&self, req: PublishRequest) {
+        // What the user does lands after what the view has yet to show.
+        self.flush();
         let qos = req.qos;
         let result = match self.link() {
             Some(link) => link.publish(req),
@@ -173,6 +209,8 @@ impl ClientCtx {
 
     /// Subscribes to one filter.
     pub fn subscribe(&self, filter: String, qos: QoS) {
+        // What the user does lands after what the view has yet to show.
+        self.flush();
         let request = SubscribeFilter {
             filter: filter.clone(),
             qos,
@@ -187,6 +225,8 @@ impl ClientCtx {
 
     /// Unsubscribes from one filter.
     pub fn unsubscribe(&self, filter: String) {
+        // What the user does lands after what the view has yet to show.
+        self.flush();
         let result = match self.link() {
             Some(link) => link.unsubscribe(vec![filter.clone()]),
             None => Err(crate::mqtt::session::CommandError::NotConnected),

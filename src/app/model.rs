@@ -21,6 +21,11 @@ use crate::net::ws::{LinkUpdate, TransportEvent};
 pub const MESSAGE_CAPACITY: usize = 500;
 /// Packet log lines kept in memory.
 pub const LOG_CAPACITY: usize = 2000;
+/// Packet log lines the running log renders, the newest; Pause shows every
+/// line it held. A flood then replaces at most this many rows a frame.
+pub const LIVE_LOG_ROWS: usize = 200;
+/// Message rows the list renders, the newest.
+pub const LIVE_MESSAGE_ROWS: usize = 100;
 
 /// What the status pill says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -122,6 +127,94 @@ impl MessageRow {
             size: message.payload.len(),
             payload: render_payload(&message.payload),
         }
+    }
+}
+
+/// A packet sent or received: it only adds a packet log line.
+fn is_packet_line(update: &LinkUpdate) -> bool {
+    matches!(update, LinkUpdate::Session(event) if matches!(
+        event.kind,
+        EventKind::PacketSent { .. } | EventKind::PacketReceived { .. }
+    ))
+}
+
+/// A delivered message: it only adds a message row.
+fn is_delivery(update: &LinkUpdate) -> bool {
+    matches!(update, LinkUpdate::Session(event) if matches!(event.kind, EventKind::Delivered { .. }))
+}
+
+/// Whether `update` changes what the status pill or the error line says (or
+/// what the app does next: subscribing after CONNACK). Such updates are
+/// shown in the same event-loop turn, together with everything queued before
+/// them; the rest wait for the next frame.
+pub fn is_urgent(update: &LinkUpdate) -> bool {
+    match update {
+        LinkUpdate::Transport { .. } => true,
+        LinkUpdate::Session(event) => matches!(
+            event.kind,
+            EventKind::Connected { .. }
+                | EventKind::ConnectionRefused { .. }
+                | EventKind::Disconnected { .. }
+                | EventKind::KeepAliveTimeout
+                | EventKind::ProtocolError { .. }
+                | EventKind::SubscriptionsLost { .. }
+        ),
+        LinkUpdate::Dropped { .. } => false,
+    }
+}
+
+/// Updates waiting for the next animation frame: a flood then costs the
+/// client view one render per frame instead of one per packet.
+#[derive(Debug, Default)]
+pub struct PendingUpdates {
+    updates: Vec<LinkUpdate>,
+    scheduled: bool,
+}
+
+/// What the caller of [`PendingUpdates::push`] must do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flush {
+    /// Apply everything now (an urgent update, or the batch is full).
+    Now,
+    /// Ask for a frame (and a fallback timer), then apply.
+    AtNextFrame,
+    /// A frame is already asked for.
+    Later,
+}
+
+impl PendingUpdates {
+    /// Most updates held for one frame; more are applied at once, so a
+    /// hidden tab (no frames) holds a bounded batch.
+    pub const CAPACITY: usize = 4096;
+
+    /// Queues `updates` behind those already waiting.
+    pub fn push(&mut self, updates: Vec<LinkUpdate>) -> Flush {
+        let urgent = updates.iter().any(is_urgent);
+        self.updates.extend(updates);
+        if urgent || self.updates.len() >= Self::CAPACITY {
+            Flush::Now
+        } else if self.scheduled {
+            Flush::Later
+        } else {
+            self.scheduled = true;
+            Flush::AtNextFrame
+        }
+    }
+
+    /// Everything waiting, oldest first; the next push asks for a new frame.
+    pub fn take(&mut self) -> Vec<LinkUpdate> {
+        self.scheduled = false;
+        std::mem::take(&mut self.updates)
+    }
+
+    /// Updates waiting.
+    pub fn len(&self) -> usize {
+        self.updates.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.updates.is_empty()
     }
 }
 
@@ -292,6 +385,28 @@ impl ClientModel {
                     cause.label()
                 ),
             ),
+        }
+    }
+
+    /// Applies one frame's worth of updates in order. Packet lines and
+    /// message rows that later ones in the same batch would push out of
+    /// their rings are counted, not built: a backlog costs the view what it
+    /// can show, not what arrived.
+    pub fn apply_batch(&mut self, updates: Vec<LinkUpdate>) {
+        let lines = updates.iter().filter(|u| is_packet_line(u)).count();
+        let rows = updates.iter().filter(|u| is_delivery(u)).count();
+        let mut skip_lines = lines.saturating_sub(self.log.capacity());
+        let mut skip_rows = rows.saturating_sub(self.messages.capacity());
+        for update in updates {
+            if skip_lines > 0 && is_packet_line(&update) {
+                self.log.skip();
+                skip_lines -= 1;
+            } else if skip_rows > 0 && is_delivery(&update) {
+                self.messages.skip();
+                skip_rows -= 1;
+            } else {
+                self.apply(update);
+            }
         }
     }
 
@@ -596,13 +711,29 @@ impl ClientModel {
                 .filter(|(_, line)| matches(line))
                 .cloned()
                 .collect(),
-            None => self
-                .log
-                .iter()
-                .filter(|e| matches(&e.item))
-                .map(|e| (e.seq, e.item.clone()))
-                .collect(),
+            None => {
+                let mut newest: Vec<(u64, Arc<LogLine>)> = self
+                    .log
+                    .iter()
+                    .rev()
+                    .filter(|e| matches(&e.item))
+                    .take(LIVE_LOG_ROWS)
+                    .map(|e| (e.seq, e.item.clone()))
+                    .collect();
+                newest.reverse();
+                newest
+            }
         }
+    }
+
+    /// The message rows to render, newest first (at most [`LIVE_MESSAGE_ROWS`]).
+    pub fn visible_messages(&self) -> Vec<(u64, Arc<MessageRow>)> {
+        self.messages
+            .iter()
+            .rev()
+            .take(LIVE_MESSAGE_ROWS)
+            .map(|e| (e.seq, e.item.clone()))
+            .collect()
     }
 
     /// True while the log view is paused.
@@ -880,7 +1011,9 @@ mod tests {
         assert_eq!(model.visible_log("").len(), 10);
         assert_eq!(model.lines_since_pause(), 2 * LOG_CAPACITY as u64);
         model.toggle_log_pause();
-        assert_eq!(model.visible_log("").len(), LOG_CAPACITY);
+        assert_eq!(model.visible_log("").len(), LIVE_LOG_ROWS, "running: the newest");
+        model.toggle_log_pause();
+        assert_eq!(model.visible_log("").len(), LOG_CAPACITY, "paused: all it held");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::model::{ClientModel, LogKind};
+use super::model::{ClientModel, LogKind, LIVE_LOG_ROWS};
 use super::ClientCtx;
 use crate::net::clock::clock_label;
 use crate::net::page;
@@ -27,11 +27,14 @@ pub fn PacketLog(
     let lines = move || filter.with(|f| model.with(|m| m.visible_log(f)));
     let total = move || model.with(|m| m.log.len());
     let scroller = NodeRef::<Div>::new();
-    // Keep the newest line in view unless paused (the user is reading).
+    // Keep the newest line in view unless paused (the user is reading). Not
+    // while another tab shows: reading scrollHeight forces a layout of the
+    // whole page, once per frame under a flood.
     Effect::new(move |_| {
         model.track();
         if let Some(el) = scroller.get() {
-            if !paused() {
+            let hidden = el.closest("[hidden]").ok().flatten().is_some();
+            if !paused() && !hidden {
                 el.set_scroll_top(el.scroll_height());
             }
         }
@@ -53,6 +56,9 @@ pub fn PacketLog(
                         });
                         match held {
                             Some(held) => format!("{held} lines · paused, {since} new"),
+                            None if total() > LIVE_LOG_ROWS => {
+                                format!("{} lines · newest {LIVE_LOG_ROWS} shown, Pause to read all", total())
+                            }
                             None => format!("{} lines", total()),
                         }
                     }}

@@ -48,6 +48,13 @@ impl<T> Ring<T> {
         seq
     }
 
+    /// Counts an entry that a later push in the same batch would drop at once,
+    /// without building it: its sequence number is used up and it counts as dropped.
+    pub fn skip(&mut self) {
+        self.next_seq += 1;
+        self.dropped += 1;
+    }
+
     /// Entries, oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Numbered<T>> {
         self.entries.iter()
@@ -88,6 +95,17 @@ impl<T> Ring<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_skipped_entry_uses_a_sequence_number_and_counts_as_dropped() {
+        let mut ring = Ring::new(2);
+        ring.push(1);
+        ring.skip();
+        let seq = ring.push(3);
+        assert_eq!(seq, 3);
+        assert_eq!(ring.dropped(), 1);
+        assert_eq!(ring.iter().map(|e| e.item).collect::<Vec<_>>(), vec![1, 3]);
+    }
 
     #[test]
     fn a_full_ring_drops_the_oldest_entry_and_counts_it() {

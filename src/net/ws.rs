@@ -452,7 +452,10 @@ fn on_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent)
     match ev.data().dyn_into::<js_sys::ArrayBuffer>() {
         Ok(buffer) => {
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            receive(inner, weak, bytes);
+            // When the frame arrived, not when the page got to it: behind a
+            // backlog the two differ, and "last seen" must say the first.
+            let arrived = (ev.time_stamp().max(0.0) as u64).min(now_ms());
+            receive(inner, weak, arrived, bytes);
         }
         Err(_) => {
             // MQTT-6.0.0-1: a non-binary frame means closing the connection.
@@ -472,11 +475,11 @@ fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &CloseEvent) {
     }
 }
 
-/// Hands received bytes to the session, judging each packet first when the
-/// link has fault rules.
-fn receive(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, bytes: Vec<u8>) {
+/// Hands bytes that arrived at `arrived` to the session, judging each packet
+/// first when the link has fault rules.
+fn receive(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, arrived: u64, bytes: Vec<u8>) {
     let Some(wire) = inner.wire.as_mut() else {
-        inner.session.handle_bytes(now_ms(), &bytes);
+        inner.session.handle_bytes(arrived, &bytes);
         after_input(inner, weak);
         return;
     };

@@ -25,6 +25,8 @@ pub struct DashboardHandle {
     publish: StoredValue<Option<Callback<PublishRequest>>>,
     subscribe: StoredValue<Option<Callback<Vec<SubscribeFilter>>>>,
     connected: RwSignal<bool>,
+    /// How far behind live the last drain was, ms (0 when under a second).
+    pub(super) behind_ms: RwSignal<u64>,
     /// The traffic generator is on.
     pub(super) running: RwSignal<bool>,
     /// Messages the generator sent.
@@ -46,6 +48,7 @@ impl DashboardHandle {
             publish: StoredValue::new(None),
             subscribe: StoredValue::new(None),
             connected: RwSignal::new(false),
+            behind_ms: RwSignal::new(0),
             running: RwSignal::new(false),
             sent: RwSignal::new(0),
             now: RwSignal::new(now_ms()),
@@ -138,6 +141,13 @@ impl DashboardHandle {
             if connected {
                 self.resubscribe();
             }
+        }
+        if let Some(behind) = report.behind_ms(now_ms()) {
+            if behind != self.behind_ms.get_untracked() {
+                self.behind_ms.set(behind);
+            }
+        } else if report.remaining == 0 && self.behind_ms.get_untracked() != 0 {
+            self.behind_ms.set(0);
         }
         if report.processed > 0 {
             self.touch();

@@ -19,6 +19,12 @@ pub fn HealthPanel(#[prop(into)] now: Signal<u64>) -> impl IntoView {
         <section class="dash-panel dash-health" aria-labelledby="dash-health-title">
             <header class="dash-panel-head">
                 <h2 id="dash-health-title">"Health"</h2>
+                <span class="dash-behind" role="status" data-testid="dash-behind">
+                    {move || match ctx.handle.behind_ms.get() {
+                        0 => String::new(),
+                        ms => format!("Behind live by {:.1} s, catching up", ms as f64 / 1000.0),
+                    }}
+                </span>
             </header>
             {move || {
                 let snap = snapshot.get();

@@ -17,7 +17,7 @@ use super::health::Health;
 use super::inventory::Inventory;
 use super::message::Incoming;
 use super::settings::{DashboardSettings, SavedState};
-use crate::mqtt::packet::{QoS, SubscribeFilter};
+use crate::mqtt::packet::{Packet, QoS, SubscribeFilter};
 use crate::mqtt::session::{Event, EventKind};
 
 /// Most inputs waiting for the next frame.
@@ -85,7 +85,26 @@ pub struct DrainReport {
     /// The last connection change drained: `Some(true)` on `Connected`
     /// (time to subscribe), `Some(false)` on `Disconnected`.
     pub connection: Option<bool>,
+    /// When the newest message digested arrived (on the session's clock):
+    /// how far behind live the dashboard is, seen from the time of the drain.
+    pub newest_arrival: Option<u64>,
 }
+
+impl DrainReport {
+    /// Milliseconds between the newest message's arrival and `now`, rounded
+    /// down to a tenth of a second; 0 under [`BEHIND_NOTICE_MS`].
+    pub fn behind_ms(&self, now: u64) -> Option<u64> {
+        let behind = now.saturating_sub(self.newest_arrival?);
+        Some(if behind < BEHIND_NOTICE_MS {
+            0
+        } else {
+            behind / 100 * 100
+        })
+    }
+}
+
+/// Behind live by less than this, the dashboard says nothing about it, ms.
+pub const BEHIND_NOTICE_MS: u64 = 1_000;
 
 /// Alarm board, inventory and health, fed from one queue.
 #[derive(Debug, Default)]
@@ -145,7 +164,23 @@ impl DashboardModel {
         self.queue.push(Input::Message(message));
     }
 
-    /// Queues a session event (O(1)): every event, `Delivered` included.
+    /// Whether `event` can change anything here: what [`Health::on_event`]
+    /// and [`DashboardModel::drain`] read. Packets other than our own first
+    /// PUBLISH are only the packet log's business; leaving them out spares a
+    /// flood one clone of every received packet and its bytes.
+    pub fn wants(event: &Event) -> bool {
+        match &event.kind {
+            EventKind::PacketSent {
+                packet: Packet::Publish(publish),
+                ..
+            } => !publish.dup,
+            EventKind::PacketSent { .. } | EventKind::PacketReceived { .. } => false,
+            _ => true,
+        }
+    }
+
+    /// Queues a session event (O(1)): every event [`DashboardModel::wants`],
+    /// `Delivered` included.
     pub fn push_event(&mut self, event: Event) {
         self.queue.push(Input::Event(Box::new(event)));
     }
@@ -181,6 +216,7 @@ impl DashboardModel {
         self.health.on_event(event);
         match &event.kind {
             EventKind::Delivered { message } => {
+                report.newest_arrival = Some(event.at);
                 self.ingest(&Incoming::delivered(event.at, message), report)
             }
             EventKind::Connected { .. } => report.connection = Some(true),
