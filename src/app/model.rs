@@ -1011,9 +1011,17 @@ mod tests {
         assert_eq!(model.visible_log("").len(), 10);
         assert_eq!(model.lines_since_pause(), 2 * LOG_CAPACITY as u64);
         model.toggle_log_pause();
-        assert_eq!(model.visible_log("").len(), LIVE_LOG_ROWS, "running: the newest");
+        assert_eq!(
+            model.visible_log("").len(),
+            LIVE_LOG_ROWS,
+            "running: the newest"
+        );
         model.toggle_log_pause();
-        assert_eq!(model.visible_log("").len(), LOG_CAPACITY, "paused: all it held");
+        assert_eq!(
+            model.visible_log("").len(),
+            LOG_CAPACITY,
+            "paused: all it held"
+        );
     }
 
     #[test]

@@ -182,6 +182,8 @@ struct Inner {
     backoff: Backoff,
     reconnect_at: u64,
     session_timer: Option<Timeout>,
+    /// When `session_timer` fires, on the session's clock.
+    session_timer_due: u64,
     reconnect_timer: Option<Timeout>,
     /// Filters to subscribe again after a reconnect without a session.
     subscriptions: Vec<SubscribeFilter>,
@@ -232,6 +234,7 @@ impl Link {
             backoff: Backoff::default(),
             reconnect_at: 0,
             session_timer: None,
+            session_timer_due: 0,
             reconnect_timer: None,
             subscriptions: Vec::new(),
             out: Vec::new(),
@@ -806,18 +809,34 @@ fn resubscribe(inner: &mut Inner, lost: &[String]) -> bool {
 }
 
 fn arm_session_timer(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
-    inner.session_timer = None;
     if inner.hold_timers {
+        inner.session_timer = None;
         return;
     }
     let Some(deadline) = inner.session.poll_timeout() else {
+        inner.session_timer = None;
         return;
     };
-    let delay = deadline.saturating_sub(now_ms()).min(u64::from(u32::MAX)) as u32;
+    // A timer already due no later stays: firing early is harmless (the
+    // session takes only what expired, and the timer is armed again), and
+    // keep-alive moves the deadline with every packet, which would otherwise
+    // cost a clearTimeout and a setTimeout per packet under a flood.
+    if inner.session_timer.is_some() && inner.session_timer_due <= deadline {
+        return;
+    }
+    let now = now_ms();
+    let delay = deadline.saturating_sub(now).min(u64::from(u32::MAX)) as u32;
     let generation = inner.generation;
     let w = weak.clone();
+    inner.session_timer_due = deadline.max(now);
     inner.session_timer = Some(Timeout::new(delay, move || {
         with_current(&w, generation, |inner, weak| {
+            // This timer is spent: the next arm must make a new one. It is
+            // dropped later (never inside its own callback), with the others.
+            inner.spent.clear();
+            if let Some(spent) = inner.session_timer.take() {
+                inner.spent.push(spent);
+            }
             inner.session.handle_timeout(now_ms());
             after_input(inner, weak);
         });
