@@ -11,6 +11,9 @@
 //! - how long after the flood the app had counted everything it received;
 //! - JS heap and wasm memory before and after.
 //!
+//! It saves what the page shows once caught up, in
+//! `target/screenshots/flood-<view>-qos<n>.png`.
+//!
 //! Needs `dist/` (release trunk build), chromium, chromedriver, mosquitto;
 //! run by `scripts/bench-browser.sh` (`make bench`), which sets
 //! QOSCOPE_BROWSER_BENCH=1; without it `cargo bench` skips this bench.
@@ -212,6 +215,14 @@ mod flood {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let memory_after = memory(page).await;
+        let shot = super::support::repo_dir()
+            .join("target/screenshots")
+            .join(format!(
+                "flood-{}-qos{}.png",
+                view.to_lowercase(),
+                qos as u8
+            ));
+        page.save_screenshot(&shot).await;
         let frames = page
             .script("window.__flood.recording = false; return window.__flood.frames")
             .await;

@@ -31,8 +31,7 @@ pub fn MessageList(
                 <span class="count" data-testid="msg-count">
                     {move || match dropped() {
                         0 if count() <= LIVE_MESSAGE_ROWS => format!("{}", count()),
-                        0 => format!("{} (newest {LIVE_MESSAGE_ROWS} shown)", count()),
-                        d => format!("{} (oldest {d} dropped, keeping the last {}, newest {LIVE_MESSAGE_ROWS} shown)", count(), model.with(|m| m.messages.capacity())),
+                        d => format!("{} received · newest {LIVE_MESSAGE_ROWS} shown", count() as u64 + d),
                     }}
                 </span>
                 <button class="btn small" id="msg-clear" on:click=move |_| model.update(|m| m.messages.clear())>
