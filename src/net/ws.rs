@@ -529,7 +529,7 @@ fn receive(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, arrived: u64, bytes: 
         delay(inner, weak, Direction::BrokerToClient, latency, frame);
     } else {
         for raw in deliver {
-            inner.session.handle_bytes(now_ms(), &raw);
+            inner.session.handle_bytes(arrived, &raw);
         }
         after_input(inner, weak);
     }
