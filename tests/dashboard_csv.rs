@@ -9,8 +9,8 @@ use qoscope::app::dashboard::inventory::Inventory;
 use qoscope::app::dashboard::message::Incoming;
 use qoscope::mqtt::packet::QoS;
 
-/// 2026-12-02T07:29:01.000Z, as Unix ms.
-const ORIGIN: f64 = 1_796_196_541_000.0;
+/// 2026-12-02T07:29:01.000Z, as Unix ms: the app's clock is Unix time.
+const ORIGIN: u64 = 1_796_196_541_000;
 
 /// Splits RFC 4180 text into rows of fields (quotes, doubled quotes, CRLF).
 fn parse(csv: &str) -> Vec<Vec<String>> {
@@ -44,8 +44,9 @@ fn parse(csv: &str) -> Vec<Vec<String>> {
     rows
 }
 
+/// An alarm `at` ms after [`ORIGIN`].
 fn alarm(at: u64, payload: &str) -> Incoming {
-    Incoming::new(at, "alarms/line-1", payload).with_qos(QoS::ExactlyOnce)
+    Incoming::new(ORIGIN + at, "alarms/line-1", payload).with_qos(QoS::ExactlyOnce)
 }
 
 #[test]
@@ -74,7 +75,7 @@ fn the_alarm_export_has_every_admitted_row_with_its_acknowledgement() {
         zone: "B-2".into(),
     });
 
-    let rows = parse(&alarms_csv(&board, &AlarmView::default(), ORIGIN));
+    let rows = parse(&alarms_csv(&board, &AlarmView::default()));
     assert_eq!(rows[0].join(","), ALARM_COLUMNS);
     assert_eq!(rows.len(), 1 + 302, "all rows, not only the 200 on screen");
     let fire = &rows[1];
@@ -107,7 +108,7 @@ fn the_alarm_export_has_every_admitted_row_with_its_acknowledgement() {
         zone: "A-".into(),
         ..Default::default()
     };
-    let rows = parse(&alarms_csv(&board, &critical_only, ORIGIN));
+    let rows = parse(&alarms_csv(&board, &critical_only));
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1][1], "fire");
 }
@@ -116,11 +117,11 @@ fn the_alarm_export_has_every_admitted_row_with_its_acknowledgement() {
 fn broker_text_that_a_spreadsheet_would_run_is_defused() {
     let mut board = AlarmBoard::default();
     board.ingest(&Incoming::new(
-        1,
+        ORIGIN,
         "alarms/x",
         "=HYPERLINK(\"http://example.invalid\",\"click\")",
     ));
-    let rows = parse(&alarms_csv(&board, &AlarmView::default(), ORIGIN));
+    let rows = parse(&alarms_csv(&board, &AlarmView::default()));
     assert_eq!(
         rows[1][11],
         "'=HYPERLINK(\"http://example.invalid\",\"click\")"
@@ -138,8 +139,9 @@ fn broker_text_that_a_spreadsheet_would_run_is_defused() {
 #[test]
 fn the_stock_export_says_which_counts_can_be_trusted() {
     let mut inv = Inventory::default();
-    let stock =
-        |at, payload: &str, qos| Incoming::new(at, "inventory/A-100", payload).with_qos(qos);
+    let stock = |at, payload: &str, qos| {
+        Incoming::new(ORIGIN + at, "inventory/A-100", payload).with_qos(qos)
+    };
     inv.ingest(&stock(
         1_000,
         r#"{"sku":"A-100","level":42}"#,
@@ -155,7 +157,7 @@ fn the_stock_export_says_which_counts_can_be_trusted() {
     resend.dup = true;
     inv.ingest(&resend);
 
-    let rows = parse(&inventory_csv(&inv, "", ORIGIN));
+    let rows = parse(&inventory_csv(&inv, ""));
     assert_eq!(rows[0].join(","), STOCK_COLUMNS);
     assert_eq!(rows.len(), 3);
     let a = rows.iter().find(|r| r[0] == "A-100").expect("A-100");
@@ -173,13 +175,13 @@ fn the_stock_export_says_which_counts_can_be_trusted() {
     );
     let b = rows.iter().find(|r| r[0] == "B-7").expect("B-7");
     assert_eq!((&b[2][..], &b[4][..]), ("no", "no"), "{b:?}");
-    assert_eq!(parse(&inventory_csv(&inv, "B-", ORIGIN)).len(), 2);
+    assert_eq!(parse(&inventory_csv(&inv, "B-")).len(), 2);
 }
 
 #[test]
 fn times_are_iso_8601_utc() {
     assert_eq!(iso_utc(0.0), "1970-01-01T00:00:00.000Z");
     assert_eq!(iso_utc(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
-    assert_eq!(iso_utc(ORIGIN + 250.0), "2026-12-02T07:29:01.250Z");
+    assert_eq!(iso_utc(ORIGIN as f64 + 250.0), "2026-12-02T07:29:01.250Z");
     assert_eq!(iso_utc(4_102_444_799_999.0), "2099-12-31T23:59:59.999Z");
 }

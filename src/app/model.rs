@@ -768,11 +768,13 @@ impl ClientModel {
         };
     }
 
-    /// The whole log as text, one line per packet, for export.
+    /// The whole log as text, one line per packet, for export: local time
+    /// to the millisecond, as the log shows it.
     pub fn log_text(&self) -> String {
         let mut text = String::new();
         for entry in self.log.iter() {
-            text.push_str(&format!("{:>10} ms  {}\n", entry.item.at, entry.item.text));
+            let at = crate::net::clock::clock_label(entry.item.at);
+            text.push_str(&format!("{at}  {}\n", entry.item.text));
         }
         text
     }

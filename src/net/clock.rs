@@ -1,18 +1,37 @@
 //! Browser time and randomness, for the callers of the sans-IO session.
 
-/// Milliseconds since the page loaded (monotonic, `performance.now()`);
-/// 0 outside a browser.
+/// The app's clock: Unix time in milliseconds, as `performance.timeOrigin +
+/// performance.now()`, so it never steps back within a page (a wall-clock
+/// change does not move it) and a time saved before a reload still reads
+/// as the same moment after it. 0 outside a browser.
 pub fn now_ms() -> u64 {
     #[cfg(target_arch = "wasm32")]
     {
         web_sys::window()
             .and_then(|w| w.performance())
-            .map(|p| p.now().max(0.0) as u64)
+            .map(|p| (p.time_origin() + p.now()).max(0.0) as u64)
             .unwrap_or(0)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         0
+    }
+}
+
+/// A browser event's `timeStamp` (ms since `performance.timeOrigin`) on the
+/// [`now_ms`] clock, never later than now.
+pub fn from_event_time_stamp(time_stamp: f64) -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let origin = web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.time_origin())
+            .unwrap_or(0.0);
+        ((origin + time_stamp).max(0.0) as u64).min(now_ms())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        time_stamp.max(0.0) as u64
     }
 }
 
@@ -33,8 +52,7 @@ pub fn random() -> f64 {
 fn wall_clock(at_ms: u64) -> Option<(u32, u32, u32, u32)> {
     #[cfg(target_arch = "wasm32")]
     {
-        let origin = epoch_of_zero_ms();
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(origin + at_ms as f64));
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
         Some((
             date.get_hours(),
             date.get_minutes(),
@@ -62,20 +80,5 @@ pub fn clock_label_seconds(at_ms: u64) -> String {
     match wall_clock(at_ms) {
         Some((h, m, s, _)) => format!("{h:02}:{m:02}:{s:02}"),
         None => format!("+{:.1}s", at_ms as f64 / 1000.0),
-    }
-}
-
-/// Unix time, ms, of `now_ms()` 0 (`performance.timeOrigin`); 0 outside a browser.
-pub fn epoch_of_zero_ms() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        web_sys::window()
-            .and_then(|w| w.performance())
-            .map(|p| p.time_origin())
-            .unwrap_or(0.0)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0.0
     }
 }

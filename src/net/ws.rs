@@ -31,7 +31,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::backoff::Backoff;
-use super::clock::{now_ms, random};
+use super::clock::{from_event_time_stamp, now_ms, random};
 use crate::mqtt::fault::{Direction, FaultCause, FaultRules, Verdict};
 use crate::mqtt::packet::{Decoder, Packet, PacketId, SubscribeFilter};
 use crate::mqtt::session::{
@@ -457,7 +457,7 @@ fn on_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent)
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
             // When the frame arrived, not when the page got to it: behind a
             // backlog the two differ, and "last seen" must say the first.
-            let arrived = (ev.time_stamp().max(0.0) as u64).min(now_ms());
+            let arrived = from_event_time_stamp(ev.time_stamp());
             receive(inner, weak, arrived, bytes);
         }
         Err(_) => {

@@ -43,10 +43,9 @@ pub fn AlarmPanel() -> impl IntoView {
         ctx.handle.write(|m| m.alarms.acknowledge_all(&view));
         ctx.persist();
     };
-    let csv = Callback::new(move |origin: f64| {
+    let csv = Callback::new(move |()| {
         let view = filter.get_untracked();
-        ctx.handle
-            .read_untracked(|m| alarms_csv(&m.alarms, &view, origin))
+        ctx.handle.read_untracked(|m| alarms_csv(&m.alarms, &view))
     });
 
     view! {
@@ -197,6 +196,7 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
         <tr
             class=format!("dash-alarm sev-{severity}")
             class:acknowledged=alarm.acknowledged
+            class:restored=alarm.restored
             data-severity=severity
         >
             <td>
@@ -210,6 +210,18 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
                     {format!("QoS {qos}")}
                 </span>
                 {alarm.retained.then(|| view! { <span class="dash-tag">"retained"</span> })}
+                {alarm
+                    .restored
+                    .then(|| {
+                        view! {
+                            <span
+                                class="dash-tag dash-restored"
+                                title="Shown as it was before the page was reloaded; no live message for it has arrived since."
+                            >
+                                "restored"
+                            </span>
+                        }
+                    })}
             </td>
             <td>
                 {clock_label(alarm.last_seen)}

@@ -20,9 +20,8 @@ pub const STOCK_COLUMNS: &str = "sku,count,anchored_by_level,low,trusted,last_ch
 last_delta,deltas_since_level,low_qos_deltas,duplicates_since_level,duplicates_skipped";
 
 /// The rows `view` admits (all of them, not only those on screen), in the
-/// order the list shows them. `origin_ms` is the Unix time, ms, of clock 0
-/// (`performance.timeOrigin`).
-pub fn alarms_csv(board: &AlarmBoard, view: &AlarmView, origin_ms: f64) -> String {
+/// order the list shows them. Times are the app clock's Unix ms.
+pub fn alarms_csv(board: &AlarmBoard, view: &AlarmView) -> String {
     let (rows, _) = board.visible(view, usize::MAX);
     let mut out = String::from(ALARM_COLUMNS);
     out.push_str("\r\n");
@@ -32,8 +31,8 @@ pub fn alarms_csv(board: &AlarmBoard, view: &AlarmView, origin_ms: f64) -> Strin
             untrusted(&a.key.alarm_type),
             untrusted(&a.key.zone),
             yes_no(a.acknowledged),
-            iso_utc(origin_ms + a.first_seen as f64),
-            iso_utc(origin_ms + a.last_seen as f64),
+            iso_utc(a.first_seen as f64),
+            iso_utc(a.last_seen as f64),
             a.repeat_count.to_string(),
             a.duplicates.to_string(),
             a.qos.as_u8().to_string(),
@@ -47,7 +46,7 @@ pub fn alarms_csv(board: &AlarmBoard, view: &AlarmView, origin_ms: f64) -> Strin
 }
 
 /// Every SKU `text` admits, in the table's order; times as in [`alarms_csv`].
-pub fn inventory_csv(inventory: &Inventory, text: &str, origin_ms: f64) -> String {
+pub fn inventory_csv(inventory: &Inventory, text: &str) -> String {
     let (rows, _) = inventory.visible(text, usize::MAX);
     let mut out = String::from(STOCK_COLUMNS);
     out.push_str("\r\n");
@@ -58,7 +57,7 @@ pub fn inventory_csv(inventory: &Inventory, text: &str, origin_ms: f64) -> Strin
             yes_no(item.anchored),
             yes_no(inventory.is_low(item)),
             yes_no(item.trust() == Trust::Trusted),
-            iso_utc(origin_ms + item.last_change as f64),
+            iso_utc(item.last_change as f64),
             item.last_delta
                 .map(|d| format!("{d:+}"))
                 .unwrap_or_default(),

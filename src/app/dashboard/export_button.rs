@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use crate::net::clock::epoch_of_zero_ms;
 use crate::net::page::download;
 
 /// "Export CSV" for one panel.
@@ -16,12 +15,12 @@ pub fn CsvExportButton(
     /// Nothing to export.
     #[prop(into)]
     disabled: Signal<bool>,
-    /// Builds the CSV; given the Unix time, ms, of the app clock's zero.
-    csv: Callback<f64, String>,
+    /// Builds the CSV.
+    csv: Callback<(), String>,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let export = move |_| {
-        let text = csv.run(epoch_of_zero_ms());
+        let text = csv.run(());
         error.set(download(file_name, "text/csv", &text).err());
     };
     view! {

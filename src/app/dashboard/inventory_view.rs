@@ -53,10 +53,10 @@ pub fn InventoryPanel() -> impl IntoView {
         })
     });
     let filters = move || ctx.settings.with(|s| s.inventory.filters.join(", "));
-    let csv = Callback::new(move |origin: f64| {
+    let csv = Callback::new(move |()| {
         let needle = search.get_untracked();
         ctx.handle
-            .read_untracked(|m| inventory_csv(&m.inventory, &needle, origin))
+            .read_untracked(|m| inventory_csv(&m.inventory, &needle))
     });
 
     view! {
@@ -154,8 +154,9 @@ fn StockRowView(row: StockRow) -> impl IntoView {
     let points: Vec<i64> = item.history.iter().map(|(_, count)| *count).collect();
     let path = sparkline_path(&points, SPARK_WIDTH, SPARK_HEIGHT);
     let label = format!("Low-stock threshold for {}", item.sku);
+    let restored = item.restored;
     view! {
-        <tr class="dash-stock" class:low=row.low>
+        <tr class="dash-stock" class:low=row.low class:restored=restored>
             <th scope="row">{item.sku.clone()}</th>
             <td class="dash-num">
                 {item.count}
@@ -171,6 +172,17 @@ fn StockRowView(row: StockRow) -> impl IntoView {
                         }
                     })}
                 {row.low.then(|| view! { <span class="dash-tag dash-low">"low"</span> })}
+                {restored
+                    .then(|| {
+                        view! {
+                            <span
+                                class="dash-tag dash-restored"
+                                title="Carried over from before the page was reloaded. Deltas sent while it was away may be missing; the next level message confirms the count."
+                            >
+                                "restored"
+                            </span>
+                        }
+                    })}
             </td>
             <td>
                 <input
