@@ -146,7 +146,9 @@ mod flood {
         seconds: u64,
         profile: Option<&str>,
     ) -> Run {
-        page.open_home().await;
+        // Each run starts as a first visit: no connection or board resumed
+        // from the run before.
+        page.open_home_fresh().await;
         page.wait_until_script_is_true("return !!window.__flood?.wasm")
             .await;
         page.fill("#broker-url", &broker.ws_url()).await;

@@ -17,7 +17,7 @@ fn connected_handle() -> (
     Sent<PublishRequest>,
     Sent<Vec<SubscribeFilter>>,
 ) {
-    let handle = DashboardHandle::new(SavedState::default());
+    let handle = DashboardHandle::new(SavedState::default(), None);
     let published: Sent<PublishRequest> = Arc::default();
     let subscribed: Sent<Vec<SubscribeFilter>> = Arc::default();
     let (p, s) = (published.clone(), subscribed.clone());

@@ -173,3 +173,86 @@ async fn a_retransmitted_inventory_delta_is_counted_once() {
     )
     .await;
 }
+
+/// True once the client's status reads Connected (read through
+/// `textContent`: the client view is hidden while the dashboard shows).
+const CLIENT_CONNECTED: &str = r#"
+    return document.querySelector('[data-testid=conn-status]')?.textContent.includes('Connected');
+"#;
+
+/// The text of the stock row of `sku`, read through `textContent`.
+async fn stock_row_text(page: &Page, sku: &str) -> String {
+    page.script(&format!(
+        "return [...document.querySelectorAll('{STOCK_ROW}')].find(r => \
+         r.querySelector('th')?.textContent.trim() === '{sku}')?.textContent ?? ''"
+    ))
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn after_a_reload_the_dashboard_reconnects_and_shows_its_restored_state() {
+    support::run("dashboard-reload", Auth::Anonymous, |e2e: E2e| async move {
+        open_subscribed_dashboard(&e2e).await;
+        let page = e2e.page();
+        let topic = "inventory/warehouse-1/A-100";
+        publish(e2e.broker(), "critical/alarm", FIRE_IN_A_12, 2);
+        publish(e2e.broker(), topic, r#"{"sku": "A-100", "level": 40}"#, 2);
+        publish(
+            e2e.broker(),
+            topic,
+            r#"{"sku": "A-100", "delta": -3, "msg_id": "m-1"}"#,
+            1,
+        );
+        page.wait_for(ALARM_ROW, "A-12").await;
+        wait_for_stock(page, "A-100", 37).await;
+
+        page.reload().await;
+
+        // The same view, the same rows, marked as not yet confirmed: before
+        // any Connect, and whatever the broker does next.
+        page.wait_until_script_is_true(
+            "return document.querySelector('#tab-dashboard')?.getAttribute('aria-selected') === 'true'",
+        )
+        .await;
+        let fire = page.wait_for(ALARM_ROW, "A-12").await;
+        assert!(cell_text(&fire, ".dash-topic").await.contains("restored"));
+        wait_for_stock(page, "A-100", 37).await;
+        assert!(stock_row_text(page, "A-100").await.contains("restored"));
+        page.wait_for(".dash-restored-notice", "Restored after a reload")
+            .await;
+        page.wait_for(ALARM_COUNT, "1 unacknowledged").await;
+        page.save_screenshot(&Page::screenshot_path("dashboard-restored"))
+            .await;
+
+        // It reconnects on its own and subscribes to its topics again.
+        page.wait_until_script_is_true(CLIENT_CONNECTED).await;
+        page.wait_until_script_is_true(DASHBOARD_SUBSCRIBED).await;
+
+        // Live data confirms the rows: a level for the count, a new
+        // occurrence for the alarm (which counts, as any occurrence).
+        publish(e2e.broker(), topic, r#"{"sku": "A-100", "level": 36}"#, 2);
+        wait_for_stock(page, "A-100", 36).await;
+        assert!(
+            !stock_row_text(page, "A-100").await.contains("restored"),
+            "a level confirms the count: {}",
+            stock_row_text(page, "A-100").await
+        );
+        publish(e2e.broker(), "critical/alarm", FIRE_IN_A_12, 2);
+        page.wait_until_script_is_true(&format!(
+            "return [...document.querySelectorAll('{ALARM_ROW}')].some(r => \
+             r.textContent.includes('A-12') && !r.classList.contains('restored'))"
+        ))
+        .await;
+        page.wait_until_script_is_true(
+            "return document.querySelector('.dash-restored-notice') === null",
+        )
+        .await;
+        page.save_screenshot(&Page::screenshot_path("dashboard-after-reload"))
+            .await;
+    })
+    .await;
+}

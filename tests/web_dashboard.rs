@@ -21,7 +21,7 @@ fn mount_dashboard() -> (web_sys::HtmlElement, DashboardHandle, impl Drop) {
     let document = document();
     let root: web_sys::HtmlElement = document.create_element("section").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
-    let handle = DashboardHandle::new(SavedState::default());
+    let handle = DashboardHandle::new(SavedState::default(), None);
     let mounted = mount_to(root.clone(), move || view! { <Dashboard handle /> });
     (root, handle, mounted)
 }

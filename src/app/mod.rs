@@ -15,6 +15,7 @@ pub mod model;
 pub mod packet_log;
 pub mod payload;
 pub mod publish;
+pub mod resume;
 pub mod ring;
 pub mod subscriptions;
 pub mod visualiser;
@@ -31,6 +32,7 @@ use dashboard::model::DashboardModel;
 use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
 use model::{ClientModel, Flush, PendingUpdates};
+use resume::Resume;
 use visualiser::VisualiserPage;
 
 /// The longest a batch of updates waits when no animation frame comes (a hidden tab).
@@ -95,6 +97,7 @@ impl ClientCtx {
             storage::LAST_FORM_KEY,
             &serde_json::to_string(&form.for_storage()).unwrap_or_default(),
         );
+        Resume::update(|r| r.connect = true);
         let url = form.broker_url.trim().to_string();
         self.model.update(|m| m.connecting(&config.client_id, &url));
         let ctx = *self;
@@ -156,6 +159,7 @@ impl ClientCtx {
 
     /// The user opened the dashboard: subscribe to its filters (now if connected).
     pub fn open_dashboard(&self) {
+        Resume::update(|r| r.dashboard = true);
         self.dashboard_opened.set_value(true);
         self.subscribe_dashboard_filters();
     }
@@ -179,9 +183,23 @@ impl ClientCtx {
         }
     }
 
-    /// Ends the connection on purpose (DISCONNECT, close, no reconnect).
+    /// Ends the connection on purpose (DISCONNECT, close, no reconnect);
+    /// a reload then stays disconnected too.
     pub fn disconnect(&self) {
+        Resume::update(|r| r.connect = false);
         self.drop_link();
+    }
+
+    /// Picks up what the last page left: its dashboard's topics, and its
+    /// connection if it was connected (or trying to be) when it went away.
+    pub fn resume(&self) {
+        let resume = Resume::load();
+        if resume.dashboard {
+            self.open_dashboard();
+        }
+        if resume.connect {
+            self.connect();
+        }
     }
 
     fn drop_link(&self) {
@@ -262,6 +280,24 @@ impl View {
             View::Dashboard => "Dashboard",
         }
     }
+
+    /// Its name in the address ("#dashboard"), so a reload or a bookmark
+    /// opens the same view.
+    pub fn fragment(self) -> &'static str {
+        match self {
+            View::Client => "client",
+            View::Visualiser => "visualiser",
+            View::Dashboard => "dashboard",
+        }
+    }
+
+    /// The view an address fragment names; the client view for any other.
+    pub fn from_fragment(fragment: &str) -> View {
+        View::ALL
+            .into_iter()
+            .find(|v| v.fragment() == fragment)
+            .unwrap_or(View::Client)
+    }
 }
 
 /// The whole app: header, tabs, the chosen view.
@@ -269,7 +305,8 @@ impl View {
 pub fn App() -> impl IntoView {
     let ctx = ClientCtx::new();
     provide_context(ctx);
-    let view = RwSignal::new(View::Client);
+    let view = RwSignal::new(View::from_fragment(&crate::net::page::location_fragment()));
+    Effect::new(move |_| crate::net::page::replace_fragment(view.get().fragment()));
     provide_context(header::VisualiserStatus(RwSignal::new(
         header::VisualiserLinks::default(),
     )));
@@ -281,6 +318,7 @@ pub fn App() -> impl IntoView {
             ctx.open_dashboard();
         }
     });
+    ctx.resume();
     view! {
         <header::Header view />
         <nav class="tabs" role="tablist" aria-label="Views">
@@ -291,7 +329,7 @@ pub fn App() -> impl IntoView {
                         <button
                             class="tab"
                             role="tab"
-                            id=format!("tab-{}", v.title().to_lowercase())
+                            id=format!("tab-{}", v.fragment())
                             aria-selected=move || (view.get() == v).to_string()
                             on:click=move |_| view.set(v)
                         >

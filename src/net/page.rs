@@ -1,4 +1,4 @@
-//! Small page-level browser helpers: theme, downloads.
+//! Small page-level browser helpers: theme, downloads, the address's fragment.
 
 use wasm_bindgen::JsCast;
 
@@ -59,4 +59,24 @@ pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
 /// Offers plain `text` as a download called `file_name`.
 pub fn download_text(file_name: &str, text: &str) -> Result<(), String> {
     download(file_name, "text/plain", text)
+}
+
+/// The address's fragment without its `#` ("dashboard" for `…/#dashboard`).
+pub fn location_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|hash| hash.trim_start_matches('#').to_owned())
+        .unwrap_or_default()
+}
+
+/// Puts `fragment` in the address without a new history entry, so a reload
+/// (or a bookmark) comes back to the same place.
+pub fn replace_fragment(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("#{fragment}")),
+        );
+    }
 }

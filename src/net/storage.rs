@@ -11,6 +11,8 @@ pub const PROFILES_KEY: &str = "qoscope.profiles";
 pub const THEME_KEY: &str = "qoscope.theme";
 /// Key of the last used connection form.
 pub const LAST_FORM_KEY: &str = "qoscope.last-form";
+/// Key of what a reload resumes (`app::resume::Resume`).
+pub const RESUME_KEY: &str = "qoscope.resume.v1";
 
 /// Why storage could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]

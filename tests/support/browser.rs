@@ -131,6 +131,35 @@ impl Page {
             .await;
     }
 
+    /// Loads the app as a first visit would find it: the page before it is
+    /// left first (so what it saves as it goes is saved), then the site's
+    /// localStorage is cleared, so no earlier run's connection or dashboard
+    /// is resumed.
+    pub async fn open_home_fresh(&self) {
+        self.client
+            .goto("about:blank")
+            .await
+            .unwrap_or_else(|error| panic!("cannot leave the page: {error}"));
+        let origin = self.home.trim_end_matches('/').to_owned();
+        self.cdp(
+            "Storage.clearDataForOrigin",
+            json!({ "origin": origin, "storageTypes": "local_storage" }),
+        )
+        .await;
+        self.open_home().await;
+    }
+
+    /// Reloads the page, as an operator's F5 would (the page gets its
+    /// `pagehide`), and waits until the new document is complete.
+    pub async fn reload(&self) {
+        self.client
+            .refresh()
+            .await
+            .unwrap_or_else(|error| panic!("cannot reload {}: {error}", self.home));
+        self.wait_until_script_is_true("return document.readyState === 'complete'")
+            .await;
+    }
+
     /// Waits until an element matching `css` shows a text containing `text`,
     /// and returns it.
     pub async fn wait_for(&self, css: &str, text: &str) -> Element {

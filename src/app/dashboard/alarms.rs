@@ -133,8 +133,8 @@ pub struct AlarmKey {
     pub zone: String,
 }
 
-/// One alarm row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One alarm row (saved as it is, less its revision, to survive a reload).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alarm {
     /// (type, zone).
     pub key: AlarmKey,
@@ -160,7 +160,11 @@ pub struct Alarm {
     pub qos: QoS,
     /// Whether the latest message was the broker's retained copy.
     pub retained: bool,
+    /// Shown from before a reload, and no live message for it has come since.
+    #[serde(default)]
+    pub restored: bool,
     /// Bumped on every change, so a keyed list re-renders exactly this row.
+    #[serde(skip)]
     pub revision: u64,
 }
 
@@ -175,6 +179,9 @@ pub enum AlarmOutcome {
     Duplicate(AlarmKey),
     /// An empty message cleared the rows last seen on its topic.
     Cleared(usize),
+    /// The broker's retained copy of a row restored after a reload: the row
+    /// is live again, and nothing new happened.
+    Confirmed(AlarmKey),
 }
 
 /// Filters the operator applies to the list.
@@ -218,7 +225,8 @@ fn contains_ci(haystack: &str, needle: &str) -> bool {
 }
 
 /// Running totals for the board.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AlarmStats {
     /// Alarm messages taken in.
     pub received: u64,
@@ -315,6 +323,10 @@ impl AlarmBoard {
             self.stats.not_json += 1;
         }
         let key = self.key_of(msg, &parsed);
+        if msg.retain && self.alarms.get(&key).is_some_and(|a| a.restored) {
+            self.confirm(msg, parsed, &key);
+            return AlarmOutcome::Confirmed(key);
+        }
         if self.is_duplicate(msg, &parsed, &key) {
             self.stats.duplicates += 1;
             self.bump_revision();
@@ -384,6 +396,7 @@ impl AlarmBoard {
             payload_text: parsed.text,
             qos: msg.qos,
             retained: msg.retain,
+            restored: false,
             revision: self.revision,
         };
         if !acknowledged {
@@ -416,6 +429,7 @@ impl AlarmBoard {
         alarm.payload_text = parsed.text;
         alarm.qos = msg.qos;
         alarm.retained = msg.retain;
+        alarm.restored = false;
         alarm.revision = revision;
         // A fresh occurrence of an acknowledged alarm raises it again.
         let reraised = alarm.acknowledged && !msg.retain;
@@ -425,6 +439,27 @@ impl AlarmBoard {
             self.remembered_acks.remove(key);
         }
         self.recency.touch(key.clone());
+    }
+
+    /// A retained copy of a restored row, replayed when the dashboard
+    /// subscribed again: it says the alarm still stands. Its message id is
+    /// remembered, and it counts as neither a repeat nor a duplicate, since
+    /// the row already counted it before the reload.
+    fn confirm(&mut self, msg: &Incoming, parsed: ParsedPayload, key: &AlarmKey) {
+        if let Some(id) = parsed.field_str(&self.settings.fields.message_id) {
+            self.seen_ids
+                .check_and_insert(&format!("{}\u{1f}{id}", msg.topic));
+        }
+        self.bump_revision();
+        let revision = self.revision;
+        if let Some(alarm) = self.alarms.get_mut(key) {
+            alarm.restored = false;
+            alarm.retained = true;
+            alarm.topic.clone_from(&msg.topic);
+            alarm.payload_is_json = parsed.json.is_some();
+            alarm.payload_text = parsed.text;
+            alarm.revision = revision;
+        }
     }
 
     fn evict(&mut self, key: &AlarmKey) {
@@ -554,4 +589,75 @@ impl AlarmBoard {
     pub fn revision(&self) -> u64 {
         self.revision
     }
+
+    /// Rows shown from before a reload that no live message confirmed yet.
+    pub fn restored(&self) -> usize {
+        self.alarms.values().filter(|a| a.restored).count()
+    }
+
+    /// What a reload should bring back: the `max_rows` most recently seen
+    /// rows (payloads cut to `max_payload` characters), the `max_ids` newest
+    /// message ids (so a resend after the reload is still caught), and the
+    /// totals.
+    pub fn saved(&self, max_rows: usize, max_ids: usize, max_payload: usize) -> SavedAlarms {
+        let mut rows: Vec<Alarm> = self
+            .recency
+            .in_order()
+            .rev()
+            .take(max_rows)
+            .filter_map(|key| self.alarms.get(key))
+            .cloned()
+            .collect();
+        rows.reverse();
+        for row in &mut rows {
+            if let Some((cut, _)) = row.payload_text.char_indices().nth(max_payload) {
+                row.payload_text.truncate(cut);
+                row.payload_text.push('…');
+            }
+        }
+        SavedAlarms {
+            rows,
+            ids: self.seen_ids.newest(max_ids),
+            stats: self.stats,
+        }
+    }
+
+    /// Brings back what [`AlarmBoard::saved`] kept, each row marked
+    /// restored until a live message for it arrives. Rows already on the
+    /// board stay as they are.
+    pub fn restore(&mut self, saved: SavedAlarms) {
+        for id in &saved.ids {
+            self.seen_ids.check_and_insert(id);
+        }
+        for mut alarm in saved.rows {
+            if self.alarms.contains_key(&alarm.key) {
+                continue;
+            }
+            self.bump_revision();
+            alarm.restored = true;
+            alarm.revision = self.revision;
+            alarm.acknowledged |= self.remembered_acks.contains(&alarm.key);
+            if !alarm.acknowledged {
+                self.unacknowledged += 1;
+            }
+            let key = alarm.key.clone();
+            self.alarms.insert(key.clone(), alarm);
+            if let Some(evicted) = self.recency.touch(key) {
+                self.evict(&evicted);
+            }
+        }
+        self.stats = saved.stats;
+    }
+}
+
+/// The alarm list as saved across a reload (oldest row first).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedAlarms {
+    /// Rows, least recently seen first.
+    pub rows: Vec<Alarm>,
+    /// Message ids already seen, oldest first.
+    pub ids: Vec<String>,
+    /// Running totals.
+    pub stats: AlarmStats,
 }

@@ -14,12 +14,32 @@ use super::traffic::TrafficGenerator;
 const CLOCK_STEP_MS: u64 = 500;
 /// When no animation frame ran for this long (hidden tab), a timer drains instead, ms.
 const FALLBACK_AFTER_MS: u64 = 400;
+/// How often the alarm list and stock table are saved for a reload while
+/// they change, ms: a crash loses at most this much; a reload loses nothing
+/// (the page saves as it goes away).
+const BOARD_SAVE_EVERY_MS: u64 = 3_000;
 
 /// Starts everything; it stops when the current owner is disposed.
 pub(super) fn start(handle: DashboardHandle) {
     apply_settings_on_change(handle);
     show_count_in_title(handle);
+    save_board_when_the_page_goes(handle);
     FrameLoop::start(handle);
+}
+
+/// Saves the board, whole queue digested, when the page is hidden or
+/// unloaded (a reload, a closed tab, a phone switching apps).
+fn save_board_when_the_page_goes(handle: DashboardHandle) {
+    let hidden = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().hidden() {
+            handle.save_board(true);
+        }
+    });
+    let unloaded = window_event_listener(leptos::ev::pagehide, move |_| handle.save_board(true));
+    on_cleanup(move || {
+        hidden.remove();
+        unloaded.remove();
+    });
 }
 
 /// Applies settings to the model, saves them, and re-subscribes when the
@@ -59,6 +79,7 @@ struct FrameLoop {
     handle: DashboardHandle,
     generator: StoredValue<TrafficGenerator>,
     last_frame: StoredValue<u64>,
+    last_save: StoredValue<u64>,
     alive: StoredValue<bool>,
 }
 
@@ -69,6 +90,7 @@ impl FrameLoop {
             handle,
             generator: StoredValue::new(TrafficGenerator::new(traffic, 0x5eed_a1a2)),
             last_frame: StoredValue::new(now_ms()),
+            last_save: StoredValue::new(now_ms()),
             alive: StoredValue::new(true),
         };
         frames.schedule();
@@ -110,6 +132,10 @@ impl FrameLoop {
         }
         if now.saturating_sub(self.handle.now.get_untracked()) >= CLOCK_STEP_MS {
             self.handle.now.set(now);
+        }
+        if now.saturating_sub(self.last_save.get_value()) >= BOARD_SAVE_EVERY_MS {
+            self.last_save.set_value(now);
+            self.handle.save_board(false);
         }
     }
 

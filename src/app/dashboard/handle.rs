@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use super::browser::{now_ms, LocalStore};
 use super::message::Incoming;
 use super::model::{DashboardModel, DrainReport, FRAME_BUDGET};
-use super::settings::{DashboardSettings, SavedState};
+use super::settings::{DashboardSettings, SavedBoard, SavedState};
 use crate::mqtt::packet::SubscribeFilter;
 use crate::mqtt::session::{Event, PublishRequest};
 
@@ -35,15 +35,30 @@ pub struct DashboardHandle {
     pub(super) now: RwSignal<u64>,
     owner: StoredValue<Option<Owner>>,
     started: StoredValue<bool>,
+    /// When the board shown was saved before this page loaded (Unix ms), if
+    /// it was restored from storage.
+    pub(super) restored_from: RwSignal<Option<u64>>,
+    /// The last save of the board for a reload: bytes written, or why not.
+    pub(super) board_saved: RwSignal<Option<Result<usize, String>>>,
+    /// The board's revision when it was last saved.
+    saved_revision: StoredValue<(u64, u64, u64, u64)>,
 }
 
 impl DashboardHandle {
     /// A handle over a model restored from `saved`, owned by the current
     /// reactive owner (create it where it should live: in the app's root).
-    pub fn new(saved: SavedState) -> Self {
+    pub fn new(saved: SavedState, board: Option<SavedBoard>) -> Self {
+        let restored_from = board.as_ref().filter(|b| !b.is_empty()).map(|b| b.saved_at);
+        let mut model = DashboardModel::from_saved(saved.clone());
+        if let Some(board) = board {
+            model.restore_board(board);
+        }
         DashboardHandle {
-            settings: RwSignal::new(saved.settings.clone()),
-            model: StoredValue::new(DashboardModel::from_saved(saved)),
+            settings: RwSignal::new(saved.settings),
+            saved_revision: StoredValue::new(model.board_revision()),
+            model: StoredValue::new(model),
+            restored_from: RwSignal::new(restored_from),
+            board_saved: RwSignal::new(None),
             revision: RwSignal::new(0),
             publish: StoredValue::new(None),
             subscribe: StoredValue::new(None),
@@ -57,9 +72,11 @@ impl DashboardHandle {
         }
     }
 
-    /// A handle over the state saved in localStorage (defaults when none).
+    /// A handle over the state saved in localStorage (defaults when none):
+    /// settings, acknowledgements, and the alarm list and stock table as
+    /// they were before the reload.
     pub fn load() -> Self {
-        DashboardHandle::new(SavedState::load(&LocalStore))
+        DashboardHandle::new(SavedState::load(&LocalStore), SavedBoard::load(&LocalStore))
     }
 
     /// Routes the dashboard's publishes (generator, clearing retained alarms)
@@ -181,6 +198,33 @@ impl DashboardHandle {
     /// The settings signal (applied and saved on every change).
     pub fn settings(&self) -> RwSignal<DashboardSettings> {
         self.settings
+    }
+
+    /// Saves the alarm list and the stock table for a reload, if they
+    /// changed since the last save. With `everything`, digests the whole
+    /// queue first (the page is going away: what arrived must be in it).
+    /// A refusal (storage full or disabled) is shown, and the dashboard
+    /// works on without it.
+    pub fn save_board(&self, everything: bool) {
+        if everything {
+            while self.drain_frame().remaining > 0 {}
+        }
+        let Some(revision) = self.model.try_with_value(DashboardModel::board_revision) else {
+            return;
+        };
+        if self.saved_revision.get_value() == revision {
+            return;
+        }
+        let board = self.read_untracked(|m| m.saved_board(now_ms()));
+        let outcome = board.save(&LocalStore).ok_or_else(|| {
+            "Could not save the dashboard for a reload: the browser's storage is full or \
+             disabled. It works on; a reload will start empty."
+                .to_owned()
+        });
+        if outcome.is_ok() {
+            self.saved_revision.set_value(revision);
+        }
+        self.board_saved.set(Some(outcome));
     }
 
     /// Saves settings and acknowledgements (failures are ignored: the

@@ -111,8 +111,8 @@ pub enum Trust {
     },
 }
 
-/// One SKU's stock.
-#[derive(Debug, Clone, PartialEq)]
+/// One SKU's stock (saved as it is, less its revision, to survive a reload).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StockItem {
     /// SKU.
     pub sku: String,
@@ -134,7 +134,12 @@ pub struct StockItem {
     pub duplicates: u32,
     /// Duplicates skipped because their message id was seen before (all time).
     pub duplicates_skipped: u32,
+    /// The count was carried over a reload and no level has confirmed it
+    /// since: deltas sent while the page was away may be missing from it.
+    #[serde(default)]
+    pub restored: bool,
     /// Bumped on every change, for keyed rendering.
+    #[serde(skip)]
     pub revision: u64,
 }
 
@@ -151,6 +156,7 @@ impl StockItem {
             low_qos_deltas: 0,
             duplicates: 0,
             duplicates_skipped: 0,
+            restored: false,
             revision: 0,
         }
     }
@@ -204,7 +210,8 @@ pub struct Unreadable {
 }
 
 /// Running totals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InventoryStats {
     /// Inventory messages taken in.
     pub received: u64,
@@ -330,6 +337,7 @@ impl Inventory {
             Reading::Level(level) => {
                 item.count = level;
                 item.anchored = true;
+                item.restored = false;
                 item.last_delta = None;
                 item.deltas_applied = 0;
                 item.low_qos_deltas = 0;
@@ -391,6 +399,60 @@ impl Inventory {
             .or_insert_with(|| StockItem::new(sku.to_owned()))
     }
 
+    /// SKUs carried over a reload and not yet confirmed by a level.
+    pub fn restored(&self) -> usize {
+        self.items.values().filter(|i| i.restored).count()
+    }
+
+    /// What a reload should bring back: the `max_skus` most recently changed
+    /// SKUs with their newest `max_history` points, the `max_ids` newest
+    /// message ids (a delta resent after the reload is still skipped), and
+    /// the totals.
+    pub fn saved(&self, max_skus: usize, max_history: usize, max_ids: usize) -> SavedStock {
+        let mut items: Vec<StockItem> = self
+            .recency
+            .in_order()
+            .rev()
+            .take(max_skus)
+            .filter_map(|sku| self.items.get(sku))
+            .map(|item| {
+                let mut item = item.clone();
+                item.history = newest_points(&item.history, max_history);
+                item
+            })
+            .collect();
+        items.reverse();
+        SavedStock {
+            items,
+            ids: self.seen_ids.newest(max_ids),
+            stats: self.stats,
+        }
+    }
+
+    /// Brings back what [`Inventory::saved`] kept, each SKU marked restored
+    /// until a level confirms its count. SKUs already in the table stay as
+    /// they are.
+    pub fn restore(&mut self, saved: SavedStock) {
+        for id in &saved.ids {
+            self.seen_ids.check_and_insert(id);
+        }
+        for mut item in saved.items {
+            if self.items.contains_key(&item.sku) {
+                continue;
+            }
+            self.revision += 1;
+            item.restored = true;
+            item.revision = self.revision;
+            item.history = newest_points(&item.history, HISTORY_POINTS);
+            if let Some(evicted) = self.recency.touch(item.sku.clone()) {
+                self.items.remove(&evicted);
+                self.stats.evicted += 1;
+            }
+            self.items.insert(item.sku.clone(), item);
+        }
+        self.stats = saved.stats;
+    }
+
     /// SKUs whose name contains `text` (case-insensitive), low stock first,
     /// then by SKU; at most `limit`, and how many matched.
     pub fn visible(&self, text: &str, limit: usize) -> (Vec<&StockItem>, usize) {
@@ -405,6 +467,29 @@ impl Inventory {
         rows.truncate(limit);
         (rows, total)
     }
+}
+
+/// The stock table as saved across a reload.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedStock {
+    /// SKUs, least recently changed first.
+    pub items: Vec<StockItem>,
+    /// Message ids already seen, oldest first.
+    pub ids: Vec<String>,
+    /// Running totals.
+    pub stats: InventoryStats,
+}
+
+/// The newest `n` points of `history`, in a ring of the usual capacity
+/// (whatever capacity a stored copy claims).
+fn newest_points(history: &Ring<(u64, i64)>, n: usize) -> Ring<(u64, i64)> {
+    let mut ring = Ring::new(HISTORY_POINTS);
+    let skip = history.len().saturating_sub(n.min(HISTORY_POINTS));
+    for point in history.iter().skip(skip) {
+        ring.push(*point);
+    }
+    ring
 }
 
 fn parsed_has_id(parsed: &ParsedPayload, fields: &InventoryFields) -> bool {

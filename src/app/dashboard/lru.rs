@@ -68,6 +68,14 @@ impl<K: Eq + Hash + Clone> LruOrder<K> {
         self.latest.keys()
     }
 
+    /// The keys held, least recently touched first.
+    pub fn in_order(&self) -> impl DoubleEndedIterator<Item = &K> {
+        self.queue
+            .iter()
+            .filter(|(key, generation)| self.latest.get(key) == Some(generation))
+            .map(|(key, _)| key)
+    }
+
     /// Forgets `key` (its stale queue entries are skipped later).
     pub fn remove(&mut self, key: &K) {
         self.latest.remove(key);
@@ -128,6 +136,14 @@ impl RecentIds {
     /// How many ids are remembered now.
     pub fn len(&self) -> usize {
         self.order.len()
+    }
+
+    /// The `n` ids seen most recently, oldest first: inserted in this order
+    /// into a new set, they are remembered as they were.
+    pub fn newest(&self, n: usize) -> Vec<String> {
+        let mut ids: Vec<String> = self.order.in_order().rev().take(n).cloned().collect();
+        ids.reverse();
+        ids
     }
 
     /// Whether no id is remembered.

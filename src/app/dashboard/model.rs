@@ -16,7 +16,10 @@ use super::alarms::{AlarmBoard, AlarmKey, AlarmOutcome, Severity};
 use super::health::Health;
 use super::inventory::Inventory;
 use super::message::Incoming;
-use super::settings::{DashboardSettings, SavedState};
+use super::settings::{
+    DashboardSettings, SavedBoard, SavedState, SAVED_ALARMS, SAVED_HISTORY, SAVED_IDS,
+    SAVED_PAYLOAD_CHARS, SAVED_SKUS,
+};
 use crate::mqtt::packet::{Packet, QoS, SubscribeFilter};
 use crate::mqtt::session::{Event, EventKind};
 
@@ -249,6 +252,35 @@ impl DashboardModel {
         if critical && !message.retain && report.new_critical.len() < MAX_NEW_CRITICAL {
             report.new_critical.push(key);
         }
+    }
+
+    /// The alarm list and the stock table to bring back after a reload.
+    pub fn saved_board(&self, now: u64) -> SavedBoard {
+        SavedBoard {
+            saved_at: now,
+            alarms: self
+                .alarms
+                .saved(SAVED_ALARMS, SAVED_IDS, SAVED_PAYLOAD_CHARS),
+            stock: self.inventory.saved(SAVED_SKUS, SAVED_HISTORY, SAVED_IDS),
+        }
+    }
+
+    /// Brings back a saved board, each row marked restored until live data
+    /// confirms it.
+    pub fn restore_board(&mut self, board: SavedBoard) {
+        self.alarms.restore(board.alarms);
+        self.inventory.restore(board.stock);
+    }
+
+    /// Changes whenever a row or a total of the alarm list or the stock
+    /// table changes: when it has not moved, there is nothing new to save.
+    pub fn board_revision(&self) -> (u64, u64, u64, u64) {
+        (
+            self.alarms.revision(),
+            self.alarms.stats().received,
+            self.inventory.revision(),
+            self.inventory.stats().received,
+        )
     }
 
     /// The state to persist.

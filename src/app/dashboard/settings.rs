@@ -8,13 +8,26 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::alarms::{AlarmKey, AlarmSettings, MAX_REMEMBERED_ACKS};
+use super::alarms::{AlarmKey, AlarmSettings, SavedAlarms, MAX_REMEMBERED_ACKS};
 use super::health::HealthSettings;
-use super::inventory::InventorySettings;
+use super::inventory::{InventorySettings, SavedStock};
 use super::traffic::TrafficSettings;
 
-/// The storage key.
+/// The storage key of settings and acknowledgements.
 pub const STORAGE_KEY: &str = "qoscope.dashboard.v1";
+/// The storage key of the alarm list and stock table ([`SavedBoard`]).
+pub const BOARD_KEY: &str = "qoscope.dashboard.board.v1";
+
+/// Most alarm rows a reload brings back.
+pub const SAVED_ALARMS: usize = 500;
+/// Most SKUs a reload brings back.
+pub const SAVED_SKUS: usize = 1000;
+/// History points kept per SKU across a reload.
+pub const SAVED_HISTORY: usize = 20;
+/// Message ids kept per table across a reload, for duplicate detection.
+pub const SAVED_IDS: usize = 2048;
+/// Characters of an alarm's payload kept across a reload.
+pub const SAVED_PAYLOAD_CHARS: usize = 512;
 
 /// Alert opt-ins for critical alarms (both off until the operator asks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -100,6 +113,61 @@ impl SavedState {
     /// Cuts lists read from storage to the caps the models keep.
     fn bounded(mut self) -> SavedState {
         self.acknowledged.truncate(MAX_REMEMBERED_ACKS);
+        self
+    }
+}
+
+/// The alarm list and the stock table as they were, so that a reload (or a
+/// crash) comes back to what the operator was watching. Bounded by the
+/// `SAVED_*` caps; written apart from the settings because it changes with
+/// every message, and it is written at most every few seconds.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedBoard {
+    /// When it was saved, Unix ms.
+    pub saved_at: u64,
+    /// Alarm rows, recent message ids and totals.
+    pub alarms: SavedAlarms,
+    /// SKUs, recent message ids and totals.
+    pub stock: SavedStock,
+}
+
+impl SavedBoard {
+    /// The saved board, if there is a readable one.
+    pub fn load(store: &dyn KeyValueStore) -> Option<SavedBoard> {
+        let json = store.load(BOARD_KEY)?;
+        serde_json::from_str::<SavedBoard>(&json)
+            .ok()
+            .map(SavedBoard::bounded)
+    }
+
+    /// Writes the board; the bytes written, or None when storage refused them.
+    pub fn save(&self, store: &dyn KeyValueStore) -> Option<usize> {
+        let json = serde_json::to_string(self).ok()?;
+        store.save(BOARD_KEY, &json).then_some(json.len())
+    }
+
+    /// Whether there is nothing to bring back.
+    pub fn is_empty(&self) -> bool {
+        self.alarms.rows.is_empty() && self.stock.items.is_empty()
+    }
+
+    /// Cuts what storage held to the caps (a stored copy may be from a
+    /// version with larger ones, or edited by hand).
+    fn bounded(mut self) -> SavedBoard {
+        let keep_newest = |len: usize, cap: usize| len.saturating_sub(cap);
+        self.alarms
+            .rows
+            .drain(..keep_newest(self.alarms.rows.len(), SAVED_ALARMS));
+        self.alarms
+            .ids
+            .drain(..keep_newest(self.alarms.ids.len(), SAVED_IDS));
+        self.stock
+            .items
+            .drain(..keep_newest(self.stock.items.len(), SAVED_SKUS));
+        self.stock
+            .ids
+            .drain(..keep_newest(self.stock.ids.len(), SAVED_IDS));
         self
     }
 }

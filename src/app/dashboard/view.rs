@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::alarm_view::AlarmPanel;
+use super::browser::clock_label;
 use super::context::DashboardContext;
 use super::handle::DashboardHandle;
 use super::health_view::HealthPanel;
@@ -41,6 +42,7 @@ pub fn Dashboard(
                         }
                     })
             }}
+            <RestoredNotice handle />
             <div class="dash-grid">
                 <div class="dash-main">
                     <AlarmPanel />
@@ -54,4 +56,39 @@ pub fn Dashboard(
             </div>
         </div>
     }
+}
+
+/// Says what a reload brought back and how much of it live data has not
+/// confirmed yet; and when the board could not be saved for a reload.
+#[component]
+fn RestoredNotice(handle: DashboardHandle) -> impl IntoView {
+    let unconfirmed = move || handle.read(|m| (m.alarms.restored(), m.inventory.restored()));
+    let restored = move || {
+        let saved_at = handle.restored_from.get()?;
+        let (alarms, skus) = unconfirmed();
+        (alarms + skus > 0).then(|| {
+            view! {
+                <p class="dash-notice dash-restored-notice" role="status">
+                    {format!(
+                        "Restored after a reload: the alarms and stock as they were at {}. {} and {} marked \u{201c}restored\u{201d} await live data.",
+                        clock_label(saved_at),
+                        plural(alarms, "alarm", "alarms"),
+                        plural(skus, "SKU", "SKUs"),
+                    )}
+                </p>
+            }
+        })
+    };
+    let save_error = move || {
+        let why = handle.board_saved.get()?.err()?;
+        Some(view! { <p class="dash-warning" role="alert">{why}</p> })
+    };
+    view! {
+        {restored}
+        {save_error}
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
