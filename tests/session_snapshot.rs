@@ -95,3 +95,84 @@ fn restored_session_never_reuses_an_id_in_flight() {
         assert!(!ids.contains(&id));
     }
 }
+
+fn v5_persistent() -> SessionConfig {
+    SessionConfig {
+        version: qoscope::mqtt::packet::ProtocolVersion::V5,
+        ..config()
+    }
+}
+
+fn resumed() -> Connack {
+    Connack {
+        session_present: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_v5_client_with_no_session_state_closes_when_the_broker_resumes_one() {
+    // A page that lost its stored session (storage cleared) must not take
+    // the broker's resends for new messages (MQTT-3.2.2-4).
+    let mut b = Broker::with(v5_persistent());
+    let (_, events) = b.connect_with(resumed());
+    assert!(
+        events.iter().any(|e| matches!(e,
+            qoscope::mqtt::session::EventKind::ProtocolError { message } if message.contains("MQTT-3.2.2-4"))),
+        "{events:?}"
+    );
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, qoscope::mqtt::session::EventKind::Connected { .. })));
+    assert!(b.session.poll_close(), "the client closes the connection");
+}
+
+#[test]
+fn a_v5_session_that_was_restored_or_accepted_once_takes_session_present() {
+    let mut restored = Broker {
+        session: Session::restore(v5_persistent(), SessionSnapshot::default()),
+        now: 1_000,
+    };
+    let (_, events) = restored.connect_with(resumed());
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, qoscope::mqtt::session::EventKind::Connected { .. })));
+
+    // The same session object, disconnected and connected again.
+    let mut b = Broker::with(v5_persistent()).connected();
+    b.close();
+    let (_, events) = b.connect_with(resumed());
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, qoscope::mqtt::session::EventKind::Connected { .. })));
+}
+
+#[test]
+fn the_state_revision_moves_with_what_a_snapshot_holds_and_only_then() {
+    let mut b = Broker::with(config()).connected();
+    let mut revision = b.session.state_revision();
+    let mut moved = |b: &Broker| {
+        let now = b.session.state_revision();
+        let changed = now != revision;
+        revision = now;
+        changed
+    };
+    b.feed(incoming("t", QoS::AtMostOnce, None));
+    b.feed(incoming("t", QoS::AtLeastOnce, Some(9)));
+    assert!(
+        !moved(&b),
+        "QoS 0 and QoS 1 deliveries leave nothing to store"
+    );
+    b.feed(incoming("t", QoS::ExactlyOnce, Some(10)));
+    assert!(moved(&b), "an incoming QoS 2 id is stored until PUBREL");
+    b.feed(Packet::Pubrel(ack(10)));
+    assert!(moved(&b), "and released");
+    let id = b.publish("t", b"x", QoS::AtLeastOnce).unwrap();
+    assert!(moved(&b), "an outgoing QoS 1 message is held until PUBACK");
+    b.feed(Packet::Puback(ack(id)));
+    assert!(moved(&b), "and let go");
+    b.publish("t", b"x", QoS::AtMostOnce);
+    assert!(!moved(&b), "QoS 0 holds nothing");
+    b.subscribe("a/#", QoS::AtLeastOnce, 1);
+    assert!(moved(&b), "subscriptions are session state");
+}

@@ -84,6 +84,19 @@ impl Session {
             );
             return self.close(now, DisconnectReason::Refused { code: connack.code });
         }
+        if connack.session_present && !self.has_state && self.is_v5() {
+            // MQTT-3.2.2-4: the broker resumes a session this client has no
+            // state for; carrying on would take its resends for new messages.
+            return self.protocol_error(
+                now,
+                "the broker resumed a session for this client id that this client holds no \
+                 state for (Session Present = 1); MQTT 5 requires closing (MQTT-3.2.2-4). \
+                 Connect once with Clean Start to begin a new session, or use another client id"
+                    .into(),
+                0x82,
+            );
+        }
+        self.has_state = true;
         let broker = self.broker_limits(&connack);
         let keep_alive_ms = u64::from(broker.keep_alive_secs) * 1000;
         self.link = Link::Connected(Connection {

@@ -472,3 +472,23 @@ fn packet_summary(packet: &Packet) -> String {
         (_, None) => packet.packet_type().name().to_string(),
     }
 }
+
+impl EventKind {
+    /// Whether this event may change the persistable session state: an
+    /// outgoing QoS 1/2 flow, an incoming QoS 2 flow (its id is stored until
+    /// PUBREL), a dropped message, or the subscriptions.
+    pub fn changes_session_state(&self) -> bool {
+        match self {
+            EventKind::Flow { direction, qos, .. } => match direction {
+                FlowDirection::Outgoing => *qos != QoS::AtMostOnce,
+                FlowDirection::Incoming => *qos == QoS::ExactlyOnce,
+            },
+            EventKind::MessageDropped { .. }
+            | EventKind::PublishFailed { .. }
+            | EventKind::Subscribed { .. }
+            | EventKind::Unsubscribed { .. }
+            | EventKind::SubscriptionsLost { .. } => true,
+            _ => false,
+        }
+    }
+}

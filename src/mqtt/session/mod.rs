@@ -8,7 +8,7 @@
 //! Methods come in four families, after quinn-proto's `Connection`:
 //! - getters (`&self`): [`Session::state`], [`Session::inflight_len`],
 //!   [`Session::queued_len`], [`Session::broker`], [`Session::subscriptions`],
-//!   [`Session::snapshot`], [`Session::config`]
+//!   [`Session::snapshot`], [`Session::state_revision`], [`Session::config`]
 //! - commands: [`Session::connect`], [`Session::publish`], [`Session::subscribe`],
 //!   [`Session::unsubscribe`], [`Session::disconnect`]
 //! - inputs: [`Session::handle_bytes`] (or [`Session::handle_packet`]),
@@ -232,6 +232,11 @@ pub struct Session {
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
     close_requested: bool,
+    /// This client holds session state the broker may share: it was
+    /// restored, or a broker accepted it once (MQTT-3.2.2-4 asks).
+    has_state: bool,
+    /// Bumped whenever what [`Session::snapshot`] returns may have changed.
+    state_revision: u64,
 }
 
 impl Session {
@@ -251,6 +256,8 @@ impl Session {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             close_requested: false,
+            has_state: false,
+            state_revision: 0,
         }
     }
 
@@ -350,6 +357,13 @@ impl Session {
         }
     }
 
+    /// A number that changes whenever the persistable session state
+    /// ([`Session::snapshot`]) may have: a caller that stores snapshots
+    /// stores one again only when it moved.
+    pub fn state_revision(&self) -> u64 {
+        self.state_revision
+    }
+
     /// The configuration.
     pub fn config(&self) -> &SessionConfig {
         &self.config
@@ -401,6 +415,9 @@ impl Session {
     }
 
     fn emit(&mut self, now: u64, kind: EventKind) {
+        if kind.changes_session_state() {
+            self.state_revision += 1;
+        }
         self.events.push_back(Event { at: now, kind });
     }
 

@@ -97,6 +97,8 @@ impl Session {
     /// (0, QoS 0, or an id seen twice) are skipped.
     pub fn restore(config: SessionConfig, snapshot: SessionSnapshot) -> Session {
         let mut session = Session::new(config);
+        // Restored, it has session state, even an empty one (MQTT-3.2.2-4).
+        session.has_state = true;
         session.ids = PacketIds::starting_at(snapshot.next_packet_id);
         for packet_id in snapshot.outgoing_pubrels {
             session.restore_flow(OutgoingFlow::new(
