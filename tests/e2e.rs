@@ -229,3 +229,69 @@ async fn payloads_that_look_like_html_are_shown_as_text_and_never_run() {
     })
     .await;
 }
+
+/// How many message rows show `payload`, read through `textContent`.
+async fn rows_showing(page: &Page, payload: &str) -> u64 {
+    page.script(&format!(
+        "return [...document.querySelectorAll('{MSG_ROW} [data-testid=msg-payload]')]\
+         .filter(e => e.textContent === {payload:?}).length"
+    ))
+    .await
+    .as_u64()
+    .unwrap_or(0)
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn with_clean_session_off_the_session_outlives_disconnect_and_reload() {
+    support::run(
+        "persistent-session",
+        Auth::Anonymous,
+        |e2e: E2e| async move {
+            let page = e2e.page();
+            page.click("#clean-start").await; // off: the broker keeps the session
+            connect(page, &e2e.broker().ws_url()).await;
+            subscribe_page(page, "e2e/persist/#", 1).await;
+            page.wait_for(
+                "[data-testid=session-store]",
+                "Session kept in this browser",
+            )
+            .await;
+
+            // Disconnect, and the broker queues what the session subscribed to.
+            page.click(CONNECT).await;
+            page.wait_for(CONN_STATUS, "Disconnected").await;
+            publish(e2e.broker(), "e2e/persist/a", "while disconnected", 2);
+            connect(page, &e2e.broker().ws_url()).await;
+            let (_, qos) = message_row(page, "while disconnected").await;
+            assert_eq!(qos, "QoS 2");
+            page.wait_for(SUB_ROW, "e2e/persist/#").await;
+            assert_eq!(
+                page.texts(PACKET_LOG)
+                    .await
+                    .iter()
+                    .filter(|l| l.contains("sending SUBSCRIBE"))
+                    .count(),
+                1,
+                "the session kept its subscription: nothing to subscribe again"
+            );
+
+            // Reload: the page reconnects on its own with the stored session,
+            // and what was published meanwhile arrives exactly once.
+            page.reload().await;
+            publish(e2e.broker(), "e2e/persist/a", "while reloading", 2);
+            page.wait_for(CONN_STATUS, "Connected").await;
+            message_row(page, "while reloading").await;
+            page.wait_for(SUB_ROW, "e2e/persist/#").await;
+            publish(e2e.broker(), "e2e/persist/a", "marker", 2);
+            message_row(page, "marker").await;
+            assert_eq!(rows_showing(page, "while reloading").await, 1);
+            assert_eq!(
+                rows_showing(page, "while disconnected").await,
+                0,
+                "delivered before the reload, not again after it"
+            );
+        },
+    )
+    .await;
+}

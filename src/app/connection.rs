@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::form::{validate_broker_url, ConnectionForm, Profiles, RetryChoice};
+use super::session_store::Stored;
 use super::ClientCtx;
 use crate::mqtt::packet::{ProtocolVersion, QoS};
 use crate::net::storage;
@@ -139,6 +140,18 @@ pub fn ConnectionPanel() -> impl IntoView {
             <p class="conn-error" data-testid="conn-error" role="alert">
                 {move || model.with(|m| m.error.clone()).unwrap_or_default()}
             </p>
+            {move || {
+                ctx.session_stored
+                    .get()
+                    .map(|stored| {
+                        let failed = matches!(stored, Stored::Failed(_));
+                        view! {
+                            <p class="hint" class:error=failed data-testid="session-store" role="status">
+                                {stored.describe()}
+                            </p>
+                        }
+                    })
+            }}
             <ProfilesBox form=form active=active />
         </section>
     }

@@ -17,6 +17,7 @@ pub mod payload;
 pub mod publish;
 pub mod resume;
 pub mod ring;
+pub mod session_store;
 pub mod subscriptions;
 pub mod visualiser;
 
@@ -25,14 +26,15 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::mqtt::packet::{QoS, SubscribeFilter};
-use crate::mqtt::session::{EventKind, PublishRequest};
+use crate::mqtt::session::{EventKind, PublishRequest, Session};
 use crate::net::storage;
-use crate::net::ws::{Link, LinkUpdate};
+use crate::net::ws::{Link, LinkUpdate, Persist};
 use dashboard::model::DashboardModel;
 use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
 use model::{ClientModel, Flush, PendingUpdates};
 use resume::Resume;
+use session_store::{ParkedSession, SessionKey, Stored};
 use visualiser::VisualiserPage;
 
 /// The longest a batch of updates waits when no animation frame comes (a hidden tab).
@@ -46,6 +48,12 @@ pub struct ClientCtx {
     /// The connection form (the publish panel reads the protocol version).
     pub form: RwSignal<ConnectionForm>,
     link: StoredValue<Option<Link>, LocalStorage>,
+    /// Whose session the link drives.
+    session_key: StoredValue<Option<SessionKey>>,
+    /// The session between two links: the app owns it, a link only drives it.
+    parked: StoredValue<Option<ParkedSession>, LocalStorage>,
+    /// What the last store of the session in the browser did (Clean Session off).
+    pub session_stored: RwSignal<Option<Stored>>,
     /// The driver's updates not yet shown: applied once per animation frame,
     /// or at once when one of them changes the connection's status.
     pending: StoredValue<PendingUpdates, LocalStorage>,
@@ -74,6 +82,9 @@ impl ClientCtx {
             }),
             form: RwSignal::new(form),
             link: StoredValue::new_local(None),
+            session_key: StoredValue::new(None),
+            parked: StoredValue::new_local(None),
+            session_stored: RwSignal::new(None),
             pending: StoredValue::new_local(PendingUpdates::default()),
             dashboard: DashboardHandle::load(),
             dashboard_filters: StoredValue::new(Vec::new()),
@@ -99,11 +110,58 @@ impl ClientCtx {
         );
         Resume::update(|r| r.connect = true);
         let url = form.broker_url.trim().to_string();
-        self.model.update(|m| m.connecting(&config.client_id, &url));
+        let key = SessionKey::of(&url, &config);
+        let session = self.session_for(&key, &config);
+        let subscriptions = session.subscriptions();
+        self.model
+            .update(|m| m.connecting(&config.client_id, &url, &subscriptions));
+        let persist = self.persist_for(&key, config.clean_start);
+        self.session_key.set_value(Some(key));
         let ctx = *self;
         let notify = Rc::new(move |updates: Vec<LinkUpdate>| ctx.on_updates(updates));
-        let link = Link::connect(&url, config, notify);
+        let link = Link::connect(&url, session, notify, persist);
         self.link.set_value(Some(link));
+    }
+
+    /// The session to connect with: the one this page or the last one had
+    /// for `key`, else a new one. With Clean Start it still carries the
+    /// flows in flight, so that the broker's answer (no session) reports
+    /// each one it discards; not the subscriptions, which a clean session
+    /// starts without.
+    fn session_for(
+        &self,
+        key: &SessionKey,
+        config: &crate::mqtt::session::SessionConfig,
+    ) -> Session {
+        let parked = self.parked.try_update_value(Option::take).flatten();
+        match session_store::carried_over(parked, key) {
+            Some(mut snapshot) => {
+                if config.clean_start {
+                    snapshot.subscriptions.clear();
+                }
+                Session::restore(config.clone(), snapshot)
+            }
+            None => Session::new(config.clone()),
+        }
+    }
+
+    /// With Clean Session off, the store that keeps the session for a
+    /// reload; with it on, there is nothing to keep, and a stored one is
+    /// discarded (as the broker discards its own).
+    fn persist_for(&self, key: &SessionKey, clean_start: bool) -> Option<Persist> {
+        if clean_start {
+            session_store::forget(key);
+            self.session_stored.set(None);
+            return None;
+        }
+        let stored = self.session_stored;
+        let key = key.clone();
+        Some(Rc::new(move |session: &Session| {
+            let result = session_store::save(&key, session);
+            if stored.try_with_untracked(|s| s.as_ref() != Some(&result)) == Some(true) {
+                stored.set(Some(result));
+            }
+        }))
     }
 
     /// Hands the driver's updates to the dashboard (its own queue, drained
@@ -202,10 +260,14 @@ impl ClientCtx {
         }
     }
 
+    /// Ends the link and keeps its session for the next one.
     fn drop_link(&self) {
         let link = self.link.try_update_value(Option::take).flatten();
-        if let Some(link) = link {
-            link.disconnect();
+        let Some(session) = link.and_then(|link| link.take_session()) else {
+            return;
+        };
+        if let Some(key) = self.session_key.get_value() {
+            self.parked.set_value(Some(ParkedSession { key, session }));
         }
     }
 

@@ -410,10 +410,19 @@ impl ClientModel {
         }
     }
 
-    /// The user pressed Connect with this client id and URL.
-    pub fn connecting(&mut self, client_id: &str, url: &str) {
-        // A new session starts with no subscriptions of its own.
-        self.subscriptions.clear();
+    /// The user pressed Connect with this client id and URL, with a session
+    /// that holds `subscriptions` (a new one holds none; one carried over
+    /// from the last connection or the last page keeps them, granted).
+    pub fn connecting(&mut self, client_id: &str, url: &str, subscriptions: &[(String, QoS)]) {
+        self.subscriptions = subscriptions
+            .iter()
+            .map(|(filter, qos)| SubscriptionRow {
+                filter: filter.clone(),
+                requested: *qos,
+                packet_id: 0,
+                state: SubState::Granted(*qos),
+            })
+            .collect();
         self.subscribe_feedback = None;
         self.client_id = client_id.to_string();
         self.url = url.to_string();
@@ -845,7 +854,7 @@ mod tests {
     #[test]
     fn an_unreachable_broker_is_explained() {
         let mut model = ClientModel::default();
-        model.connecting("c1", "ws://127.0.0.1:1");
+        model.connecting("c1", "ws://127.0.0.1:1", &[]);
         model.apply(transport(TransportEvent::Unreachable {
             url: "ws://127.0.0.1:1".into(),
             detail: None,
@@ -863,7 +872,7 @@ mod tests {
     #[test]
     fn a_refusal_shows_the_reason_in_words() {
         let mut model = ClientModel::default();
-        model.connecting("c1", "ws://h");
+        model.connecting("c1", "ws://h", &[]);
         model.apply(session(
             5,
             EventKind::ConnectionRefused {
@@ -882,7 +891,7 @@ mod tests {
     #[test]
     fn a_lost_connection_counts_down_to_the_next_attempt_then_reconnects() {
         let mut model = ClientModel::default();
-        model.connecting("c1", "ws://h");
+        model.connecting("c1", "ws://h", &[]);
         model.apply(transport(TransportEvent::Lost {
             code: 1006,
             reason: String::new(),
@@ -934,7 +943,7 @@ mod tests {
     #[test]
     fn packets_become_mosquitto_style_log_lines() {
         let mut model = ClientModel::default();
-        model.connecting("qoscope-1", "ws://h");
+        model.connecting("qoscope-1", "ws://h", &[]);
         model.apply(session(
             1,
             EventKind::PacketSent {
@@ -1140,14 +1149,14 @@ mod tests {
     fn a_new_connection_starts_without_the_old_subscriptions() {
         let mut model = ClientModel::default();
         model.subscribing("alarms/#", QoS::ExactlyOnce, Ok(1));
-        model.connecting("c2", "ws://h");
+        model.connecting("c2", "ws://h", &[]);
         assert!(model.subscriptions.is_empty());
     }
 
     #[test]
     fn losing_the_connection_and_reconnecting_leave_notes_in_the_packet_log() {
         let mut model = ClientModel::default();
-        model.connecting("c1", "ws://h");
+        model.connecting("c1", "ws://h", &[]);
         model.apply(transport(TransportEvent::Lost {
             code: 1006,
             reason: String::new(),

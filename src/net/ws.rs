@@ -116,6 +116,13 @@ pub enum LinkUpdate {
 /// Receives the driver's updates, after each input, outside any borrow.
 pub type Notify = Rc<dyn Fn(Vec<LinkUpdate>)>;
 
+/// Stores the session state ([`Session::snapshot`]) where it outlives the
+/// page. Called inside the driver whenever [`Session::state_revision`] moved,
+/// and always before the packets that state protects are sent, so a message
+/// is never acknowledged (PUBREC) nor sent before its state is stored. It
+/// must not call back into the link.
+pub type Persist = Rc<dyn Fn(&Session)>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// A socket is opening or open.
@@ -189,6 +196,10 @@ struct Inner {
     subscriptions: Vec<SubscribeFilter>,
     out: Vec<LinkUpdate>,
     notify: Notify,
+    /// Where the session state is stored, if it is to outlive the page.
+    persist: Option<Persist>,
+    /// The session's state revision when it was last stored.
+    persisted_revision: u64,
 }
 
 /// A running connection; cheap to clone (all clones drive the same socket).
@@ -198,9 +209,13 @@ pub struct Link {
 }
 
 impl Link {
-    /// Opens a WebSocket to `url` and runs a new session with `config` over it.
-    pub fn connect(url: &str, config: SessionConfig, notify: Notify) -> Link {
-        Link::open(url, config, notify, None)
+    /// Opens a WebSocket to `url` and drives `session` over it: the caller
+    /// owns the session and takes it back with [`Link::take_session`], so its
+    /// state outlives this link (Disconnect, then Connect again). With
+    /// `persist`, the state is stored whenever it changes, before the packets
+    /// it protects are sent.
+    pub fn connect(url: &str, session: Session, notify: Notify, persist: Option<Persist>) -> Link {
+        Link::open(url, session, notify, None, persist)
     }
 
     /// Like [`Link::connect`], with fault rules between the session and the
@@ -212,13 +227,30 @@ impl Link {
             dropped_out: Vec::new(),
             due: [0; 2],
         };
-        Link::open(url, config, notify, Some(wire))
+        Link::open(url, Session::new(config), notify, Some(wire), None)
     }
 
-    fn open(url: &str, config: SessionConfig, notify: Notify, wire: Option<WireFilter>) -> Link {
+    fn open(
+        url: &str,
+        session: Session,
+        notify: Notify,
+        wire: Option<WireFilter>,
+        persist: Option<Persist>,
+    ) -> Link {
+        // A session carried over knows what it subscribed to: those are the
+        // filters to ask for again if the broker kept no session.
+        let subscriptions = session
+            .subscriptions()
+            .into_iter()
+            .map(|(filter, qos)| SubscribeFilter {
+                filter,
+                qos,
+                ..Default::default()
+            })
+            .collect();
         let inner = Rc::new(RefCell::new(Inner {
             url: url.trim().to_string(),
-            session: Session::new(config),
+            session,
             wire,
             hold_timers: false,
             delayed: Vec::new(),
@@ -236,9 +268,13 @@ impl Link {
             session_timer: None,
             session_timer_due: 0,
             reconnect_timer: None,
-            subscriptions: Vec::new(),
+            subscriptions,
             out: Vec::new(),
             notify,
+            persist,
+            // Stored once at the start whatever its revision: it may come
+            // from a link that did not store it.
+            persisted_revision: u64::MAX,
         }));
         let link = Link { inner };
         link.run(|inner, weak| open_socket(inner, weak, 0));
@@ -299,6 +335,19 @@ impl Link {
             }
             report(inner, TransportEvent::Closed);
         });
+    }
+
+    /// Stops the link (as [`Link::disconnect`] does, if it has not) and hands
+    /// back its session, with every flow still in it, for the next link.
+    pub fn take_session(&self) -> Option<Session> {
+        let mut session = None;
+        self.disconnect();
+        self.run(|inner, _| {
+            let fresh = Session::new(inner.session.config().clone());
+            session = Some(std::mem::replace(&mut inner.session, fresh));
+            inner.persist = None;
+        });
+        session
     }
 
     /// Edits the link's fault rules (a link opened without them ignores this).
@@ -380,6 +429,7 @@ fn with_inner(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&mut Inner, &Weak<RefC
             return;
         };
         f(&mut inner, weak);
+        persist_if_changed(&mut inner);
         (std::mem::take(&mut inner.out), inner.notify.clone())
     };
     if !updates.is_empty() {
@@ -718,6 +768,8 @@ fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
 /// rules lose; later, with added latency). Returns true when a rule cut the
 /// connection.
 fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
+    // The state these packets carry is stored before they leave.
+    persist_if_changed(inner);
     let mut frame = Vec::new();
     let mut cut = false;
     while let Some(transmit) = inner.session.poll_transmit() {
@@ -758,6 +810,18 @@ fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
         let _ = socket.ws.send_with_u8_array(&frame);
     }
     cut
+}
+
+/// Stores the session state if it changed since it was last stored.
+fn persist_if_changed(inner: &mut Inner) {
+    let revision = inner.session.state_revision();
+    if revision == inner.persisted_revision {
+        return;
+    }
+    if let Some(persist) = &inner.persist {
+        persist(&inner.session);
+    }
+    inner.persisted_revision = revision;
 }
 
 /// Moves session events to the app; returns true if a resubscribe was queued.
