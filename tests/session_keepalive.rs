@@ -91,14 +91,28 @@ fn server_keep_alive_replaces_ours() {
 }
 
 #[test]
-fn missing_connack_ends_the_attempt_after_the_keep_alive_period() {
-    let mut b = Broker::with(keep_alive(10));
-    b.session.connect(b.now);
-    let start = b.now;
-    let (_, events) = b.advance_to(start + 10_000);
-    assert!(events.contains(&EventKind::Disconnected {
-        reason: DisconnectReason::ConnackTimeout
-    }));
+fn missing_connack_ends_the_attempt_after_the_connack_timeout() {
+    for keep_alive_secs in [0, 10, 600] {
+        let mut b = Broker::with(SessionConfig {
+            connack_timeout_ms: 10_000,
+            ..keep_alive(keep_alive_secs)
+        });
+        b.session.connect(b.now);
+        let _ = b.drain(); // CONNECT
+        let start = b.now;
+        let (_, events) = b.advance_to(start + 9_999);
+        assert!(
+            events.is_empty(),
+            "keep-alive {keep_alive_secs}: {events:?}"
+        );
+        let (_, events) = b.advance_to(start + 10_000);
+        assert!(
+            events.contains(&EventKind::Disconnected {
+                reason: DisconnectReason::ConnackTimeout
+            }),
+            "keep-alive {keep_alive_secs} (0 used to wait forever): {events:?}"
+        );
+    }
 }
 
 #[test]

@@ -6,6 +6,13 @@ use serde::{Deserialize, Serialize};
 use crate::mqtt::packet::{LastWill, ProtocolVersion, QoS};
 use crate::mqtt::session::{Qos2Delivery, RetryPolicy, SessionConfig};
 
+/// The largest packet the page accepts: announced to an MQTT 5 broker (which
+/// then sends nothing larger) and enforced by the decoder in both versions
+/// before it buffers anything, so a hostile length header (up to 256 MB)
+/// cannot make the page hold 256 MB. 16 MiB leaves room for any payload a
+/// person inspects here.
+pub const MAXIMUM_PACKET_SIZE: u32 = 16 * 1024 * 1024;
+
 /// The broker the app proposes first: the local Mosquitto that `make run` starts.
 pub const DEFAULT_BROKER_URL: &str = "ws://127.0.0.1:9001";
 
@@ -234,15 +241,25 @@ impl ConnectionForm {
             password: non_empty(&self.password).map(String::into_bytes),
             will,
             pingresp_timeout_ms: None,
+            connack_timeout_ms: crate::mqtt::session::DEFAULT_CONNACK_TIMEOUT_MS,
             receive_maximum: 65535,
-            maximum_packet_size: None,
+            maximum_packet_size: Some(MAXIMUM_PACKET_SIZE),
             topic_alias_maximum: 0,
             retry,
             qos2_delivery: Qos2Delivery::OnPublish,
         })
     }
 
-    /// The form as it may be stored: without the password unless asked to remember it.
+    /// The form as the page remembers it between loads (`qoscope.last-form`):
+    /// never with the password, which is kept only in a profile the user
+    /// saved with "Remember password".
+    pub fn for_last_form(&self) -> ConnectionForm {
+        let mut stored = self.clone();
+        stored.password.clear();
+        stored
+    }
+
+    /// The form as a saved profile keeps it: without the password unless asked to remember it.
     pub fn for_storage(&self) -> ConnectionForm {
         let mut stored = self.clone();
         if !stored.remember_password {
@@ -378,6 +395,11 @@ mod tests {
         assert_eq!(config.version, ProtocolVersion::V311);
         assert!(config.clean_start);
         assert_eq!(config.keep_alive_secs, 60);
+        assert_eq!(
+            config.maximum_packet_size,
+            Some(MAXIMUM_PACKET_SIZE),
+            "a hostile length header is refused before anything is buffered"
+        );
         assert_eq!(config.session_expiry_secs, None);
         assert_eq!(config.username, None);
         assert_eq!(config.retry, RetryPolicy::OnReconnect);
@@ -433,6 +455,20 @@ mod tests {
         form.will_payload = "offline".into();
         let will = form.session_config().unwrap().will.unwrap();
         assert_eq!(will.payload, b"offline");
+    }
+
+    #[test]
+    fn the_last_form_never_keeps_the_password() {
+        let form = ConnectionForm {
+            password: "secret".into(),
+            remember_password: true,
+            ..ConnectionForm::default()
+        };
+        assert_eq!(form.for_last_form().password, "");
+        assert!(
+            form.for_last_form().remember_password,
+            "the choice itself is kept"
+        );
     }
 
     #[test]

@@ -31,13 +31,11 @@ impl Session {
         if !self.try_send(now, Packet::Connect(connect)) {
             return self.close(now, DisconnectReason::InvalidConnect);
         }
-        if self.config.keep_alive_secs > 0 {
-            // No CONNACK within the keep-alive period ends the attempt.
-            self.timers.set(
-                Timer::KeepAlive,
-                now + u64::from(self.config.keep_alive_secs) * 1000,
-            );
-        }
+        // No CONNACK in time ends the attempt, whatever the keep-alive.
+        self.timers.set(
+            Timer::KeepAlive,
+            now + self.config.connack_timeout_ms.max(1),
+        );
     }
 
     fn connect_packet(&self) -> Connect {

@@ -132,6 +132,18 @@ pub struct SessionConfig {
     /// How long to wait for PINGRESP after PINGREQ, ms (None = half the keep-alive).
     #[serde(default)]
     pub pingresp_timeout_ms: Option<u64>,
+    /// How long to wait for CONNACK after CONNECT, ms, whatever the
+    /// keep-alive (with keep-alive 0 nothing else would end the wait).
+    #[serde(default = "default_connack_timeout_ms")]
+    pub connack_timeout_ms: u64,
+}
+
+/// [`SessionConfig::connack_timeout_ms`] unless set: 30 s, long enough for
+/// a TLS handshake on a slow link, short enough for a user watching a spinner.
+pub const DEFAULT_CONNACK_TIMEOUT_MS: u64 = 30_000;
+
+fn default_connack_timeout_ms() -> u64 {
+    DEFAULT_CONNACK_TIMEOUT_MS
 }
 
 impl Default for SessionConfig {
@@ -151,6 +163,7 @@ impl Default for SessionConfig {
             retry: RetryPolicy::OnReconnect,
             qos2_delivery: Qos2Delivery::OnPublish,
             pingresp_timeout_ms: None,
+            connack_timeout_ms: DEFAULT_CONNACK_TIMEOUT_MS,
         }
     }
 }
