@@ -9,8 +9,9 @@
 //! MQTT over WebSocket uses binary frames only and the subprotocol `mqtt`
 //! (MQTT-6.0.0-1, MQTT-6.0.0-3, MQTT-6.0.0-4).
 //!
-//! When a connection that had been accepted drops without the user asking,
-//! the driver reconnects with exponential backoff and jitter, and, when the
+//! When a connection drops without the user asking (before or after its
+//! CONNACK; not when the broker refused it or broke the protocol while
+//! accepting it), the driver reconnects with exponential backoff and jitter, and, when the
 //! broker answers that it kept no session, subscribes again to every filter
 //! it knows. Each socket gets a generation number; events from an older
 //! socket are ignored, and handlers are cleared before a socket is closed.
@@ -182,8 +183,10 @@ struct Inner {
     phase: Phase,
     /// The current socket reached `open`.
     opened: bool,
-    /// A CONNACK accepted this link at least once: drops are then reconnected.
+    /// A CONNACK accepted this link at least once.
     accepted_once: bool,
+    /// A CONNACK accepted the current socket.
+    accepted_this_socket: bool,
     /// The broker refused the last CONNECT: its close is expected.
     refused: bool,
     backoff: Backoff,
@@ -262,6 +265,7 @@ impl Link {
             phase: Phase::Active,
             opened: false,
             accepted_once: false,
+            accepted_this_socket: false,
             refused: false,
             backoff: Backoff::default(),
             reconnect_at: 0,
@@ -442,6 +446,7 @@ fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attempt: u32) {
     inner.generation += 1;
     inner.opened = false;
     inner.refused = false;
+    inner.accepted_this_socket = false;
     inner.phase = Phase::Active;
     let generation = inner.generation;
     let url = inner.url.clone();
@@ -686,11 +691,9 @@ fn connection_dropped(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, code: u16,
         return;
     }
     report(inner, TransportEvent::Lost { code, reason });
-    if inner.accepted_once {
-        schedule_reconnect(inner, weak);
-    } else {
-        inner.phase = Phase::Stopped;
-    }
+    // Dropped before or after its CONNACK, a link the user asked for is
+    // tried again with backoff; only a refusal stops it.
+    schedule_reconnect(inner, weak);
 }
 
 fn schedule_reconnect(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
@@ -831,9 +834,15 @@ fn drain_events(inner: &mut Inner) -> bool {
         match &event.kind {
             EventKind::Connected { .. } => {
                 inner.accepted_once = true;
+                inner.accepted_this_socket = true;
                 inner.backoff.reset();
             }
             EventKind::ConnectionRefused { .. } => inner.refused = true,
+            // The broker broke the protocol before accepting us (MQTT-3.2.2-4,
+            // a malformed CONNACK): trying again would fail the same way.
+            EventKind::ProtocolError { .. } => {
+                inner.refused = inner.refused || !inner.accepted_this_socket;
+            }
             EventKind::SubscriptionsLost { filters } => lost.extend(filters.iter().cloned()),
             _ => {}
         }
