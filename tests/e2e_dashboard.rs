@@ -251,8 +251,6 @@ async fn after_a_reload_the_dashboard_reconnects_and_shows_its_restored_state() 
             "return document.querySelector('.dash-restored-notice') === null",
         )
         .await;
-        page.save_screenshot(&Page::screenshot_path("dashboard-after-reload"))
-            .await;
     })
     .await;
 }

@@ -3,7 +3,7 @@
 
 use leptos::{mount::mount_to, prelude::*, task::tick};
 use qoscope::app::messages::MessageList;
-use qoscope::app::model::ClientModel;
+use qoscope::app::model::{ClientModel, ConnStatus};
 use qoscope::app::publish::PublishPanel;
 use qoscope::app::subscriptions::SubscriptionsPanel;
 use qoscope::app::{App, ClientCtx};
@@ -69,7 +69,9 @@ fn delivered(topic: &str, payload: &[u8], qos: QoS) -> LinkUpdate {
 async fn a_wildcard_topic_is_explained_and_disables_publish() {
     let root = container();
     let _view = mount_to(root.clone(), || {
-        provide_context(ClientCtx::new());
+        let ctx = ClientCtx::new();
+        ctx.model.update(|m| m.status = ConnStatus::Connected);
+        provide_context(ctx);
         view! { <PublishPanel /> }
     });
     let button: HtmlButtonElement = find(&root, "#pub-btn");
@@ -88,6 +90,22 @@ async fn a_wildcard_topic_is_explained_and_disables_publish() {
     tick().await;
     assert!(!button.disabled());
     assert_eq!(text(&root, "[data-testid=pub-topic-error]"), "");
+}
+
+#[wasm_bindgen_test]
+async fn with_no_connection_publish_is_disabled_and_says_why() {
+    let root = container();
+    let _view = mount_to(root.clone(), || {
+        provide_context(ClientCtx::new());
+        view! { <PublishPanel /> }
+    });
+    let button: HtmlButtonElement = find(&root, "#pub-btn");
+    assert!(button.disabled(), "nothing could take the message");
+    assert!(
+        button.title().contains("Connect first"),
+        "{}",
+        button.title()
+    );
 }
 
 #[wasm_bindgen_test]

@@ -106,7 +106,7 @@ impl ClientCtx {
         self.drop_link();
         let _ = storage::set(
             storage::LAST_FORM_KEY,
-            &serde_json::to_string(&form.for_storage()).unwrap_or_default(),
+            &serde_json::to_string(&form.for_last_form()).unwrap_or_default(),
         );
         Resume::update(|r| r.connect = true);
         let url = form.broker_url.trim().to_string();
@@ -280,7 +280,10 @@ impl ClientCtx {
         // What the user does lands after what the view has yet to show.
         self.flush();
         let qos = req.qos;
-        let result = match self.link() {
+        // A stopped link (refused, unreachable, closed) would queue the
+        // message for a connection that is not coming.
+        let active = self.model.with_untracked(|m| m.status.is_active());
+        let result = match self.link().filter(|_| active) {
             Some(link) => link.publish(req),
             None => Err(crate::mqtt::session::CommandError::NotConnected),
         };

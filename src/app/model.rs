@@ -658,13 +658,29 @@ impl ClientModel {
                 } else {
                     "PUBACK"
                 };
-                if self.status == ConnStatus::Connected {
-                    Feedback::ok(format!("id {id}: PUBLISH sent, waiting for {waiting}…"))
-                } else {
-                    Feedback::ok(format!(
-                        "id {id}: queued; it is sent when the connection is back."
-                    ))
-                }
+                Feedback::ok(match &self.status {
+                    ConnStatus::Connected => {
+                        format!("id {id}: PUBLISH sent, waiting for {waiting}…")
+                    }
+                    ConnStatus::Reconnecting {
+                        in_secs: Some(secs),
+                        attempt,
+                    } => format!(
+                        "id {id}: queued; reconnect attempt {attempt} starts in {secs} s and sends it."
+                    ),
+                    _ => format!(
+                        "id {id}: queued; it is sent as soon as the broker accepts the connection."
+                    ),
+                })
+            }
+            Err(CommandError::NotConnected) if !self.status.is_active() => {
+                Feedback::error(match &self.error {
+                    Some(why) => format!(
+                        "Not sent: not connected. {} Press Connect first.",
+                        sentence(why)
+                    ),
+                    None => "Not sent: not connected. Press Connect first.".into(),
+                })
             }
             Err(e) => Feedback::error(sentence(&e.to_string())),
         });
@@ -1032,6 +1048,41 @@ mod tests {
             model.visible_log("").len(),
             LOG_CAPACITY,
             "paused: all it held"
+        );
+    }
+
+    #[test]
+    fn a_publish_while_not_connected_says_what_becomes_of_it() {
+        let mut model = ClientModel {
+            status: ConnStatus::Reconnecting {
+                in_secs: Some(3),
+                attempt: 2,
+            },
+            ..Default::default()
+        };
+        model.published(QoS::AtLeastOnce, Ok(Some(5)));
+        assert_eq!(
+            model.publish_feedback.as_ref().unwrap().text,
+            "id 5: queued; reconnect attempt 2 starts in 3 s and sends it."
+        );
+        model.status = ConnStatus::Connecting;
+        model.published(QoS::ExactlyOnce, Ok(Some(6)));
+        assert!(model
+            .publish_feedback
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("as soon as the broker accepts"));
+
+        // Stopped: nothing is queued for a connection that is not coming.
+        model.status = ConnStatus::Disconnected;
+        model.error = Some("Could not reach ws://h:1".into());
+        model.published(QoS::ExactlyOnce, Err(CommandError::NotConnected));
+        let feedback = model.publish_feedback.clone().unwrap();
+        assert!(!feedback.ok);
+        assert_eq!(
+            feedback.text,
+            "Not sent: not connected. Could not reach ws://h:1. Press Connect first."
         );
     }
 

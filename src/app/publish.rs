@@ -50,6 +50,10 @@ pub fn PublishPanel() -> impl IntoView {
     let payload_bytes = Memo::new(move |_| payload.with(|p| encode_payload(format.get(), p)));
     let payload_error = Memo::new(move |_| payload_bytes.with(|r| r.as_ref().err().cloned()));
     let invalid = move || topic_error.with(Option::is_some) || payload_error.with(Option::is_some);
+    // With no link at all (never connected, stopped, refused) nothing could
+    // take the message: the button says so instead of queueing it for a
+    // connection that is not coming.
+    let offline = Memo::new(move |_| ctx.model.with(|m| !m.status.is_active()));
 
     let add_property = move |_| {
         let id = next_property.get_value();
@@ -181,7 +185,13 @@ pub fn PublishPanel() -> impl IntoView {
                     </fieldset>
                 </Show>
                 <div class="button-row wide">
-                    <button id="pub-btn" class="btn primary" disabled=invalid on:click=publish>
+                    <button
+                        id="pub-btn"
+                        class="btn primary"
+                        disabled=move || invalid() || offline.get()
+                        title=move || offline.get().then_some("Connect first: there is no connection to publish on.")
+                        on:click=publish
+                    >
                         "Publish"
                     </button>
                     <span
