@@ -864,3 +864,53 @@ fn a_drain_says_how_far_behind_live_its_newest_message_arrived() {
     assert_eq!(report(10_000).behind_ms(14_270), Some(4_200));
     assert_eq!(DrainReport::default().behind_ms(14_270), None);
 }
+
+#[test]
+fn an_alarm_is_digested_as_it_arrives_ahead_of_any_backlog_and_never_shed() {
+    use qoscope::app::dashboard::model::QUEUE_CAP;
+    let mut model = DashboardModel::default();
+    // A backlog the page has not got to: a frame may be seconds away in a hidden tab.
+    for i in 0..(QUEUE_CAP as u64 + 10) {
+        let stock = format!(r#"{{"sku": "A-{i}", "delta": 1}}"#);
+        assert_eq!(
+            model.push_event(delivered(i, "inventory/x", &stock, QoS::AtLeastOnce)),
+            None,
+            "stock waits for the frame"
+        );
+    }
+    assert_eq!(
+        model.queue().shed(),
+        10,
+        "the oldest stock messages are shed"
+    );
+
+    let report = model
+        .push_event(delivered(
+            99,
+            "critical/alarm",
+            r#"{"alarm": "fire", "zone": "A-12"}"#,
+            QoS::ExactlyOnce,
+        ))
+        .expect("an alarm is digested at once");
+    assert_eq!(
+        report.new_critical,
+        vec![key("fire", "A-12")],
+        "it alerts at once"
+    );
+    assert!(
+        model.alarms.get(&key("fire", "A-12")).is_some(),
+        "no drain needed"
+    );
+    assert_eq!(
+        model.alarms.unacknowledged(),
+        1,
+        "the title count is current"
+    );
+    assert_eq!(
+        model.queue().len(),
+        QUEUE_CAP,
+        "it took no place in the queue"
+    );
+    assert_eq!(model.queue().shed(), 10, "and shed nothing");
+    assert_eq!(model.alarms_at_once(), 1);
+}

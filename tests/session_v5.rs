@@ -249,3 +249,30 @@ fn queued_qos2_publish_fails_when_the_broker_only_takes_qos1() {
         |e| matches!(e, EventKind::PublishFailed { packet_id: Some(i), reason } if *i == id && reason.contains("QoS 1 at most"))
     ));
 }
+
+#[test]
+fn a_retained_qos0_publish_is_refused_when_the_broker_has_no_retain() {
+    let mut b = Broker::v5();
+    b.connect_with(connack(Properties {
+        retain_available: Some(0),
+        ..Default::default()
+    }));
+    for qos in [QoS::AtMostOnce, QoS::AtLeastOnce] {
+        let result = b.session.publish(
+            b.now,
+            PublishRequest {
+                topic: "alarms/fire".into(),
+                payload: b"x".to_vec(),
+                qos,
+                retain: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(result, Err(CommandError::RetainNotSupported), "QoS {qos:?}");
+    }
+    let (sent, _) = b.drain();
+    assert!(
+        publishes(&sent).is_empty(),
+        "nothing the broker must reject went out"
+    );
+}

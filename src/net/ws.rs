@@ -443,6 +443,15 @@ fn with_inner(weak: &Weak<RefCell<Inner>>, f: impl FnOnce(&mut Inner, &Weak<RefC
 
 fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attempt: u32) {
     inner.retired.clear();
+    // Nothing of the last socket's bytes or delays may leak into this one:
+    // a packet cut in half by the drop, or a delayed frame for the old socket.
+    inner.delayed.clear();
+    let version = inner.session.config().version;
+    if let Some(wire) = inner.wire.as_mut() {
+        wire.decoder = Decoder::new(version, None);
+        wire.dropped_out.clear();
+        wire.due = [0; 2];
+    }
     inner.generation += 1;
     inner.opened = false;
     inner.refused = false;

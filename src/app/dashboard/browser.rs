@@ -35,6 +35,21 @@ pub fn title_with_count(base: &str, unacknowledged: usize) -> String {
     }
 }
 
+/// Whether the page is hidden (another tab in front, a minimised window):
+/// animation frames stop there, so what cannot wait must not wait for one.
+pub fn page_hidden() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        false
+    }
+}
+
 /// The document's title now.
 pub fn document_title() -> String {
     #[cfg(target_arch = "wasm32")]

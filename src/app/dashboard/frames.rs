@@ -5,8 +5,7 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
-use super::alarms::AlarmKey;
-use super::browser::{beep, document_title, notify, now_ms, set_document_title, title_with_count};
+use super::browser::{document_title, now_ms, set_document_title, title_with_count};
 use super::handle::DashboardHandle;
 use super::traffic::TrafficGenerator;
 
@@ -127,9 +126,7 @@ impl FrameLoop {
         self.last_frame.set_value(now);
         self.generate(now);
         let report = self.handle.drain_frame();
-        if !report.new_critical.is_empty() {
-            self.alert(&report.new_critical);
-        }
+        self.handle.alert(&report.new_critical);
         if now.saturating_sub(self.handle.now.get_untracked()) >= CLOCK_STEP_MS {
             self.handle.now.set(now);
         }
@@ -160,23 +157,6 @@ impl FrameLoop {
         self.handle.sent.update(|n| *n += publishes.len() as u64);
         for publish in publishes {
             self.handle.send(publish);
-        }
-    }
-
-    fn alert(self, keys: &[AlarmKey]) {
-        let alerts = self.handle.settings().with_untracked(|s| s.alerts);
-        if alerts.sound {
-            beep();
-        }
-        if let (true, Some(first)) = (alerts.notifications, keys.first()) {
-            let more = match keys.len() {
-                1 => String::new(),
-                n => format!(" (+{} more)", n - 1),
-            };
-            notify(&format!(
-                "Critical alarm: {} in zone {}{more}",
-                first.alarm_type, first.zone
-            ));
         }
     }
 }

@@ -9,7 +9,8 @@
 
 use leptos::prelude::*;
 
-use super::browser::{now_ms, LocalStore};
+use super::alarms::AlarmKey;
+use super::browser::{beep, notify, now_ms, page_hidden, LocalStore};
 use super::message::Incoming;
 use super::model::{DashboardModel, DrainReport, FRAME_BUDGET};
 use super::settings::{DashboardSettings, SavedBoard, SavedState};
@@ -42,6 +43,8 @@ pub struct DashboardHandle {
     pub(super) board_saved: RwSignal<Option<Result<usize, String>>>,
     /// The board's revision when it was last saved.
     saved_revision: StoredValue<(u64, u64, u64, u64)>,
+    /// Alarms were digested at once and the views not yet told.
+    untouched: StoredValue<bool>,
 }
 
 impl DashboardHandle {
@@ -59,6 +62,7 @@ impl DashboardHandle {
             model: StoredValue::new(model),
             restored_from: RwSignal::new(restored_from),
             board_saved: RwSignal::new(None),
+            untouched: StoredValue::new(false),
             revision: RwSignal::new(0),
             publish: StoredValue::new(None),
             subscribe: StoredValue::new(None),
@@ -106,10 +110,43 @@ impl DashboardHandle {
         }
     }
 
-    /// Queues a session event: every event, `Delivered` messages included
-    /// (they reach the alarm list and the stock table from here).
+    /// Takes a session event: every event, `Delivered` messages included
+    /// (they reach the alarm list and the stock table from here). An alarm
+    /// is digested at once and alerts at once; the view shows it at once
+    /// in a hidden tab (the title count), else at the next frame.
     pub fn push_event(&self, event: Event) {
-        self.model.update_value(|m| m.push_event(event));
+        let Some(report) = self
+            .model
+            .try_update_value(|m| m.push_event(event))
+            .flatten()
+        else {
+            return;
+        };
+        self.alert(&report.new_critical);
+        if page_hidden() {
+            self.touch();
+        } else {
+            self.untouched.set_value(true);
+        }
+    }
+
+    /// Beeps and notifies for new critical alarms, as the operator opted in.
+    pub fn alert(&self, keys: &[AlarmKey]) {
+        let Some(first) = keys.first() else { return };
+        let alerts = self.settings.with_untracked(|s| s.alerts);
+        if alerts.sound {
+            beep();
+        }
+        if alerts.notifications {
+            let more = match keys.len() {
+                1 => String::new(),
+                n => format!(" (+{} more)", n - 1),
+            };
+            notify(&format!(
+                "Critical alarm: {} in zone {}{more}",
+                first.alarm_type, first.zone
+            ));
+        }
     }
 
     /// Queues a message that did not come as a session event (tests, loopback).
@@ -166,7 +203,11 @@ impl DashboardHandle {
         } else if report.remaining == 0 && self.behind_ms.get_untracked() != 0 {
             self.behind_ms.set(0);
         }
-        if report.processed > 0 {
+        let untouched = self
+            .untouched
+            .try_update_value(std::mem::take)
+            .unwrap_or(false);
+        if report.processed > 0 || untouched {
             self.touch();
         }
         report

@@ -120,6 +120,7 @@ pub struct DashboardModel {
     pub health: Health,
     queue: IngestQueue,
     other_messages: u64,
+    alarms_at_once: u64,
 }
 
 impl DashboardModel {
@@ -182,10 +183,31 @@ impl DashboardModel {
         }
     }
 
-    /// Queues a session event (O(1)): every event [`DashboardModel::wants`],
-    /// `Delivered` included.
-    pub fn push_event(&mut self, event: Event) {
-        self.queue.push(Input::Event(Box::new(event)));
+    /// Takes a session event: every event [`DashboardModel::wants`],
+    /// `Delivered` included. An alarm (a message delivered on an alarm
+    /// topic) is digested at once and its report returned: it must not wait
+    /// for an animation frame, which a hidden tab may not get for seconds,
+    /// and it is never shed. Everything else is queued (O(1)).
+    pub fn push_event(&mut self, event: Event) -> Option<DrainReport> {
+        let alarm = matches!(&event.kind,
+            EventKind::Delivered { message } if self.alarms.accepts(&message.topic));
+        if !alarm {
+            self.queue.push(Input::Event(Box::new(event)));
+            return None;
+        }
+        let mut report = DrainReport {
+            processed: 1,
+            ..Default::default()
+        };
+        self.on_event(&event, &mut report);
+        self.alarms_at_once += 1;
+        report.remaining = self.queue.len();
+        Some(report)
+    }
+
+    /// Alarms digested as they arrived, ahead of the queue (none is ever shed).
+    pub fn alarms_at_once(&self) -> u64 {
+        self.alarms_at_once
     }
 
     /// The queue.

@@ -36,7 +36,7 @@ pub fn Dashboard(
                         view! {
                             <p class="dash-warning" role="status">
                                 {format!(
-                                    "Overload: {shed} incoming message(s) were skipped to keep the page responsive.",
+                                    "Overload: {shed} stock messages or health events were skipped to keep the page responsive. Alarms are never skipped.",
                                 )}
                             </p>
                         }

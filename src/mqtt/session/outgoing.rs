@@ -108,6 +108,8 @@ impl Session {
             if !self.is_connected() {
                 return Err(CommandError::NotConnected);
             }
+            // Retain Available (MQTT-3.3.1-14) binds QoS 0 as much as QoS 1/2.
+            self.check_broker_limits(&publish)?;
             self.transmit_publish(now, &publish, false)?;
             return Ok(None);
         }
