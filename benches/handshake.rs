@@ -6,6 +6,11 @@
 //!   exchange runs to completion (QoS 2: PUBLISH → PUBREC → PUBREL → PUBCOMP).
 //!   Ours: `Session` ↔ `Broker`; peer: its `Connection<Client>` ↔
 //!   `Connection<Server>` with automatic publish responses.
+//! - A burst on one hop: the client publishes N messages before any
+//!   acknowledgement comes back, then the acknowledgements arrive in order,
+//!   as from a real broker under load. With N = 1,250 and N = 20,000, the
+//!   rate shows whether an acknowledgement costs more when more are
+//!   outstanding (it must not).
 //! - End to end through the simulation: publisher → broker → subscriber,
 //!   both hops, with fault rules, virtual clock and event log (no peer has
 //!   this shape; reported against QoS 0 to show what each level costs).
@@ -35,6 +40,8 @@ mod native {
 
     const ONE_HOP_HANDSHAKES: u32 = 50_000;
     const SIM_MESSAGES: u32 = 20_000;
+    /// Messages outstanding at once in the burst rows.
+    const BURSTS: [u32; 2] = [1_250, 20_000];
     const ROUNDS: usize = 3;
 
     const TOPIC: &str = "inventory/shelf-7";
@@ -110,6 +117,20 @@ mod native {
             assert!(sent.is_ok(), "publish failed: {sent:?}");
             self.pump();
         }
+    }
+
+    /// `n` messages published before any acknowledgement, then all answered; messages/s.
+    fn our_burst(qos: QoS, n: u32) -> f64 {
+        let mut hop = OurHop::connected();
+        let start = Instant::now();
+        for _ in 0..n {
+            let sent = hop.session.publish(0, request(qos));
+            assert!(sent.is_ok(), "publish failed: {sent:?}");
+        }
+        hop.pump();
+        let rate = f64::from(n) / start.elapsed().as_secs_f64();
+        assert_eq!(hop.session.inflight_len(), 0, "every flow finished");
+        rate
     }
 
     // ----- the peer, one hop ---------------------------------------------------
@@ -189,6 +210,27 @@ mod native {
         }
     }
 
+    /// The same burst as [`our_burst`], on the peer.
+    fn peer_burst(qos: QoS, n: u32) -> f64 {
+        let mut hop = PeerHop::connected();
+        let start = Instant::now();
+        let mut events = Vec::new();
+        for _ in 0..n {
+            let id = hop.client.acquire_packet_id().expect("packet id");
+            let publish = mqtt::packet::v3_1_1::Publish::builder()
+                .topic_name(TOPIC)
+                .expect("topic")
+                .qos(peer_qos(qos))
+                .payload(PAYLOAD.to_vec())
+                .packet_id(id)
+                .build()
+                .expect("PUBLISH");
+            events.extend(hop.client.checked_send(publish));
+        }
+        hop.pump(events, Vec::new());
+        f64::from(n) / start.elapsed().as_secs_f64()
+    }
+
     fn peer_qos(qos: QoS) -> mqtt::packet::Qos {
         match qos {
             QoS::AtMostOnce => mqtt::packet::Qos::AtMostOnce,
@@ -266,6 +308,27 @@ mod native {
                 peer,
                 ours / peer
             );
+        }
+
+        println!();
+        println!("A burst on one hop: N published before any acknowledgement (best of {ROUNDS}):");
+        println!(
+            "{:<6} {:>7} {:>16} {:>22} {:>14}",
+            "QoS", "N", "qoscope msg/s", "mqtt-protocol-core /s", "qoscope/peer"
+        );
+        for qos in [QoS::AtLeastOnce, QoS::ExactlyOnce] {
+            for n in BURSTS {
+                let ours = best_of(|| our_burst(qos, n));
+                let peer = best_of(|| peer_burst(qos, n));
+                println!(
+                    "{:<6} {:>7} {:>16.0} {:>22.0} {:>14.2}",
+                    qos.as_u8(),
+                    n,
+                    ours,
+                    peer,
+                    ours / peer
+                );
+            }
         }
 
         println!();

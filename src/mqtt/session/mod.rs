@@ -43,6 +43,7 @@ mod aliases;
 mod connection;
 mod error;
 mod events;
+mod flows;
 mod ids;
 mod incoming;
 mod log;
@@ -70,7 +71,6 @@ pub use snapshot::{IncomingQos2, OutgoingPublish, SessionSnapshot, Subscription}
 
 use aliases::TopicAliases;
 use ids::PacketIds;
-use outgoing::OutgoingFlow;
 use timers::{Timer, TimerTable};
 
 /// When unacknowledged PUBLISH / PUBREL packets are resent.
@@ -234,7 +234,7 @@ pub struct Session {
     link: Link,
     ids: PacketIds,
     /// Our QoS>0 flows, oldest first (resends keep this order, MQTT-4.6.0-1).
-    outgoing: Vec<OutgoingFlow>,
+    outgoing: flows::Flows,
     /// Incoming QoS 2 ids awaiting PUBREL, with the message for `OnPubrel`.
     incoming: BTreeMap<PacketId, Option<Message>>,
     pending: BTreeMap<PacketId, PendingRequest>,
@@ -260,7 +260,7 @@ impl Session {
             config,
             link: Link::Disconnected,
             ids: PacketIds::default(),
-            outgoing: Vec::new(),
+            outgoing: flows::Flows::default(),
             incoming: BTreeMap::new(),
             pending: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
@@ -384,12 +384,12 @@ impl Session {
 
     /// Outgoing QoS>0 flows sent and not yet finished (the in-flight window).
     pub fn inflight_len(&self) -> usize {
-        self.outgoing.iter().filter(|f| f.is_in_flight()).count()
+        self.outgoing.in_flight()
     }
 
     /// Outgoing QoS>0 publishes waiting for a connection or window room.
     pub fn queued_len(&self) -> usize {
-        self.outgoing.len() - self.inflight_len()
+        self.outgoing.queued()
     }
 
     /// Incoming QoS 2 ids stored, waiting for PUBREL.

@@ -59,6 +59,8 @@ pub(crate) struct OutgoingFlow {
     pub(crate) sends: u32,
     pub(crate) first_sent_at: Option<u64>,
     pub(crate) last_sent_at: u64,
+    /// Its place in publish order, given by [`super::flows::Flows::push`].
+    pub(crate) seq: u64,
 }
 
 impl OutgoingFlow {
@@ -70,6 +72,7 @@ impl OutgoingFlow {
             sends,
             first_sent_at: None,
             last_sent_at: 0,
+            seq: 0,
         }
     }
 
@@ -155,13 +158,14 @@ impl Session {
     /// Adds a new flow: sent at once if nothing queued is ahead and the window
     /// has room, otherwise queued.
     fn enqueue(&mut self, now: u64, flow: OutgoingFlow) {
-        let nothing_ahead = self.queued_len() == 0;
+        let nothing_ahead = self.outgoing.queued() == 0;
         self.outgoing.push(flow);
         let index = self.outgoing.len() - 1;
         if nothing_ahead && self.window_open() {
             self.start_flow(now, index, FlowState::New);
         } else {
-            let (packet_id, qos) = (self.outgoing[index].packet_id, self.outgoing[index].qos);
+            let flow = self.outgoing.get(index);
+            let (packet_id, qos) = (flow.packet_id, flow.qos);
             self.emit_flow(now, packet_id, qos, FlowState::New, FlowState::Queued);
         }
     }
@@ -170,13 +174,13 @@ impl Session {
     /// Receive Maximum (MQTT-4.9.0-2).
     pub(crate) fn window_open(&self) -> bool {
         self.broker()
-            .is_some_and(|b| self.inflight_len() < usize::from(b.receive_maximum))
+            .is_some_and(|b| self.outgoing.in_flight() < usize::from(b.receive_maximum))
     }
 
     /// Sends queued flows, oldest first, while the window has room.
     pub(crate) fn pump(&mut self, now: u64) {
         while self.window_open() {
-            let Some(index) = self.outgoing.iter().position(|f| !f.is_in_flight()) else {
+            let Some(index) = self.outgoing.first_queued() else {
                 break;
             };
             self.start_flow(now, index, FlowState::Queued);
@@ -185,7 +189,7 @@ impl Session {
 
     /// Sends the PUBLISH of flow `index` (DUP=1 if it was sent before).
     fn start_flow(&mut self, now: u64, index: usize, from: FlowState) {
-        let flow = &self.outgoing[index];
+        let flow = self.outgoing.get(index);
         let Some(publish) = flow.stage.publish().cloned() else {
             return;
         };
@@ -209,12 +213,13 @@ impl Session {
                 },
             );
         }
-        let flow = &mut self.outgoing[index];
+        let flow = self.outgoing.counters_mut(index);
         flow.sends += 1;
         flow.first_sent_at.get_or_insert(now);
         flow.last_sent_at = now;
-        flow.stage = Stage::sent(publish);
-        let to = flow.stage.state();
+        let stage = Stage::sent(publish);
+        let to = stage.state();
+        self.outgoing.set_stage(index, stage);
         if from != to {
             self.emit_flow(now, packet_id, qos, from, to);
         }
@@ -262,13 +267,13 @@ impl Session {
     }
 
     fn flow_index(&self, packet_id: PacketId) -> Option<usize> {
-        self.outgoing.iter().position(|f| f.packet_id == packet_id)
+        self.outgoing.index_of(packet_id)
     }
 
     /// PUBACK: QoS 1 done (MQTT-4.3.2).
     pub(crate) fn on_puback(&mut self, now: u64, ack: PubResponse) {
         match self.flow_index(ack.packet_id) {
-            Some(i) if matches!(self.outgoing[i].stage, Stage::AwaitingPuback(_)) => {
+            Some(i) if matches!(self.outgoing.get(i).stage, Stage::AwaitingPuback(_)) => {
                 self.finish_flow(now, i, PacketType::Puback, ack.reason)
             }
             _ => self.warn(
@@ -292,13 +297,13 @@ impl Session {
             let reason = if self.is_v5() { 0x92 } else { 0 }; // 0x92 Packet Identifier not found
             return self.send(now, pubrel(rec.packet_id, reason));
         };
-        match self.outgoing[i].stage {
+        match self.outgoing.get(i).stage {
             Stage::AwaitingPubrec(_) if rec.reason >= 0x80 => {
                 self.finish_flow(now, i, PacketType::Pubrec, rec.reason)
             }
             Stage::AwaitingPubrec(_) => {
-                let flow = &mut self.outgoing[i];
-                flow.stage = Stage::AwaitingPubcomp;
+                self.outgoing.set_stage(i, Stage::AwaitingPubcomp);
+                let flow = self.outgoing.counters_mut(i);
                 flow.sends = 0;
                 let (packet_id, qos) = (flow.packet_id, flow.qos);
                 self.send_pubrel(now, i);
@@ -324,7 +329,7 @@ impl Session {
     /// PUBCOMP: QoS 2 done, the id is free again.
     pub(crate) fn on_pubcomp(&mut self, now: u64, comp: PubResponse) {
         match self.flow_index(comp.packet_id) {
-            Some(i) if matches!(self.outgoing[i].stage, Stage::AwaitingPubcomp) => {
+            Some(i) if matches!(self.outgoing.get(i).stage, Stage::AwaitingPubcomp) => {
                 self.finish_flow(now, i, PacketType::Pubcomp, comp.reason)
             }
             _ => self.warn(
@@ -340,7 +345,9 @@ impl Session {
     /// Ends flow `index` on an acknowledgement; a reason code of 0x80 or more
     /// (MQTT 5) means the broker refused the message.
     fn finish_flow(&mut self, now: u64, index: usize, ack: PacketType, reason: u8) {
-        let flow = self.outgoing.remove(index);
+        let Some(flow) = self.outgoing.remove(index) else {
+            return;
+        };
         self.ids.release(flow.packet_id);
         let from = flow.stage.state();
         let (packet_id, qos) = (flow.packet_id, flow.qos);
@@ -372,7 +379,7 @@ impl Session {
 
     /// Sends (or resends) the PUBREL of flow `index`.
     fn send_pubrel(&mut self, now: u64, index: usize) {
-        let flow = &mut self.outgoing[index];
+        let flow = self.outgoing.counters_mut(index);
         flow.sends += 1;
         flow.last_sent_at = now;
         let (packet_id, attempt) = (flow.packet_id, flow.sends);
@@ -385,7 +392,7 @@ impl Session {
     /// Resends whatever flow `index` is waiting an answer for: the PUBLISH
     /// with DUP=1 before PUBREC, only the PUBREL after it (MQTT-4.3.3).
     fn resend(&mut self, now: u64, index: usize) {
-        let flow = &self.outgoing[index];
+        let flow = self.outgoing.get(index);
         match &flow.stage {
             Stage::AwaitingPubcomp => self.send_pubrel(now, index),
             Stage::AwaitingPuback(_) | Stage::AwaitingPubrec(_) => {
@@ -404,7 +411,7 @@ impl Session {
         let mut sent = 0;
         let mut index = 0;
         while index < self.outgoing.len() {
-            let flow = &self.outgoing[index];
+            let flow = self.outgoing.get(index);
             let awaiting_pubcomp = matches!(flow.stage, Stage::AwaitingPubcomp);
             if flow.is_in_flight() && (sent < window || awaiting_pubcomp) {
                 let before = self.outgoing.len();
@@ -417,7 +424,7 @@ impl Session {
                 (flow.is_in_flight(), flow.stage.publish().cloned())
             {
                 let (packet_id, qos, from) = (flow.packet_id, flow.qos, flow.stage.state());
-                self.outgoing[index].stage = Stage::Queued(publish);
+                self.outgoing.set_stage(index, Stage::Queued(publish));
                 self.emit_flow(now, packet_id, qos, from, FlowState::Queued);
             }
             index += 1;
@@ -429,8 +436,14 @@ impl Session {
     /// messages, so they are dropped and reported, one event each. Messages
     /// never sent stay queued and go out as new ones.
     pub(crate) fn drop_unacknowledged(&mut self, now: u64) {
-        let (dropped, kept): (Vec<_>, Vec<_>) = self.outgoing.drain(..).partition(|f| f.sends > 0);
-        self.outgoing = kept;
+        let (dropped, kept): (Vec<_>, Vec<_>) = self
+            .outgoing
+            .take_all()
+            .into_iter()
+            .partition(|f| f.sends > 0);
+        for flow in kept {
+            self.outgoing.push(flow);
+        }
         for flow in dropped {
             self.ids.release(flow.packet_id);
             self.emit_flow(
@@ -461,7 +474,7 @@ impl Session {
         };
         let mut index = 0;
         while index < self.outgoing.len() {
-            let flow = &self.outgoing[index];
+            let flow = self.outgoing.get(index);
             let before = self.outgoing.len();
             if flow.is_in_flight() && flow.last_sent_at + interval <= now {
                 self.resend(now, index);

@@ -62,7 +62,7 @@ impl Session {
             next_packet_id: self.ids.peek_next(),
             ..Default::default()
         };
-        for flow in &self.outgoing {
+        for flow in self.outgoing.iter() {
             match flow.stage.publish() {
                 Some(publish) => snapshot.outgoing_publishes.push(OutgoingPublish {
                     state: flow.stage.state(),
