@@ -12,10 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::mqtt::packet::ProtocolVersion;
 use crate::mqtt::session::{Session, SessionConfig, SessionSnapshot};
-use crate::net::storage::{self, StorageError};
-
-/// Prefix of the storage keys of stored sessions.
-pub const SESSION_KEY_PREFIX: &str = "qoscope.session.v1";
+use crate::net::storage::{self, StorageError, SESSION_KEY_PREFIX};
 
 /// Which session: MQTT keys a session by client id at one broker, and the
 /// state of a 3.1.1 session means nothing to a 5.0 connection.

@@ -1,9 +1,20 @@
-//! localStorage helpers that never panic.
+//! localStorage helpers that never panic, and every key the app stores under
+//! (one place, so two features never share a key by accident).
 //!
 //! Storage can be disabled (private windows, policies) or full (quota); both
 //! become a [`StorageError`] with a sentence for the user.
 
 use std::fmt;
+
+/// Key of the dashboard's settings and acknowledgements.
+pub const DASHBOARD_KEY: &str = "qoscope.dashboard.v1";
+/// Key of the dashboard's alarm list and stock table, kept for a reload.
+pub const DASHBOARD_BOARD_KEY: &str = "qoscope.dashboard.board.v1";
+/// Prefix of the keys of client sessions kept for a reload (Clean Session
+/// off), one per broker URL, version and client id.
+pub const SESSION_KEY_PREFIX: &str = "qoscope.session.v1";
+/// Key of the visualiser's last mode (live or simulated).
+pub const VISUALISER_MODE_KEY: &str = "qoscope.visualiser-mode";
 
 /// Key of the saved connection profiles.
 pub const PROFILES_KEY: &str = "qoscope.profiles";

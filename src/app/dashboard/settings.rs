@@ -13,10 +13,10 @@ use super::health::HealthSettings;
 use super::inventory::{InventorySettings, SavedStock};
 use super::traffic::TrafficSettings;
 
-/// The storage key of settings and acknowledgements.
-pub const STORAGE_KEY: &str = "qoscope.dashboard.v1";
 /// The storage key of the alarm list and stock table ([`SavedBoard`]).
-pub const BOARD_KEY: &str = "qoscope.dashboard.board.v1";
+pub use crate::net::storage::DASHBOARD_BOARD_KEY as BOARD_KEY;
+/// The storage key of settings and acknowledgements.
+pub use crate::net::storage::DASHBOARD_KEY as STORAGE_KEY;
 
 /// Most alarm rows a reload brings back.
 pub const SAVED_ALARMS: usize = 500;

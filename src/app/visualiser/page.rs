@@ -12,7 +12,7 @@ use super::live::LiveVisualiser;
 use super::offline::SimulatedVisualiser;
 
 /// Where the chosen mode is remembered.
-pub const MODE_KEY: &str = "qoscope.visualiser-mode";
+pub use crate::net::storage::VISUALISER_MODE_KEY as MODE_KEY;
 
 /// Which broker the visualiser's clients talk to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
