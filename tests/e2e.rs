@@ -295,3 +295,50 @@ async fn with_clean_session_off_the_session_outlives_disconnect_and_reload() {
     )
     .await;
 }
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn mqtt5_subscription_identifiers_tag_messages_and_disconnect_can_send_the_will() {
+    support::run("mqtt5-options", Auth::Anonymous, |e2e: E2e| async move {
+        let page = e2e.page();
+        page.select("#mqtt-version", "5").await;
+        page.script(
+            "document.querySelectorAll('details').forEach(d => d.open = true); return true",
+        )
+        .await;
+        page.click("#will-enabled").await;
+        page.fill("#will-topic", "e2e/v5/will").await;
+        page.fill("#will-payload", "the page left on purpose, will and all")
+            .await;
+        connect(page, &e2e.broker().ws_url()).await;
+
+        page.fill("#sub-id", "42").await;
+        subscribe_page(page, "e2e/v5/#", 1).await;
+        publish(e2e.broker(), "e2e/v5/a", "tagged", 1);
+        let row = page.wait_for(MSG_ROW, "tagged").await;
+        let meta = row
+            .find(fantoccini::Locator::Css(".msg-meta"))
+            .await
+            .expect("a message row has its meta line");
+        assert!(
+            meta.text()
+                .await
+                .unwrap_or_default()
+                .contains("subscription id 42"),
+            "the broker tagged the message with the SUBSCRIBE's identifier"
+        );
+
+        // Reason 0x04: the broker publishes the will although we said goodbye.
+        let will = subscribe(e2e.broker(), "e2e/v5/will", 1);
+        page.click("#disconnect-with-will").await;
+        page.click(CONNECT).await;
+        page.wait_for(CONN_STATUS, "Disconnected").await;
+        let received = will.received();
+        assert_eq!(received.len(), 1, "the will, once: {received:?}");
+        assert_eq!(
+            received[0].payload,
+            "the page left on purpose, will and all"
+        );
+    })
+    .await;
+}

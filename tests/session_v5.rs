@@ -276,3 +276,124 @@ fn a_retained_qos0_publish_is_refused_when_the_broker_has_no_retain() {
         "nothing the broker must reject went out"
     );
 }
+
+fn subscription(filter: &str) -> Vec<qoscope::mqtt::packet::SubscribeFilter> {
+    vec![qoscope::mqtt::packet::SubscribeFilter {
+        filter: filter.into(),
+        qos: QoS::AtLeastOnce,
+        ..Default::default()
+    }]
+}
+
+fn with_subscription_id(id: u32) -> Properties {
+    Properties {
+        subscription_identifiers: vec![id],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_subscription_identifier_goes_out_on_subscribe() {
+    let mut b = Broker::v5().connected();
+    b.session
+        .subscribe_with(b.now, subscription("alarms/#"), with_subscription_id(7))
+        .expect("accepted");
+    let (sent, _) = b.drain();
+    match &sent[..] {
+        [Packet::Subscribe(s)] => assert_eq!(s.properties.subscription_identifiers, vec![7]),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_subscription_identifier_is_refused_where_the_protocol_or_the_broker_forbids_it() {
+    let refused = |b: &mut Broker, id| {
+        matches!(
+            b.session
+                .subscribe_with(b.now, subscription("a/#"), with_subscription_id(id)),
+            Err(CommandError::NotAllowed(_))
+        )
+    };
+    let mut v311 = Broker::v311().connected();
+    assert!(refused(&mut v311, 7), "3.1.1 has no properties");
+    let mut v5 = Broker::v5().connected();
+    assert!(refused(&mut v5, 0), "0 is not an identifier");
+    assert!(
+        refused(&mut v5, 268_435_456),
+        "above the variable byte integer"
+    );
+    let mut without = Broker::v5();
+    without.connect_with(connack(Properties {
+        subscription_identifier_available: Some(0),
+        ..Default::default()
+    }));
+    assert!(refused(&mut without, 7), "the broker said it has none");
+    let (sent, _) = without.drain();
+    assert!(sent.is_empty(), "nothing went out");
+}
+
+#[test]
+fn unsubscribe_carries_user_properties_and_nothing_else() {
+    let mut b = Broker::v5().connected();
+    let user = Properties {
+        user_properties: vec![("by".into(), "operator".into())],
+        ..Default::default()
+    };
+    b.session
+        .unsubscribe_with(b.now, vec!["a/#".into()], user.clone())
+        .expect("accepted");
+    let (sent, _) = b.drain();
+    assert!(matches!(&sent[..], [Packet::Unsubscribe(u)] if u.properties == user));
+    assert!(matches!(
+        b.session
+            .unsubscribe_with(b.now, vec!["a/#".into()], with_subscription_id(3)),
+        Err(CommandError::NotAllowed(_))
+    ));
+}
+
+#[test]
+fn disconnect_can_send_the_will_and_change_the_session_expiry() {
+    use qoscope::mqtt::session::DisconnectRequest;
+    let config = SessionConfig {
+        version: ProtocolVersion::V5,
+        session_expiry_secs: Some(600),
+        ..SessionConfig::default()
+    };
+    let mut b = Broker::with(config).connected();
+    b.session
+        .disconnect_with(
+            b.now,
+            DisconnectRequest {
+                reason: 0x04,
+                session_expiry_secs: Some(3_600),
+            },
+        )
+        .expect("accepted");
+    let (sent, _) = b.drain();
+    match &sent[..] {
+        [Packet::Disconnect(d)] => {
+            assert_eq!(d.reason, 0x04, "Disconnect with Will Message");
+            assert_eq!(d.properties.session_expiry_interval, Some(3_600));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_session_opened_with_expiry_0_cannot_be_extended_on_disconnect() {
+    use qoscope::mqtt::session::DisconnectRequest;
+    let mut b = Broker::v5().connected();
+    let extend = DisconnectRequest {
+        reason: 0,
+        session_expiry_secs: Some(60),
+    };
+    assert!(matches!(
+        b.session.disconnect_with(b.now, extend),
+        Err(CommandError::NotAllowed(why)) if why.contains("MQTT-3.14.2-2")
+    ));
+    assert_eq!(
+        b.session.state(),
+        ConnectionState::Connected,
+        "still connected"
+    );
+}

@@ -128,6 +128,15 @@ pub fn ConnectionPanel() -> impl IntoView {
                 <WillFields form=form />
                 <RetryFields form=form is_v5=is_v5 />
             </fieldset>
+            <Show when=move || is_v5.get()>
+                // Chosen at the moment of leaving, so editable while connected.
+                <div class="form-grid disconnect-options">
+                    <div class="field wide">
+                        {check_field(form, "disconnect-with-will", "Disconnect publishes the will (reason 0x04)", |f| f.disconnect_with_will, |f, v| f.disconnect_with_will = v)}
+                    </div>
+                    {text_field(form, "disconnect-expiry", "Session expiry on disconnect (s, empty = as connected)", "text", |f| f.disconnect_expiry.clone(), |f, v| f.disconnect_expiry = v)}
+                </div>
+            </Show>
             <div class="connect-row">
                 <button
                     id="connect-btn"

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::mqtt::packet::{LastWill, ProtocolVersion, QoS};
-use crate::mqtt::session::{Qos2Delivery, RetryPolicy, SessionConfig};
+use crate::mqtt::session::{DisconnectRequest, Qos2Delivery, RetryPolicy, SessionConfig};
 
 /// The largest packet the page accepts: announced to an MQTT 5 broker (which
 /// then sends nothing larger) and enforced by the decoder in both versions
@@ -63,6 +63,12 @@ pub struct ConnectionForm {
     pub retry: RetryChoice,
     /// Retry interval in seconds for [`RetryChoice::OnTimeout`], as typed.
     pub retry_interval: String,
+    /// MQTT 5: Disconnect sends reason 0x04, asking the broker to publish
+    /// the will all the same.
+    pub disconnect_with_will: bool,
+    /// MQTT 5: the Session Expiry Interval Disconnect sets, seconds, as typed
+    /// (empty = leave it as CONNECT set it).
+    pub disconnect_expiry: String,
 }
 
 impl Default for ConnectionForm {
@@ -84,6 +90,8 @@ impl Default for ConnectionForm {
             will_retain: false,
             retry: RetryChoice::OnReconnect,
             retry_interval: "5".into(),
+            disconnect_with_will: false,
+            disconnect_expiry: String::new(),
         }
     }
 }
@@ -189,6 +197,38 @@ fn parse_number<T: std::str::FromStr>(text: &str, what: &str, range: &str) -> Re
 }
 
 impl ConnectionForm {
+    /// What Disconnect sends (MQTT 5; a 3.1.1 DISCONNECT has no options), or
+    /// the problem with what was typed.
+    pub fn disconnect_request(&self) -> Result<DisconnectRequest, String> {
+        if self.version != ProtocolVersion::V5 {
+            return Ok(DisconnectRequest::default());
+        }
+        let session_expiry_secs = match self.disconnect_expiry.trim() {
+            "" => None,
+            typed => Some(parse_number::<u32>(
+                typed,
+                "Session expiry on disconnect",
+                "of seconds from 0 to 4294967295",
+            )?),
+        };
+        let opened_with_zero = self.session_expiry.trim().parse::<u32>().unwrap_or(0) == 0;
+        if opened_with_zero && session_expiry_secs.is_some_and(|s| s > 0) {
+            return Err(
+                "A session opened with Session expiry 0 cannot be extended on disconnect \
+                        (MQTT-3.14.2-2): set Session expiry before connecting."
+                    .into(),
+            );
+        }
+        Ok(DisconnectRequest {
+            reason: if self.disconnect_with_will {
+                0x04
+            } else {
+                0x00
+            },
+            session_expiry_secs,
+        })
+    }
+
     /// The session configuration this form describes, or the first problem found.
     pub fn session_config(&self) -> Result<SessionConfig, String> {
         validate_broker_url(&self.broker_url)?;
@@ -455,6 +495,45 @@ mod tests {
         form.will_payload = "offline".into();
         let will = form.session_config().unwrap().will.unwrap();
         assert_eq!(will.payload, b"offline");
+    }
+
+    #[test]
+    fn an_mqtt5_disconnect_can_send_the_will_and_set_the_session_expiry() {
+        let form = ConnectionForm {
+            version: ProtocolVersion::V5,
+            session_expiry: "600".into(),
+            disconnect_with_will: true,
+            disconnect_expiry: "3600".into(),
+            ..ConnectionForm::default()
+        };
+        assert_eq!(
+            form.disconnect_request(),
+            Ok(DisconnectRequest {
+                reason: 0x04,
+                session_expiry_secs: Some(3600)
+            })
+        );
+        let v311 = ConnectionForm {
+            version: ProtocolVersion::V311,
+            ..form.clone()
+        };
+        assert_eq!(v311.disconnect_request(), Ok(DisconnectRequest::default()));
+        let from_zero = ConnectionForm {
+            session_expiry: "0".into(),
+            ..form.clone()
+        };
+        assert!(from_zero
+            .disconnect_request()
+            .unwrap_err()
+            .contains("MQTT-3.14.2-2"));
+        let typo = ConnectionForm {
+            disconnect_expiry: "an hour".into(),
+            ..form
+        };
+        assert!(typo
+            .disconnect_request()
+            .unwrap_err()
+            .contains("whole number"));
     }
 
     #[test]

@@ -62,7 +62,21 @@ fn MessageItem(row: Arc<MessageRow>) -> impl IntoView {
         .packet_id
         .map(|id| format!("packet id {id} · "))
         .unwrap_or_default();
-    let meta = format!("{id}{} bytes · {}", row.size, row.payload.kind());
+    let subscriptions = match row.subscription_ids.as_slice() {
+        [] => String::new(),
+        ids => format!(
+            "subscription id {} · ",
+            ids.iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let meta = format!(
+        "{id}{subscriptions}{} bytes · {}",
+        row.size,
+        row.payload.kind()
+    );
     view! {
         <li class="msg-row" data-testid="msg-row">
             <div class="msg-head">

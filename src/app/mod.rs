@@ -26,7 +26,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::mqtt::packet::{QoS, SubscribeFilter};
-use crate::mqtt::session::{EventKind, PublishRequest, Session};
+use crate::mqtt::session::{DisconnectRequest, EventKind, PublishRequest, Session};
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate, Persist};
 use dashboard::model::DashboardModel;
@@ -242,10 +242,15 @@ impl ClientCtx {
     }
 
     /// Ends the connection on purpose (DISCONNECT, close, no reconnect);
-    /// a reload then stays disconnected too.
+    /// a reload then stays disconnected too. In MQTT 5, with the form's
+    /// reason (send the will) and session expiry, or says why not.
     pub fn disconnect(&self) {
+        let request = match self.form.with_untracked(ConnectionForm::disconnect_request) {
+            Ok(request) => request,
+            Err(why) => return self.model.update(|m| m.refuse_to_connect(why)),
+        };
         Resume::update(|r| r.connect = false);
-        self.drop_link();
+        self.end_link(request);
     }
 
     /// Picks up what the last page left: its dashboard's topics, and its
@@ -260,10 +265,15 @@ impl ClientCtx {
         }
     }
 
-    /// Ends the link and keeps its session for the next one.
+    /// Ends the link before a new one, and keeps its session for it.
     fn drop_link(&self) {
+        self.end_link(DisconnectRequest::default());
+    }
+
+    /// Ends the link with `request` and keeps its session for the next one.
+    fn end_link(&self, request: DisconnectRequest) {
         let link = self.link.try_update_value(Option::take).flatten();
-        let Some(session) = link.and_then(|link| link.take_session()) else {
+        let Some(session) = link.and_then(|link| link.take_session(request)) else {
             return;
         };
         if let Some(key) = self.session_key.get_value() {
@@ -292,6 +302,12 @@ impl ClientCtx {
 
     /// Subscribes to one filter.
     pub fn subscribe(&self, filter: String, qos: QoS) {
+        self.subscribe_with_id(filter, qos, None);
+    }
+
+    /// Subscribes to one filter, with an MQTT 5 Subscription Identifier: the
+    /// broker tags each message this subscription delivers with it.
+    pub fn subscribe_with_id(&self, filter: String, qos: QoS, subscription_id: Option<u32>) {
         // What the user does lands after what the view has yet to show.
         self.flush();
         let request = SubscribeFilter {
@@ -299,8 +315,12 @@ impl ClientCtx {
             qos,
             ..Default::default()
         };
+        let properties = crate::mqtt::packet::Properties {
+            subscription_identifiers: subscription_id.into_iter().collect(),
+            ..Default::default()
+        };
         let result = match self.link() {
-            Some(link) => link.subscribe(vec![request]),
+            Some(link) => link.subscribe_with(vec![request], properties),
             None => Err(crate::mqtt::session::CommandError::NotConnected),
         };
         self.model.update(|m| m.subscribing(&filter, qos, result));

@@ -110,6 +110,8 @@ pub struct MessageRow {
     pub packet_id: Option<PacketId>,
     /// Payload size in bytes.
     pub size: usize,
+    /// MQTT 5 Subscription Identifiers: which of our subscriptions matched.
+    pub subscription_ids: Vec<u32>,
     /// Payload, rendered as text.
     pub payload: PayloadView,
 }
@@ -125,6 +127,7 @@ impl MessageRow {
             dup: message.dup,
             packet_id: message.packet_id,
             size: message.payload.len(),
+            subscription_ids: message.properties.subscription_identifiers.clone(),
             payload: render_payload(&message.payload),
         }
     }

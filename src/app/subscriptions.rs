@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::model::{sentence, SubState, SubscriptionRow};
 use super::publish::qos_from_value;
 use super::ClientCtx;
-use crate::mqtt::packet::QoS;
+use crate::mqtt::packet::{ProtocolVersion, QoS};
 use crate::mqtt::topic::validate_topic_filter;
 
 /// Subscribe form and subscription table.
@@ -22,9 +22,28 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                 .map(|e| sentence(&e.to_string()))
         })
     });
+    let is_v5 = Memo::new(move |_| ctx.form.with(|f| f.version == ProtocolVersion::V5));
+    // MQTT 5 Subscription Identifier, as typed (empty = none).
+    let subscription_id = RwSignal::new(String::new());
+    let id_error = Memo::new(move |_| {
+        subscription_id.with(|typed| match typed.trim() {
+            "" => None,
+            typed => match typed.parse::<u32>() {
+                Ok(id) if (1..=268_435_455).contains(&id) => None,
+                _ => Some(
+                    "A subscription identifier is a whole number from 1 to 268435455.".to_string(),
+                ),
+            },
+        })
+    });
     let subscribe = move || {
-        if filter_error.with_untracked(Option::is_none) {
-            ctx.subscribe(filter.get_untracked().clone(), qos.get_untracked());
+        if filter_error.with_untracked(Option::is_none) && id_error.with_untracked(Option::is_none)
+        {
+            let id = is_v5
+                .get_untracked()
+                .then(|| subscription_id.with_untracked(|t| t.trim().parse::<u32>().ok()))
+                .flatten();
+            ctx.subscribe_with_id(filter.get_untracked().clone(), qos.get_untracked(), id);
         }
     };
     let rows = move || ctx.model.with(|m| m.subscriptions.clone());
@@ -61,11 +80,30 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                         <option value="2" selected=move || qos.get() == QoS::ExactlyOnce>"2 · exactly once"</option>
                     </select>
                 </label>
+                <Show when=move || is_v5.get()>
+                    <label class="field">
+                        <span class="field-label">"Subscription identifier (MQTT 5)"</span>
+                        <input
+                            id="sub-id"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="off"
+                            placeholder="none"
+                            title="The broker tags every message this subscription delivers with it"
+                            aria-describedby="sub-id-error"
+                            prop:value=move || subscription_id.get()
+                            on:input:target=move |ev| subscription_id.set(ev.target().value())
+                        />
+                        <span id="sub-id-error" class="hint error">
+                            {move || id_error.get().unwrap_or_default()}
+                        </span>
+                    </label>
+                </Show>
                 <div class="field end">
                     <button
                         id="sub-btn"
                         class="btn primary"
-                        disabled=move || filter_error.with(Option::is_some)
+                        disabled=move || filter_error.with(Option::is_some) || (is_v5.get() && id_error.with(Option::is_some))
                         on:click=move |_| subscribe()
                     >
                         "Subscribe"

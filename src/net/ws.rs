@@ -34,9 +34,10 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 use super::backoff::Backoff;
 use super::clock::{from_event_time_stamp, now_ms, random};
 use crate::mqtt::fault::{Direction, FaultCause, FaultRules, Verdict};
-use crate::mqtt::packet::{Decoder, Packet, PacketId, SubscribeFilter};
+use crate::mqtt::packet::{Decoder, Packet, PacketId, Properties, SubscribeFilter};
 use crate::mqtt::session::{
-    CommandError, ConnectionState, Event, EventKind, PublishRequest, Session, SessionConfig,
+    CommandError, ConnectionState, DisconnectRequest, Event, EventKind, PublishRequest, Session,
+    SessionConfig,
 };
 
 /// The WebSocket subprotocol for MQTT (MQTT-6.0.0-3).
@@ -195,8 +196,9 @@ struct Inner {
     /// When `session_timer` fires, on the session's clock.
     session_timer_due: u64,
     reconnect_timer: Option<Timeout>,
-    /// Filters to subscribe again after a reconnect without a session.
-    subscriptions: Vec<SubscribeFilter>,
+    /// Filters to subscribe again after a reconnect without a session, each
+    /// with the SUBSCRIBE properties it was asked with (its identifier).
+    subscriptions: Vec<(SubscribeFilter, Properties)>,
     out: Vec<LinkUpdate>,
     notify: Notify,
     /// Where the session state is stored, if it is to outlive the page.
@@ -245,10 +247,13 @@ impl Link {
         let subscriptions = session
             .subscriptions()
             .into_iter()
-            .map(|(filter, qos)| SubscribeFilter {
-                filter,
-                qos,
-                ..Default::default()
+            .map(|(filter, qos)| {
+                let filter = SubscribeFilter {
+                    filter,
+                    qos,
+                    ..Default::default()
+                };
+                (filter, Properties::default())
             })
             .collect();
         let inner = Rc::new(RefCell::new(Inner {
@@ -292,13 +297,25 @@ impl Link {
 
     /// Subscribes, and remembers the filters for resubscribing after a reconnect.
     pub fn subscribe(&self, filters: Vec<SubscribeFilter>) -> Result<PacketId, CommandError> {
+        self.subscribe_with(filters, Properties::default())
+    }
+
+    /// Subscribes with MQTT 5 properties (a subscription identifier), and
+    /// remembers both for resubscribing after a reconnect.
+    pub fn subscribe_with(
+        &self,
+        filters: Vec<SubscribeFilter>,
+        properties: Properties,
+    ) -> Result<PacketId, CommandError> {
         self.command(|inner| {
-            let id = inner.session.subscribe(now_ms(), filters.clone())?;
+            let id = inner
+                .session
+                .subscribe_with(now_ms(), filters.clone(), properties.clone())?;
             for filter in filters {
                 inner
                     .subscriptions
-                    .retain(|known| known.filter != filter.filter);
-                inner.subscriptions.push(filter);
+                    .retain(|(known, _)| known.filter != filter.filter);
+                inner.subscriptions.push((filter, properties.clone()));
             }
             Ok(id)
         })
@@ -309,7 +326,7 @@ impl Link {
         self.command(|inner| {
             inner
                 .subscriptions
-                .retain(|known| !filters.contains(&known.filter));
+                .retain(|(known, _)| !filters.contains(&known.filter));
             inner.session.unsubscribe(now_ms(), filters)
         })
     }
@@ -325,13 +342,22 @@ impl Link {
     /// Ends the connection on purpose: DISCONNECT when connected, then close.
     /// Stops any pending reconnect.
     pub fn disconnect(&self) {
+        self.disconnect_with(DisconnectRequest::default());
+    }
+
+    /// As [`Link::disconnect`], with an MQTT 5 reason and session expiry on
+    /// the DISCONNECT; if the session refuses them, a plain one is sent.
+    pub fn disconnect_with(&self, request: DisconnectRequest) {
         self.run(|inner, weak| {
             inner.phase = Phase::Stopped;
             inner.reconnect_timer = None;
             inner.session_timer = None;
             if inner.socket.is_some() {
-                // DISCONNECT first, so the broker discards the will (MQTT-3.14.4-3).
-                let _ = inner.session.disconnect(now_ms());
+                // DISCONNECT first, so the broker discards the will (MQTT-3.14.4-3),
+                // unless asked to publish it (reason 0x04).
+                if inner.session.disconnect_with(now_ms(), request).is_err() {
+                    let _ = inner.session.disconnect(now_ms());
+                }
                 pump(inner, weak);
                 retire_socket(inner, Some(1000));
                 inner.session.handle_closed(now_ms());
@@ -341,11 +367,11 @@ impl Link {
         });
     }
 
-    /// Stops the link (as [`Link::disconnect`] does, if it has not) and hands
-    /// back its session, with every flow still in it, for the next link.
-    pub fn take_session(&self) -> Option<Session> {
+    /// Stops the link (as [`Link::disconnect_with`] does, if it has not)
+    /// and hands back its session, with every flow still in it, for the next link.
+    pub fn take_session(&self, request: DisconnectRequest) -> Option<Session> {
         let mut session = None;
-        self.disconnect();
+        self.disconnect_with(request);
         self.run(|inner, _| {
             let fresh = Session::new(inner.session.config().clone());
             session = Some(std::mem::replace(&mut inner.session, fresh));
@@ -881,13 +907,25 @@ fn drain_events(inner: &mut Inner) -> bool {
 /// After a reconnect to a broker that kept no session, subscribes again to
 /// the `lost` filters we know (with the options first asked for).
 fn resubscribe(inner: &mut Inner, lost: &[String]) -> bool {
-    let filters: Vec<SubscribeFilter> = inner
-        .subscriptions
-        .iter()
-        .filter(|known| lost.contains(&known.filter))
-        .cloned()
-        .collect();
-    !filters.is_empty() && inner.session.subscribe(now_ms(), filters).is_ok()
+    let mut requests: Vec<(Properties, Vec<SubscribeFilter>)> = Vec::new();
+    for (filter, properties) in &inner.subscriptions {
+        if !lost.contains(&filter.filter) {
+            continue;
+        }
+        // One SUBSCRIBE per identifier: it is a property of the packet.
+        match requests.iter_mut().find(|(p, _)| p == properties) {
+            Some((_, filters)) => filters.push(filter.clone()),
+            None => requests.push((properties.clone(), vec![filter.clone()])),
+        }
+    }
+    let mut queued = false;
+    for (properties, filters) in requests {
+        queued |= inner
+            .session
+            .subscribe_with(now_ms(), filters, properties)
+            .is_ok();
+    }
+    queued
 }
 
 fn arm_session_timer(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {

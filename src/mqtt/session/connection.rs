@@ -4,8 +4,8 @@
 use super::aliases::TopicAliases;
 use super::wire;
 use super::{
-    BrokerLimits, CommandError, Connection, DisconnectReason, EventKind, Link, PendingRequest,
-    Session, Timer,
+    BrokerLimits, CommandError, Connection, DisconnectReason, DisconnectRequest, EventKind, Link,
+    PendingRequest, Session, Timer,
 };
 use crate::mqtt::packet::{Connack, Connect, Disconnect, Packet, PacketType, Properties, QoS};
 
@@ -142,16 +142,46 @@ impl Session {
             session_expiry_secs: p
                 .session_expiry_interval
                 .or(self.config.session_expiry_secs),
+            subscription_identifiers_available: p.subscription_identifier_available != Some(0),
         }
     }
 
     /// Ends the connection politely: DISCONNECT (reason 0), then
     /// `Disconnected` and `poll_close`. The session state is kept.
     pub fn disconnect(&mut self, now: u64) -> Result<(), CommandError> {
+        self.disconnect_with(now, DisconnectRequest::default())
+    }
+
+    /// Ends the connection with an MQTT 5 reason code and, if given, a new
+    /// Session Expiry Interval (how long the broker keeps the session now).
+    /// Reason 0x04 asks the broker to publish the will all the same.
+    pub fn disconnect_with(
+        &mut self,
+        now: u64,
+        request: DisconnectRequest,
+    ) -> Result<(), CommandError> {
         if matches!(self.link, Link::Disconnected) {
             return Err(CommandError::NotConnected);
         }
-        self.send(now, Packet::Disconnect(Disconnect::default()));
+        let mut disconnect = Disconnect::default();
+        if request != DisconnectRequest::default() {
+            if !self.is_v5() {
+                return Err(CommandError::NotAllowed(
+                    "a DISCONNECT reason or session expiry needs MQTT 5".into(),
+                ));
+            }
+            let connect_expiry = self.config.session_expiry_secs.unwrap_or(0);
+            if connect_expiry == 0 && request.session_expiry_secs.is_some_and(|s| s > 0) {
+                return Err(CommandError::NotAllowed(
+                    "the session was opened with a Session Expiry of 0: a DISCONNECT may not \
+                     extend it (MQTT-3.14.2-2); connect with a session expiry first"
+                        .into(),
+                ));
+            }
+            disconnect.reason = request.reason;
+            disconnect.properties.session_expiry_interval = request.session_expiry_secs;
+        }
+        self.send(now, Packet::Disconnect(disconnect));
         self.close(now, DisconnectReason::ClientDisconnect);
         Ok(())
     }

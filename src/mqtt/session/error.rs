@@ -54,6 +54,9 @@ pub enum CommandError {
         /// The codec's reason.
         reason: String,
     },
+    /// The protocol version, the broker or the spec does not allow what was
+    /// asked; the sentence says which and why.
+    NotAllowed(String),
 }
 
 impl fmt::Display for CommandError {
@@ -94,6 +97,7 @@ impl fmt::Display for CommandError {
             CommandError::InvalidPacket { reason } => {
                 write!(f, "the packet cannot be encoded: {reason}")
             }
+            CommandError::NotAllowed(reason) => f.write_str(reason),
         }
     }
 }

@@ -88,6 +88,13 @@ pub struct BrokerLimits {
     pub assigned_client_id: Option<String>,
     /// Session Expiry Interval the broker applies, if it sent one.
     pub session_expiry_secs: Option<u32>,
+    /// Subscription Identifier Available (default true).
+    #[serde(default = "yes")]
+    pub subscription_identifiers_available: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl BrokerLimits {
@@ -103,6 +110,7 @@ impl BrokerLimits {
             keep_alive_secs,
             assigned_client_id: None,
             session_expiry_secs: None,
+            subscription_identifiers_available: true,
         }
     }
 }

@@ -184,6 +184,15 @@ pub struct PublishRequest {
     pub properties: Properties,
 }
 
+/// How a client ends its connection (MQTT 5; a 3.1.1 DISCONNECT has neither).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DisconnectRequest {
+    /// Reason code: 0x00 normal, 0x04 disconnect with the will message.
+    pub reason: u8,
+    /// A new Session Expiry Interval, seconds.
+    pub session_expiry_secs: Option<u32>,
+}
+
 /// One packet ready for the transport.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {

@@ -15,16 +15,60 @@ impl Session {
         now: u64,
         filters: Vec<SubscribeFilter>,
     ) -> Result<PacketId, CommandError> {
+        self.subscribe_with(now, filters, Properties::default())
+    }
+
+    /// Subscribes with MQTT 5 properties: a Subscription Identifier (the
+    /// broker then tags every message this subscription delivers with it)
+    /// and user properties.
+    pub fn subscribe_with(
+        &mut self,
+        now: u64,
+        filters: Vec<SubscribeFilter>,
+        properties: Properties,
+    ) -> Result<PacketId, CommandError> {
         for f in &filters {
             check_filter(&f.filter)?;
         }
+        self.check_subscribe_properties(&properties)?;
         let packet_id = self.request_id(filters.is_empty())?;
         let packet = Packet::Subscribe(Subscribe {
             packet_id,
             filters: filters.clone(),
-            properties: Properties::default(),
+            properties,
         });
         self.send_request(now, packet, PendingRequest::Subscribe(filters))
+    }
+
+    /// MQTT-3.8.2.1.2: at most one Subscription Identifier, 1 to 268,435,455,
+    /// and only to a broker that has not said it supports none; properties
+    /// only in MQTT 5.
+    fn check_subscribe_properties(&self, properties: &Properties) -> Result<(), CommandError> {
+        if properties.is_empty() {
+            return Ok(());
+        }
+        if !self.is_v5() {
+            return Err(CommandError::NotAllowed(
+                "SUBSCRIBE properties (subscription identifier, user properties) need MQTT 5"
+                    .into(),
+            ));
+        }
+        let ids = &properties.subscription_identifiers;
+        if ids.len() > 1 || ids.iter().any(|id| !(1..=268_435_455).contains(id)) {
+            return Err(CommandError::NotAllowed(
+                "a SUBSCRIBE carries one subscription identifier, from 1 to 268,435,455".into(),
+            ));
+        }
+        if !ids.is_empty()
+            && self
+                .broker()
+                .is_some_and(|b| !b.subscription_identifiers_available)
+        {
+            return Err(CommandError::NotAllowed(
+                "the broker does not support subscription identifiers (CONNACK)".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Unsubscribes; the result per filter comes in an `Unsubscribed` event.
@@ -33,14 +77,34 @@ impl Session {
         now: u64,
         filters: Vec<String>,
     ) -> Result<PacketId, CommandError> {
+        self.unsubscribe_with(now, filters, Properties::default())
+    }
+
+    /// Unsubscribes with MQTT 5 properties (user properties are the only
+    /// ones UNSUBSCRIBE carries).
+    pub fn unsubscribe_with(
+        &mut self,
+        now: u64,
+        filters: Vec<String>,
+        properties: Properties,
+    ) -> Result<PacketId, CommandError> {
         for f in &filters {
             check_filter(f)?;
+        }
+        let only_user_properties = Properties {
+            user_properties: properties.user_properties.clone(),
+            ..Properties::default()
+        };
+        if !properties.is_empty() && (!self.is_v5() || properties != only_user_properties) {
+            return Err(CommandError::NotAllowed(
+                "UNSUBSCRIBE carries user properties only, and only in MQTT 5".into(),
+            ));
         }
         let packet_id = self.request_id(filters.is_empty())?;
         let packet = Packet::Unsubscribe(Unsubscribe {
             packet_id,
             filters: filters.clone(),
-            properties: Properties::default(),
+            properties,
         });
         self.send_request(now, packet, PendingRequest::Unsubscribe(filters))
     }
