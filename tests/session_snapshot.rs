@@ -176,3 +176,80 @@ fn the_state_revision_moves_with_what_a_snapshot_holds_and_only_then() {
     b.subscribe("a/#", QoS::AtLeastOnce, 1);
     assert!(moved(&b), "subscriptions are session state");
 }
+
+#[test]
+fn a_broker_that_lost_the_session_gets_every_subscription_back_as_first_asked() {
+    use qoscope::mqtt::packet::{Properties, ProtocolVersion, Suback, SubscribeFilter};
+    let mut b = Broker::with(SessionConfig {
+        version: ProtocolVersion::V5,
+        resubscribe: true,
+        ..config()
+    })
+    .connected();
+    let alarms = SubscribeFilter {
+        filter: "alarms/#".into(),
+        qos: QoS::ExactlyOnce,
+        no_local: true,
+        ..Default::default()
+    };
+    let tagged = Properties {
+        subscription_identifiers: vec![7],
+        ..Default::default()
+    };
+    for (filter, properties) in [
+        (alarms.clone(), tagged.clone()),
+        (
+            SubscribeFilter {
+                filter: "inventory/#".into(),
+                qos: QoS::AtLeastOnce,
+                ..Default::default()
+            },
+            Properties::default(),
+        ),
+    ] {
+        let id = b
+            .session
+            .subscribe_with(b.now, vec![filter], properties)
+            .unwrap();
+        b.drain();
+        b.feed(Packet::Suback(Suback {
+            packet_id: id,
+            codes: vec![1],
+            ..Default::default()
+        }));
+    }
+    b.close();
+
+    // The broker restarted without persistence: no session.
+    let (sent, events) = b.connect_with(Connack::default());
+    assert!(events.iter().any(|e| matches!(e,
+        qoscope::mqtt::session::EventKind::SubscriptionsLost { filters } if filters.len() == 2)));
+    let subscribes: Vec<_> = sent
+        .iter()
+        .filter_map(|p| match p {
+            Packet::Subscribe(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        subscribes.len(),
+        2,
+        "one SUBSCRIBE per identifier: {sent:?}"
+    );
+    let again = subscribes
+        .iter()
+        .find(|s| s.properties == tagged)
+        .expect("the tagged one again, with its identifier");
+    assert_eq!(
+        again.filters,
+        vec![alarms],
+        "its options as first asked, not as granted"
+    );
+
+    // Without the policy, the loss is reported and nothing is sent.
+    let mut quiet = Broker::with(config()).connected();
+    quiet.subscribe("a/#", QoS::AtLeastOnce, 1);
+    quiet.close();
+    let (sent, _) = quiet.connect_with(Connack::default());
+    assert!(!sent.iter().any(|p| matches!(p, Packet::Subscribe(_))));
+}

@@ -123,7 +123,12 @@ pub fn ConnectionPanel() -> impl IntoView {
                 {text_field(form, "username", "Username", "text", |f| f.username.clone(), |f, v| f.username = v)}
                 {text_field(form, "password", "Password", "password", |f| f.password.clone(), |f, v| f.password = v)}
                 <div class="field wide">
-                    {check_field(form, "remember-password", "Remember password in saved profiles (kept as plain text in this browser's localStorage)", |f| f.remember_password, |f, v| f.remember_password = v)}
+                    {check_field(form, "remember-password", "Remember password in saved profiles", |f| f.remember_password, |f, v| f.remember_password = v)}
+                    <Show when=move || form.with(|f| f.remember_password)>
+                        <span class="hint" role="note">
+                            "A profile saved now keeps the password as plain text in this browser's localStorage."
+                        </span>
+                    </Show>
                 </div>
                 <WillFields form=form />
                 <RetryFields form=form is_v5=is_v5 />

@@ -282,6 +282,9 @@ impl ConnectionForm {
             will,
             pingresp_timeout_ms: None,
             connack_timeout_ms: crate::mqtt::session::DEFAULT_CONNACK_TIMEOUT_MS,
+            // A broker that lost the session (restarted without persistence)
+            // gets the page's subscriptions back without anyone asking.
+            resubscribe: true,
             receive_maximum: 65535,
             maximum_packet_size: Some(MAXIMUM_PACKET_SIZE),
             topic_alias_maximum: 0,

@@ -11,10 +11,12 @@
 //!
 //! When a connection drops without the user asking (before or after its
 //! CONNACK; not when the broker refused it or broke the protocol while
-//! accepting it), the driver reconnects with exponential backoff and jitter, and, when the
-//! broker answers that it kept no session, subscribes again to every filter
-//! it knows. Each socket gets a generation number; events from an older
-//! socket are ignored, and handlers are cleared before a socket is closed.
+//! accepting it), the driver reconnects with exponential backoff and jitter.
+//! What happens to the session then (resending, subscribing again to what a
+//! broker lost) is the session's own policy, tested natively; the driver
+//! keeps only sockets, timers and backoff. Each socket gets a generation
+//! number; events from an older socket are ignored, and handlers are cleared
+//! before a socket is closed.
 //!
 //! A link opened with [`Link::connect_with_faults`] puts the visualiser's
 //! [`FaultRules`] between the session and the socket: every packet the
@@ -196,9 +198,6 @@ struct Inner {
     /// When `session_timer` fires, on the session's clock.
     session_timer_due: u64,
     reconnect_timer: Option<Timeout>,
-    /// Filters to subscribe again after a reconnect without a session, each
-    /// with the SUBSCRIBE properties it was asked with (its identifier).
-    subscriptions: Vec<(SubscribeFilter, Properties)>,
     out: Vec<LinkUpdate>,
     notify: Notify,
     /// Where the session state is stored, if it is to outlive the page.
@@ -242,20 +241,6 @@ impl Link {
         wire: Option<WireFilter>,
         persist: Option<Persist>,
     ) -> Link {
-        // A session carried over knows what it subscribed to: those are the
-        // filters to ask for again if the broker kept no session.
-        let subscriptions = session
-            .subscriptions()
-            .into_iter()
-            .map(|(filter, qos)| {
-                let filter = SubscribeFilter {
-                    filter,
-                    qos,
-                    ..Default::default()
-                };
-                (filter, Properties::default())
-            })
-            .collect();
         let inner = Rc::new(RefCell::new(Inner {
             url: url.trim().to_string(),
             session,
@@ -277,7 +262,6 @@ impl Link {
             session_timer: None,
             session_timer_due: 0,
             reconnect_timer: None,
-            subscriptions,
             out: Vec::new(),
             notify,
             persist,
@@ -295,40 +279,24 @@ impl Link {
         self.command(|inner| inner.session.publish(now_ms(), req))
     }
 
-    /// Subscribes, and remembers the filters for resubscribing after a reconnect.
+    /// Subscribes (the session subscribes again by itself if a broker loses
+    /// it, when its config says so).
     pub fn subscribe(&self, filters: Vec<SubscribeFilter>) -> Result<PacketId, CommandError> {
         self.subscribe_with(filters, Properties::default())
     }
 
-    /// Subscribes with MQTT 5 properties (a subscription identifier), and
-    /// remembers both for resubscribing after a reconnect.
+    /// Subscribes with MQTT 5 properties (a subscription identifier).
     pub fn subscribe_with(
         &self,
         filters: Vec<SubscribeFilter>,
         properties: Properties,
     ) -> Result<PacketId, CommandError> {
-        self.command(|inner| {
-            let id = inner
-                .session
-                .subscribe_with(now_ms(), filters.clone(), properties.clone())?;
-            for filter in filters {
-                inner
-                    .subscriptions
-                    .retain(|(known, _)| known.filter != filter.filter);
-                inner.subscriptions.push((filter, properties.clone()));
-            }
-            Ok(id)
-        })
+        self.command(|inner| inner.session.subscribe_with(now_ms(), filters, properties))
     }
 
-    /// Unsubscribes, and forgets the filters for resubscribing.
+    /// Unsubscribes.
     pub fn unsubscribe(&self, filters: Vec<String>) -> Result<PacketId, CommandError> {
-        self.command(|inner| {
-            inner
-                .subscriptions
-                .retain(|(known, _)| !filters.contains(&known.filter));
-            inner.session.unsubscribe(now_ms(), filters)
-        })
+        self.command(|inner| inner.session.unsubscribe(now_ms(), filters))
     }
 
     /// The session's connection state.
@@ -780,14 +748,8 @@ fn retire_socket(inner: &mut Inner, code: Option<u16>) {
 
 /// After every input: send what is ready, report events, re-arm the timer.
 fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
-    // A resubscribe adds transmits; at most one extra round.
-    let mut cut = false;
-    for _ in 0..2 {
-        cut |= pump(inner, weak);
-        if !drain_events(inner) {
-            break;
-        }
-    }
+    let cut = pump(inner, weak);
+    drain_events(inner);
     if cut {
         drop_for_fault(inner, weak);
         return;
@@ -862,9 +824,8 @@ fn persist_if_changed(inner: &mut Inner) {
     inner.persisted_revision = revision;
 }
 
-/// Moves session events to the app; returns true if a resubscribe was queued.
-fn drain_events(inner: &mut Inner) -> bool {
-    let mut lost = Vec::new();
+/// Moves session events to the app.
+fn drain_events(inner: &mut Inner) {
     while let Some(event) = inner.session.poll_event() {
         match &event.kind {
             EventKind::Connected { .. } => {
@@ -878,7 +839,6 @@ fn drain_events(inner: &mut Inner) -> bool {
             EventKind::ProtocolError { .. } => {
                 inner.refused = inner.refused || !inner.accepted_this_socket;
             }
-            EventKind::SubscriptionsLost { filters } => lost.extend(filters.iter().cloned()),
             _ => {}
         }
         let dropped = match (&event.kind, inner.wire.as_mut()) {
@@ -901,31 +861,6 @@ fn drain_events(inner: &mut Inner) -> bool {
             });
         }
     }
-    resubscribe(inner, &lost)
-}
-
-/// After a reconnect to a broker that kept no session, subscribes again to
-/// the `lost` filters we know (with the options first asked for).
-fn resubscribe(inner: &mut Inner, lost: &[String]) -> bool {
-    let mut requests: Vec<(Properties, Vec<SubscribeFilter>)> = Vec::new();
-    for (filter, properties) in &inner.subscriptions {
-        if !lost.contains(&filter.filter) {
-            continue;
-        }
-        // One SUBSCRIBE per identifier: it is a property of the packet.
-        match requests.iter_mut().find(|(p, _)| p == properties) {
-            Some((_, filters)) => filters.push(filter.clone()),
-            None => requests.push((properties.clone(), vec![filter.clone()])),
-        }
-    }
-    let mut queued = false;
-    for (properties, filters) in requests {
-        queued |= inner
-            .session
-            .subscribe_with(now_ms(), filters, properties)
-            .is_ok();
-    }
-    queued
 }
 
 fn arm_session_timer(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {

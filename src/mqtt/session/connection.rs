@@ -253,7 +253,7 @@ impl Session {
         for (packet_id, request) in std::mem::take(&mut self.pending) {
             self.ids.release(packet_id);
             let packet_type = match request {
-                PendingRequest::Subscribe(_) => PacketType::Subscribe,
+                PendingRequest::Subscribe(..) => PacketType::Subscribe,
                 PendingRequest::Unsubscribe(_) => PacketType::Unsubscribe,
             };
             self.emit(

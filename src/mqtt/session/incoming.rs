@@ -59,7 +59,7 @@ impl Session {
             .subscriptions
             .iter()
             .filter(|(filter, _)| matches(filter, &topic))
-            .map(|(f, q)| (f.clone(), *q))
+            .map(|(f, s)| (f.clone(), s.qos))
             .collect();
         let granted = matched.iter().map(|(_, q)| *q).max();
         let received = publish.qos;

@@ -132,6 +132,10 @@ pub struct SessionConfig {
     /// How long to wait for PINGRESP after PINGREQ, ms (None = half the keep-alive).
     #[serde(default)]
     pub pingresp_timeout_ms: Option<u64>,
+    /// Subscribe again, by itself, to every filter a broker lost (CONNACK
+    /// without a session), with the options and identifier first asked for.
+    #[serde(default)]
+    pub resubscribe: bool,
     /// How long to wait for CONNACK after CONNECT, ms, whatever the
     /// keep-alive (with keep-alive 0 nothing else would end the wait).
     #[serde(default = "default_connack_timeout_ms")]
@@ -164,6 +168,7 @@ impl Default for SessionConfig {
             qos2_delivery: Qos2Delivery::OnPublish,
             pingresp_timeout_ms: None,
             connack_timeout_ms: DEFAULT_CONNACK_TIMEOUT_MS,
+            resubscribe: false,
         }
     }
 }
@@ -232,7 +237,7 @@ struct Connection {
 /// A SUBSCRIBE or UNSUBSCRIBE waiting for its acknowledgement.
 #[derive(Debug, Clone)]
 enum PendingRequest {
-    Subscribe(Vec<SubscribeFilter>),
+    Subscribe(Vec<SubscribeFilter>, Properties),
     Unsubscribe(Vec<String>),
 }
 
@@ -247,8 +252,8 @@ pub struct Session {
     /// Incoming QoS 2 ids awaiting PUBREL, with the message for `OnPubrel`.
     incoming: BTreeMap<PacketId, Option<Message>>,
     pending: BTreeMap<PacketId, PendingRequest>,
-    /// Granted QoS per subscribed filter.
-    subscriptions: BTreeMap<String, QoS>,
+    /// Subscribed filters: granted QoS, and how each was asked for.
+    subscriptions: BTreeMap<String, Subscription>,
     timers: TimerTable,
     decoder: wire::FrameDecoder,
     transmits: VecDeque<Transmit>,
@@ -414,8 +419,8 @@ impl Session {
     /// Subscribed filters with their granted QoS.
     pub fn subscriptions(&self) -> Vec<(String, QoS)> {
         self.subscriptions
-            .iter()
-            .map(|(f, q)| (f.clone(), *q))
+            .values()
+            .map(|s| (s.filter.clone(), s.qos))
             .collect()
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::PacketIds;
 use super::outgoing::{OutgoingFlow, Stage};
 use super::{FlowState, Message, Session, SessionConfig};
-use crate::mqtt::packet::{PacketId, Publish, QoS};
+use crate::mqtt::packet::{PacketId, Properties, Publish, QoS, SubscribeFilter};
 
 /// An outgoing QoS>0 PUBLISH not yet acknowledged (or not yet sent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,13 +31,32 @@ pub struct IncomingQos2 {
     pub message: Option<Message>,
 }
 
-/// A subscription with its granted QoS.
+/// A subscription with its granted QoS, and how it was asked for, so that
+/// the session can ask again when a broker has lost it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
     /// Topic filter.
     pub filter: String,
     /// Granted QoS.
     pub qos: QoS,
+    /// The filter's options as asked (maximum QoS, No Local, ...); when
+    /// unknown (an older snapshot), the filter at its granted QoS.
+    #[serde(default)]
+    pub requested: Option<SubscribeFilter>,
+    /// The SUBSCRIBE's properties (its Subscription Identifier).
+    #[serde(default)]
+    pub properties: Properties,
+}
+
+impl Subscription {
+    /// What to send to subscribe again.
+    pub fn request(&self) -> SubscribeFilter {
+        self.requested.clone().unwrap_or_else(|| SubscribeFilter {
+            filter: self.filter.clone(),
+            qos: self.qos,
+            ..Default::default()
+        })
+    }
 }
 
 /// Everything that survives a reconnect, in resend order.
@@ -80,14 +99,7 @@ impl Session {
                 message: message.clone(),
             })
             .collect();
-        snapshot.subscriptions = self
-            .subscriptions
-            .iter()
-            .map(|(filter, qos)| Subscription {
-                filter: filter.clone(),
-                qos: *qos,
-            })
-            .collect();
+        snapshot.subscriptions = self.subscriptions.values().cloned().collect();
         snapshot
     }
 
@@ -128,7 +140,7 @@ impl Session {
             session.incoming.insert(entry.packet_id, entry.message);
         }
         for sub in snapshot.subscriptions {
-            session.subscriptions.insert(sub.filter, sub.qos);
+            session.subscriptions.insert(sub.filter.clone(), sub);
         }
         session
     }

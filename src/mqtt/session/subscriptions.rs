@@ -1,7 +1,7 @@
 //! SUBSCRIBE / SUBACK and UNSUBSCRIBE / UNSUBACK, and the granted QoS per
 //! filter that gives every delivery its effective QoS.
 
-use super::{CommandError, EventKind, FilterResult, PendingRequest, Session};
+use super::{CommandError, EventKind, FilterResult, PendingRequest, Session, Subscription};
 use crate::mqtt::packet::{
     Packet, PacketId, PacketType, Properties, QoS, Suback, Subscribe, SubscribeFilter, Unsuback,
     Unsubscribe,
@@ -35,9 +35,9 @@ impl Session {
         let packet = Packet::Subscribe(Subscribe {
             packet_id,
             filters: filters.clone(),
-            properties,
+            properties: properties.clone(),
         });
-        self.send_request(now, packet, PendingRequest::Subscribe(filters))
+        self.send_request(now, packet, PendingRequest::Subscribe(filters, properties))
     }
 
     /// MQTT-3.8.2.1.2: at most one Subscription Identifier, 1 to 268,435,455,
@@ -142,7 +142,9 @@ impl Session {
     /// SUBACK: one code per filter, in order (MQTT-3.9.3-1).
     pub(crate) fn on_suback(&mut self, now: u64, suback: Suback) {
         let packet_id = suback.packet_id;
-        let Some(PendingRequest::Subscribe(filters)) = self.take_pending(packet_id, true) else {
+        let Some(PendingRequest::Subscribe(filters, properties)) =
+            self.take_pending(packet_id, true)
+        else {
             return self.warn(
                 now,
                 format!("SUBACK for id {packet_id} that is not awaiting one: ignored"),
@@ -156,15 +158,22 @@ impl Session {
             );
         }
         let results: Vec<FilterResult> = filters
-            .into_iter()
+            .iter()
             .enumerate()
             .map(|(i, f)| {
-                self.filter_result(PacketType::Suback, f.filter, suback.codes.get(i).copied())
+                let code = suback.codes.get(i).copied();
+                self.filter_result(PacketType::Suback, f.filter.clone(), code)
             })
             .collect();
-        for r in &results {
+        for (r, requested) in results.iter().zip(filters) {
             if let Some(qos) = r.granted {
-                self.subscriptions.insert(r.filter.clone(), qos);
+                let subscription = Subscription {
+                    filter: r.filter.clone(),
+                    qos,
+                    requested: Some(requested),
+                    properties: properties.clone(),
+                };
+                self.subscriptions.insert(r.filter.clone(), subscription);
             }
         }
         self.emit(now, EventKind::Subscribed { packet_id, results });
@@ -201,7 +210,7 @@ impl Session {
     /// The pending request for `packet_id` if it is of the expected kind.
     fn take_pending(&mut self, packet_id: PacketId, subscribe: bool) -> Option<PendingRequest> {
         let fits = match self.pending.get(&packet_id)? {
-            PendingRequest::Subscribe(_) => subscribe,
+            PendingRequest::Subscribe(..) => subscribe,
             PendingRequest::Unsubscribe(_) => !subscribe,
         };
         if !fits {
@@ -236,12 +245,34 @@ impl Session {
     }
 
     /// Connected without a session: the broker has no subscriptions for us.
+    /// With [`super::SessionConfig::resubscribe`], they are asked for again,
+    /// as first asked: one SUBSCRIBE per set of properties (an identifier
+    /// belongs to the packet, not to a filter).
     pub(crate) fn forget_subscriptions(&mut self, now: u64) {
-        let filters: Vec<String> = std::mem::take(&mut self.subscriptions)
-            .into_keys()
-            .collect();
-        if !filters.is_empty() {
-            self.emit(now, EventKind::SubscriptionsLost { filters });
+        let lost = std::mem::take(&mut self.subscriptions);
+        if lost.is_empty() {
+            return;
+        }
+        let filters: Vec<String> = lost.keys().cloned().collect();
+        self.emit(now, EventKind::SubscriptionsLost { filters });
+        if !self.config.resubscribe {
+            return;
+        }
+        let mut requests: Vec<(Properties, Vec<SubscribeFilter>)> = Vec::new();
+        for subscription in lost.into_values() {
+            let request = subscription.request();
+            match requests
+                .iter_mut()
+                .find(|(p, _)| *p == subscription.properties)
+            {
+                Some((_, filters)) => filters.push(request),
+                None => requests.push((subscription.properties, vec![request])),
+            }
+        }
+        for (properties, filters) in requests {
+            if let Err(error) = self.subscribe_with(now, filters, properties) {
+                self.warn(now, format!("could not subscribe again: {error}"));
+            }
         }
     }
 }
