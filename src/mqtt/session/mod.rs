@@ -237,7 +237,7 @@ struct Connection {
 /// A SUBSCRIBE or UNSUBSCRIBE waiting for its acknowledgement.
 #[derive(Debug, Clone)]
 enum PendingRequest {
-    Subscribe(Vec<SubscribeFilter>, Properties),
+    Subscribe(Vec<SubscribeFilter>, Box<Properties>),
     Unsubscribe(Vec<String>),
 }
 

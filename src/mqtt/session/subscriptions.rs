@@ -37,7 +37,11 @@ impl Session {
             filters: filters.clone(),
             properties: properties.clone(),
         });
-        self.send_request(now, packet, PendingRequest::Subscribe(filters, properties))
+        self.send_request(
+            now,
+            packet,
+            PendingRequest::Subscribe(filters, Box::new(properties)),
+        )
     }
 
     /// MQTT-3.8.2.1.2: at most one Subscription Identifier, 1 to 268,435,455,
@@ -171,7 +175,7 @@ impl Session {
                     filter: r.filter.clone(),
                     qos,
                     requested: Some(requested),
-                    properties: properties.clone(),
+                    properties: (*properties).clone(),
                 };
                 self.subscriptions.insert(r.filter.clone(), subscription);
             }
