@@ -83,11 +83,7 @@ async fn wait_for_stock(page: &Page, sku: &str, expected: i64) {
 }
 
 async fn document_title(page: &Page) -> String {
-    page.script("return document.title")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    page.script_text("return document.title").await
 }
 
 #[tokio::test]
@@ -182,14 +178,11 @@ const CLIENT_CONNECTED: &str = r#"
 
 /// The text of the stock row of `sku`, read through `textContent`.
 async fn stock_row_text(page: &Page, sku: &str) -> String {
-    page.script(&format!(
+    page.script_text(&format!(
         "return [...document.querySelectorAll('{STOCK_ROW}')].find(r => \
          r.querySelector('th')?.textContent.trim() === '{sku}')?.textContent ?? ''"
     ))
     .await
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
 }
 
 #[tokio::test]

@@ -135,12 +135,24 @@ pub fn ConnectionPanel() -> impl IntoView {
             </fieldset>
             <Show when=move || is_v5.get()>
                 // Chosen at the moment of leaving, so editable while connected.
-                <div class="form-grid disconnect-options">
+                <fieldset class="form-grid disconnect-options">
+                    <legend>"On Disconnect (MQTT 5)"</legend>
                     <div class="field wide">
-                        {check_field(form, "disconnect-with-will", "Disconnect publishes the will (reason 0x04)", |f| f.disconnect_with_will, |f, v| f.disconnect_with_will = v)}
+                        {check_field(form, "disconnect-with-will", "Publish the will all the same (reason 0x04)", |f| f.disconnect_with_will, |f, v| f.disconnect_with_will = v)}
                     </div>
-                    {text_field(form, "disconnect-expiry", "Session expiry on disconnect (s, empty = as connected)", "text", |f| f.disconnect_expiry.clone(), |f, v| f.disconnect_expiry = v)}
-                </div>
+                    <label class="field wide">
+                        <span class="field-label">"New session expiry (s)"</span>
+                        <input
+                            id="disconnect-expiry"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="off"
+                            placeholder="unchanged"
+                            prop:value=move || form.with(|f| f.disconnect_expiry.clone())
+                            on:input:target=move |ev| form.update(|f| f.disconnect_expiry = ev.target().value())
+                        />
+                    </label>
+                </fieldset>
             </Show>
             <div class="connect-row">
                 <button

@@ -149,6 +149,15 @@ impl Page {
         self.open_home().await;
     }
 
+    /// What `script` returns, as text ("" when it is not a string).
+    pub async fn script_text(&self, script: &str) -> String {
+        self.script(script)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Reloads the page, as an operator's F5 would (the page gets its
     /// `pagehide`), and waits until the new document is complete.
     pub async fn reload(&self) {

@@ -44,7 +44,7 @@ pub struct Subscription {
     #[serde(default)]
     pub requested: Option<SubscribeFilter>,
     /// The SUBSCRIBE's properties (its Subscription Identifier).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Properties::is_empty")]
     pub properties: Properties,
 }
 
