@@ -253,3 +253,26 @@ fn a_broker_that_lost_the_session_gets_every_subscription_back_as_first_asked() 
     let (sent, _) = quiet.connect_with(Connack::default());
     assert!(!sent.iter().any(|p| matches!(p, Packet::Subscribe(_))));
 }
+
+#[test]
+fn a_stored_in_flight_message_costs_little_more_than_its_topic_and_payload() {
+    let mut b = Broker::with(config()).connected();
+    let payload = br#"{"sku":"A-100","delta":-3,"msg_id":"warehouse-1/000042","by":"scanner-7"}"#;
+    let topic = "inventory/warehouse-1/A-100";
+    for _ in 0..100 {
+        b.publish(topic, payload, QoS::ExactlyOnce).unwrap();
+    }
+    let json = serde_json::to_string(&b.session.snapshot()).unwrap();
+    let per_message = json.len() / 100;
+    println!(
+        "stored per in-flight QoS 2 message: {per_message} bytes ({} of topic and payload)",
+        topic.len() + payload.len()
+    );
+    assert!(
+        per_message < topic.len() + payload.len() + 160,
+        "{per_message} bytes per message: {}",
+        &json[..400]
+    );
+    let back: SessionSnapshot = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, b.session.snapshot(), "and it reads back the same");
+}

@@ -15,6 +15,7 @@ mod decoder;
 mod encode;
 mod error;
 mod fields;
+pub mod payload_serde;
 mod properties;
 mod reason;
 mod types;

@@ -320,8 +320,10 @@ pub struct Publish {
     /// Packet id, present exactly when QoS > 0.
     pub packet_id: Option<PacketId>,
     /// Application payload.
+    #[serde(with = "super::payload_serde")]
     pub payload: Vec<u8>,
     /// MQTT 5 properties.
+    #[serde(default, skip_serializing_if = "Properties::is_empty")]
     pub properties: Properties,
 }
 

@@ -141,6 +141,7 @@ pub struct Message {
     /// Topic name (aliases already resolved).
     pub topic: String,
     /// Payload.
+    #[serde(with = "crate::mqtt::packet::payload_serde")]
     pub payload: Vec<u8>,
     /// Effective QoS: min(published, granted by the matching subscriptions).
     pub qos: QoS,
@@ -151,6 +152,7 @@ pub struct Message {
     /// Packet id (QoS > 0).
     pub packet_id: Option<PacketId>,
     /// MQTT 5 properties as received (topic alias removed).
+    #[serde(default, skip_serializing_if = "Properties::is_empty")]
     pub properties: Properties,
     /// Our subscription filters that match the topic.
     pub matched_filters: Vec<String>,
