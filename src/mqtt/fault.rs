@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::packet::{Packet, PacketType};
+use super::packet::{Decoder, Packet, PacketType, ProtocolVersion};
 
 /// Which way a packet travels on a client's link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -319,6 +319,157 @@ impl FaultRules {
     }
 }
 
+/// One link's fault rules and its FIFO clock: what both the simulation and
+/// the browser's WebSocket driver put between a session and its transport,
+/// so "drop the next PUBREC" and added latency behave the same in both.
+#[derive(Debug, Clone)]
+pub struct FaultyWire {
+    rules: FaultRules,
+    /// When the last delivered packet arrives, per direction: links are FIFO,
+    /// as TCP is, so a packet never overtakes one sent before it.
+    last_arrival: [u64; 2],
+    /// Splits a transport's frames into packets to judge one by one.
+    decoder: Option<Decoder>,
+}
+
+/// What the wire does with one packet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    /// Delivered, lost, or lost and the connection cut.
+    pub verdict: Verdict,
+    /// When it arrives if delivered: never before an earlier packet.
+    pub arrive_at: u64,
+}
+
+/// What the wire does with one frame of bytes: the whole packets it lets
+/// through, in order, and the ones it loses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JudgedFrame {
+    /// Raw bytes of each packet delivered (and, last, anything that did not
+    /// decode, for the session to report in its own words).
+    pub deliver: Vec<Vec<u8>>,
+    /// Packets lost, with their bytes and the rule or draw that lost them.
+    pub dropped: Vec<(Packet, Vec<u8>, FaultCause)>,
+    /// A rule cut the connection (packets after it in the frame are lost with it).
+    pub cut: bool,
+    /// When the delivered packets arrive.
+    pub arrive_at: u64,
+}
+
+impl FaultyWire {
+    /// A wire with `rules` and no traffic yet.
+    pub fn new(rules: FaultRules) -> Self {
+        FaultyWire {
+            rules,
+            last_arrival: [0; 2],
+            decoder: None,
+        }
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &FaultRules {
+        &self.rules
+    }
+
+    /// The rules, to arm or change.
+    pub fn rules_mut(&mut self) -> &mut FaultRules {
+        &mut self.rules
+    }
+
+    /// A new connection on this wire: nothing of the last one's bytes (a
+    /// packet cut in half) or timing carries over. The rules stay.
+    pub fn reset(&mut self) {
+        self.last_arrival = [0; 2];
+        self.decoder = None;
+    }
+
+    /// Judges one packet sent at `now` over a link whose own latency is
+    /// `base_ms`: the rules' verdict and, if delivered, its arrival.
+    pub fn judge(
+        &mut self,
+        now: u64,
+        base_ms: u64,
+        direction: Direction,
+        packet: &Packet,
+    ) -> Judged {
+        let verdict = self.rules.decide(direction, packet);
+        let arrive_at = self.arrival(now, base_ms, direction, verdict == Verdict::Deliver);
+        Judged { verdict, arrive_at }
+    }
+
+    /// When something sent at `now` arrives (latency plus added latency,
+    /// never before what was sent earlier); with `delivered`, later sends
+    /// queue behind it. For what the rules do not judge, such as the close
+    /// of the connection, which arrives after the data on its way.
+    pub fn arrival(
+        &mut self,
+        now: u64,
+        base_ms: u64,
+        direction: Direction,
+        delivered: bool,
+    ) -> u64 {
+        let slot = match direction {
+            Direction::ClientToBroker => 0,
+            Direction::BrokerToClient => 1,
+        };
+        let arrive_at =
+            (now + base_ms + self.rules.added_latency(direction)).max(self.last_arrival[slot]);
+        if delivered {
+            self.last_arrival[slot] = arrive_at;
+        }
+        arrive_at
+    }
+
+    /// Judges every whole packet in `bytes` (a transport frame, which may
+    /// hold several packets or part of one) travelling `direction` at `now`.
+    pub fn judge_frame(
+        &mut self,
+        now: u64,
+        version: ProtocolVersion,
+        direction: Direction,
+        bytes: &[u8],
+    ) -> JudgedFrame {
+        let mut decoder = self
+            .decoder
+            .take()
+            .unwrap_or_else(|| Decoder::new(version, None));
+        decoder.feed(bytes);
+        let mut frame = JudgedFrame {
+            arrive_at: now,
+            ..Default::default()
+        };
+        loop {
+            match decoder.next_packet() {
+                Ok(Some((packet, raw))) => {
+                    let judged = self.judge(now, 0, direction, &packet);
+                    match judged.verdict {
+                        Verdict::Deliver => {
+                            frame.arrive_at = judged.arrive_at;
+                            frame.deliver.push(raw);
+                        }
+                        Verdict::Drop { rule } => frame.dropped.push((packet, raw, rule)),
+                        Verdict::Cut { rule } => {
+                            frame.dropped.push((packet, raw, FaultCause::Rule(rule)));
+                            frame.cut = true;
+                            break;
+                        }
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    // Not the wire's to judge: the session reads the same
+                    // bytes and reports the malformed packet itself.
+                    frame.deliver.push(decoder.pending().to_vec());
+                    decoder.clear();
+                    break;
+                }
+            }
+        }
+        self.decoder = Some(decoder);
+        frame
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,5 +622,58 @@ mod tests {
             back.decide(Direction::ClientToBroker, &publish()),
             rules.decide(Direction::ClientToBroker, &publish())
         );
+    }
+
+    fn bytes(packet: &Packet) -> Vec<u8> {
+        packet.to_bytes(ProtocolVersion::V311).expect("encodes")
+    }
+
+    #[test]
+    fn a_wire_judges_each_packet_of_a_frame_and_keeps_a_split_one_for_the_next() {
+        let mut wire = FaultyWire::new(FaultRules::none());
+        wire.rules_mut().push(TargetedRule::drop_next(
+            PacketType::Pubrec,
+            Direction::BrokerToClient,
+        ));
+        let frame = [bytes(&pubrec(1)), bytes(&pubrec(2)), bytes(&publish())].concat();
+        let (head, tail) = frame.split_at(frame.len() - 3);
+        let first = wire.judge_frame(10, ProtocolVersion::V311, Direction::BrokerToClient, head);
+        assert_eq!(first.dropped.len(), 1, "the first PUBREC is lost");
+        assert_eq!(
+            first.deliver,
+            vec![bytes(&pubrec(2))],
+            "the second goes through"
+        );
+        let second = wire.judge_frame(11, ProtocolVersion::V311, Direction::BrokerToClient, tail);
+        assert_eq!(
+            second.deliver,
+            vec![bytes(&publish())],
+            "the split PUBLISH, whole"
+        );
+
+        // A new connection does not inherit half a packet from the last.
+        wire.judge_frame(12, ProtocolVersion::V311, Direction::BrokerToClient, head);
+        wire.reset();
+        let fresh = wire.judge_frame(
+            13,
+            ProtocolVersion::V311,
+            Direction::BrokerToClient,
+            &bytes(&pubrec(3)),
+        );
+        assert_eq!(fresh.deliver, vec![bytes(&pubrec(3))]);
+    }
+
+    #[test]
+    fn a_wire_is_fifo_whatever_its_latency_does() {
+        let mut wire = FaultyWire::new(FaultRules::none());
+        wire.rules_mut().latency.client_to_broker_ms = 500;
+        let slow = wire.judge(0, 10, Direction::ClientToBroker, &publish());
+        assert_eq!((slow.verdict, slow.arrive_at), (Verdict::Deliver, 510));
+        wire.rules_mut().latency.client_to_broker_ms = 0;
+        let next = wire.judge(100, 10, Direction::ClientToBroker, &publish());
+        assert_eq!(next.arrive_at, 510, "never before what was sent earlier");
+        let other_way = wire.judge(100, 10, Direction::BrokerToClient, &pubrec(1));
+        assert_eq!(other_way.arrive_at, 110, "each direction has its own queue");
+        assert_eq!(wire.arrival(600, 10, Direction::ClientToBroker, true), 610);
     }
 }

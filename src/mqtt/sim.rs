@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use serde::{Deserialize, Serialize};
 
 use super::broker::{Broker, BrokerConfig, BrokerEventKind, BrokerTransmit, ConnectionId};
-use super::fault::{Direction, FaultCause, FaultRules, TargetedRule, Verdict};
+use super::fault::{Direction, FaultCause, FaultRules, FaultyWire, Judged, TargetedRule, Verdict};
 use super::packet::{Packet, PacketId, SubscribeFilter};
 use super::session::{
     CommandError, EventKind, Message, PublishRequest, Session, SessionConfig, Transmit,
@@ -75,6 +75,14 @@ impl LinkConfig {
         LinkConfig {
             client_to_broker_ms: ms,
             broker_to_client_ms: ms,
+        }
+    }
+
+    /// The latency of `direction`, ms.
+    pub fn latency(&self, direction: Direction) -> u64 {
+        match direction {
+            Direction::ClientToBroker => self.client_to_broker_ms,
+            Direction::BrokerToClient => self.broker_to_client_ms,
         }
     }
 }
@@ -227,10 +235,9 @@ struct Connection {
 struct SimClient {
     session: Session,
     link: LinkConfig,
-    faults: FaultRules,
+    /// Fault rules and the link's FIFO clock.
+    wire: FaultyWire,
     current: Option<ConnectionId>,
-    /// Last scheduled arrival per direction: links are FIFO like TCP.
-    last_arrival: [u64; 2],
 }
 
 /// The simulation.
@@ -275,9 +282,8 @@ impl Sim {
         self.clients.push(SimClient {
             session: Session::new(config),
             link,
-            faults: FaultRules::none(),
+            wire: FaultyWire::new(FaultRules::none()),
             current: None,
-            last_arrival: [0; 2],
         });
         self.clients.len() - 1
     }
@@ -386,12 +392,12 @@ impl Sim {
 
     /// A client's fault rules, to add or change rules.
     pub fn faults_mut(&mut self, client: usize) -> &mut FaultRules {
-        &mut self.clients[client].faults
+        self.clients[client].wire.rules_mut()
     }
 
     /// A client's fault rules.
     pub fn faults(&self, client: usize) -> &FaultRules {
-        &self.clients[client].faults
+        self.clients[client].wire.rules()
     }
 
     /// Changes a client's link delays (for packets sent from now on).
@@ -700,8 +706,10 @@ impl Sim {
         packet: Packet,
         bytes: Vec<u8>,
     ) {
-        let verdict = self.clients[client].faults.decide(direction, &packet);
-        let arrive_at = self.arrival_time(client, direction, verdict == Verdict::Deliver);
+        let base = self.clients[client].link.latency(direction);
+        let Judged { verdict, arrive_at } = self.clients[client]
+            .wire
+            .judge(self.now, base, direction, &packet);
         let (from, to) = match direction {
             Direction::ClientToBroker => (Node::Client(client), Node::Broker),
             Direction::BrokerToClient => (Node::Broker, Node::Client(client)),
@@ -743,21 +751,6 @@ impl Sim {
         if let Some(rule) = cut {
             self.cut_with(client, Some(rule));
         }
-    }
-
-    /// When a packet sent now arrives: latency plus added latency, never
-    /// before an earlier packet in the same direction (links are FIFO).
-    fn arrival_time(&mut self, client: usize, direction: Direction, delivered: bool) -> u64 {
-        let c = &mut self.clients[client];
-        let (base, slot) = match direction {
-            Direction::ClientToBroker => (c.link.client_to_broker_ms, 0),
-            Direction::BrokerToClient => (c.link.broker_to_client_ms, 1),
-        };
-        let at = (self.now + base + c.faults.added_latency(direction)).max(c.last_arrival[slot]);
-        if delivered {
-            c.last_arrival[slot] = at;
-        }
-        at
     }
 
     fn schedule(&mut self, arrive_at: u64, connection: ConnectionId, to: Node, cargo: Cargo) {
@@ -825,7 +818,10 @@ impl Sim {
             by,
             end,
         });
-        let arrive_at = self.arrival_time(client, direction, true);
+        let base = self.clients[client].link.latency(direction);
+        let arrive_at = self.clients[client]
+            .wire
+            .arrival(self.now, base, direction, true);
         self.schedule(arrive_at, connection, peer, Cargo::Close);
         self.forget_if_closed(connection);
     }

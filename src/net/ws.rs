@@ -35,8 +35,8 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use super::backoff::Backoff;
 use super::clock::{from_event_time_stamp, now_ms, random};
-use crate::mqtt::fault::{Direction, FaultCause, FaultRules, Verdict};
-use crate::mqtt::packet::{Decoder, Packet, PacketId, Properties, SubscribeFilter};
+use crate::mqtt::fault::{Direction, FaultCause, FaultRules, FaultyWire, Verdict};
+use crate::mqtt::packet::{Packet, PacketId, Properties, SubscribeFilter};
 use crate::mqtt::session::{
     CommandError, ConnectionState, DisconnectRequest, Event, EventKind, PublishRequest, Session,
     SessionConfig,
@@ -157,13 +157,10 @@ impl Socket {
 
 /// Fault rules on the wire, for the visualiser's links.
 struct WireFilter {
-    rules: FaultRules,
-    /// Splits incoming frames into packets to judge one by one.
-    decoder: Decoder,
+    /// The rules and the link's FIFO clock (shared with the simulation).
+    wire: FaultyWire,
     /// Outgoing packets judged lost, until their `PacketSent` event is drained.
     dropped_out: Vec<(Vec<u8>, FaultCause)>,
-    /// Last time a delayed packet is due, per direction (links stay FIFO).
-    due: [u64; 2],
 }
 
 struct Inner {
@@ -226,10 +223,8 @@ impl Link {
     /// socket (none armed yet: see [`Link::with_faults`]).
     pub fn connect_with_faults(url: &str, config: SessionConfig, notify: Notify) -> Link {
         let wire = WireFilter {
-            rules: FaultRules::none(),
-            decoder: Decoder::new(config.version, None),
+            wire: FaultyWire::new(FaultRules::none()),
             dropped_out: Vec::new(),
-            due: [0; 2],
         };
         Link::open(url, Session::new(config), notify, Some(wire), None)
     }
@@ -352,7 +347,7 @@ impl Link {
     pub fn with_faults(&self, f: impl FnOnce(&mut FaultRules)) {
         self.run(|inner, _| {
             if let Some(wire) = inner.wire.as_mut() {
-                f(&mut wire.rules);
+                f(wire.wire.rules_mut());
             }
         });
     }
@@ -440,11 +435,9 @@ fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attempt: u32) {
     // Nothing of the last socket's bytes or delays may leak into this one:
     // a packet cut in half by the drop, or a delayed frame for the old socket.
     inner.delayed.clear();
-    let version = inner.session.config().version;
     if let Some(wire) = inner.wire.as_mut() {
-        wire.decoder = Decoder::new(version, None);
+        wire.wire.reset();
         wire.dropped_out.clear();
-        wire.due = [0; 2];
     }
     inner.generation += 1;
     inner.opened = false;
@@ -539,84 +532,55 @@ fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &CloseEvent) {
 /// Hands bytes that arrived at `arrived` to the session, judging each packet
 /// first when the link has fault rules.
 fn receive(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, arrived: u64, bytes: Vec<u8>) {
+    let version = inner.session.config().version;
     let Some(wire) = inner.wire.as_mut() else {
         inner.session.handle_bytes(arrived, &bytes);
         after_input(inner, weak);
         return;
     };
-    wire.decoder.feed(&bytes);
-    let mut deliver: Vec<Vec<u8>> = Vec::new();
-    let mut dropped = Vec::new();
-    let mut cut = false;
-    loop {
-        match wire.decoder.next_packet() {
-            Ok(Some((packet, raw))) => {
-                match wire.rules.decide(Direction::BrokerToClient, &packet) {
-                    Verdict::Deliver => deliver.push(raw),
-                    Verdict::Drop { rule } => dropped.push((packet, raw, rule)),
-                    Verdict::Cut { rule } => {
-                        dropped.push((packet, raw, FaultCause::Rule(rule)));
-                        cut = true;
-                        break;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                // Not ours to judge: the session reads the same bytes (with
-                // any partial packet held from earlier frames) and reports
-                // the malformed packet in its own words.
-                deliver.push(wire.decoder.pending().to_vec());
-                wire.decoder.clear();
-                break;
-            }
-        }
-    }
-    let latency = wire.rules.added_latency(Direction::BrokerToClient);
-    for (packet, raw, cause) in dropped {
+    let now = now_ms();
+    let frame = wire
+        .wire
+        .judge_frame(now, version, Direction::BrokerToClient, &bytes);
+    for (packet, raw, cause) in frame.dropped {
         inner.out.push(LinkUpdate::Dropped {
-            at: now_ms(),
+            at: now,
             direction: Direction::BrokerToClient,
             packet: Box::new(packet),
             bytes: raw,
             cause,
         });
     }
-    if latency > 0 && !deliver.is_empty() {
-        let frame: Vec<u8> = deliver.concat();
-        delay(inner, weak, Direction::BrokerToClient, latency, frame);
+    if frame.arrive_at > now && !frame.deliver.is_empty() {
+        let bytes: Vec<u8> = frame.deliver.concat();
+        delay(
+            inner,
+            weak,
+            Direction::BrokerToClient,
+            frame.arrive_at,
+            bytes,
+        );
     } else {
-        for raw in deliver {
+        for raw in frame.deliver {
             inner.session.handle_bytes(arrived, &raw);
         }
         after_input(inner, weak);
     }
-    if cut {
+    if frame.cut {
         drop_for_fault(inner, weak);
     }
 }
 
-/// Runs `frame` through after `latency` ms: sent when outgoing, handed to
-/// the session when incoming; never overtaking an earlier delayed packet.
+/// Runs `frame` through at `due`: sent when outgoing, handed to the session
+/// when incoming (the wire's FIFO clock already keeps it behind earlier ones).
 fn delay(
     inner: &mut Inner,
     weak: &Weak<RefCell<Inner>>,
     direction: Direction,
-    latency: u64,
+    due: u64,
     frame: Vec<u8>,
 ) {
-    let slot = match direction {
-        Direction::ClientToBroker => 0,
-        Direction::BrokerToClient => 1,
-    };
     let now = now_ms();
-    let due = match inner.wire.as_mut() {
-        Some(wire) => {
-            wire.due[slot] = (now + latency).max(wire.due[slot]);
-            wire.due[slot]
-        }
-        None => now + latency,
-    };
     let generation = inner.generation;
     let w = weak.clone();
     inner.next_delay += 1;
@@ -772,6 +736,8 @@ fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
     persist_if_changed(inner);
     let mut frame = Vec::new();
     let mut cut = false;
+    let now = now_ms();
+    let mut due = now;
     while let Some(transmit) = inner.session.poll_transmit() {
         let Some(wire) = inner.wire.as_mut() else {
             frame.extend_from_slice(&transmit.bytes);
@@ -783,11 +749,14 @@ fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
                 .push((transmit.bytes, FaultCause::ConnectionCut));
             continue;
         }
-        match wire
-            .rules
-            .decide(Direction::ClientToBroker, &transmit.packet)
-        {
-            Verdict::Deliver => frame.extend_from_slice(&transmit.bytes),
+        let judged = wire
+            .wire
+            .judge(now, 0, Direction::ClientToBroker, &transmit.packet);
+        match judged.verdict {
+            Verdict::Deliver => {
+                due = judged.arrive_at;
+                frame.extend_from_slice(&transmit.bytes);
+            }
             Verdict::Drop { rule } => wire.dropped_out.push((transmit.bytes, rule)),
             Verdict::Cut { rule } => {
                 wire.dropped_out
@@ -799,12 +768,8 @@ fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
     if frame.is_empty() {
         return cut;
     }
-    let latency = inner
-        .wire
-        .as_ref()
-        .map_or(0, |w| w.rules.added_latency(Direction::ClientToBroker));
-    if latency > 0 {
-        delay(inner, weak, Direction::ClientToBroker, latency, frame);
+    if due > now {
+        delay(inner, weak, Direction::ClientToBroker, due, frame);
     } else if let Some(socket) = &inner.socket {
         // A failed send shows up as a close event; nothing more to do here.
         let _ = socket.ws.send_with_u8_array(&frame);
