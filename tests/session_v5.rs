@@ -397,3 +397,23 @@ fn a_session_opened_with_expiry_0_cannot_be_extended_on_disconnect() {
         "still connected"
     );
 }
+
+#[test]
+fn a_session_told_not_to_assign_aliases_always_sends_the_topic() {
+    let mut b = Broker::with(SessionConfig {
+        version: ProtocolVersion::V5,
+        assign_topic_aliases: false,
+        ..SessionConfig::default()
+    });
+    b.connect_with(connack(Properties {
+        topic_alias_maximum: Some(10),
+        ..Default::default()
+    }));
+    b.publish("plant/line1/temp", b"1", QoS::AtMostOnce);
+    b.publish("plant/line1/temp", b"2", QoS::AtMostOnce);
+    let (sent, _) = b.drain();
+    for publish in publishes(&sent) {
+        assert_eq!(publish.topic, "plant/line1/temp");
+        assert_eq!(publish.properties.topic_alias, None);
+    }
+}

@@ -285,6 +285,7 @@ impl ConnectionForm {
             // A broker that lost the session (restarted without persistence)
             // gets the page's subscriptions back without anyone asking.
             resubscribe: true,
+            assign_topic_aliases: true,
             receive_maximum: 65535,
             maximum_packet_size: Some(MAXIMUM_PACKET_SIZE),
             topic_alias_maximum: 0,

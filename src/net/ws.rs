@@ -221,7 +221,9 @@ impl Link {
 
     /// Like [`Link::connect`], with fault rules between the session and the
     /// socket (none armed yet: see [`Link::with_faults`]).
-    pub fn connect_with_faults(url: &str, config: SessionConfig, notify: Notify) -> Link {
+    pub fn connect_with_faults(url: &str, mut config: SessionConfig, notify: Notify) -> Link {
+        // A PUBLISH the rules drop must not be the one that set an alias.
+        config.assign_topic_aliases = false;
         let wire = WireFilter {
             wire: FaultyWire::new(FaultRules::none()),
             dropped_out: Vec::new(),

@@ -132,6 +132,11 @@ pub struct SessionConfig {
     /// How long to wait for PINGRESP after PINGREQ, ms (None = half the keep-alive).
     #[serde(default)]
     pub pingresp_timeout_ms: Option<u64>,
+    /// Give topics aliases of our own when the broker allows them (MQTT 5).
+    /// Off on a link that may lose packets on purpose: a lost PUBLISH that
+    /// set an alias would leave the broker not knowing it.
+    #[serde(default = "assign_aliases_by_default")]
+    pub assign_topic_aliases: bool,
     /// Subscribe again, by itself, to every filter a broker lost (CONNACK
     /// without a session), with the options and identifier first asked for.
     #[serde(default)]
@@ -169,8 +174,13 @@ impl Default for SessionConfig {
             pingresp_timeout_ms: None,
             connack_timeout_ms: DEFAULT_CONNACK_TIMEOUT_MS,
             resubscribe: false,
+            assign_topic_aliases: true,
         }
     }
+}
+
+fn assign_aliases_by_default() -> bool {
+    true
 }
 
 /// A message the application wants to publish.

@@ -234,10 +234,10 @@ impl Session {
         let mut wire = publish.clone();
         wire.dup = dup && publish.qos != QoS::AtMostOnce; // MQTT-3.3.1-2: DUP is 0 for QoS 0
         let used = match self.connection() {
-            Some(c) => c
+            Some(c) if self.config.assign_topic_aliases => c
                 .aliases
                 .outgoing_use(&publish.topic, c.broker.topic_alias_maximum),
-            None => AliasUse::None,
+            _ => AliasUse::None,
         };
         match used {
             AliasUse::Assign(alias) => wire.properties.topic_alias = Some(alias),
