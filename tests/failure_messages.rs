@@ -79,7 +79,7 @@ fn the_browsers_own_refusal_is_quoted() {
 #[test]
 fn a_socket_that_opened_and_closed_before_connack_is_not_called_unreachable() {
     let mut model = ClientModel::default();
-    model.connecting("c1", "ws://127.0.0.1:8080", &[]);
+    model.connecting("c1", "ws://127.0.0.1:8080", &[], 0);
     model.apply(transport(TransportEvent::Open));
     model.apply(transport(TransportEvent::Lost {
         code: 1006,
@@ -98,7 +98,7 @@ fn a_socket_that_opened_and_closed_before_connack_is_not_called_unreachable() {
 #[test]
 fn a_drop_after_connack_stays_a_lost_connection() {
     let mut model = ClientModel::default();
-    model.connecting("c1", "ws://127.0.0.1:9001", &[]);
+    model.connecting("c1", "ws://127.0.0.1:9001", &[], 0);
     model.apply(LinkUpdate::Session(Box::new(Event {
         at: 2,
         kind: EventKind::Connected {

@@ -163,3 +163,46 @@ fn disconnect_sends_disconnect_and_asks_to_close_the_transport() {
     assert!(b.session.poll_close());
     assert!(!b.session.poll_close(), "asked once");
 }
+
+#[test]
+fn the_queue_of_messages_waiting_for_a_connection_is_bounded_in_count_and_bytes() {
+    use qoscope::mqtt::session::{CommandError, PublishRequest};
+    let mut b = Broker::with(SessionConfig {
+        max_queued_messages: 3,
+        max_queued_bytes: 10,
+        ..SessionConfig::default()
+    });
+    let request = |payload: &[u8]| PublishRequest {
+        topic: "inventory/A-100".into(),
+        payload: payload.to_vec(),
+        qos: QoS::ExactlyOnce,
+        ..Default::default()
+    };
+    assert!(b.session.publish(b.now, request(b"1234")).is_ok());
+    assert!(b.session.publish(b.now, request(b"1234")).is_ok());
+    assert_eq!(
+        b.session.publish(b.now, request(b"123")),
+        Err(CommandError::QueueFull {
+            messages: 2,
+            bytes: 8
+        }),
+        "the bytes bound"
+    );
+    assert!(b.session.publish(b.now, request(b"1")).is_ok());
+    assert!(
+        matches!(
+            b.session.publish(b.now, request(b"")),
+            Err(CommandError::QueueFull { messages: 3, .. })
+        ),
+        "the count bound"
+    );
+    assert_eq!((b.session.queued_len(), b.session.queued_bytes()), (3, 9));
+
+    // Once connected they go out, and the queue is empty again.
+    b.connect_with(Connack::default());
+    assert_eq!((b.session.queued_len(), b.session.queued_bytes()), (0, 0));
+    assert!(
+        b.session.publish(b.now, request(b"12345678901")).is_ok(),
+        "sent at once: no bound"
+    );
+}

@@ -286,6 +286,8 @@ impl ConnectionForm {
             // gets the page's subscriptions back without anyone asking.
             resubscribe: true,
             assign_topic_aliases: true,
+            max_queued_messages: crate::mqtt::session::DEFAULT_MAX_QUEUED_MESSAGES,
+            max_queued_bytes: crate::mqtt::session::DEFAULT_MAX_QUEUED_BYTES,
             receive_maximum: 65535,
             maximum_packet_size: Some(MAXIMUM_PACKET_SIZE),
             topic_alias_maximum: 0,

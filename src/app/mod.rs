@@ -112,9 +112,9 @@ impl ClientCtx {
         let url = form.broker_url.trim().to_string();
         let key = SessionKey::of(&url, &config);
         let session = self.session_for(&key, &config);
-        let subscriptions = session.subscriptions();
+        let (subscriptions, queued) = (session.subscriptions(), session.queued_len());
         self.model
-            .update(|m| m.connecting(&config.client_id, &url, &subscriptions));
+            .update(|m| m.connecting(&config.client_id, &url, &subscriptions, queued));
         let persist = self.persist_for(&key, config.clean_start);
         self.session_key.set_value(Some(key));
         let ctx = *self;

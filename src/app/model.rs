@@ -13,7 +13,8 @@ use super::payload::{render_payload, PayloadView};
 use super::ring::Ring;
 use crate::mqtt::packet::{PacketId, PacketType, QoS};
 use crate::mqtt::session::{
-    log_line, CommandError, DisconnectReason, Event, EventKind, FilterResult, Message,
+    log_line, CommandError, DisconnectReason, Event, EventKind, FilterResult, FlowDirection,
+    FlowState, Message,
 };
 use crate::net::ws::{LinkUpdate, TransportEvent};
 
@@ -315,6 +316,8 @@ pub struct ClientModel {
     pub subscriptions: Vec<SubscriptionRow>,
     /// Result of the last publish.
     pub publish_feedback: Option<Feedback>,
+    /// QoS 1/2 messages waiting for the connection (or window room).
+    pub queued: usize,
     /// Result of the last subscribe / unsubscribe.
     pub subscribe_feedback: Option<Feedback>,
     /// The page was loaded over https:// (it may then open only wss://).
@@ -342,6 +345,7 @@ impl Default for ClientModel {
             log_paused: None,
             subscriptions: Vec::new(),
             publish_feedback: None,
+            queued: 0,
             subscribe_feedback: None,
             page_secure: false,
         }
@@ -416,7 +420,14 @@ impl ClientModel {
     /// The user pressed Connect with this client id and URL, with a session
     /// that holds `subscriptions` (a new one holds none; one carried over
     /// from the last connection or the last page keeps them, granted).
-    pub fn connecting(&mut self, client_id: &str, url: &str, subscriptions: &[(String, QoS)]) {
+    pub fn connecting(
+        &mut self,
+        client_id: &str,
+        url: &str,
+        subscriptions: &[(String, QoS)],
+        queued: usize,
+    ) {
+        self.queued = queued;
         self.subscriptions = subscriptions
             .iter()
             .map(|(filter, qos)| SubscriptionRow {
@@ -592,6 +603,19 @@ impl ClientModel {
             kind @ (EventKind::DuplicateSuppressed { .. }
             | EventKind::Retry { .. }
             | EventKind::Warning { .. }) => self.note(at, kind.describe()),
+            EventKind::Flow {
+                direction: FlowDirection::Outgoing,
+                from,
+                to,
+                ..
+            } => {
+                if to == FlowState::Queued {
+                    self.queued += 1;
+                }
+                if from == FlowState::Queued {
+                    self.queued = self.queued.saturating_sub(1);
+                }
+            }
             EventKind::Flow { .. } => {}
         }
     }
@@ -873,7 +897,7 @@ mod tests {
     #[test]
     fn an_unreachable_broker_is_explained() {
         let mut model = ClientModel::default();
-        model.connecting("c1", "ws://127.0.0.1:1", &[]);
+        model.connecting("c1", "ws://127.0.0.1:1", &[], 0);
         model.apply(transport(TransportEvent::Unreachable {
             url: "ws://127.0.0.1:1".into(),
             detail: None,
@@ -891,7 +915,7 @@ mod tests {
     #[test]
     fn a_refusal_shows_the_reason_in_words() {
         let mut model = ClientModel::default();
-        model.connecting("c1", "ws://h", &[]);
+        model.connecting("c1", "ws://h", &[], 0);
         model.apply(session(
             5,
             EventKind::ConnectionRefused {
@@ -910,7 +934,7 @@ mod tests {
     #[test]
     fn a_lost_connection_counts_down_to_the_next_attempt_then_reconnects() {
         let mut model = ClientModel::default();
-        model.connecting("c1", "ws://h", &[]);
+        model.connecting("c1", "ws://h", &[], 0);
         model.apply(transport(TransportEvent::Lost {
             code: 1006,
             reason: String::new(),
@@ -962,7 +986,7 @@ mod tests {
     #[test]
     fn packets_become_mosquitto_style_log_lines() {
         let mut model = ClientModel::default();
-        model.connecting("qoscope-1", "ws://h", &[]);
+        model.connecting("qoscope-1", "ws://h", &[], 0);
         model.apply(session(
             1,
             EventKind::PacketSent {
@@ -1051,6 +1075,35 @@ mod tests {
             model.visible_log("").len(),
             LOG_CAPACITY,
             "paused: all it held"
+        );
+    }
+
+    #[test]
+    fn the_messages_waiting_for_the_connection_are_counted_from_the_flows() {
+        use crate::mqtt::session::{FlowDirection, FlowState};
+        let flow = |id, from, to| {
+            session(
+                1,
+                EventKind::Flow {
+                    packet_id: id,
+                    direction: FlowDirection::Outgoing,
+                    qos: QoS::AtLeastOnce,
+                    from,
+                    to,
+                },
+            )
+        };
+        let mut model = ClientModel::default();
+        model.connecting("c1", "ws://h", &[], 1); // one carried over in the session
+        model.apply(flow(2, FlowState::New, FlowState::Queued));
+        model.apply(flow(3, FlowState::New, FlowState::Queued));
+        assert_eq!(model.queued, 3);
+        model.apply(flow(2, FlowState::Queued, FlowState::AwaitingPuback));
+        assert_eq!(model.queued, 2);
+        model.apply(flow(4, FlowState::AwaitingPuback, FlowState::Queued));
+        assert_eq!(
+            model.queued, 3,
+            "sent, then waiting again for a smaller window"
         );
     }
 
@@ -1203,14 +1256,14 @@ mod tests {
     fn a_new_connection_starts_without_the_old_subscriptions() {
         let mut model = ClientModel::default();
         model.subscribing("alarms/#", QoS::ExactlyOnce, Ok(1));
-        model.connecting("c2", "ws://h", &[]);
+        model.connecting("c2", "ws://h", &[], 0);
         assert!(model.subscriptions.is_empty());
     }
 
     #[test]
     fn losing_the_connection_and_reconnecting_leave_notes_in_the_packet_log() {
         let mut model = ClientModel::default();
-        model.connecting("c1", "ws://h", &[]);
+        model.connecting("c1", "ws://h", &[], 0);
         model.apply(transport(TransportEvent::Lost {
             code: 1006,
             reason: String::new(),

@@ -203,10 +203,35 @@ pub fn PublishPanel() -> impl IntoView {
                     >
                         {move || ctx.model.with(|m| m.publish_feedback.as_ref().map(|f| f.text.clone())).unwrap_or_default()}
                     </span>
+                    {move || {
+                        let queued = ctx.model.with(|m| m.queued);
+                        (queued > 0)
+                            .then(|| {
+                                view! {
+                                    <span class="hint wide" data-testid="pub-queued" role="status">
+                                        {queued_words(queued)}
+                                    </span>
+                                }
+                            })
+                    }}
                 </div>
             </div>
         </section>
     }
+}
+
+/// "3 messages wait for the connection (at most 1000, 8 MiB)".
+fn queued_words(queued: usize) -> String {
+    let messages = if queued == 1 {
+        "message waits"
+    } else {
+        "messages wait"
+    };
+    format!(
+        "{queued} {messages} for the connection (at most {}, {} MiB).",
+        crate::mqtt::session::DEFAULT_MAX_QUEUED_MESSAGES,
+        crate::mqtt::session::DEFAULT_MAX_QUEUED_BYTES / (1024 * 1024)
+    )
 }
 
 #[cfg(test)]
@@ -225,5 +250,14 @@ mod tests {
         assert_eq!(qos_from_value("2"), QoS::ExactlyOnce);
         assert_eq!(qos_from_value("1"), QoS::AtLeastOnce);
         assert_eq!(qos_from_value("x"), QoS::AtMostOnce);
+    }
+
+    #[test]
+    fn the_queue_line_says_how_many_wait_and_the_bound() {
+        assert_eq!(
+            super::queued_words(1),
+            "1 message waits for the connection (at most 1000, 8 MiB)."
+        );
+        assert!(super::queued_words(3).starts_with("3 messages wait"));
     }
 }

@@ -57,6 +57,14 @@ pub enum CommandError {
     /// The protocol version, the broker or the spec does not allow what was
     /// asked; the sentence says which and why.
     NotAllowed(String),
+    /// The queue of messages waiting to be sent is full
+    /// ([`super::SessionConfig::max_queued_messages`] / `max_queued_bytes`).
+    QueueFull {
+        /// Messages waiting.
+        messages: usize,
+        /// Their payload bytes.
+        bytes: usize,
+    },
 }
 
 impl fmt::Display for CommandError {
@@ -98,6 +106,12 @@ impl fmt::Display for CommandError {
                 write!(f, "the packet cannot be encoded: {reason}")
             }
             CommandError::NotAllowed(reason) => f.write_str(reason),
+            CommandError::QueueFull { messages, bytes } => write!(
+                f,
+                "not queued: {messages} messages ({} KB) already wait for the connection; \
+                 nothing more is queued until they go out",
+                bytes.div_ceil(1024)
+            ),
         }
     }
 }

@@ -21,6 +21,8 @@ pub(crate) struct Flows {
     list: VecDeque<OutgoingFlow>,
     /// Flows whose packet is on the wire (every stage but `Queued`).
     in_flight: usize,
+    /// Payload bytes of the queued flows.
+    queued_bytes: usize,
     /// Each flow's sequence number, by packet id (ids are unique in flight).
     by_id: HashMap<PacketId, u64>,
     /// The sequence number the next flow gets.
@@ -46,6 +48,11 @@ impl Flows {
     /// Flows waiting for a connection or window room, O(1).
     pub(crate) fn queued(&self) -> usize {
         self.list.len() - self.in_flight()
+    }
+
+    /// Payload bytes of the queued flows, O(1).
+    pub(crate) fn queued_bytes(&self) -> usize {
+        self.queued_bytes
     }
 
     /// Oldest first.
@@ -87,6 +94,8 @@ impl Flows {
     pub(crate) fn push(&mut self, mut flow: OutgoingFlow) {
         if flow.is_in_flight() {
             self.in_flight += 1;
+        } else {
+            self.queued_bytes += queued_payload(&flow.stage);
         }
         flow.seq = self.next_seq;
         self.next_seq += 1;
@@ -100,6 +109,7 @@ impl Flows {
         if flow.is_in_flight() {
             self.in_flight -= 1;
         }
+        self.queued_bytes -= queued_payload(&flow.stage);
         self.by_id.remove(&flow.packet_id);
         Some(flow)
     }
@@ -108,6 +118,8 @@ impl Flows {
     pub(crate) fn set_stage(&mut self, index: usize, stage: Stage) {
         let flow = &mut self.list[index];
         let was = flow.is_in_flight();
+        self.queued_bytes -= queued_payload(&flow.stage);
+        self.queued_bytes += queued_payload(&stage);
         flow.stage = stage;
         match (was, flow.is_in_flight()) {
             (false, true) => self.in_flight += 1,
@@ -119,7 +131,16 @@ impl Flows {
     /// Takes every flow out, oldest first.
     pub(crate) fn take_all(&mut self) -> VecDeque<OutgoingFlow> {
         self.in_flight = 0;
+        self.queued_bytes = 0;
         self.by_id.clear();
         std::mem::take(&mut self.list)
+    }
+}
+
+/// The payload bytes a stage holds while it waits to be sent.
+fn queued_payload(stage: &Stage) -> usize {
+    match stage {
+        Stage::Queued(publish) => publish.payload.len(),
+        _ => 0,
     }
 }

@@ -132,6 +132,13 @@ pub struct SessionConfig {
     /// How long to wait for PINGRESP after PINGREQ, ms (None = half the keep-alive).
     #[serde(default)]
     pub pingresp_timeout_ms: Option<u64>,
+    /// Most QoS 1/2 messages waiting to be sent (no connection, or the
+    /// broker's Receive Maximum reached); a publish beyond it is refused.
+    #[serde(default = "default_max_queued_messages")]
+    pub max_queued_messages: usize,
+    /// Most payload bytes those waiting messages may hold together.
+    #[serde(default = "default_max_queued_bytes")]
+    pub max_queued_bytes: usize,
     /// Give topics aliases of our own when the broker allows them (MQTT 5).
     /// Off on a link that may lose packets on purpose: a lost PUBLISH that
     /// set an alias would leave the broker not knowing it.
@@ -175,8 +182,23 @@ impl Default for SessionConfig {
             connack_timeout_ms: DEFAULT_CONNACK_TIMEOUT_MS,
             resubscribe: false,
             assign_topic_aliases: true,
+            max_queued_messages: DEFAULT_MAX_QUEUED_MESSAGES,
+            max_queued_bytes: DEFAULT_MAX_QUEUED_BYTES,
         }
     }
+}
+
+/// [`SessionConfig::max_queued_messages`] unless set.
+pub const DEFAULT_MAX_QUEUED_MESSAGES: usize = 1_000;
+/// [`SessionConfig::max_queued_bytes`] unless set: 8 MiB.
+pub const DEFAULT_MAX_QUEUED_BYTES: usize = 8 * 1024 * 1024;
+
+fn default_max_queued_messages() -> usize {
+    DEFAULT_MAX_QUEUED_MESSAGES
+}
+
+fn default_max_queued_bytes() -> usize {
+    DEFAULT_MAX_QUEUED_BYTES
 }
 
 fn assign_aliases_by_default() -> bool {
@@ -414,6 +436,11 @@ impl Session {
     /// Outgoing QoS>0 publishes waiting for a connection or window room.
     pub fn queued_len(&self) -> usize {
         self.outgoing.queued()
+    }
+
+    /// Payload bytes those waiting publishes hold.
+    pub fn queued_bytes(&self) -> usize {
+        self.outgoing.queued_bytes()
     }
 
     /// Incoming QoS 2 ids stored, waiting for PUBREL.

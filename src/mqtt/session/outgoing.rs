@@ -118,6 +118,7 @@ impl Session {
         }
         publish.packet_id = Some(1); // any id: sized as on the wire
         self.check_publish(&publish)?;
+        self.check_queue_room(&publish)?;
         let id = self
             .ids
             .allocate()
@@ -129,6 +130,27 @@ impl Session {
         );
         self.arm_retry_timer();
         Ok(Some(id))
+    }
+
+    /// A publish that would wait (no connection, window full, others
+    /// waiting) needs room in the bounded queue.
+    fn check_queue_room(&self, publish: &Publish) -> Result<(), CommandError> {
+        let sent_at_once = self.outgoing.queued() == 0 && self.window_open();
+        if sent_at_once {
+            return Ok(());
+        }
+        let (count, bytes) = (self.outgoing.queued(), self.outgoing.queued_bytes());
+        let (max_count, max_bytes) = (
+            self.config.max_queued_messages,
+            self.config.max_queued_bytes,
+        );
+        if count >= max_count || bytes + publish.payload.len() > max_bytes {
+            return Err(CommandError::QueueFull {
+                messages: count,
+                bytes,
+            });
+        }
+        Ok(())
     }
 
     /// Whether the publish can go out: the broker's limits and the size.
