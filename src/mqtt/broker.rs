@@ -20,7 +20,7 @@
 //! [`ClientSession`]: subscriptions, QoS 1/2 flows towards that client
 //! (resent with DUP on reconnect, MQTT-4.4.0-1), messages queued while the
 //! client is away, and the QoS 2 receiver table for messages the client
-//! published ([`Qos2Transaction`], the seeds' `QoS2Transaction`).
+//! published ([`Qos2Transaction`]).
 //!
 //! QoS is agreed hop by hop: a message is delivered to each subscriber at
 //! min(published QoS, granted QoS) (MQTT-3.8.4-6), with the broker's own
@@ -68,7 +68,7 @@ pub struct ConnectionId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Qos2Forwarding {
     /// Keep the message in the QoS 2 table and forward it on PUBREL (as
-    /// Mosquitto does, and as the seeds' "more complete" receiver does).
+    /// Mosquitto does, and as the "more complete" receiver of QoS tutorials does).
     #[default]
     OnPubrel,
     /// Forward on the first PUBLISH of an id; the table only suppresses repeats.
@@ -439,8 +439,8 @@ pub enum BrokerEventKind {
         /// Why.
         reason: ResendReason,
     },
-    /// A PUBREL for an id not in the QoS 2 table: PUBCOMP anyway (seeds,
-    /// case 4; §4.3.3).
+    /// A PUBREL for an id not in the QoS 2 table: PUBCOMP anyway (§4.3.3;
+    /// the case of a PUBCOMP that was lost and a PUBREL resent).
     PubrelForUnknownId {
         /// Client identifier.
         client_id: String,

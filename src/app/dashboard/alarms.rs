@@ -626,9 +626,7 @@ impl AlarmBoard {
     /// restored until a live message for it arrives. Rows already on the
     /// board stay as they are.
     pub fn restore(&mut self, saved: SavedAlarms) {
-        for id in &saved.ids {
-            self.seen_ids.check_and_insert(id);
-        }
+        self.seen_ids.remember_all(&saved.ids);
         for mut alarm in saved.rows {
             if self.alarms.contains_key(&alarm.key) {
                 continue;

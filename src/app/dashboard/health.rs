@@ -1,4 +1,4 @@
-//! Health: the seeds' best practices, measured from the session's events.
+//! Health: the usual QoS best practices, measured from the session's events.
 //!
 //! - QoS 2 completion rate ("监控 QoS 2 消息的完成率": many unfinished
 //!   handshakes mean a problem) and handshakes open longer than a threshold;

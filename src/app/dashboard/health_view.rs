@@ -1,4 +1,4 @@
-//! The health panel: the seeds' best practices as live numbers.
+//! The health panel: the usual QoS best practices as live numbers.
 
 use leptos::prelude::*;
 

@@ -3,7 +3,7 @@
 //! A level (`{"sku":"A-100","level":42}`) sets the count. A delta
 //! (`{"sku":"A-100","delta":-3,"msg_id":"..."}`) changes it. Deltas commute,
 //! so out-of-order arrival gives the same count; a level resets the count
-//! and the trust verdict. Deltas are where QoS matters (the seeds' point):
+//! and the trust verdict. Deltas are where QoS matters:
 //! QoS 1 is at-least-once, so a resent delta is counted twice unless the
 //! receiver deduplicates it itself. A delta whose message id was seen before
 //! is skipped; a count built from QoS < 2 deltas with any duplicate seen is
@@ -433,9 +433,7 @@ impl Inventory {
     /// until a level confirms its count. SKUs already in the table stay as
     /// they are.
     pub fn restore(&mut self, saved: SavedStock) {
-        for id in &saved.ids {
-            self.seen_ids.check_and_insert(id);
-        }
+        self.seen_ids.remember_all(&saved.ids);
         for mut item in saved.items {
             if self.items.contains_key(&item.sku) {
                 continue;

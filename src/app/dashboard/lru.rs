@@ -138,6 +138,13 @@ impl RecentIds {
         self.order.len()
     }
 
+    /// Remembers `ids` (oldest first), as [`RecentIds::newest`] gave them.
+    pub fn remember_all(&mut self, ids: &[String]) {
+        for id in ids {
+            self.order.touch(id.clone());
+        }
+    }
+
     /// The `n` ids seen most recently, oldest first: inserted in this order
     /// into a new set, they are remembered as they were.
     pub fn newest(&self, n: usize) -> Vec<String> {

@@ -153,7 +153,7 @@ pub fn flow_note(lane: Lane, at: u64, change: FlowChange) -> LaneNote {
     }
 }
 
-/// A flow state in the seeds' words.
+/// A flow state in the words QoS diagrams use.
 pub fn state_words(state: FlowState) -> &'static str {
     match state {
         FlowState::AwaitingPuback => "awaiting PUBACK",

@@ -105,7 +105,7 @@ impl PacketSummary {
         summary
     }
 
-    /// The arrow's label, in the words of the seeds:
+    /// The arrow's label, in the words QoS diagrams use:
     /// "PUBLISH (id 1, QoS 2, DUP 1)", "PUBREC (id 1, rc 0x00 Success)".
     pub fn label(&self) -> String {
         let mut parts = Vec::new();

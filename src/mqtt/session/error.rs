@@ -30,7 +30,7 @@ pub enum CommandError {
     },
     /// SUBSCRIBE / UNSUBSCRIBE needs at least one filter (MQTT-3.8.3-3).
     NoFilters,
-    /// The packet would exceed the broker's Maximum Packet Size (MQTT-3.1.2-24),
+    /// The packet would exceed the broker's Maximum Packet Size (MQTT-3.2.2-15),
     /// or the protocol's 268,435,455-byte limit.
     PacketTooLarge {
         /// Encoded size, bytes.

@@ -31,7 +31,7 @@ pub enum FlowDirection {
     Incoming,
 }
 
-/// The state of one QoS flow, as the seeds name them.
+/// The state of one QoS flow, named as pre-sales material on QoS names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FlowState {
     /// Outgoing QoS 1: PUBLISH sent, waiting for PUBACK.

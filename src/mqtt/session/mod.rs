@@ -94,7 +94,8 @@ pub enum Qos2Delivery {
     /// On the first PUBLISH of an id (store the id, suppress repeats until PUBREL).
     #[default]
     OnPublish,
-    /// On PUBREL (store the message until released), as the seeds' "more complete" variant.
+    /// On PUBREL (store the message until released): the "more complete"
+    /// receiver that QoS tutorials describe, and what Mosquitto does.
     OnPubrel,
 }
 

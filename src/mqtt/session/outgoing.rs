@@ -17,8 +17,8 @@ pub(crate) enum Stage {
     AwaitingPuback(Publish),
     /// QoS 2 PUBLISH sent.
     AwaitingPubrec(Publish),
-    /// QoS 2 PUBREC received, PUBREL sent: the message itself is gone (seeds:
-    /// "收到PUBREC…丢弃掉初始…PUBLISH"), only the id remains.
+    /// QoS 2 PUBREC received, PUBREL sent: the message itself is gone
+    /// (MQTT-4.3.3-3: the sender discards it on PUBREC), only the id remains.
     AwaitingPubcomp,
 }
 
