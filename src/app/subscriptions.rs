@@ -7,6 +7,7 @@ use super::model::{sentence, SubState, SubscriptionRow};
 use super::publish::qos_from_value;
 use super::ClientCtx;
 use crate::mqtt::packet::{ProtocolVersion, QoS};
+use crate::mqtt::session::SUBSCRIPTION_IDS;
 use crate::mqtt::topic::validate_topic_filter;
 
 /// Subscribe form and subscription table.
@@ -29,10 +30,12 @@ pub fn SubscriptionsPanel() -> impl IntoView {
         subscription_id.with(|typed| match typed.trim() {
             "" => None,
             typed => match typed.parse::<u32>() {
-                Ok(id) if (1..=268_435_455).contains(&id) => None,
-                _ => Some(
-                    "A subscription identifier is a whole number from 1 to 268435455.".to_string(),
-                ),
+                Ok(id) if SUBSCRIPTION_IDS.contains(&id) => None,
+                _ => Some(format!(
+                    "A subscription identifier is a whole number from {} to {}.",
+                    SUBSCRIPTION_IDS.start(),
+                    SUBSCRIPTION_IDS.end()
+                )),
             },
         })
     });

@@ -68,6 +68,7 @@ pub use events::{
 };
 pub use log::log_line;
 pub use snapshot::{IncomingQos2, OutgoingPublish, SessionSnapshot, Subscription};
+pub use subscriptions::SUBSCRIPTION_IDS;
 
 use aliases::TopicAliases;
 use ids::PacketIds;

@@ -8,6 +8,10 @@ use crate::mqtt::packet::{
 };
 use crate::mqtt::topic::validate_topic_filter;
 
+/// The Subscription Identifiers a SUBSCRIBE may carry (MQTT-3.8.2.1.2: a
+/// Variable Byte Integer, 0 not allowed).
+pub const SUBSCRIPTION_IDS: std::ops::RangeInclusive<u32> = 1..=268_435_455;
+
 impl Session {
     /// Subscribes; the result per filter comes in a `Subscribed` event.
     pub fn subscribe(
@@ -58,7 +62,7 @@ impl Session {
             ));
         }
         let ids = &properties.subscription_identifiers;
-        if ids.len() > 1 || ids.iter().any(|id| !(1..=268_435_455).contains(id)) {
+        if ids.len() > 1 || ids.iter().any(|id| !SUBSCRIPTION_IDS.contains(id)) {
             return Err(CommandError::NotAllowed(
                 "a SUBSCRIBE carries one subscription identifier, from 1 to 268,435,455".into(),
             ));
