@@ -258,11 +258,30 @@ impl Run {
             qos: self.qos,
             ..PublishRequest::default()
         };
-        match self.sim.publish(publisher, request) {
-            Ok(_) => self.published.push(payload),
-            // QoS 0 needs a connection; a message never sent is not delivered.
-            Err(CommandError::NotConnected) if self.qos == QoS::AtMostOnce => {}
-            Err(e) => panic!("publish {payload} failed: {e:?}"),
+        // A full queue (the in-flight window is full and 1,000 more wait)
+        // is back-pressure: the publisher waits for the network, as an
+        // application must, and tries again.
+        let mut waits = 0;
+        loop {
+            match self.sim.publish(publisher, request.clone()) {
+                Ok(_) => self.published.push(payload),
+                // QoS 0 needs a connection; a message never sent is not delivered.
+                Err(CommandError::NotConnected) if self.qos == QoS::AtMostOnce => {}
+                Err(CommandError::QueueFull { .. }) if waits < 10_000 => {
+                    waits += 1;
+                    self.sim.run_for(10);
+                    if waits % 100 == 0 {
+                        // Lost packets hold the window until a reconnect
+                        // resends them (the retry policy may allow no
+                        // other): what a keep-alive timeout would bring.
+                        self.sim.cut(publisher);
+                        self.sim.connect(publisher);
+                    }
+                    continue;
+                }
+                Err(e) => panic!("publish {payload} failed: {e:?}"),
+            }
+            break;
         }
     }
 

@@ -288,6 +288,7 @@ impl ConnectionForm {
             assign_topic_aliases: true,
             max_queued_messages: crate::mqtt::session::DEFAULT_MAX_QUEUED_MESSAGES,
             max_queued_bytes: crate::mqtt::session::DEFAULT_MAX_QUEUED_BYTES,
+            max_inflight: crate::mqtt::session::DEFAULT_MAX_INFLIGHT,
             receive_maximum: 65535,
             maximum_packet_size: Some(MAXIMUM_PACKET_SIZE),
             topic_alias_maximum: 0,

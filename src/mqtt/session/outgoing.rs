@@ -192,11 +192,18 @@ impl Session {
         }
     }
 
-    /// Room for one more QoS>0 PUBLISH: connected and below the broker's
-    /// Receive Maximum (MQTT-4.9.0-2).
+    /// Room for one more QoS>0 PUBLISH: connected and below the window.
     pub(crate) fn window_open(&self) -> bool {
-        self.broker()
-            .is_some_and(|b| self.outgoing.in_flight() < usize::from(b.receive_maximum))
+        self.is_connected() && self.outgoing.in_flight() < self.window()
+    }
+
+    /// How many may be in flight: the broker's Receive Maximum
+    /// (MQTT-4.9.0-2) or our own cap, whichever is smaller; 0 while not
+    /// connected.
+    pub(crate) fn window(&self) -> usize {
+        self.broker().map_or(0, |b| {
+            usize::from(b.receive_maximum.min(self.config.max_inflight.max(1)))
+        })
     }
 
     /// Sends queued flows, oldest first, while the window has room.
@@ -427,9 +434,10 @@ impl Session {
 
     /// Reconnected with a session present: resend PUBREL and PUBLISH (DUP=1)
     /// in their original order with their original ids (MQTT-4.4.0-1), as
-    /// far as the new Receive Maximum allows; the rest waits, queued.
+    /// far as the window (the new Receive Maximum, our own cap) allows; the
+    /// rest waits, queued.
     pub(crate) fn resend_after_reconnect(&mut self, now: u64) {
-        let window = self.broker().map_or(0, |b| usize::from(b.receive_maximum));
+        let window = self.window();
         let mut sent = 0;
         let mut index = 0;
         while index < self.outgoing.len() {

@@ -4,11 +4,13 @@
 //! Connection state (keep-alive, aliases, the broker's limits) is not part of
 //! it: a restored session starts disconnected.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::ids::PacketIds;
 use super::outgoing::{OutgoingFlow, Stage};
-use super::{FlowState, Message, Session, SessionConfig};
+use super::{EventKind, FlowDirection, FlowState, Message, Session, SessionConfig};
 use crate::mqtt::packet::{PacketId, Properties, Publish, QoS, SubscribeFilter};
 
 /// An outgoing QoS>0 PUBLISH not yet acknowledged (or not yet sent).
@@ -59,6 +61,77 @@ impl Subscription {
     }
 }
 
+/// One outgoing flow as stored: its PUBLISH while unacknowledged, or only
+/// its id once PUBREL is out (QoS 2 awaiting PUBCOMP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutgoingEntry {
+    /// Queued, or sent and awaiting PUBACK / PUBREC.
+    Publish(Box<OutgoingPublish>),
+    /// PUBREL sent, awaiting PUBCOMP.
+    Pubrel(PacketId),
+}
+
+/// What changed in the persistable state since the last
+/// [`Session::take_state_changes`]: so that a store rewrites one entry per
+/// change, not the whole snapshot (which grows with what is in flight).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StateChanges {
+    /// Everything may have changed (a broker without our session): store
+    /// the whole snapshot again.
+    pub all: bool,
+    /// Outgoing flows created, moved on or finished.
+    pub outgoing: BTreeSet<PacketId>,
+    /// Incoming QoS 2 ids stored or released.
+    pub incoming: BTreeSet<PacketId>,
+    /// Subscriptions changed.
+    pub subscriptions: bool,
+}
+
+impl StateChanges {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.outgoing.is_empty() && self.incoming.is_empty() && !self.subscriptions
+    }
+
+    /// Records what `kind` changes; true if it changes anything.
+    pub(crate) fn note(&mut self, kind: &EventKind) -> bool {
+        match kind {
+            EventKind::Connected {
+                session_present: false,
+                ..
+            } => self.all = true,
+            EventKind::Flow {
+                packet_id,
+                direction: FlowDirection::Outgoing,
+                qos,
+                ..
+            } if *qos != QoS::AtMostOnce => {
+                self.outgoing.insert(*packet_id);
+            }
+            EventKind::Flow {
+                packet_id,
+                direction: FlowDirection::Incoming,
+                qos: QoS::ExactlyOnce,
+                ..
+            } => {
+                self.incoming.insert(*packet_id);
+            }
+            EventKind::MessageDropped { packet_id, .. }
+            | EventKind::PublishFailed {
+                packet_id: Some(packet_id),
+                ..
+            } => {
+                self.outgoing.insert(*packet_id);
+            }
+            EventKind::Subscribed { .. }
+            | EventKind::Unsubscribed { .. }
+            | EventKind::SubscriptionsLost { .. } => self.subscriptions = true,
+            _ => return kind.changes_session_state(),
+        }
+        true
+    }
+}
+
 /// Everything that survives a reconnect, in resend order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SessionSnapshot {
@@ -75,6 +148,56 @@ pub struct SessionSnapshot {
 }
 
 impl Session {
+    /// What changed since the last call (a new or restored session starts
+    /// with everything changed).
+    pub fn take_state_changes(&mut self) -> StateChanges {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Outgoing flow `packet_id` as stored, if it is still held (O(log n)),
+    /// with its place in the resend order (larger is newer; numbered afresh
+    /// by each session, so store them all again after a restore).
+    pub fn outgoing_entry(&self, packet_id: PacketId) -> Option<(u64, OutgoingEntry)> {
+        let flow = self.outgoing.get(self.outgoing.index_of(packet_id)?);
+        let entry = match flow.stage.publish() {
+            Some(publish) => OutgoingEntry::Publish(Box::new(OutgoingPublish {
+                state: flow.stage.state(),
+                sends: flow.sends,
+                publish: publish.clone(),
+            })),
+            None => OutgoingEntry::Pubrel(flow.packet_id),
+        };
+        Some((flow.seq, entry))
+    }
+
+    /// The id the next allocation tries first.
+    pub fn next_packet_id(&self) -> PacketId {
+        self.ids.peek_next()
+    }
+
+    /// The subscriptions as stored.
+    pub fn subscription_entries(&self) -> Vec<Subscription> {
+        self.subscriptions.values().cloned().collect()
+    }
+
+    /// Every outgoing flow's packet id, oldest first.
+    pub fn outgoing_ids(&self) -> Vec<PacketId> {
+        self.outgoing.iter().map(|flow| flow.packet_id).collect()
+    }
+
+    /// Every incoming QoS 2 id awaiting PUBREL.
+    pub fn incoming_ids(&self) -> Vec<PacketId> {
+        self.incoming.keys().copied().collect()
+    }
+
+    /// Incoming QoS 2 id `packet_id` as stored, if it awaits PUBREL.
+    pub fn incoming_entry(&self, packet_id: PacketId) -> Option<IncomingQos2> {
+        self.incoming.get(&packet_id).map(|message| IncomingQos2 {
+            packet_id,
+            message: message.clone(),
+        })
+    }
+
     /// The session state as plain data.
     pub fn snapshot(&self) -> SessionSnapshot {
         let mut snapshot = SessionSnapshot {
