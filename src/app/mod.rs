@@ -21,12 +21,13 @@ pub mod session_store;
 pub mod subscriptions;
 pub mod visualiser;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 
 use crate::mqtt::packet::{QoS, SubscribeFilter};
-use crate::mqtt::session::{DisconnectRequest, EventKind, PublishRequest, Session};
+use crate::mqtt::session::{DisconnectRequest, EventKind, PublishRequest, Session, StateChanges};
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate, Persist};
 use dashboard::model::DashboardModel;
@@ -34,7 +35,7 @@ use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
 use model::{ClientModel, Flush, PendingUpdates};
 use resume::Resume;
-use session_store::{ParkedSession, SessionKey, Stored};
+use session_store::{ParkedSession, SessionKey, SessionStore, Stored};
 use visualiser::VisualiserPage;
 
 /// The longest a batch of updates waits when no animation frame comes (a hidden tab).
@@ -150,14 +151,14 @@ impl ClientCtx {
     /// discarded (as the broker discards its own).
     fn persist_for(&self, key: &SessionKey, clean_start: bool) -> Option<Persist> {
         if clean_start {
-            session_store::forget(key);
+            session_store::forget(&storage::LocalStorage, key);
             self.session_stored.set(None);
             return None;
         }
         let stored = self.session_stored;
-        let key = key.clone();
-        Some(Rc::new(move |session: &Session| {
-            let result = session_store::save(&key, session);
+        let store = RefCell::new(SessionStore::new(storage::LocalStorage, key.clone()));
+        Some(Rc::new(move |session: &Session, changes: &StateChanges| {
+            let result = store.borrow_mut().save(session, changes);
             if stored.try_with_untracked(|s| s.as_ref() != Some(&result)) == Some(true) {
                 stored.set(Some(result));
             }
@@ -262,6 +263,12 @@ impl ClientCtx {
         }
         if resume.connect {
             self.connect();
+            // Connected before the reload: ride out an unreachable broker.
+            self.link.with_value(|link| {
+                if let Some(link) = link {
+                    link.keep_trying();
+                }
+            });
         }
     }
 

@@ -7,12 +7,26 @@
 //! their payloads, the QoS 2 ids received and not yet released, the next
 //! packet id, the subscriptions. The driver stores it before it sends the
 //! packets that state protects (`net::ws::Persist`).
+//!
+//! One storage entry per flow, not one for the whole snapshot: an
+//! acknowledgement then rewrites one small entry, where rewriting the whole
+//! snapshot cost time in proportion to what is in flight, and a burst of
+//! thousands of QoS 2 messages made every packet slower than the last.
+//! Under the session's key ([`SessionKey::storage_key`]) are its
+//! subscriptions and next packet id; under `<key> #out <id>` each outgoing
+//! flow with its place in the resend order, under `<key> #in <id>` each
+//! incoming QoS 2 id awaiting PUBREL.
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::mqtt::packet::ProtocolVersion;
-use crate::mqtt::session::{Session, SessionConfig, SessionSnapshot};
-use crate::net::storage::{self, StorageError, SESSION_KEY_PREFIX};
+use crate::mqtt::packet::{PacketId, ProtocolVersion};
+use crate::mqtt::session::{
+    IncomingQos2, OutgoingEntry, Session, SessionConfig, SessionSnapshot, StateChanges,
+    Subscription,
+};
+use crate::net::storage::{StorageError, Store, SESSION_KEY_PREFIX};
 
 /// Which session: MQTT keys a session by client id at one broker, and the
 /// state of a 3.1.1 session means nothing to a 5.0 connection.
@@ -90,7 +104,7 @@ impl Stored {
 pub fn carried_over(parked: Option<ParkedSession>, key: &SessionKey) -> Option<SessionSnapshot> {
     match parked {
         Some(parked) if parked.key == *key => Some(parked.session.snapshot()),
-        _ => load(key),
+        _ => load(&crate::net::storage::LocalStorage, key),
     }
 }
 
@@ -101,35 +115,249 @@ pub fn in_flight(snapshot: &SessionSnapshot) -> usize {
         + snapshot.incoming_qos2.len()
 }
 
-/// The stored snapshot of `key`, if there is a readable one.
-pub fn load(key: &SessionKey) -> Option<SessionSnapshot> {
-    parse(&storage::get(&key.storage_key())?)
+/// What the session's own key holds (the flows have keys of their own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredMeta {
+    /// The layout: 2 = one entry per flow.
+    layout: u32,
+    next_packet_id: PacketId,
+    subscriptions: Vec<Subscription>,
 }
 
-/// Reads a stored snapshot; anything unreadable is none.
+/// One outgoing flow as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredOutgoing {
+    /// Its place in the resend order.
+    seq: u64,
+    entry: OutgoingEntry,
+}
+
+fn outgoing_key(key: &str, id: PacketId) -> String {
+    format!("{key} #out {id}")
+}
+
+fn incoming_key(key: &str, id: PacketId) -> String {
+    format!("{key} #in {id}")
+}
+
+fn entries_prefix(key: &str) -> String {
+    format!("{key} #")
+}
+
+/// The stored snapshot of `key`, if there is a readable one.
+pub fn load(store: &impl Store, key: &SessionKey) -> Option<SessionSnapshot> {
+    let key = key.storage_key();
+    let json = store.get(&key)?;
+    if let Some(snapshot) = parse(&json) {
+        // The first layout: the whole snapshot under one key.
+        return Some(snapshot);
+    }
+    let meta: StoredMeta = serde_json::from_str(&json).ok()?;
+    let mut outgoing: Vec<StoredOutgoing> = Vec::new();
+    let mut snapshot = SessionSnapshot {
+        next_packet_id: meta.next_packet_id,
+        subscriptions: meta.subscriptions,
+        ..Default::default()
+    };
+    let out = format!("{key} #out ");
+    let incoming = format!("{key} #in ");
+    for entry_key in store.keys_with_prefix(&entries_prefix(&key)) {
+        // An unreadable entry is skipped: the rest of the session still resumes.
+        let Some(json) = store.get(&entry_key) else {
+            continue;
+        };
+        if entry_key.starts_with(&out) {
+            if let Ok(stored) = serde_json::from_str(&json) {
+                outgoing.push(stored);
+            }
+        } else if entry_key.starts_with(&incoming) {
+            if let Ok(stored) = serde_json::from_str(&json) {
+                snapshot.incoming_qos2.push(stored);
+            }
+        }
+    }
+    outgoing.sort_by_key(|o| o.seq);
+    for stored in outgoing {
+        match stored.entry {
+            OutgoingEntry::Publish(publish) => snapshot.outgoing_publishes.push(*publish),
+            OutgoingEntry::Pubrel(id) => snapshot.outgoing_pubrels.push(id),
+        }
+    }
+    snapshot.incoming_qos2.sort_by_key(|i| i.packet_id);
+    Some(snapshot)
+}
+
+/// Reads a snapshot stored whole (the first layout); anything unreadable is none.
 pub fn parse(json: &str) -> Option<SessionSnapshot> {
     serde_json::from_str(json).ok()
 }
 
-/// Stores `session`'s state under `key`.
-pub fn save(key: &SessionKey, session: &Session) -> Stored {
-    let snapshot = session.snapshot();
-    let json = match serde_json::to_string(&snapshot) {
-        Ok(json) => json,
-        Err(error) => return Stored::Failed(format!("Could not store the session: {error}.")),
-    };
-    match storage::set(&key.storage_key(), &json) {
-        Ok(()) => Stored::Saved {
-            bytes: json.len(),
-            in_flight: in_flight(&snapshot),
-        },
-        Err(error) => Stored::Failed(failure_words(&error)),
+/// Keeps one session stored as it changes, entry by entry.
+#[derive(Debug)]
+pub struct SessionStore<S: Store> {
+    store: S,
+    key: SessionKey,
+    /// Characters stored under each key written (key and value), for the size shown.
+    sizes: HashMap<String, usize>,
+    /// Every entry must be written again: at first, and after a failure.
+    resync: bool,
+    /// Saves left to skip before trying again after a failure.
+    backoff: u32,
+    last: Option<Stored>,
+}
+
+/// Saves to skip after a failed one before storage is tried again (each try
+/// rewrites everything).
+const SAVES_BETWEEN_RETRIES: u32 = 64;
+
+impl<S: Store> SessionStore<S> {
+    /// A store for `key`'s session; the first save writes it whole.
+    pub fn new(store: S, key: SessionKey) -> Self {
+        SessionStore {
+            store,
+            key,
+            sizes: HashMap::new(),
+            resync: true,
+            backoff: 0,
+            last: None,
+        }
+    }
+
+    /// The backing store.
+    pub fn backend(&self) -> &S {
+        &self.store
+    }
+
+    /// Stores what `changes` says changed in `session` (everything, the
+    /// first time and after a failure) and returns what is stored now.
+    pub fn save(&mut self, session: &Session, changes: &StateChanges) -> Stored {
+        if changes.all {
+            self.resync = true;
+        }
+        if self.backoff > 0 {
+            self.backoff -= 1;
+            return self.last.clone().unwrap_or(Stored::Failed(String::new()));
+        }
+        let written = if self.resync {
+            self.write_all(session)
+        } else {
+            self.write_changes(session, changes)
+        };
+        let stored = match written {
+            Ok(()) => {
+                self.resync = false;
+                Stored::Saved {
+                    bytes: self.sizes.values().sum(),
+                    in_flight: self.sizes.len().saturating_sub(1),
+                }
+            }
+            Err(error) => {
+                self.resync = true;
+                self.backoff = SAVES_BETWEEN_RETRIES;
+                Stored::Failed(failure_words(&error))
+            }
+        };
+        self.last = Some(stored.clone());
+        stored
+    }
+
+    fn write_all(&mut self, session: &Session) -> Result<(), StorageError> {
+        let key = self.key.storage_key();
+        let mut keep = std::collections::HashSet::new();
+        keep.insert(key.clone());
+        self.write_meta(session)?;
+        for id in session.outgoing_ids() {
+            keep.insert(outgoing_key(&key, id));
+            self.write_outgoing(session, id)?;
+        }
+        for id in session.incoming_ids() {
+            keep.insert(incoming_key(&key, id));
+            self.write_incoming(session, id)?;
+        }
+        for stale in self.store.keys_with_prefix(&entries_prefix(&key)) {
+            if !keep.contains(&stale) {
+                self.store.remove(&stale);
+                self.sizes.remove(&stale);
+            }
+        }
+        Ok(())
+    }
+
+    fn write_changes(
+        &mut self,
+        session: &Session,
+        changes: &StateChanges,
+    ) -> Result<(), StorageError> {
+        for &id in &changes.outgoing {
+            self.write_outgoing(session, id)?;
+        }
+        for &id in &changes.incoming {
+            self.write_incoming(session, id)?;
+        }
+        // The next packet id moves with every new flow; it is stored with
+        // the subscriptions, so only when they change. A restored session
+        // starts after the ids it holds, and any id not held is free.
+        if changes.subscriptions {
+            self.write_meta(session)?;
+        }
+        Ok(())
+    }
+
+    fn write_meta(&mut self, session: &Session) -> Result<(), StorageError> {
+        let snapshot_meta = StoredMeta {
+            layout: 2,
+            next_packet_id: session.next_packet_id(),
+            subscriptions: session.subscription_entries(),
+        };
+        let key = self.key.storage_key();
+        self.put(key, &snapshot_meta)
+    }
+
+    fn write_outgoing(&mut self, session: &Session, id: PacketId) -> Result<(), StorageError> {
+        let key = outgoing_key(&self.key.storage_key(), id);
+        match session.outgoing_entry(id) {
+            Some((seq, entry)) => self.put(key, &StoredOutgoing { seq, entry }),
+            None => {
+                self.drop_key(&key);
+                Ok(())
+            }
+        }
+    }
+
+    fn write_incoming(&mut self, session: &Session, id: PacketId) -> Result<(), StorageError> {
+        let key = incoming_key(&self.key.storage_key(), id);
+        match session.incoming_entry(id) {
+            Some(entry) => self.put::<IncomingQos2>(key, &entry),
+            None => {
+                self.drop_key(&key);
+                Ok(())
+            }
+        }
+    }
+
+    fn put<T: Serialize>(&mut self, key: String, value: &T) -> Result<(), StorageError> {
+        let json = serde_json::to_string(value).map_err(|_| StorageError::WriteFailed)?;
+        self.store.set(&key, &json)?;
+        // localStorage counts the key against its quota as well.
+        self.sizes.insert(key.clone(), key.len() + json.len());
+        Ok(())
+    }
+
+    fn drop_key(&mut self, key: &str) {
+        if self.sizes.remove(key).is_some() || self.resync {
+            self.store.remove(key);
+        }
     }
 }
 
-/// Removes `key`'s stored session (a Clean Start discards it).
-pub fn forget(key: &SessionKey) {
-    let _ = storage::remove(&key.storage_key());
+/// Removes `key`'s stored session, every entry of it (a Clean Start
+/// discards it).
+pub fn forget(store: &impl Store, key: &SessionKey) {
+    let key = key.storage_key();
+    for entry in store.keys_with_prefix(&entries_prefix(&key)) {
+        store.remove(&entry);
+    }
+    store.remove(&key);
 }
 
 fn failure_words(error: &StorageError) -> String {

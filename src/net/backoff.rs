@@ -15,7 +15,13 @@ pub struct Backoff {
 }
 
 impl Backoff {
-    /// Starts counting again (after a successful CONNACK).
+    /// Starts counting again: the WebSocket opened, so the broker is reachable.
+    ///
+    /// Not only on CONNACK: a link cut during its MQTT handshake (a flaky
+    /// network cuts at random, handshakes included) would otherwise push each
+    /// wait further out although every socket opened at once. A broker that
+    /// accepts sockets and drops them before CONNACK is still tried only about
+    /// once a second, never in a tight loop.
     pub fn reset(&mut self) {
         self.attempt = 0;
     }

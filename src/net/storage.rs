@@ -97,6 +97,98 @@ pub fn remove(key: &str) -> Result<(), StorageError> {
     }
 }
 
+/// Every key that starts with `prefix`.
+pub fn keys_with_prefix(prefix: &str) -> Vec<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let Ok(storage) = local_storage() else {
+            return Vec::new();
+        };
+        let len = storage.length().unwrap_or(0);
+        (0..len)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|key| key.starts_with(prefix))
+            .collect()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = prefix;
+        Vec::new()
+    }
+}
+
+/// A key-value store that state is written through: the browser's
+/// [`LocalStorage`], or [`MemoryStorage`] where there is no browser (tests).
+pub trait Store {
+    /// The value under `key`, if there is a readable one.
+    fn get(&self, key: &str) -> Option<String>;
+    /// Stores `value` under `key`.
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError>;
+    /// Removes `key` (nothing to do if it is not there).
+    fn remove(&self, key: &str);
+    /// Every key that starts with `prefix`.
+    fn keys_with_prefix(&self, prefix: &str) -> Vec<String>;
+}
+
+/// The browser's `localStorage`, through the functions above.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LocalStorage;
+
+impl Store for LocalStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        set(key, value)
+    }
+    fn remove(&self, key: &str) {
+        let _ = remove(key);
+    }
+    fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
+        keys_with_prefix(prefix)
+    }
+}
+
+/// A store in memory, counting writes; `full` makes every write fail, as a
+/// browser's full or read-only storage does.
+#[derive(Debug, Default)]
+pub struct MemoryStorage {
+    /// What is stored.
+    pub entries: std::cell::RefCell<std::collections::BTreeMap<String, String>>,
+    /// Writes and removals made.
+    pub writes: std::cell::Cell<usize>,
+    /// Refuse every write.
+    pub full: std::cell::Cell<bool>,
+}
+
+impl Store for MemoryStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.entries.borrow().get(key).cloned()
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        if self.full.get() {
+            return Err(StorageError::WriteFailed);
+        }
+        self.writes.set(self.writes.get() + 1);
+        self.entries
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn remove(&self, key: &str) {
+        self.writes.set(self.writes.get() + 1);
+        self.entries.borrow_mut().remove(key);
+    }
+    fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
+        self.entries
+            .borrow()
+            .keys()
+            .filter(|key| key.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

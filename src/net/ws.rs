@@ -11,7 +11,8 @@
 //!
 //! When a connection drops without the user asking (before or after its
 //! CONNACK; not when the broker refused it or broke the protocol while
-//! accepting it), the driver reconnects with exponential backoff and jitter.
+//! accepting it), the driver reconnects with exponential backoff and jitter;
+//! the backoff starts again whenever a socket opens.
 //! What happens to the session then (resending, subscribing again to what a
 //! broker lost) is the session's own policy, tested natively; the driver
 //! keeps only sockets, timers and backoff. Each socket gets a generation
@@ -39,7 +40,7 @@ use crate::mqtt::fault::{Direction, FaultCause, FaultRules, FaultyWire, Verdict}
 use crate::mqtt::packet::{Packet, PacketId, Properties, SubscribeFilter};
 use crate::mqtt::session::{
     CommandError, ConnectionState, DisconnectRequest, Event, EventKind, PublishRequest, Session,
-    SessionConfig,
+    SessionConfig, StateChanges,
 };
 
 /// The WebSocket subprotocol for MQTT (MQTT-6.0.0-3).
@@ -57,7 +58,9 @@ pub enum TransportEvent {
     },
     /// The WebSocket is open; CONNECT is on its way.
     Open,
-    /// The socket closed before it ever opened: nothing listens at `url`.
+    /// The socket closed before it ever opened: nothing listens at `url`, or
+    /// the connection closed during the WebSocket handshake (browsers do not
+    /// say which).
     Unreachable {
         /// Broker URL.
         url: String,
@@ -121,11 +124,12 @@ pub enum LinkUpdate {
 pub type Notify = Rc<dyn Fn(Vec<LinkUpdate>)>;
 
 /// Stores the session state ([`Session::snapshot`]) where it outlives the
-/// page. Called inside the driver whenever [`Session::state_revision`] moved,
+/// page, given what changed since the last call ([`StateChanges`]). Called
+/// inside the driver whenever [`Session::state_revision`] moved,
 /// and always before the packets that state protects are sent, so a message
 /// is never acknowledged (PUBREC) nor sent before its state is stored. It
 /// must not call back into the link.
-pub type Persist = Rc<dyn Fn(&Session)>;
+pub type Persist = Rc<dyn Fn(&Session, &StateChanges)>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -183,7 +187,8 @@ struct Inner {
     phase: Phase,
     /// The current socket reached `open`.
     opened: bool,
-    /// A CONNACK accepted this link at least once.
+    /// A CONNACK accepted this link at least once (or [`Link::keep_trying`]
+    /// said it is known good): an unreachable broker is then tried again.
     accepted_once: bool,
     /// A CONNACK accepted the current socket.
     accepted_this_socket: bool,
@@ -229,6 +234,14 @@ impl Link {
             dropped_out: Vec::new(),
         };
         Link::open(url, Session::new(config), notify, Some(wire), None)
+    }
+
+    /// Tries again with backoff when the broker cannot be reached, from the
+    /// first attempt on, as a link that was accepted before does. For a page
+    /// resuming after a reload the connection it had: an unreachable broker
+    /// is then an outage to ride out, not a mistyped URL to report and stop.
+    pub fn keep_trying(&self) {
+        self.inner.borrow_mut().accepted_once = true;
     }
 
     fn open(
@@ -499,6 +512,7 @@ fn with_current(
 
 fn on_open(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     inner.opened = true;
+    inner.backoff.reset();
     report(inner, TransportEvent::Open);
     inner.session.connect(now_ms());
     after_input(inner, weak);
@@ -785,8 +799,10 @@ fn persist_if_changed(inner: &mut Inner) {
     if revision == inner.persisted_revision {
         return;
     }
+    // Taken even with nothing to store it in, so that it stays small.
+    let changes = inner.session.take_state_changes();
     if let Some(persist) = &inner.persist {
-        persist(&inner.session);
+        persist(&inner.session, &changes);
     }
     inner.persisted_revision = revision;
 }
@@ -798,7 +814,6 @@ fn drain_events(inner: &mut Inner) {
             EventKind::Connected { .. } => {
                 inner.accepted_once = true;
                 inner.accepted_this_socket = true;
-                inner.backoff.reset();
             }
             EventKind::ConnectionRefused { .. } => inner.refused = true,
             // The broker broke the protocol before accepting us (MQTT-3.2.2-4,
