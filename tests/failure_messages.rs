@@ -23,6 +23,10 @@ fn a_local_broker_that_is_not_running_is_named_with_the_listener_it_needs() {
         "{text}"
     );
     assert!(
+        text.contains("closed before the WebSocket handshake finished"),
+        "a port that answered and then closed during the handshake fails the same way: {text}"
+    );
+    assert!(
         !text.contains("certificate"),
         "no TLS advice for ws://: {text}"
     );

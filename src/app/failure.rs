@@ -29,16 +29,18 @@ pub fn unreachable(url: &str, detail: Option<&str>, page_secure: bool) -> String
     let place = format!("{}:{}", target.host, target.port);
     let mut text = if target.is_loopback() {
         format!(
-            "Nothing accepted a WebSocket at {place}: is the broker running here, with a \
-             WebSocket listener on port {}? (Mosquitto: `listener {}` then `protocol websockets`; \
-             `make run` starts one on port 9001.)",
+            "Nothing accepted a WebSocket at {place}, or the connection closed before the \
+             WebSocket handshake finished (the browser does not say which). Is the broker running \
+             here, with a WebSocket listener on port {}? (Mosquitto: `listener {}` then \
+             `protocol websockets`; `make run` starts one on port 9001.)",
             target.port, target.port
         )
     } else {
         format!(
             "No WebSocket connection to {place}. The browser does not say why; the usual causes: \
-             the name does not resolve, the port is closed or firewalled, or the server refused \
-             the upgrade (a wrong path: many brokers listen on /mqtt)."
+             the name does not resolve, the port is closed or firewalled, the server refused \
+             the upgrade (a wrong path: many brokers listen on /mqtt), or the connection closed \
+             during the WebSocket handshake."
         )
     };
     if target.secure {

@@ -905,9 +905,8 @@ mod tests {
         assert_eq!(model.status, ConnStatus::Disconnected);
         let error = model.error.as_deref().unwrap_or_default();
         assert!(
-            error.starts_with(
-                "Nothing accepted a WebSocket at 127.0.0.1:1: is the broker running here"
-            ),
+            error.starts_with("Nothing accepted a WebSocket at 127.0.0.1:1, or the connection")
+                && error.contains("Is the broker running here"),
             "{error}"
         );
     }
