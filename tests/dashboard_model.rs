@@ -394,6 +394,35 @@ fn a_delta_whose_id_was_seen_is_skipped_but_makes_a_qos1_count_untrusted() {
 }
 
 #[test]
+fn a_qos2_copy_of_a_counted_delta_is_told_apart_as_the_brokers_repeat() {
+    let mut inv = Inventory::default();
+    let delta = stock(
+        1,
+        r#"{"sku":"A-100","delta":1,"msg_id":"m1"}"#,
+        QoS::ExactlyOnce,
+    );
+    inv.ingest(&delta);
+    // What Mosquitto resends after a restart: a new QoS 2 delivery, DUP or not.
+    inv.ingest(&delta);
+    inv.ingest(&delta.clone().with_dup());
+    let item = inv.get("A-100").expect("sku");
+    assert_eq!(item.count, 1, "counted once");
+    assert_eq!((item.duplicates_skipped, item.broker_repeats), (2, 2));
+    assert_eq!(item.trust(), Trust::Trusted, "nothing at QoS 0/1 to doubt");
+
+    // A QoS 1 copy is the protocol's own at-least-once, not the broker's repeat.
+    let low = stock(
+        2,
+        r#"{"sku":"B-7","delta":1,"msg_id":"m2"}"#,
+        QoS::AtLeastOnce,
+    );
+    inv.ingest(&low);
+    inv.ingest(&low.clone().with_dup());
+    let item = inv.get("B-7").expect("sku");
+    assert_eq!((item.duplicates_skipped, item.broker_repeats), (1, 0));
+}
+
+#[test]
 fn qos1_resends_without_ids_double_count_and_the_count_cannot_be_trusted() {
     let mut inv = Inventory::default();
     let delta = stock(1, r#"{"sku":"A-100","delta":-3}"#, QoS::AtLeastOnce);

@@ -270,7 +270,7 @@ fn a_stored_board_over_the_caps_is_cut_and_garbage_restores_nothing() {
     assert_eq!(loaded.alarms.ids.len(), SAVED_IDS);
     assert_eq!(
         loaded.alarms.ids.last().map(String::as_str),
-        Some("id2057"),
+        Some(format!("id{}", SAVED_IDS + 9).as_str()),
         "the newest ids are kept"
     );
     assert!(loaded.is_empty(), "ids alone are nothing to show");

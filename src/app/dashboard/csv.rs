@@ -17,7 +17,7 @@ occurrences,duplicates_flagged,qos,retained,topic,payload";
 
 /// Header of [`inventory_csv`].
 pub const STOCK_COLUMNS: &str = "sku,count,anchored_by_level,low,trusted,last_change_utc,\
-last_delta,deltas_since_level,low_qos_deltas,duplicates_since_level,duplicates_skipped";
+last_delta,deltas_since_level,low_qos_deltas,duplicates_since_level,duplicates_skipped,repeated_by_broker";
 
 /// The rows `view` admits (all of them, not only those on screen), in the
 /// order the list shows them. Times are the app clock's Unix ms.
@@ -65,6 +65,7 @@ pub fn inventory_csv(inventory: &Inventory, text: &str) -> String {
             item.low_qos_deltas.to_string(),
             item.duplicates.to_string(),
             item.duplicates_skipped.to_string(),
+            item.broker_repeats.to_string(),
         ];
         push_row(&mut out, &fields);
     }

@@ -134,6 +134,13 @@ pub struct StockItem {
     pub duplicates: u32,
     /// Duplicates skipped because their message id was seen before (all time).
     pub duplicates_skipped: u32,
+    /// Of those, the ones delivered at QoS 2 (all time). The session already
+    /// drops the protocol's own resends at QoS 2, so such a copy is a new
+    /// delivery of an old message: the broker repeating what it had
+    /// delivered, as Mosquitto does to a persistent session after it
+    /// restarts. Not the publisher's doing, and not counted.
+    #[serde(default)]
+    pub broker_repeats: u32,
     /// The count was carried over a reload and no level has confirmed it
     /// since: deltas sent while the page was away may be missing from it.
     #[serde(default)]
@@ -156,6 +163,7 @@ impl StockItem {
             low_qos_deltas: 0,
             duplicates: 0,
             duplicates_skipped: 0,
+            broker_repeats: 0,
             restored: false,
             revision: 0,
         }
@@ -327,7 +335,7 @@ impl Inventory {
         let id_seen = message_id
             .is_some_and(|id| self.seen_ids.check_and_insert(&format!("{sku}\u{1f}{id}")));
         if id_seen {
-            return self.skip_duplicate(sku);
+            return self.skip_duplicate(sku, msg.qos);
         }
         let suspect = msg.dup && msg.qos == QoS::AtLeastOnce && !parsed_has_id(&parsed, fields);
         self.revision += 1;
@@ -378,13 +386,16 @@ impl Inventory {
         StockOutcome::Unreadable
     }
 
-    fn skip_duplicate(&mut self, sku: String) -> StockOutcome {
+    fn skip_duplicate(&mut self, sku: String, qos: QoS) -> StockOutcome {
         self.stats.duplicates += 1;
         self.revision += 1;
         let revision = self.revision;
         let item = self.item_mut(&sku);
         item.duplicates = item.duplicates.saturating_add(1);
         item.duplicates_skipped = item.duplicates_skipped.saturating_add(1);
+        if qos == QoS::ExactlyOnce {
+            item.broker_repeats = item.broker_repeats.saturating_add(1);
+        }
         item.revision = revision;
         StockOutcome::DuplicateSkipped { sku }
     }

@@ -172,6 +172,18 @@ fn StockRowView(row: StockRow) -> impl IntoView {
                         }
                     })}
                 {row.low.then(|| view! { <span class="dash-tag dash-low">"low"</span> })}
+                {(item.broker_repeats > 0)
+                    .then(|| {
+                        view! {
+                            <span
+                                class="dash-tag dash-repeats"
+                                data-testid="stock-repeats"
+                                title="Copies of deltas already counted (same msg_id), delivered at QoS 2. The session already drops the protocol's own resends, so these are old messages the broker delivered again: Mosquitto does this to a persistent session after it restarts. Skipped, not counted; the publisher sent each delta once."
+                            >
+                                {format!("{} repeated by the broker", item.broker_repeats)}
+                            </span>
+                        }
+                    })}
                 {restored
                     .then(|| {
                         view! {

@@ -24,8 +24,11 @@ pub const SAVED_ALARMS: usize = 500;
 pub const SAVED_SKUS: usize = 1000;
 /// History points kept per SKU across a reload.
 pub const SAVED_HISTORY: usize = 20;
-/// Message ids kept per table across a reload, for duplicate detection.
-pub const SAVED_IDS: usize = 2048;
+/// Message ids kept per table across a reload, for duplicate detection: as
+/// many as the stock table remembers while running, so that a broker
+/// repeating old messages after its restart (Mosquitto does, to a persistent
+/// session) meets the same window after a reload as before it.
+pub const SAVED_IDS: usize = super::inventory::MAX_REMEMBERED_IDS;
 /// Characters of an alarm's payload kept across a reload.
 pub const SAVED_PAYLOAD_CHARS: usize = 512;
 
