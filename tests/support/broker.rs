@@ -19,11 +19,24 @@ pub enum Auth {
     },
 }
 
+/// What the broker keeps across a restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Persistence {
+    /// Nothing: a restart loses every session.
+    Off,
+    /// Sessions, their subscriptions and queued messages, saved to a file in
+    /// the broker's temp dir when it stops (SIGTERM), with no cap on what an
+    /// offline client's session queues.
+    On,
+}
+
 pub struct Broker {
     /// MQTT over TCP, for mosquitto_pub and mosquitto_sub.
     pub tcp_port: u16,
     /// MQTT over WebSocket, for the page.
     pub ws_port: u16,
+    /// Restarts so far.
+    pub restarts: u32,
     dir: TempDir,
     process: Option<ChildGuard>,
 }
@@ -31,23 +44,31 @@ pub struct Broker {
 impl Broker {
     /// Starts Mosquitto and returns once both listeners accept connections.
     pub fn start(auth: Auth) -> Broker {
-        Broker::start_logging(auth, "all")
+        Broker::start_with(auth, "all", Persistence::Off)
+    }
+
+    /// Like [`Broker::start`], keeping sessions across a
+    /// [`Broker::restart_gracefully`]; logs notices only, as a long run's
+    /// packet-by-packet log would be megabytes.
+    pub fn start_persistent(auth: Auth) -> Broker {
+        Broker::start_with(auth, "notice", Persistence::On)
     }
 
     /// Like [`Broker::start`], logging only errors, warnings and notices: a
     /// flood logged packet by packet would measure the broker's log.
     pub fn start_for_load(auth: Auth) -> Broker {
-        Broker::start_logging(auth, "notice")
+        Broker::start_with(auth, "notice", Persistence::Off)
     }
 
-    fn start_logging(auth: Auth, log_type: &str) -> Broker {
+    fn start_with(auth: Auth, log_type: &str, persistence: Persistence) -> Broker {
         let mut broker = Broker {
             tcp_port: free_port(),
             ws_port: free_port(),
+            restarts: 0,
             dir: TempDir::new("mosquitto"),
             process: None,
         };
-        broker.write_config(auth, log_type);
+        broker.write_config(auth, log_type, persistence);
         broker.launch();
         broker
     }
@@ -67,6 +88,18 @@ impl Broker {
     pub fn restart(&mut self) {
         self.stop();
         self.launch();
+        self.restarts += 1;
+    }
+
+    /// Stops the broker as an operator would (SIGTERM: it closes every
+    /// connection and saves its persistence file), then starts it again on
+    /// the same ports; returns once it accepts connections.
+    pub fn restart_gracefully(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.terminate();
+        }
+        self.launch();
+        self.restarts += 1;
     }
 
     /// Mosquitto's output so far, for failure messages.
@@ -82,7 +115,7 @@ impl Broker {
         self.dir.path().join("mosquitto.log")
     }
 
-    fn write_config(&self, auth: Auth, log_type: &str) {
+    fn write_config(&self, auth: Auth, log_type: &str, persistence: Persistence) {
         let access = match auth {
             Auth::Anonymous => "allow_anonymous true\n".to_owned(),
             Auth::Password { username, password } => {
@@ -98,6 +131,16 @@ impl Broker {
                 format!("allow_anonymous false\npassword_file {}\n", file.display())
             }
         };
+        let persistence = match persistence {
+            Persistence::Off => "persistence false\n".to_owned(),
+            Persistence::On => format!(
+                "persistence true\n\
+                 persistence_location {}/\n\
+                 # An offline persistent session queues everything (the default caps it at 1000).\n\
+                 max_queued_messages 1000000\n",
+                self.dir.path().display()
+            ),
+        };
         let config = format!(
             "per_listener_settings false\n\
              {access}\
@@ -107,7 +150,7 @@ impl Broker {
              protocol websockets\n\
              # Mosquitto 2.0.11 binds a WebSocket listener to 127.0.0.1 only when it is IPv4-only.\n\
              socket_domain ipv4\n\
-             persistence false\n\
+             {persistence}\
              log_dest stderr\n\
              log_type {log_type}\n\
              connection_messages true\n\

@@ -11,6 +11,7 @@ pub mod browser;
 pub mod flood;
 pub mod mqtt_cli;
 pub mod process;
+pub mod proxy;
 pub mod site;
 
 use std::future::Future;
@@ -79,6 +80,16 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     drive(name, Some(Broker::start(auth)), test).await;
+}
+
+/// Like [`run`], against a broker the test started itself (for example
+/// [`Broker::start_persistent`]).
+pub async fn run_with<F, Fut>(name: &str, broker: Broker, test: F)
+where
+    F: FnOnce(E2e) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    drive(name, Some(broker), test).await;
 }
 
 /// Like [`run`], with no broker at all (offline mode).

@@ -118,3 +118,84 @@ pub fn publish(broker: &Broker, topic: &str, payload: &str, qos: u8) {
         broker.log()
     );
 }
+
+/// A persistent session (`mosquitto_sub -c`) that is offline most of the
+/// time: [`OfflineSubscriber::create`] subscribes and leaves, the broker
+/// queues what matches, and [`OfflineSubscriber::drain_until`] comes back
+/// for it.
+pub struct OfflineSubscriber {
+    client_id: String,
+    filter: String,
+    qos: u8,
+}
+
+impl OfflineSubscriber {
+    /// Subscribes `client_id` to `filter` at `qos` in a persistent session,
+    /// and disconnects once the broker has acknowledged the subscription.
+    pub fn create(broker: &Broker, client_id: &str, filter: &str, qos: u8) -> OfflineSubscriber {
+        let status = Command::new(program("mosquitto_sub"))
+            .args(["-h", "127.0.0.1", "-p", &broker.tcp_port.to_string()])
+            .args(["-c", "-i", client_id, "-q", &qos.to_string(), "-t", filter])
+            .arg("-E") // exit once subscribed
+            .stdin(Stdio::null())
+            .status()
+            .expect("run mosquitto_sub");
+        assert!(
+            status.success(),
+            "mosquitto_sub -c -i {client_id} failed: {status}"
+        );
+        OfflineSubscriber {
+            client_id: client_id.to_owned(),
+            filter: filter.to_owned(),
+            qos,
+        }
+    }
+
+    /// Reconnects and returns every payload the broker delivers, in order,
+    /// up to and including `marker`; panics if `marker` has not come within
+    /// `deadline`. Publish `marker` after everything else: the broker
+    /// delivers a session's queue in order, so it comes last.
+    pub fn drain_until(&self, broker: &Broker, marker: &str, deadline: Duration) -> Vec<String> {
+        let mut command = Command::new(program("stdbuf"));
+        command
+            .arg("-oL")
+            .arg(program("mosquitto_sub"))
+            .args(["-h", "127.0.0.1", "-p", &broker.tcp_port.to_string()])
+            .args(["-c", "-i", &self.client_id, "-q", &self.qos.to_string()])
+            .args(["-t", &self.filter])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut process = ChildGuard::spawn("mosquitto_sub", &mut command, false);
+        let stdout = process.stdout().expect("mosquitto_sub's stdout is piped");
+        let (line_tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let until = std::time::Instant::now() + deadline;
+        let mut payloads = Vec::new();
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    let done = line == marker;
+                    payloads.push(line);
+                    if done {
+                        break;
+                    }
+                }
+                Err(_) => panic!(
+                    "{} got {} messages and no {marker:?} within {deadline:?}",
+                    self.client_id,
+                    payloads.len()
+                ),
+            }
+        }
+        process.kill();
+        payloads
+    }
+}

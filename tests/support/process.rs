@@ -86,6 +86,15 @@ impl ChildGuard {
     }
 
     /// Stops the process now (a crash, as far as its peers can tell).
+    /// Asks the process to stop (SIGTERM) and waits until it has: a broker
+    /// saves its persistence file on the way out.
+    pub fn terminate(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+
     pub fn kill(&mut self) {
         if self.whole_group {
             // kill -KILL -<pgid>: the group this guard created, and nothing else.
