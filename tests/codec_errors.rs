@@ -392,3 +392,30 @@ fn each_error_maps_to_the_reason_code_a_receiver_sends() {
     let too_large = decode(&[0x30, 0x7F], V5, Some(10)).unwrap_err();
     assert_eq!(too_large.kind.reason_code(), 0x95);
 }
+
+#[test]
+fn a_3_1_1_only_broker_refusing_a_5_0_connect_reads_as_unsupported_protocol_version() {
+    // aedes and other 3.1.1-only brokers answer a 5.0 CONNECT in their own
+    // format: return code 1, no properties (MQTT 5 3.1.2.2 allows it).
+    let (packet, used) = decode(&[0x20, 0x02, 0x00, 0x01], V5, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(used, 4);
+    match packet {
+        Packet::Connack(c) => {
+            assert_eq!(c.code, 0x84, "Unsupported Protocol Version");
+            assert!(!c.session_present);
+        }
+        other => panic!("{other:?}"),
+    }
+    for (legacy, reason) in [(2, 0x85), (3, 0x88), (4, 0x86), (5, 0x87)] {
+        let (packet, _) = decode(&[0x20, 0x02, 0x00, legacy], V5, None)
+            .unwrap()
+            .unwrap();
+        assert!(matches!(packet, Packet::Connack(c) if c.code == reason));
+    }
+    assert!(
+        decode(&[0x20, 0x02, 0x00, 0x06], V5, None).is_err(),
+        "not a 3.1.1 return code either"
+    );
+}

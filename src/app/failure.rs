@@ -52,6 +52,20 @@ pub fn unreachable(url: &str, detail: Option<&str>, page_secure: bool) -> String
     text
 }
 
+/// What to do about a CONNACK refusal `code`, when there is something the
+/// form can change (a leading space included), else nothing.
+pub fn refusal_hint(code: u8) -> &'static str {
+    match code {
+        // 5.0's Unsupported Protocol Version; a 3.1.1-only broker's return code 1 reads as it.
+        0x84 => " This broker does not speak MQTT 5.0: choose 3.1.1 as the protocol version and connect again.",
+        // 3.1.1's "unacceptable protocol version".
+        0x01 => " This broker does not accept MQTT 3.1.1: choose 5.0 as the protocol version and connect again.",
+        0x04 | 0x86 => " Check the user name and password.",
+        0x02 | 0x85 => " Try another client ID (or the generated one).",
+        _ => "",
+    }
+}
+
 /// The WebSocket opened but closed before a CONNACK came; `lost` says how it closed.
 pub fn closed_before_connack(url: &str, lost: &str) -> String {
     format!(

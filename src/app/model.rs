@@ -532,7 +532,8 @@ impl ClientModel {
             }
             EventKind::ConnectionRefused { code, reason } => {
                 self.error = Some(format!(
-                    "The broker refused the connection: {reason} (code 0x{code:02X})."
+                    "The broker refused the connection: {reason} (code 0x{code:02X}).{}",
+                    failure::refusal_hint(code)
                 ));
                 self.status = ConnStatus::Refused { reason };
             }

@@ -344,6 +344,37 @@ fn parse_connack(r: &mut Reader<'_>, v: ProtocolVersion) -> Res<Connack> {
     r.field("Acknowledge flags", || {
         format!("session present = {}", flags & 1)
     });
+    if v == ProtocolVersion::V5 && r.remaining() == 1 {
+        // A 3.1.1-only broker refuses our 5.0 CONNECT in its own format: a
+        // 3.1.1 return code and no properties (MQTT 5 3.1.2.2 lets it). Read
+        // as the 5.0 reason it means, so the user learns to pick 3.1.1.
+        let at = r.pos();
+        let legacy = r.u8("return code")?;
+        let code = match legacy {
+            0x01 => 0x84, // unacceptable protocol version
+            0x02 => 0x85, // identifier rejected
+            0x03 => 0x88, // server unavailable
+            0x04 => 0x86, // bad user name or password
+            0x05 => 0x87, // not authorized
+            code => {
+                return Err(r.error(
+                    at,
+                    K::InvalidReasonCode {
+                        packet: PacketType::Connack,
+                        code,
+                    },
+                ))
+            }
+        };
+        r.field("Return code (3.1.1 format)", || {
+            format!("{legacy:#04x}, read as MQTT 5 reason {code:#04x}")
+        });
+        return Ok(Connack {
+            session_present: flags == 1,
+            code,
+            properties: Properties::default(),
+        });
+    }
     let code = reason_code(r, PacketType::Connack, v)?;
     let properties = props(r, PacketType::Connack, v)?;
     Ok(Connack {
