@@ -3,7 +3,8 @@
 #
 #   scripts/setup.sh run              rust wasm target, trunk, wasm-bindgen CLI, wasm-opt, mosquitto
 #   scripts/setup.sh test             the same plus rustfmt, clippy, chromium, chromedriver, a CJK
-#                                     font for screenshots, shellcheck
+#                                     font for screenshots, shellcheck, and the npm packages of the
+#                                     second end-to-end broker (aedes, tests/brokers/aedes)
 #   scripts/setup.sh --dry-run test   only says what is there and what it would install
 #
 # Every tool is probed first and reported on one line ("ok trunk 0.21.14", "missing mosquitto"),
@@ -138,6 +139,40 @@ wasm_opt() {
     npm_tool binaryen "$BINARYEN_VERSION" wasm-opt "version $BINARYEN_VERSION " "$PWD/.tools"
 }
 
+# npm_lock_installed DIR: prints "AEDES_VERSION PACKAGE_COUNT" and succeeds when DIR/node_modules
+# holds exactly the packages DIR/package-lock.json pins: npm ci records what it installed in
+# node_modules/.package-lock.json, and every package there must have the lock's version and
+# integrity. Fails, printing nothing, when anything differs or is not there.
+npm_lock_installed() {
+    node -e '
+        const fs = require("fs"), dir = process.argv[1]
+        const read = (file) => JSON.parse(fs.readFileSync(dir + "/" + file, "utf8")).packages
+        const want = read("package-lock.json"), have = read("node_modules/.package-lock.json")
+        delete want[""]
+        const names = Object.keys(want)
+        const same = names.length === Object.keys(have).length && names.every((name) =>
+            have[name] && have[name].version === want[name].version &&
+            have[name].integrity === want[name].integrity && fs.existsSync(dir + "/" + name))
+        if (!same) process.exit(1)
+        console.log(want["node_modules/aedes"].version, names.length)
+    ' "$1" 2>/dev/null || return 1
+}
+
+# The second broker of the end-to-end tests: aedes (MQTT over TCP and WebSocket), run by node
+# from tests/brokers/aedes/broker.mjs, with the npm packages its package-lock.json pins.
+aedes_broker() {
+    local dir="$PWD/tests/brokers/aedes" installed version count
+    step "aedes broker (npm)" "npm must reach the npm registry; try: npm ci --prefix tests/brokers/aedes"
+    if installed="$(npm_lock_installed "$dir")"; then
+        read -r version count <<<"$installed"
+        ok "aedes $version (tests/brokers/aedes, $count npm packages)"
+    else
+        missing "aedes broker (tests/brokers/aedes/node_modules does not match its package-lock.json)"
+        run_install "the aedes broker's npm packages (npm ci, into tests/brokers/aedes)" \
+            npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    fi
+}
+
 # apt_installed_version PACKAGE: the installed version, or nothing. dpkg-query exits 1 for a
 # package it has never heard of, which on a fresh machine is the usual answer.
 apt_installed_version() {
@@ -210,6 +245,9 @@ main() {
         rust_component clippy clippy
     fi
     wasm_opt
+    if [[ $mode == test ]]; then
+        aedes_broker
+    fi
     trunk_cli
     wasm_bindgen_cli
     fetch_crates

@@ -17,7 +17,7 @@
 mod support;
 
 use support::mqtt_cli::{publish, subscribe, Received};
-use support::{Auth, E2e, Page};
+use support::{Auth, Broker, E2e, Page};
 
 // The app's DOM contract.
 const BROKER_URL: &str = "#broker-url";
@@ -99,31 +99,72 @@ async fn the_release_build_loads_in_chromium_with_its_wasm_served_as_wasm() {
     .await;
 }
 
+/// The page publishes at QoS 0, 1 and 2; `mosquitto_sub` gets each once, at its QoS.
+async fn page_publishes_at_each_qos(e2e: E2e) {
+    connect(e2e.page(), &e2e.broker().ws_url()).await;
+    let listener = subscribe(e2e.broker(), "e2e/from-page/#", 3);
+    for qos in 0..=2u8 {
+        let topic = format!("e2e/from-page/q{qos}");
+        publish_from_page(e2e.page(), &topic, &format!("sent at QoS {qos}"), qos).await;
+    }
+    let mut received = listener.received();
+    received.sort_by_key(|message| message.qos);
+    let expected: Vec<Received> = (0..=2u8)
+        .map(|qos| Received {
+            topic: format!("e2e/from-page/q{qos}"),
+            payload: format!("sent at QoS {qos}"),
+            qos,
+        })
+        .collect();
+    assert_eq!(received, expected);
+}
+
 #[tokio::test]
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
 async fn messages_published_from_the_page_reach_mosquitto_sub_at_each_qos() {
     support::run(
         "publish-from-page",
         Auth::Anonymous,
-        |e2e: E2e| async move {
-            connect(e2e.page(), &e2e.broker().ws_url()).await;
-            let listener = subscribe(e2e.broker(), "e2e/from-page/#", 3);
-            for qos in 0..=2u8 {
-                let topic = format!("e2e/from-page/q{qos}");
-                publish_from_page(e2e.page(), &topic, &format!("sent at QoS {qos}"), qos).await;
-            }
-            let mut received = listener.received();
-            received.sort_by_key(|message| message.qos);
-            let expected: Vec<Received> = (0..=2u8)
-                .map(|qos| Received {
-                    topic: format!("e2e/from-page/q{qos}"),
-                    payload: format!("sent at QoS {qos}"),
-                    qos,
-                })
-                .collect();
-            assert_eq!(received, expected);
-        },
+        page_publishes_at_each_qos,
     )
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and aedes (npm); run by `make test`"]
+async fn on_aedes_messages_published_from_the_page_reach_mosquitto_sub_at_each_qos() {
+    let aedes = Broker::start_aedes();
+    support::run_with("aedes-publish-from-page", aedes, page_publishes_at_each_qos).await;
+}
+
+/// `mosquitto_pub` publishes at QoS 0, 1 and 2; the page shows each, at its QoS.
+async fn page_receives_at_each_qos(e2e: &E2e) {
+    connect(e2e.page(), &e2e.broker().ws_url()).await;
+    subscribe_page(e2e.page(), "e2e/to-page/#", 1).await;
+    for qos in 0..=2u8 {
+        let topic = format!("e2e/to-page/q{qos}");
+        let payload = format!("arrived at QoS {qos}");
+        publish(e2e.broker(), &topic, &payload, qos);
+        let (shown_topic, shown_qos) = message_row(e2e.page(), &payload).await;
+        assert_eq!(shown_topic, topic);
+        assert!(
+            shown_qos.contains(&qos.to_string()),
+            "QoS shown as {shown_qos:?}, sent at {qos}"
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and aedes (npm); run by `make test`"]
+async fn on_aedes_messages_from_mosquitto_pub_appear_in_the_page_at_each_qos() {
+    let aedes = Broker::start_aedes();
+    support::run_with("aedes-receive-in-page", aedes, |e2e: E2e| async move {
+        page_receives_at_each_qos(&e2e).await;
+        // A QoS 2 message the page received is released by aedes's PUBREL
+        // and completed by the page's PUBCOMP: the packet log shows both.
+        e2e.page().wait_for(PACKET_LOG, "received PUBREL").await;
+        e2e.page().wait_for(PACKET_LOG, "sending PUBCOMP").await;
+    })
     .await;
 }
 
@@ -131,19 +172,7 @@ async fn messages_published_from_the_page_reach_mosquitto_sub_at_each_qos() {
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
 async fn messages_from_mosquitto_pub_appear_in_the_page_at_each_qos() {
     support::run("receive-in-page", Auth::Anonymous, |e2e: E2e| async move {
-        connect(e2e.page(), &e2e.broker().ws_url()).await;
-        subscribe_page(e2e.page(), "e2e/to-page/#", 1).await;
-        for qos in 0..=2u8 {
-            let topic = format!("e2e/to-page/q{qos}");
-            let payload = format!("arrived at QoS {qos}");
-            publish(e2e.broker(), &topic, &payload, qos);
-            let (shown_topic, shown_qos) = message_row(e2e.page(), &payload).await;
-            assert_eq!(shown_topic, topic);
-            assert!(
-                shown_qos.contains(&qos.to_string()),
-                "QoS shown as {shown_qos:?}, sent at {qos}"
-            );
-        }
+        page_receives_at_each_qos(&e2e).await;
         // The README's picture: the whole page from its header down.
         e2e.page()
             .script("window.scrollTo(0, 0); return true;")
@@ -339,6 +368,28 @@ async fn mqtt5_subscription_identifiers_tag_messages_and_disconnect_can_send_the
             received[0].payload,
             "the page left on purpose, will and all"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and aedes (npm); run by `make test`"]
+async fn a_broker_that_speaks_only_3_1_1_refuses_mqtt5_with_a_reason_the_user_can_act_on() {
+    let aedes = Broker::start_aedes();
+    support::run_with("aedes-refuses-v5", aedes, |e2e: E2e| async move {
+        let page = e2e.page();
+        page.select("#mqtt-version", "5").await;
+        page.fill(BROKER_URL, &e2e.broker().ws_url()).await;
+        page.click(CONNECT).await;
+        // aedes answers in 3.1.1's format (return code 1); the page reads it
+        // as 5.0's Unsupported Protocol Version and says what to change.
+        page.wait_for(CONN_ERROR, "Unsupported Protocol Version")
+            .await;
+        page.wait_for(CONN_ERROR, "choose 3.1.1 as the protocol version")
+            .await;
+        page.select("#mqtt-version", "4").await;
+        page.click(CONNECT).await;
+        page.wait_for(CONN_STATUS, "Connected").await;
     })
     .await;
 }

@@ -68,6 +68,8 @@ expect_contains "installs trunk, pinned" "$calls" "cargo install trunk --version
 expect_contains "installs wasm-bindgen-cli at Cargo.lock's version" "$calls" \
     "cargo install wasm-bindgen-cli --version $lock_version"
 expect_contains "installs binaryen 132 from npm" "$calls" "binaryen@132"
+expect_contains "installs the second broker (aedes) from its npm lock file" "$calls" \
+    "npm ci --prefix $work/repo/tests/brokers/aedes"
 expect_contains "updates apt's lists before installing" "$calls" "apt-get update"
 expect_contains "installs every Debian package in one apt-get call" "$calls" \
     "apt-get install -y -qq --no-install-recommends mosquitto mosquitto-clients chromium chromium-driver fonts-wqy-microhei shellcheck iproute2"
@@ -85,6 +87,7 @@ on_fresh_machine run
 expect_status "set-up for make run finishes" 0 "$status" "$out"
 expect_contains "installs the broker" "$calls" "--no-install-recommends mosquitto mosquitto-clients"
 expect_lacks "installs no browser for make run" "$calls" "chromium"
+expect_lacks "nor the second broker" "$calls" "npm ci"
 
 echo "-- a fresh machine: scripts/setup.sh --dry-run test"
 on_fresh_machine --dry-run test

@@ -1,6 +1,7 @@
-//! A Mosquitto of the test's own, on free loopback ports, with a config
-//! written to a temp dir. It can be stopped and started again on the same
-//! ports, as a broker restart looks to the app.
+//! A broker of the test's own, on free loopback ports: Mosquitto with a
+//! config written to a temp dir, or aedes (a second implementation, from npm:
+//! `tests/brokers/aedes/broker.mjs`, run by node). It can be stopped and
+//! started again on the same ports, as a broker restart looks to the app.
 
 use super::process::{free_port, program, ChildGuard, TempDir};
 use std::fs::File;
@@ -30,7 +31,16 @@ pub enum Persistence {
     On,
 }
 
+/// Which implementation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Implementation {
+    Mosquitto,
+    /// aedes 1.2 (MQTT 3.1.1 only; sessions in memory).
+    Aedes,
+}
+
 pub struct Broker {
+    pub implementation: Implementation,
     /// MQTT over TCP, for mosquitto_pub and mosquitto_sub.
     pub tcp_port: u16,
     /// MQTT over WebSocket, for the page.
@@ -62,6 +72,7 @@ impl Broker {
 
     fn start_with(auth: Auth, log_type: &str, persistence: Persistence) -> Broker {
         let mut broker = Broker {
+            implementation: Implementation::Mosquitto,
             tcp_port: free_port(),
             ws_port: free_port(),
             restarts: 0,
@@ -69,6 +80,20 @@ impl Broker {
             process: None,
         };
         broker.write_config(auth, log_type, persistence);
+        broker.launch();
+        broker
+    }
+
+    /// aedes, anonymous, MQTT 3.1.1, sessions in memory (a restart loses them).
+    pub fn start_aedes() -> Broker {
+        let mut broker = Broker {
+            implementation: Implementation::Aedes,
+            tcp_port: free_port(),
+            ws_port: free_port(),
+            restarts: 0,
+            dir: TempDir::new("aedes"),
+            process: None,
+        };
         broker.launch();
         broker
     }
@@ -168,14 +193,27 @@ impl Broker {
             .append(true)
             .open(self.log_path())
             .expect("open the broker log");
-        let mut command = Command::new(program("mosquitto"));
+        let (name, mut command) = match self.implementation {
+            Implementation::Mosquitto => {
+                let mut command = Command::new(program("mosquitto"));
+                command.arg("-c").arg(self.config_path());
+                ("mosquitto", command)
+            }
+            Implementation::Aedes => {
+                let script = super::repo_dir().join("tests/brokers/aedes/broker.mjs");
+                let mut command = Command::new(program("node"));
+                command
+                    .arg(script)
+                    .args(["--tcp", &self.tcp_port.to_string()])
+                    .args(["--ws", &self.ws_port.to_string()]);
+                ("aedes", command)
+            }
+        };
         command
-            .arg("-c")
-            .arg(self.config_path())
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("share the broker log"))
             .stderr(log);
-        let mut process = ChildGuard::spawn("mosquitto", &mut command, false);
+        let mut process = ChildGuard::spawn(name, &mut command, false);
         process.wait_until_listening(self.tcp_port, &self.log_path());
         process.wait_until_listening(self.ws_port, &self.log_path());
         self.process = Some(process);
@@ -190,13 +228,13 @@ impl Drop for Broker {
         }
         let kept = super::repo_dir()
             .join("target/e2e-failures")
-            .join(format!("mosquitto-{}.log", self.ws_port));
+            .join(format!("{:?}-{}.log", self.implementation, self.ws_port).to_lowercase());
         let log = self.log();
         let _ = std::fs::create_dir_all(kept.parent().unwrap_or(self.dir.path()));
         let _ = std::fs::write(&kept, &log);
         let tail: Vec<&str> = log.lines().rev().take(20).collect();
         eprintln!(
-            "mosquitto's log: {}; it ends with:\n{}",
+            "the broker's log: {}; it ends with:\n{}",
             kept.display(),
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         );
