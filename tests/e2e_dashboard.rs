@@ -247,3 +247,96 @@ async fn after_a_reload_the_dashboard_reconnects_and_shows_its_restored_state() 
     })
     .await;
 }
+
+/// Records, in the page, every notification the app shows and every title
+/// it sets, each with whether the tab was hidden at that moment.
+const WATCH_ALERTS: &str = r#"
+    window.__alerts = { shown: [], titles: [], visibility: [] };
+    const Real = window.Notification;
+    class Watched extends Real {
+        constructor(title, options) {
+            window.__alerts.shown.push({ title, hidden: document.hidden });
+            super(title, options);
+        }
+    }
+    Object.defineProperty(Watched, 'permission', { get: () => Real.permission });
+    Watched.requestPermission = (...args) => Real.requestPermission(...args);
+    window.Notification = Watched;
+    new MutationObserver(() => window.__alerts.titles.push({ title: document.title, hidden: document.hidden }))
+        .observe(document.querySelector('title'), { childList: true, characterData: true, subtree: true });
+    document.addEventListener('visibilitychange',
+        () => window.__alerts.visibility.push(document.visibilityState));
+    return Real.permission;
+"#;
+
+/// An operator's dashboard is often behind another tab, where browsers
+/// pause animation frames and throttle timers. A critical alarm must still
+/// raise its notification and the title's count at once, while hidden.
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium, chromedriver and mosquitto; run by `make test`"]
+async fn a_critical_alarm_in_a_background_tab_notifies_and_counts_in_the_title_at_once() {
+    support::run(
+        "dashboard-hidden-tab",
+        Auth::Anonymous,
+        |e2e: E2e| async move {
+            open_subscribed_dashboard(&e2e).await;
+            let page = e2e.page();
+            let origin = page.script_text("return location.origin").await;
+            page.cdp(
+                "Browser.grantPermissions",
+                serde_json::json!({ "permissions": ["notifications"], "origin": origin }),
+            )
+            .await;
+            assert_eq!(page.script_text(WATCH_ALERTS).await, "granted");
+            // The operator's opt-in (a checkbox in the dashboard's settings).
+            page.script(
+                "[...document.querySelectorAll('label')]\
+             .find(l => l.textContent.includes('Browser notification on a new critical alarm'))\
+             .querySelector('input').click(); return true",
+            )
+            .await;
+
+            let app = page.hide_behind_new_tab().await;
+            publish(e2e.broker(), "critical/alarm", FIRE_IN_A_12, 2);
+            // Read through the browser: the app's tab stays in the background.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !page
+                .tab_titles()
+                .await
+                .iter()
+                .any(|t| t.starts_with("(1) "))
+            {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the background tab's title never counted the alarm: {:?}",
+                    page.tab_titles().await
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            page.bring_back(app).await;
+
+            let alerts = page.script("return window.__alerts").await;
+            assert_eq!(
+                alerts["visibility"][0], "hidden",
+                "the tab went to the background: {alerts}"
+            );
+            let shown = &alerts["shown"][0];
+            assert_eq!(
+                shown["title"], "Critical alarm: fire in zone A-12",
+                "one notification: {alerts}"
+            );
+            assert_eq!(shown["hidden"], true, "shown while hidden: {alerts}");
+            let counted = alerts["titles"]
+                .as_array()
+                .and_then(|titles| {
+                    titles
+                        .iter()
+                        .find(|t| t["title"].as_str().is_some_and(|t| t.starts_with("(1) ")))
+                })
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(counted["hidden"], true, "counted while hidden: {alerts}");
+        },
+    )
+    .await;
+}

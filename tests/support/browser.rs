@@ -149,6 +149,49 @@ impl Page {
         self.open_home().await;
     }
 
+    /// Opens a blank tab in front of the app's and switches to it, so the
+    /// app's tab is in the background (`document.hidden`, animation frames
+    /// paused), as an operator's tab is behind another. Returns the app's
+    /// tab, for [`Page::bring_back`].
+    pub async fn hide_behind_new_tab(&self) -> fantoccini::wd::WindowHandle {
+        let app = self.client.window().await.expect("the app's tab");
+        let blank = self
+            .client
+            .new_window(true)
+            .await
+            .expect("open a blank tab");
+        self.client
+            .switch_to_window(blank.handle)
+            .await
+            .expect("switch to the blank tab");
+        app
+    }
+
+    /// Switches back to the app's tab (closing the one in front).
+    pub async fn bring_back(&self, app: fantoccini::wd::WindowHandle) {
+        let _ = self.client.close_window().await;
+        self.client
+            .switch_to_window(app)
+            .await
+            .expect("switch back to the app's tab");
+    }
+
+    /// The titles of every page tab, read through the browser (CDP), so a
+    /// tab in the background is read without bringing it to the front.
+    pub async fn tab_titles(&self) -> Vec<String> {
+        let targets = self.cdp("Target.getTargets", json!({})).await;
+        targets["targetInfos"]
+            .as_array()
+            .map(|infos| {
+                infos
+                    .iter()
+                    .filter(|info| info["type"] == "page")
+                    .map(|info| info["title"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// What `script` returns, as text ("" when it is not a string).
     pub async fn script_text(&self, script: &str) -> String {
         self.script(script)
