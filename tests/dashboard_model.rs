@@ -5,11 +5,12 @@ use qoscope::app::dashboard::alarms::{AlarmBoard, AlarmKey, AlarmOutcome, AlarmV
 use qoscope::app::dashboard::health::{percentile, Health, HealthSettings};
 use qoscope::app::dashboard::inventory::{sparkline_path, Inventory, StockOutcome, Trust};
 use qoscope::app::dashboard::message::{check_filter, filter_matches, parse_filter_list, Incoming};
-use qoscope::app::dashboard::settings::{KeyValueStore, MemoryStore, SavedState, STORAGE_KEY};
+use qoscope::app::dashboard::settings::{SavedState, STORAGE_KEY};
 use qoscope::app::dashboard::traffic::{TrafficGenerator, TrafficSettings};
 use qoscope::app::dashboard::DashboardModel;
 use qoscope::mqtt::packet::{Packet, PacketType, Publish, QoS};
 use qoscope::mqtt::session::{Event, EventKind, FlowDirection, FlowState, Message};
+use qoscope::net::storage::{MemoryStorage, Store};
 
 fn key(alarm_type: &str, zone: &str) -> AlarmKey {
     AlarmKey {
@@ -754,7 +755,7 @@ fn topic_filters_match_and_bad_ones_are_explained() {
 
 #[test]
 fn settings_and_acknowledgements_survive_a_reload() {
-    let store = MemoryStore::default();
+    let store = MemoryStorage::default();
     let mut model = DashboardModel::default();
     let mut settings = SavedState::default().settings;
     settings.inventory.default_low_stock = 25;
@@ -779,14 +780,16 @@ fn settings_and_acknowledgements_survive_a_reload() {
 
 #[test]
 fn corrupt_or_missing_storage_gives_the_defaults() {
-    let store = MemoryStore::default();
+    let store = MemoryStorage::default();
     assert_eq!(SavedState::load(&store), SavedState::default());
-    store.save(STORAGE_KEY, "{not json");
+    store.set(STORAGE_KEY, "{not json").unwrap();
     assert_eq!(SavedState::load(&store), SavedState::default());
-    store.save(
-        STORAGE_KEY,
-        r#"{"settings":{"inventory":{"default_low_stock":3}}}"#,
-    );
+    store
+        .set(
+            STORAGE_KEY,
+            r#"{"settings":{"inventory":{"default_low_stock":3}}}"#,
+        )
+        .unwrap();
     let partial = SavedState::load(&store);
     assert_eq!(partial.settings.inventory.default_low_stock, 3);
     assert_eq!(partial.settings.alarms.filters, ["alarms/#", "critical/#"]);

@@ -7,11 +7,11 @@ use qoscope::app::dashboard::alarms::{AlarmKey, AlarmOutcome, MAX_ALARMS};
 use qoscope::app::dashboard::inventory::{StockOutcome, HISTORY_POINTS, MAX_SKUS};
 use qoscope::app::dashboard::message::Incoming;
 use qoscope::app::dashboard::settings::{
-    KeyValueStore, MemoryStore, SavedBoard, SavedState, BOARD_KEY, SAVED_ALARMS, SAVED_HISTORY,
-    SAVED_IDS, SAVED_SKUS,
+    SavedBoard, SavedState, BOARD_KEY, SAVED_ALARMS, SAVED_HISTORY, SAVED_IDS, SAVED_SKUS,
 };
 use qoscope::app::dashboard::DashboardModel;
 use qoscope::mqtt::packet::QoS;
+use qoscope::net::storage::{MemoryStorage, Store};
 
 /// 2026-12-06T08:00:00Z: the app's clock is Unix time, ms.
 const T0: u64 = 1_796_544_000_000;
@@ -38,7 +38,7 @@ fn stock(at: u64, payload: &str) -> Incoming {
 
 /// A page's model that saw a fire alarm (acknowledged), a door alarm and
 /// two SKUs, saved into `store` as the page went away.
-fn page_before_reload(store: &MemoryStore) -> DashboardModel {
+fn page_before_reload(store: &MemoryStorage) -> DashboardModel {
     let mut model = DashboardModel::default();
     let mut ignored = Default::default();
     model.ingest(&fire(T0, "f-1"), &mut ignored);
@@ -69,7 +69,7 @@ fn page_before_reload(store: &MemoryStore) -> DashboardModel {
 }
 
 /// The page after the reload: settings and acknowledgements as saved, then the board.
-fn page_after_reload(store: &MemoryStore, saved: SavedState) -> DashboardModel {
+fn page_after_reload(store: &MemoryStorage, saved: SavedState) -> DashboardModel {
     let mut model = DashboardModel::from_saved(saved);
     model.restore_board(SavedBoard::load(store).expect("a board to restore"));
     model
@@ -77,7 +77,7 @@ fn page_after_reload(store: &MemoryStore, saved: SavedState) -> DashboardModel {
 
 #[test]
 fn a_reload_brings_back_every_alarm_and_count_marked_restored() {
-    let store = MemoryStore::default();
+    let store = MemoryStorage::default();
     let before = page_before_reload(&store);
     let after = page_after_reload(&store, before.saved_state(&Default::default()));
 
@@ -112,7 +112,7 @@ fn a_reload_brings_back_every_alarm_and_count_marked_restored() {
 
 #[test]
 fn live_data_confirms_what_was_restored() {
-    let store = MemoryStore::default();
+    let store = MemoryStorage::default();
     let before = page_before_reload(&store);
     let mut after = page_after_reload(&store, before.saved_state(&Default::default()));
     let mut report = Default::default();
@@ -161,7 +161,7 @@ fn live_data_confirms_what_was_restored() {
 
 #[test]
 fn a_resend_after_the_reload_is_still_caught_by_its_message_id() {
-    let store = MemoryStore::default();
+    let store = MemoryStorage::default();
     let before = page_before_reload(&store);
     let mut after = page_after_reload(&store, before.saved_state(&Default::default()));
 
@@ -232,7 +232,7 @@ fn the_saved_board_stays_bounded_under_a_flood_of_rows_and_ids() {
     assert_eq!(board.alarms.ids.len(), (MAX_ALARMS + 200).min(SAVED_IDS));
     assert_eq!(board.stock.ids.len(), SAVED_IDS);
 
-    let store = MemoryStore::default();
+    let store = MemoryStorage::default();
     let bytes = board.save(&store).expect("saved");
     println!(
         "worst-case saved board: {bytes} bytes ({} alarm rows, {} SKUs, {} + {} ids)",
@@ -258,9 +258,9 @@ fn the_saved_board_stays_bounded_under_a_flood_of_rows_and_ids() {
 
 #[test]
 fn a_stored_board_over_the_caps_is_cut_and_garbage_restores_nothing() {
-    let store = MemoryStore::default();
+    let store = MemoryStorage::default();
     assert!(SavedBoard::load(&store).is_none(), "nothing saved yet");
-    store.save(BOARD_KEY, "{not json");
+    store.set(BOARD_KEY, "{not json").unwrap();
     assert!(SavedBoard::load(&store).is_none());
 
     let mut board = SavedBoard::default();
@@ -278,7 +278,7 @@ fn a_stored_board_over_the_caps_is_cut_and_garbage_restores_nothing() {
 
 #[test]
 fn an_unchanged_board_has_the_same_revision_so_it_is_not_saved_again() {
-    let store = MemoryStore::default();
+    let store = MemoryStorage::default();
     let mut model = page_before_reload(&store);
     let revision = model.board_revision();
     assert_eq!(model.board_revision(), revision);

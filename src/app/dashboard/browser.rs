@@ -1,8 +1,6 @@
 //! The few browser services the dashboard needs, each failing quietly:
-//! the clock, localStorage, the tab title, a WebAudio beep and a browser
+//! the clock, the tab title, a WebAudio beep and a browser
 //! notification. Outside a browser (native tests) they do nothing.
-
-use super::settings::KeyValueStore;
 
 /// The app's clock (the one the session is driven by), so message and event
 /// times agree.
@@ -10,21 +8,6 @@ pub use crate::net::clock::now_ms;
 
 /// A `now_ms()` time as a local wall-clock label, "14:03:07".
 pub use crate::net::clock::clock_label_seconds as clock_label;
-
-/// The browser's localStorage (`net::storage`); every failure (disabled,
-/// full) is swallowed.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct LocalStore;
-
-impl KeyValueStore for LocalStore {
-    fn load(&self, key: &str) -> Option<String> {
-        crate::net::storage::get(key)
-    }
-
-    fn save(&self, key: &str, value: &str) -> bool {
-        crate::net::storage::set(key, value).is_ok()
-    }
-}
 
 /// The tab title with the unacknowledged count in front: "(3) QoScope".
 pub fn title_with_count(base: &str, unacknowledged: usize) -> String {

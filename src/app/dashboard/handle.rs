@@ -10,12 +10,13 @@
 use leptos::prelude::*;
 
 use super::alarms::AlarmKey;
-use super::browser::{beep, notify, now_ms, page_hidden, LocalStore};
+use super::browser::{beep, notify, now_ms, page_hidden};
 use super::message::Incoming;
 use super::model::{DashboardModel, DrainReport, FRAME_BUDGET};
 use super::settings::{DashboardSettings, SavedBoard, SavedState};
 use crate::mqtt::packet::SubscribeFilter;
 use crate::mqtt::session::{Event, PublishRequest};
+use crate::net::storage::LocalStorage;
 
 /// A cheap, copyable handle to the dashboard's model and its loop.
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +81,10 @@ impl DashboardHandle {
     /// settings, acknowledgements, and the alarm list and stock table as
     /// they were before the reload.
     pub fn load() -> Self {
-        DashboardHandle::new(SavedState::load(&LocalStore), SavedBoard::load(&LocalStore))
+        DashboardHandle::new(
+            SavedState::load(&LocalStorage),
+            SavedBoard::load(&LocalStorage),
+        )
     }
 
     /// Routes the dashboard's publishes (generator, clearing retained alarms)
@@ -257,7 +261,7 @@ impl DashboardHandle {
             return;
         }
         let board = self.read_untracked(|m| m.saved_board(now_ms()));
-        let outcome = board.save(&LocalStore).ok_or_else(|| {
+        let outcome = board.save(&LocalStorage).ok_or_else(|| {
             "Could not save the dashboard for a reload: the browser's storage is full or \
              disabled. It works on; a reload will start empty."
                 .to_owned()
@@ -273,6 +277,6 @@ impl DashboardHandle {
     pub fn persist(&self) {
         let settings = self.settings.get_untracked();
         let state = self.read_untracked(|m| m.saved_state(&settings));
-        state.save(&LocalStore);
+        state.save(&LocalStorage);
     }
 }

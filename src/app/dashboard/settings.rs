@@ -13,6 +13,7 @@ use super::health::HealthSettings;
 use super::inventory::{InventorySettings, SavedStock};
 use super::traffic::TrafficSettings;
 
+use crate::net::storage::Store;
 /// The storage key of the alarm list and stock table ([`SavedBoard`]).
 pub use crate::net::storage::DASHBOARD_BOARD_KEY as BOARD_KEY;
 /// The storage key of settings and acknowledgements.
@@ -68,47 +69,20 @@ pub struct SavedState {
     pub acknowledged: Vec<AlarmKey>,
 }
 
-/// A string key-value store; implementations swallow their own errors.
-pub trait KeyValueStore {
-    /// The value under `key`, if readable.
-    fn load(&self, key: &str) -> Option<String>;
-    /// Stores `value` under `key`; false when storage refused it.
-    fn save(&self, key: &str, value: &str) -> bool;
-}
-
-/// An in-memory store, for tests and when the browser offers none.
-#[derive(Debug, Default)]
-pub struct MemoryStore {
-    entries: std::cell::RefCell<std::collections::HashMap<String, String>>,
-}
-
-impl KeyValueStore for MemoryStore {
-    fn load(&self, key: &str) -> Option<String> {
-        self.entries.borrow().get(key).cloned()
-    }
-
-    fn save(&self, key: &str, value: &str) -> bool {
-        self.entries
-            .borrow_mut()
-            .insert(key.to_owned(), value.to_owned());
-        true
-    }
-}
-
 impl SavedState {
     /// The saved state, or the defaults when there is none or it is unreadable.
-    pub fn load(store: &dyn KeyValueStore) -> SavedState {
+    pub fn load(store: &dyn Store) -> SavedState {
         store
-            .load(STORAGE_KEY)
+            .get(STORAGE_KEY)
             .and_then(|json| serde_json::from_str::<SavedState>(&json).ok())
             .map(SavedState::bounded)
             .unwrap_or_default()
     }
 
     /// Writes the state; false when it could not be stored.
-    pub fn save(&self, store: &dyn KeyValueStore) -> bool {
+    pub fn save(&self, store: &dyn Store) -> bool {
         match serde_json::to_string(self) {
-            Ok(json) => store.save(STORAGE_KEY, &json),
+            Ok(json) => store.set(STORAGE_KEY, &json).is_ok(),
             Err(_) => false,
         }
     }
@@ -137,17 +111,17 @@ pub struct SavedBoard {
 
 impl SavedBoard {
     /// The saved board, if there is a readable one.
-    pub fn load(store: &dyn KeyValueStore) -> Option<SavedBoard> {
-        let json = store.load(BOARD_KEY)?;
+    pub fn load(store: &dyn Store) -> Option<SavedBoard> {
+        let json = store.get(BOARD_KEY)?;
         serde_json::from_str::<SavedBoard>(&json)
             .ok()
             .map(SavedBoard::bounded)
     }
 
     /// Writes the board; the bytes written, or None when storage refused them.
-    pub fn save(&self, store: &dyn KeyValueStore) -> Option<usize> {
+    pub fn save(&self, store: &dyn Store) -> Option<usize> {
         let json = serde_json::to_string(self).ok()?;
-        store.save(BOARD_KEY, &json).then_some(json.len())
+        store.set(BOARD_KEY, &json).ok().map(|()| json.len())
     }
 
     /// Whether there is nothing to bring back.
