@@ -26,7 +26,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::mqtt::packet::{QoS, SubscribeFilter};
+use crate::mqtt::packet::{ProtocolVersion, QoS, SubscribeFilter};
 use crate::mqtt::session::{DisconnectRequest, EventKind, PublishRequest, Session, StateChanges};
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate, Persist};
@@ -114,8 +114,10 @@ impl ClientCtx {
         let key = SessionKey::of(&url, &config);
         let session = self.session_for(&key, &config);
         let (subscriptions, queued) = (session.subscriptions(), session.queued_len());
-        self.model
-            .update(|m| m.connecting(&config.client_id, &url, &subscriptions, queued));
+        self.model.update(|m| {
+            m.connecting(&config.client_id, &url, &subscriptions, queued);
+            m.version = Some(config.version);
+        });
         let persist = self.persist_for(&key, config.clean_start);
         self.session_key.set_value(Some(key));
         let ctx = *self;
@@ -305,6 +307,17 @@ impl ClientCtx {
             None => Err(crate::mqtt::session::CommandError::NotConnected),
         };
         self.model.update(|m| m.published(qos, result));
+    }
+
+    /// Whether what is sent now speaks MQTT 5: the live connection's
+    /// version while there is one (the form may have changed since), else
+    /// the form's. Reactive.
+    pub fn speaks_v5(&self) -> bool {
+        let version = self
+            .model
+            .with(ClientModel::live_version)
+            .unwrap_or_else(|| self.form.with(|f| f.version));
+        version == ProtocolVersion::V5
     }
 
     /// Subscribes to one filter.

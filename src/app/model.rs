@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::failure;
 use super::payload::{render_payload, PayloadView};
 use super::ring::Ring;
-use crate::mqtt::packet::{PacketId, PacketType, QoS};
+use crate::mqtt::packet::{PacketId, PacketType, ProtocolVersion, QoS};
 use crate::mqtt::session::{
     log_line, CommandError, DisconnectReason, Event, EventKind, FilterResult, FlowDirection,
     FlowState, Message,
@@ -322,6 +322,9 @@ pub struct ClientModel {
     pub subscribe_feedback: Option<Feedback>,
     /// The page was loaded over https:// (it may then open only wss://).
     pub page_secure: bool,
+    /// The protocol version of the last Connect: what the broker speaks on
+    /// this link, whatever the form says since.
+    pub version: Option<ProtocolVersion>,
 }
 
 /// The packet log as it was when the operator paused it.
@@ -348,6 +351,7 @@ impl Default for ClientModel {
             queued: 0,
             subscribe_feedback: None,
             page_secure: false,
+            version: None,
         }
     }
 }
@@ -420,6 +424,12 @@ impl ClientModel {
     /// The user pressed Connect with this client id and URL, with a session
     /// that holds `subscriptions` (a new one holds none; one carried over
     /// from the last connection or the last page keeps them, granted).
+    /// The version of the connection in use: the last Connect's while the
+    /// link is up or coming back, none once it has stopped.
+    pub fn live_version(&self) -> Option<ProtocolVersion> {
+        self.version.filter(|_| self.status.is_active())
+    }
+
     pub fn connecting(
         &mut self,
         client_id: &str,
@@ -1279,6 +1289,25 @@ mod tests {
                 "The connection to ws://h was lost (WebSocket close code 1006).",
                 "Reconnecting to ws://h (attempt 1)…"
             ]
+        );
+    }
+
+    #[test]
+    fn the_live_version_is_the_connections_until_the_link_stops() {
+        let mut model = ClientModel::default();
+        assert_eq!(
+            model.live_version(),
+            None,
+            "no connection: the form decides"
+        );
+        model.connecting("c1", "ws://h", &[], 0);
+        model.version = Some(ProtocolVersion::V5);
+        assert_eq!(model.live_version(), Some(ProtocolVersion::V5));
+        model.apply(transport(TransportEvent::Closed));
+        assert_eq!(
+            model.live_version(),
+            None,
+            "stopped: the form decides again"
         );
     }
 

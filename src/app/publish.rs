@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::model::sentence;
 use super::payload::{encode_payload, PayloadFormat};
 use super::ClientCtx;
-use crate::mqtt::packet::{Properties, ProtocolVersion, QoS};
+use crate::mqtt::packet::{Properties, QoS};
 use crate::mqtt::session::PublishRequest;
 use crate::mqtt::topic::validate_topic_name;
 
@@ -38,7 +38,8 @@ pub fn PublishPanel() -> impl IntoView {
     let retain = RwSignal::new(false);
     let properties = RwSignal::new(Vec::<UserProperty>::new());
     let next_property = StoredValue::new(0u32);
-    let is_v5 = Memo::new(move |_| ctx.form.with(|f| f.version == ProtocolVersion::V5));
+    // The live connection's version, not the form's: the form may have changed since Connect.
+    let is_v5 = Memo::new(move |_| ctx.speaks_v5());
 
     let topic_error = Memo::new(move |_| {
         topic.with(|t| {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::model::{sentence, SubState, SubscriptionRow};
 use super::publish::qos_from_value;
 use super::ClientCtx;
-use crate::mqtt::packet::{ProtocolVersion, QoS};
+use crate::mqtt::packet::QoS;
 use crate::mqtt::session::SUBSCRIPTION_IDS;
 use crate::mqtt::topic::validate_topic_filter;
 
@@ -23,7 +23,8 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                 .map(|e| sentence(&e.to_string()))
         })
     });
-    let is_v5 = Memo::new(move |_| ctx.form.with(|f| f.version == ProtocolVersion::V5));
+    // The live connection's version, not the form's: the form may have changed since Connect.
+    let is_v5 = Memo::new(move |_| ctx.speaks_v5());
     // MQTT 5 Subscription Identifier, as typed (empty = none).
     let subscription_id = RwSignal::new(String::new());
     let id_error = Memo::new(move |_| {
