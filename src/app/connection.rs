@@ -228,7 +228,7 @@ fn RetryFields(form: RwSignal<ConnectionForm>, is_v5: Memo<bool>) -> impl IntoVi
     let on_timeout = Memo::new(move |_| form.with(|f| f.retry == RetryChoice::OnTimeout));
     view! {
         <details class="wide">
-            <summary>"Retry policy"</summary>
+            <summary>"Retry policy and flow control"</summary>
             <div class="form-grid nested">
                 <label class="field wide">
                     <span class="field-label">"Resend unacknowledged PUBLISH / PUBREL"</span>
@@ -254,6 +254,10 @@ fn RetryFields(form: RwSignal<ConnectionForm>, is_v5: Memo<bool>) -> impl IntoVi
                     } else {
                         "MQTT 3.1.1 requires resending on reconnect; resending on a timeout is what many tutorials show."
                     }}
+                </p>
+                {text_field(form, "max-inflight", "Messages in flight (QoS 1/2)", "number", |f| f.max_inflight.clone(), |f, v| f.max_inflight = v)}
+                <p class="hint wide">
+                    "Mosquitto takes 20 from a client at once unless its max_inflight_messages allows more, and drops the rest after an ordinary-looking PUBREC: raise this only for a broker you know. An MQTT 5 broker's Receive Maximum lowers it by itself."
                 </p>
             </div>
         </details>

@@ -69,6 +69,9 @@ pub struct ConnectionForm {
     /// MQTT 5: the Session Expiry Interval Disconnect sets, seconds, as typed
     /// (empty = leave it as CONNECT set it).
     pub disconnect_expiry: String,
+    /// Most QoS 1/2 messages in flight at once, as typed
+    /// ([`SessionConfig::max_inflight`]).
+    pub max_inflight: String,
 }
 
 impl Default for ConnectionForm {
@@ -92,6 +95,7 @@ impl Default for ConnectionForm {
             retry_interval: "5".into(),
             disconnect_with_will: false,
             disconnect_expiry: String::new(),
+            max_inflight: crate::mqtt::session::DEFAULT_MAX_INFLIGHT.to_string(),
         }
     }
 }
@@ -234,6 +238,14 @@ impl ConnectionForm {
         validate_broker_url(&self.broker_url)?;
         let keep_alive_secs: u16 =
             parse_number(&self.keep_alive, "Keep alive", "of seconds from 0 to 65535")?;
+        let max_inflight: u16 =
+            parse_number(&self.max_inflight, "Messages in flight", "from 1 to 65535").and_then(
+                |n| {
+                    (n > 0).then_some(n).ok_or_else(|| {
+                        "Messages in flight must be a whole number from 1 to 65535.".to_string()
+                    })
+                },
+            )?;
         let session_expiry_secs = match self.version {
             ProtocolVersion::V5 => Some(parse_number::<u32>(
                 &self.session_expiry,
@@ -288,7 +300,7 @@ impl ConnectionForm {
             assign_topic_aliases: true,
             max_queued_messages: crate::mqtt::session::DEFAULT_MAX_QUEUED_MESSAGES,
             max_queued_bytes: crate::mqtt::session::DEFAULT_MAX_QUEUED_BYTES,
-            max_inflight: crate::mqtt::session::DEFAULT_MAX_INFLIGHT,
+            max_inflight,
             receive_maximum: 65535,
             maximum_packet_size: Some(MAXIMUM_PACKET_SIZE),
             topic_alias_maximum: 0,
@@ -450,6 +462,32 @@ mod tests {
         assert_eq!(config.session_expiry_secs, None);
         assert_eq!(config.username, None);
         assert_eq!(config.retry, RetryPolicy::OnReconnect);
+    }
+
+    #[test]
+    fn the_in_flight_window_is_twenty_unless_the_user_raises_it() {
+        let form = ConnectionForm::default();
+        assert_eq!(form.session_config().unwrap().max_inflight, 20);
+        let raised = ConnectionForm {
+            max_inflight: " 200 ".into(),
+            ..ConnectionForm::default()
+        };
+        assert_eq!(raised.session_config().unwrap().max_inflight, 200);
+        for bad in ["0", "70000", "many"] {
+            let form = ConnectionForm {
+                max_inflight: bad.into(),
+                ..ConnectionForm::default()
+            };
+            assert!(
+                form.session_config()
+                    .unwrap_err()
+                    .contains("Messages in flight must be a whole number from 1 to 65535"),
+                "{bad}"
+            );
+        }
+        // A form saved before the field existed reads with the default.
+        let old: ConnectionForm = serde_json::from_str(r#"{"keep_alive":"30"}"#).unwrap();
+        assert_eq!(old.session_config().unwrap().max_inflight, 20);
     }
 
     #[test]
