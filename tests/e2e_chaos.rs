@@ -401,7 +401,7 @@ async fn qos2_deltas_arrive_exactly_once_through_cuts_broker_restarts_and_a_relo
             counts.report()
         );
         assert!(
-            counts.cuts >= 5,
+            counts.cuts >= 3,
             "the proxy cut the link: {}",
             counts.report()
         );
@@ -432,7 +432,7 @@ async fn qos1_deltas_arrive_at_least_once_through_the_same_chaos() {
         );
         assert_eq!(counts.distinct, DELTAS as usize);
         assert!(
-            counts.cuts >= 5,
+            counts.cuts >= 3,
             "the proxy cut the link: {}",
             counts.report()
         );

@@ -321,8 +321,10 @@ pub struct Session {
     has_state: bool,
     /// Bumped whenever what [`Session::snapshot`] returns may have changed.
     state_revision: u64,
-    /// What changed since [`Session::take_state_changes`] last took it.
-    changes: snapshot::StateChanges,
+    /// What changed since [`Session::take_state_changes`] last took it;
+    /// none until a store first asks, so a session nobody stores (the
+    /// simulator's, a bench's) keeps no such list.
+    changes: Option<snapshot::StateChanges>,
 }
 
 impl Session {
@@ -344,10 +346,7 @@ impl Session {
             close_requested: false,
             has_state: false,
             state_revision: 0,
-            changes: snapshot::StateChanges {
-                all: true,
-                ..Default::default()
-            },
+            changes: None,
         }
     }
 
@@ -510,8 +509,11 @@ impl Session {
     }
 
     fn emit(&mut self, now: u64, kind: EventKind) {
-        if self.changes.note(&kind) {
+        if snapshot::StateChanges::is_change(&kind) {
             self.state_revision += 1;
+            if let Some(changes) = &mut self.changes {
+                changes.note(&kind);
+            }
         }
         self.events.push_back(Event { at: now, kind });
     }

@@ -93,8 +93,20 @@ impl StateChanges {
         !self.all && self.outgoing.is_empty() && self.incoming.is_empty() && !self.subscriptions
     }
 
-    /// Records what `kind` changes; true if it changes anything.
-    pub(crate) fn note(&mut self, kind: &EventKind) -> bool {
+    /// Whether `kind` changes the persistable state.
+    pub(crate) fn is_change(kind: &EventKind) -> bool {
+        kind.changes_session_state()
+            || matches!(
+                kind,
+                EventKind::Connected {
+                    session_present: false,
+                    ..
+                }
+            )
+    }
+
+    /// Records what `kind` (a change, by [`StateChanges::is_change`]) changed.
+    pub(crate) fn note(&mut self, kind: &EventKind) {
         match kind {
             EventKind::Connected {
                 session_present: false,
@@ -103,32 +115,27 @@ impl StateChanges {
             EventKind::Flow {
                 packet_id,
                 direction: FlowDirection::Outgoing,
-                qos,
                 ..
-            } if *qos != QoS::AtMostOnce => {
-                self.outgoing.insert(*packet_id);
             }
-            EventKind::Flow {
-                packet_id,
-                direction: FlowDirection::Incoming,
-                qos: QoS::ExactlyOnce,
-                ..
-            } => {
-                self.incoming.insert(*packet_id);
-            }
-            EventKind::MessageDropped { packet_id, .. }
+            | EventKind::MessageDropped { packet_id, .. }
             | EventKind::PublishFailed {
                 packet_id: Some(packet_id),
                 ..
             } => {
                 self.outgoing.insert(*packet_id);
             }
+            EventKind::Flow {
+                packet_id,
+                direction: FlowDirection::Incoming,
+                ..
+            } => {
+                self.incoming.insert(*packet_id);
+            }
             EventKind::Subscribed { .. }
             | EventKind::Unsubscribed { .. }
             | EventKind::SubscriptionsLost { .. } => self.subscriptions = true,
-            _ => return kind.changes_session_state(),
+            _ => {}
         }
-        true
     }
 }
 
@@ -148,10 +155,16 @@ pub struct SessionSnapshot {
 }
 
 impl Session {
-    /// What changed since the last call (a new or restored session starts
-    /// with everything changed).
+    /// What changed since the last call; the first call says everything
+    /// did (a store then writes the whole state once), and from then on
+    /// the session keeps track.
     pub fn take_state_changes(&mut self) -> StateChanges {
-        std::mem::take(&mut self.changes)
+        self.changes
+            .replace(StateChanges::default())
+            .unwrap_or(StateChanges {
+                all: true,
+                ..StateChanges::default()
+            })
     }
 
     /// Outgoing flow `packet_id` as stored, if it is still held (O(log n)),
