@@ -108,13 +108,6 @@ pub fn carried_over(parked: Option<ParkedSession>, key: &SessionKey) -> Option<S
     }
 }
 
-/// Flows and ids the snapshot holds in flight.
-pub fn in_flight(snapshot: &SessionSnapshot) -> usize {
-    snapshot.outgoing_publishes.len()
-        + snapshot.outgoing_pubrels.len()
-        + snapshot.incoming_qos2.len()
-}
-
 /// What the session's own key holds (the flows have keys of their own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct StoredMeta {
@@ -427,7 +420,10 @@ mod tests {
             session: Session::restore(config(ProtocolVersion::V311, "c1"), session.snapshot()),
         };
         let carried = carried_over(Some(parked()), &key).expect("its own session");
-        assert_eq!(in_flight(&carried), 1);
+        let held = carried.outgoing_publishes.len()
+            + carried.outgoing_pubrels.len()
+            + carried.incoming_qos2.len();
+        assert_eq!(held, 1);
         let other = SessionKey::of("ws://h:1", &config(ProtocolVersion::V311, "c2"));
         assert_eq!(
             carried_over(Some(parked()), &other),
