@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod failure;
 pub mod form;
 pub mod header;
+pub mod lab;
 pub mod messages;
 pub mod model;
 pub mod packet_log;

@@ -120,6 +120,34 @@ pub enum LinkUpdate {
     },
 }
 
+/// WebSocket frames a link sent and received, and their header bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameStats {
+    /// Frames, both ways.
+    pub frames: u64,
+    /// Their headers: length fields and, on frames we send, the mask.
+    pub header_bytes: u64,
+}
+
+impl FrameStats {
+    fn count(&mut self, payload_len: usize, masked: bool) {
+        self.frames += 1;
+        self.header_bytes += frame_header_len(payload_len, masked);
+    }
+}
+
+/// The header of a binary WebSocket frame carrying `len` bytes (RFC 6455
+/// §5.2): 2 bytes, 2 or 8 more for a longer length, and the 4-byte mask
+/// every frame a client sends carries.
+pub fn frame_header_len(len: usize, masked: bool) -> u64 {
+    let extended = match len {
+        0..=125 => 0,
+        126..=65_535 => 2,
+        _ => 8,
+    };
+    2 + extended + if masked { 4 } else { 0 }
+}
+
 /// Receives the driver's updates, after each input, outside any borrow.
 pub type Notify = Rc<dyn Fn(Vec<LinkUpdate>)>;
 
@@ -206,6 +234,8 @@ struct Inner {
     persist: Option<Persist>,
     /// The session's state revision when it was last stored.
     persisted_revision: u64,
+    /// Frames sent and received on every socket of this link.
+    frames: FrameStats,
 }
 
 /// A running connection; cheap to clone (all clones drive the same socket).
@@ -278,6 +308,7 @@ impl Link {
             // Stored once at the start whatever its revision: it may come
             // from a link that did not store it.
             persisted_revision: u64::MAX,
+            frames: FrameStats::default(),
         }));
         let link = Link { inner };
         link.run(|inner, weak| open_socket(inner, weak, 0));
@@ -315,6 +346,23 @@ impl Link {
             .try_borrow()
             .map(|inner| inner.session.state())
             .unwrap_or(ConnectionState::Disconnected)
+    }
+
+    /// A QoS 1/2 publish made now would be sent at once
+    /// ([`Session::has_room`]).
+    pub fn has_room(&self) -> bool {
+        self.inner
+            .try_borrow()
+            .map(|inner| inner.session.has_room())
+            .unwrap_or(false)
+    }
+
+    /// The frames this link has sent and received so far.
+    pub fn frame_stats(&self) -> FrameStats {
+        self.inner
+            .try_borrow()
+            .map(|inner| inner.frames)
+            .unwrap_or_default()
     }
 
     /// Ends the connection on purpose: DISCONNECT when connected, then close.
@@ -522,6 +570,7 @@ fn on_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent)
     match ev.data().dyn_into::<js_sys::ArrayBuffer>() {
         Ok(buffer) => {
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            inner.frames.count(bytes.len(), false);
             // When the frame arrived, not when the page got to it: behind a
             // backlog the two differ, and "last seen" must say the first.
             let arrived = from_event_time_stamp(ev.time_stamp());
@@ -612,9 +661,7 @@ fn delay(
                 }
                 match direction {
                     Direction::ClientToBroker => {
-                        if let Some(socket) = &inner.socket {
-                            let _ = socket.ws.send_with_u8_array(&frame);
-                        }
+                        send_frame(inner, &frame);
                     }
                     Direction::BrokerToClient => {
                         inner.session.handle_bytes(now_ms(), &frame);
@@ -786,11 +833,19 @@ fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
     }
     if due > now {
         delay(inner, weak, Direction::ClientToBroker, due, frame);
-    } else if let Some(socket) = &inner.socket {
-        // A failed send shows up as a close event; nothing more to do here.
-        let _ = socket.ws.send_with_u8_array(&frame);
+    } else {
+        send_frame(inner, &frame);
     }
     cut
+}
+
+/// Sends one binary frame on the open socket, counted.
+fn send_frame(inner: &mut Inner, frame: &[u8]) {
+    if let Some(socket) = &inner.socket {
+        // A failed send shows up as a close event; nothing more to do here.
+        let _ = socket.ws.send_with_u8_array(frame);
+        inner.frames.count(frame.len(), true);
+    }
 }
 
 /// Stores the session state if it changed since it was last stored.

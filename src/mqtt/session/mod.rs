@@ -463,6 +463,13 @@ impl Session {
         self.outgoing.in_flight()
     }
 
+    /// A QoS 1/2 publish made now would be sent at once: connected, nothing
+    /// queued, and the in-flight window (the broker's Receive Maximum or
+    /// [`SessionConfig::max_inflight`]) has room.
+    pub fn has_room(&self) -> bool {
+        self.outgoing.queued() == 0 && self.window_open()
+    }
+
     /// Outgoing QoS>0 publishes waiting for a connection or window room.
     pub fn queued_len(&self) -> usize {
         self.outgoing.queued()
