@@ -82,7 +82,7 @@ fn percentiles_are_nearest_rank() {
 
 #[test]
 fn a_recorder_counts_a_known_event_list() {
-    let mut rec = LevelRecorder::new(QoS::AtLeastOnce, 3, 0.0);
+    let mut rec = LevelRecorder::new(QoS::AtLeastOnce, 3, 0, 0.0);
     for seq in 0..3u32 {
         let at = f64::from(seq) * 10.0;
         rec.published(seq, Some(seq as u16 + 1), at);
@@ -320,6 +320,7 @@ fn a_level_where_nothing_arrives_times_out_despite_reconnects() {
     use qoscope::app::lab::runner::{LabRunner, GIVE_UP_MS, STALL_MS};
     let plan = LabPlan {
         messages: 5,
+        rate: Rate::PerSecond(1_000),
         levels: vec![QoS::AtLeastOnce],
         ..LabPlan::default()
     };
@@ -338,7 +339,11 @@ fn a_level_where_nothing_arrives_times_out_despite_reconnects() {
         let wake = runner
             .next_wakeup(driver.now, &driver)
             .expect("a deadline while running");
-        assert!(wake > driver.now, "time must move");
+        assert!(
+            wake > driver.now,
+            "time must move: {wake} at {} after {polls} polls",
+            driver.now
+        );
         driver.now = wake;
         polls += 1;
         assert!(polls < 100, "the level never ended");
@@ -348,4 +353,34 @@ fn a_level_where_nothing_arrives_times_out_despite_reconnects() {
     assert_eq!((result.published, result.lost), (5, 5));
     assert!(driver.reconnects >= 2 && f64::from(driver.reconnects) <= GIVE_UP_MS / STALL_MS + 1.0);
     assert_eq!(result.reconnects, driver.reconnects);
+}
+
+#[test]
+fn one_at_a_time_the_simulation_gives_each_level_its_round_trips() {
+    // Links of 1 ms each way: a delivery takes one trip per hop (2 ms) at
+    // QoS 0 and 1; the simulated broker forwards a QoS 2 message on PUBREL
+    // (as the seed notes draw it), a round trip later. The publisher is
+    // done after one round trip at QoS 1 and two at QoS 2.
+    let report = run(
+        LabPlan {
+            messages: 200,
+            ..LabPlan::default()
+        },
+        ProtocolVersion::V311,
+    );
+    let delivery = [2.0, 2.0, 4.0];
+    let done = [None, Some(2.0), Some(4.0)];
+    for ((l, delivery), done) in report.levels.iter().zip(delivery).zip(done) {
+        assert_eq!(l.probe, 25);
+        let unloaded = l.unloaded_latency.unwrap();
+        assert_eq!(unloaded.count, 25);
+        assert_eq!(
+            (unloaded.p50, unloaded.max),
+            (delivery, delivery),
+            "{:?}",
+            l.qos
+        );
+        assert_eq!(l.unloaded_completion.map(|p| p.p50), done, "{:?}", l.qos);
+        assert!(l.throughput > 0.0);
+    }
 }

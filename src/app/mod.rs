@@ -372,18 +372,21 @@ pub enum View {
     Client,
     /// QoS flows drawn across lanes.
     Visualiser,
-    /// Counters and costs per QoS level.
+    /// Alarms and stock for an operator.
     Dashboard,
+    /// What each QoS level costs, measured.
+    Lab,
 }
 
 impl View {
-    const ALL: [View; 3] = [View::Client, View::Visualiser, View::Dashboard];
+    const ALL: [View; 4] = [View::Client, View::Visualiser, View::Lab, View::Dashboard];
 
     fn title(self) -> &'static str {
         match self {
             View::Client => "Client",
             View::Visualiser => "Visualiser",
             View::Dashboard => "Dashboard",
+            View::Lab => "Lab",
         }
     }
 
@@ -394,6 +397,7 @@ impl View {
             View::Client => "client",
             View::Visualiser => "visualiser",
             View::Dashboard => "dashboard",
+            View::Lab => "lab",
         }
     }
 
@@ -425,6 +429,13 @@ pub fn App() -> impl IntoView {
         }
     });
     ctx.resume();
+    let lab = lab::handle::LabHandle::new(ctx.form);
+    let scenario_request = RwSignal::new(None::<String>);
+    provide_context(visualiser::ScenarioRequest(scenario_request));
+    let open_scenario = Callback::new(move |id: String| {
+        scenario_request.set(Some(id));
+        view.set(View::Visualiser);
+    });
     view! {
         <header::Header view />
         <nav class="tabs" role="tablist" aria-label="Views">
@@ -452,6 +463,9 @@ pub fn App() -> impl IntoView {
             // Mounted from the start, so it digests messages while another view shows.
             <div role="tabpanel" aria-labelledby="tab-dashboard" hidden=move || view.get() != View::Dashboard>
                 <LiveDashboard />
+            </div>
+            <div role="tabpanel" aria-labelledby="tab-lab" hidden=move || view.get() != View::Lab>
+                <lab::view::LabPage handle=lab on_scenario=open_scenario />
             </div>
             // Mounted on first visit, then kept, so a scenario survives a look elsewhere.
             <Show when=move || visited_visualiser.get()>

@@ -35,6 +35,22 @@ pub fn from_event_time_stamp(time_stamp: f64) -> u64 {
     }
 }
 
+/// Milliseconds since the page started, with the fraction the browser gives
+/// (`performance.now()`): for timing sub-millisecond handshakes. 0 outside a
+/// browser.
+pub fn precise_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
+
 /// A uniform random number in [0, 1) (`Math.random()`); 0.5 outside a browser.
 pub fn random() -> f64 {
     #[cfg(target_arch = "wasm32")]

@@ -16,6 +16,9 @@ pub const SESSION_KEY_PREFIX: &str = "qoscope.session.v1";
 /// Key of the visualiser's last mode (live or simulated).
 pub const VISUALISER_MODE_KEY: &str = "qoscope.visualiser-mode";
 
+/// Key of the last QoS lab run, shown again after a reload.
+pub const LAB_LAST_RUN_KEY: &str = "qoscope.lab.last-run.v1";
+
 /// Key of the saved connection profiles.
 pub const PROFILES_KEY: &str = "qoscope.profiles";
 /// Key of the chosen theme ("light" / "dark").

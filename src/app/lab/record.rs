@@ -196,6 +196,13 @@ pub struct LevelResult {
     pub latency: Option<Percentiles>,
     /// Publish call → the publisher's flow done (PUBACK / PUBCOMP); QoS 1 and 2.
     pub completion: Option<Percentiles>,
+    /// Messages sent one at a time before the rest, each after the last
+    /// finished: the unloaded latency.
+    pub probe: u32,
+    /// Their latency to the subscriber, with nothing else in flight.
+    pub unloaded_latency: Option<Percentiles>,
+    /// Their publisher-done latency, with nothing else in flight.
+    pub unloaded_completion: Option<Percentiles>,
     /// Delivery latencies per [`LATENCY_BUCKETS_MS`] bucket (one more for slower).
     pub histogram: Vec<u64>,
     /// Publisher ↔ broker, then broker ↔ subscriber.
@@ -270,6 +277,12 @@ pub struct LevelRecorder {
     deliveries: Vec<u16>,
     latencies: Vec<f64>,
     completions: Vec<f64>,
+    /// Messages numbered below this go one at a time.
+    probe: u32,
+    unloaded_latencies: Vec<f64>,
+    unloaded_completions: Vec<f64>,
+    /// When the first message after the probe was published.
+    burst_started_at: Option<f64>,
     /// Publisher's packet ids in use → message number.
     ids: HashMap<u16, u32>,
     hops: [HopCost; 2],
@@ -286,8 +299,9 @@ pub struct LevelRecorder {
 }
 
 impl LevelRecorder {
-    /// A level of `planned` messages at `qos`, starting at `now`.
-    pub fn new(qos: QoS, planned: u32, now: f64) -> Self {
+    /// A level of `planned` messages at `qos`, the first `probe` of them
+    /// one at a time, starting at `now`.
+    pub fn new(qos: QoS, planned: u32, probe: u32, now: f64) -> Self {
         LevelRecorder {
             qos,
             planned,
@@ -296,6 +310,10 @@ impl LevelRecorder {
             deliveries: vec![0; planned as usize],
             latencies: Vec::with_capacity(planned as usize),
             completions: Vec::new(),
+            probe: probe.min(planned),
+            unloaded_latencies: Vec::new(),
+            unloaded_completions: Vec::new(),
+            burst_started_at: None,
             ids: HashMap::new(),
             hops: Default::default(),
             retries: 0,
@@ -326,6 +344,9 @@ impl LevelRecorder {
         }
         *slot = at;
         self.first_publish_at.get_or_insert(at);
+        if seq == self.probe {
+            self.burst_started_at.get_or_insert(at);
+        }
         if let Some(id) = packet_id {
             self.ids.insert(id, seq);
         }
@@ -385,6 +406,9 @@ impl LevelRecorder {
                         let sent = self.published_at[seq as usize];
                         if to == FlowState::Done && !sent.is_nan() {
                             self.completions.push((at - sent).max(0.0));
+                            if seq < self.probe {
+                                self.unloaded_completions.push((at - sent).max(0.0));
+                            }
                         }
                     }
                     self.last_progress_at = at;
@@ -425,6 +449,9 @@ impl LevelRecorder {
             let sent = self.published_at[seq as usize];
             if !sent.is_nan() {
                 self.latencies.push((at - sent).max(0.0));
+                if seq < self.probe {
+                    self.unloaded_latencies.push((at - sent).max(0.0));
+                }
             }
         }
         self.last_progress_at = at;
@@ -455,6 +482,24 @@ impl LevelRecorder {
         self.last_progress_at
     }
 
+    /// Message `seq` of the probe may go: everything before it arrived (or
+    /// nothing moved for `wait_ms`, a lost QoS 0 message) and no handshake is
+    /// open on either hop.
+    pub fn probe_ready(&self, now: f64, wait_ms: f64) -> bool {
+        !self.handshakes_open()
+            && (self.delivered_count() >= self.published || now - self.last_progress_at >= wait_ms)
+    }
+
+    /// A QoS 1/2 handshake is still open on either hop.
+    pub fn handshakes_open(&self) -> bool {
+        self.in_flight > 0 || self.subscriber_open > 0 || !self.ids.is_empty()
+    }
+
+    /// Messages that go one at a time.
+    pub fn probe(&self) -> u32 {
+        self.probe
+    }
+
     /// Every published message arrived and no handshake is still open.
     pub fn settled(&self) -> bool {
         self.published == self.planned
@@ -474,6 +519,18 @@ impl LevelRecorder {
             .sum();
         let start = self.first_publish_at.unwrap_or(end);
         let duration_ms = (end - start).max(0.0);
+        // The rate is the burst's: the probe waits on purpose.
+        let (rate_from, rate_count) = match self.burst_started_at {
+            Some(at) => (
+                at,
+                self.deliveries[self.probe as usize..]
+                    .iter()
+                    .filter(|&&n| n > 0)
+                    .count() as f64,
+            ),
+            None => (start, f64::from(delivered)),
+        };
+        let rate_ms = (end - rate_from).max(0.0);
         let mut histogram = vec![0u64; LATENCY_BUCKETS_MS.len() + 1];
         for &l in &self.latencies {
             let i = LATENCY_BUCKETS_MS
@@ -498,13 +555,16 @@ impl LevelRecorder {
             duplicates,
             lost: self.published.saturating_sub(delivered),
             duration_ms,
-            throughput: if duration_ms > 0.0 {
-                f64::from(delivered) * 1000.0 / duration_ms
+            throughput: if rate_ms > 0.0 {
+                rate_count * 1000.0 / rate_ms
             } else {
                 0.0
             },
             latency: Percentiles::of(&mut self.latencies),
             completion: Percentiles::of(&mut self.completions),
+            probe: self.probe,
+            unloaded_latency: Percentiles::of(&mut self.unloaded_latencies),
+            unloaded_completion: Percentiles::of(&mut self.unloaded_completions),
             histogram,
             hops: self.hops,
             retries: self.retries,

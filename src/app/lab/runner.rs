@@ -21,6 +21,20 @@ pub const STALL_MS: f64 = 1_500.0;
 /// With nothing moving for this long, the level ends, and what has not
 /// arrived is counted lost.
 pub const GIVE_UP_MS: f64 = 15_000.0;
+/// At "as fast as allowed", this many messages go first, one at a time, for
+/// the unloaded latency (at most a quarter of the level).
+pub const PROBE_MESSAGES: u32 = 25;
+/// A probe message (QoS 0) that has not arrived after this long is lost:
+/// the next one goes.
+pub const PROBE_WAIT_MS: f64 = 250.0;
+
+/// How many messages of `plan` go one at a time first.
+pub fn probe_count(plan: &LabPlan) -> u32 {
+    match plan.rate {
+        Rate::Max => PROBE_MESSAGES.min(plan.messages / 4),
+        Rate::PerSecond(_) => 0,
+    }
+}
 
 /// One of the lab's two clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,7 +270,13 @@ impl LabRunner {
         if self.next_seq < self.plan.messages {
             let ready = driver.publisher_connected()
                 && (rec.qos() == QoS::AtMostOnce || driver.publisher_has_room());
+            let probing = self.next_seq < rec.probe();
             let next = match self.plan.rate {
+                // A handshake's end is an event; a lost QoS 0 probe is a wait.
+                Rate::Max if probing && rec.handshakes_open() => f64::INFINITY,
+                Rate::Max if probing && !rec.probe_ready(now, PROBE_WAIT_MS) => {
+                    rec.last_progress_at() + PROBE_WAIT_MS
+                }
                 Rate::Max if ready => now,
                 Rate::Max => f64::INFINITY,
                 Rate::PerSecond(rate) => {
@@ -282,6 +302,7 @@ impl LabRunner {
         self.recorder = Some(LevelRecorder::new(
             self.current_qos(),
             self.plan.messages,
+            probe_count(&self.plan),
             now,
         ));
         self.framing_at_start = driver.framing();
@@ -390,6 +411,15 @@ impl LabRunner {
                 break;
             }
             let seq = self.next_seq;
+            let probe = self.recorder.as_ref().map_or(0, |r| r.probe());
+            if seq < probe
+                && !self
+                    .recorder
+                    .as_ref()
+                    .is_some_and(|r| r.probe_ready(now, PROBE_WAIT_MS))
+            {
+                break;
+            }
             let request = PublishRequest {
                 topic: self.topic(qos),
                 payload: payload(qos, seq, self.plan.payload_bytes),
@@ -406,6 +436,10 @@ impl LabRunner {
                 Err(_) => self.recorded(seq, None, at),
             }
             self.next_seq += 1;
+            if seq < probe {
+                // One at a time: the next waits for this one's handshakes.
+                break;
+            }
         }
     }
 

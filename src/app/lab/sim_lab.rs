@@ -24,15 +24,15 @@ pub const RESEND_AFTER_MS: u64 = 250;
 /// The topic prefix of a simulated run.
 pub const SIM_TOPIC_PREFIX: &str = "qoscope/lab/sim";
 
-/// The session settings of a lab client, live or simulated.
-pub fn lab_client_config(version: ProtocolVersion, client_id: &str) -> SessionConfig {
+/// The session settings of a lab client, live or simulated: `base` (the
+/// connection form's version, credentials, window) with what the lab needs.
+pub fn lab_client_config(base: SessionConfig, client_id: &str) -> SessionConfig {
+    let version = base.version;
     SessionConfig {
-        version,
         client_id: client_id.to_string(),
         // Reconnects (cuts, stalls) keep the session, as QoS 1 and 2 need.
         clean_start: false,
         session_expiry_secs: Some(300),
-        keep_alive_secs: 30,
         retry: match version {
             ProtocolVersion::V311 => RetryPolicy::OnTimeout {
                 interval_ms: RESEND_AFTER_MS,
@@ -42,7 +42,8 @@ pub fn lab_client_config(version: ProtocolVersion, client_id: &str) -> SessionCo
         // Every PUBLISH carries its topic, so bytes compare across levels
         // and a lost PUBLISH never took an alias with it.
         assign_topic_aliases: false,
-        ..SessionConfig::default()
+        will: None,
+        ..base
     }
 }
 
@@ -124,8 +125,12 @@ impl SimLab {
     pub fn new(plan: LabPlan, version: ProtocolVersion, one_way_ms: u64) -> Self {
         let mut sim = Sim::new(BrokerConfig::default());
         let link = LinkConfig::symmetric(one_way_ms);
-        sim.add_client(lab_client_config(version, "lab-publisher"), link);
-        sim.add_client(lab_client_config(version, "lab-subscriber"), link);
+        let base = SessionConfig {
+            version,
+            ..SessionConfig::default()
+        };
+        sim.add_client(lab_client_config(base.clone(), "lab-publisher"), link);
+        sim.add_client(lab_client_config(base, "lab-subscriber"), link);
         let runner = LabRunner::new(plan, SIM_TOPIC_PREFIX);
         sim.connect(PUBLISHER);
         sim.connect(SUBSCRIBER);

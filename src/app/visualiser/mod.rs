@@ -31,6 +31,11 @@ pub mod sim_trace;
 pub mod transport;
 mod view;
 
+/// A guided scenario asked for from another tab (the lab's guide,
+/// presenter mode), by id: the visualiser starts it in the mode it shows.
+#[derive(Debug, Clone, Copy)]
+pub struct ScenarioRequest(pub leptos::prelude::RwSignal<Option<String>>);
+
 pub use live::{LiveHandle, LiveVisualiser};
 pub use offline::{SimHandle, SimulatedVisualiser};
 pub use page::VisualiserPage;

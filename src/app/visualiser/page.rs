@@ -10,6 +10,7 @@ use crate::net::storage;
 
 use super::live::LiveVisualiser;
 use super::offline::SimulatedVisualiser;
+use super::ScenarioRequest;
 
 /// Where the chosen mode is remembered.
 pub use crate::net::storage::VISUALISER_MODE_KEY as MODE_KEY;
@@ -59,6 +60,19 @@ pub fn VisualiserPage(
             }
         });
     }
+    // A scenario asked for from another tab starts in the mode shown.
+    let (sim_start, live_start) = (RwSignal::new(None), RwSignal::new(None));
+    if let Some(ScenarioRequest(request)) = use_context::<ScenarioRequest>() {
+        Effect::new(move |_| {
+            if let Some(id) = request.get() {
+                request.set(None);
+                match mode.get_untracked() {
+                    Mode::Simulated => sim_start.set(Some(id)),
+                    Mode::Live => live_start.set(Some(id)),
+                }
+            }
+        });
+    }
     let choose = move |m: Mode| {
         mode.set(m);
         let _ = storage::set(MODE_KEY, m.key());
@@ -85,11 +99,11 @@ pub fn VisualiserPage(
                 ].map(option)}
             </div>
             <div class="vis-mode-panel" data-mode="simulated" hidden=move || mode.get() != Mode::Simulated>
-                <SimulatedVisualiser/>
+                <SimulatedVisualiser start=Some(sim_start)/>
             </div>
             <Show when=move || live_seen.get()>
                 <div class="vis-mode-panel" data-mode="live" hidden=move || mode.get() != Mode::Live>
-                    <LiveVisualiser form active=Signal::derive(move || mode.get() == Mode::Live)/>
+                    <LiveVisualiser form active=Signal::derive(move || mode.get() == Mode::Live) start=Some(live_start)/>
                 </div>
             </Show>
         </div>

@@ -89,6 +89,10 @@ pub fn Visualiser(
     /// Publish one message at a QoS now; shows "Publish now" buttons when given.
     #[prop(optional)]
     on_publish: Option<Callback<QoS>>,
+    /// A scenario id asked for from elsewhere (the lab's guide, presenter
+    /// mode): started, then cleared.
+    #[prop(optional_no_strip)]
+    start: Option<RwSignal<Option<String>>>,
 ) -> impl IntoView {
     let feed = feed.unwrap_or_default();
     let scenarios = scenarios.unwrap_or_else(builtin);
@@ -124,6 +128,7 @@ pub fn Visualiser(
             playhead,
             selected,
             message,
+            start,
         },
         scenarios,
     );
@@ -372,6 +377,7 @@ struct ScenarioWiring {
     playhead: RwSignal<Playhead>,
     selected: RwSignal<Option<usize>>,
     message: RwSignal<Option<String>>,
+    start: Option<RwSignal<Option<String>>>,
 }
 
 /// The scenario picker, wired to a performer, and its next step for the keyboard.
@@ -405,6 +411,14 @@ fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> (impl IntoV
         w.playhead.update(|p| p.replay());
         refresh();
     });
+    if let Some(start) = w.start {
+        Effect::new(move |_| {
+            if let Some(id) = start.get() {
+                start.set(None);
+                on_start.run(id);
+            }
+        });
+    }
     let on_next = Callback::new(move |()| {
         let Some(performer) = w.performer else { return };
         performer.update_value(|p| {

@@ -1,0 +1,171 @@
+//! The lab's workload form as the user types it, and the plan it makes.
+
+use crate::mqtt::packet::QoS;
+
+use super::plan::{FaultProfile, LabPlan, Rate};
+
+/// Where the lab runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabTarget {
+    /// The broker of the connection form, with two lab clients of its own.
+    Broker,
+    /// The built-in simulated broker, offline.
+    Simulated,
+}
+
+/// Which fault profile the form shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// A clean network.
+    None,
+    /// Random loss on the publisher's link.
+    Loss,
+    /// Cut a link every N seconds.
+    Cut,
+}
+
+impl FaultKind {
+    /// The `<select>` value.
+    pub fn key(self) -> &'static str {
+        match self {
+            FaultKind::None => "none",
+            FaultKind::Loss => "loss",
+            FaultKind::Cut => "cut",
+        }
+    }
+
+    /// From a `<select>` value.
+    pub fn from_key(key: &str) -> Self {
+        match key {
+            "loss" => FaultKind::Loss,
+            "cut" => FaultKind::Cut,
+            _ => FaultKind::None,
+        }
+    }
+}
+
+/// The form's fields, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabForm {
+    /// Where to run.
+    pub target: LabTarget,
+    /// Messages per level.
+    pub messages: String,
+    /// Payload bytes.
+    pub payload_bytes: String,
+    /// Publish as fast as the window allows.
+    pub max_rate: bool,
+    /// Messages per second when not.
+    pub rate: String,
+    /// Fault profile.
+    pub fault: FaultKind,
+    /// Loss in percent.
+    pub loss_percent: String,
+    /// Seconds between cuts.
+    pub cut_seconds: String,
+    /// Measure QoS 0, 1, 2 (in that order).
+    pub levels: [bool; 3],
+}
+
+impl Default for LabForm {
+    fn default() -> Self {
+        LabForm {
+            target: LabTarget::Broker,
+            messages: "1000".into(),
+            payload_bytes: "64".into(),
+            max_rate: true,
+            rate: "500".into(),
+            fault: FaultKind::None,
+            loss_percent: "10".into(),
+            cut_seconds: "2".into(),
+            levels: [true; 3],
+        }
+    }
+}
+
+fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
+    text.trim()
+        .replace([',', '_', ' '], "")
+        .parse()
+        .map_err(|_| format!("{what} must be a whole number."))
+}
+
+impl LabForm {
+    /// The plan the form describes, or the first problem in words.
+    pub fn plan(&self) -> Result<LabPlan, String> {
+        let levels: Vec<QoS> = [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
+            .into_iter()
+            .zip(self.levels)
+            .filter_map(|(q, on)| on.then_some(q))
+            .collect();
+        let plan = LabPlan {
+            messages: number(&self.messages, "Messages per level")?,
+            payload_bytes: number(&self.payload_bytes, "Payload size")?,
+            rate: if self.max_rate {
+                Rate::Max
+            } else {
+                Rate::PerSecond(number(&self.rate, "The rate")?)
+            },
+            faults: match self.fault {
+                FaultKind::None => FaultProfile::None,
+                FaultKind::Loss => FaultProfile::Loss {
+                    percent: number(&self.loss_percent, "Loss")?,
+                },
+                FaultKind::Cut => FaultProfile::CutEvery {
+                    seconds: number(&self.cut_seconds, "Seconds between cuts")?,
+                },
+            },
+            levels,
+            ..LabPlan::default()
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    /// The form for a plan (a preset, or a loaded run's workload).
+    pub fn from_plan(plan: &LabPlan, target: LabTarget) -> Self {
+        let defaults = LabForm::default();
+        let has = |q: QoS| plan.levels.contains(&q);
+        LabForm {
+            target,
+            messages: plan.messages.to_string(),
+            payload_bytes: plan.payload_bytes.to_string(),
+            max_rate: plan.rate == Rate::Max,
+            rate: match plan.rate {
+                Rate::PerSecond(r) => r.to_string(),
+                Rate::Max => defaults.rate,
+            },
+            fault: match plan.faults {
+                FaultProfile::None => FaultKind::None,
+                FaultProfile::Loss { .. } => FaultKind::Loss,
+                FaultProfile::CutEvery { .. } => FaultKind::Cut,
+            },
+            loss_percent: match plan.faults {
+                FaultProfile::Loss { percent } => percent.to_string(),
+                _ => defaults.loss_percent,
+            },
+            cut_seconds: match plan.faults {
+                FaultProfile::CutEvery { seconds } => seconds.to_string(),
+                _ => defaults.cut_seconds,
+            },
+            levels: [
+                has(QoS::AtMostOnce),
+                has(QoS::AtLeastOnce),
+                has(QoS::ExactlyOnce),
+            ],
+        }
+    }
+}
+
+/// The inventory demo's workload: the same stock movements at QoS 1 and
+/// QoS 2 over a link that loses 10 % of the flow packets.
+pub fn inventory_demo_plan() -> LabPlan {
+    LabPlan {
+        messages: 500,
+        payload_bytes: 64,
+        rate: Rate::Max,
+        faults: FaultProfile::Loss { percent: 10 },
+        levels: vec![QoS::AtLeastOnce, QoS::ExactlyOnce],
+        ..LabPlan::default()
+    }
+}
