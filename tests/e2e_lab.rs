@@ -270,3 +270,108 @@ async fn an_unreachable_broker_gets_a_clear_message_and_the_lab_can_run_again() 
     })
     .await;
 }
+
+/// What the presenter sees change when → is pressed: the bar's step, the
+/// visualiser's scenario progress, the number of packets drawn.
+const PRESENTER_STATE: &str = "\
+    const bar = document.querySelector('[data-testid=presenter-bar]');\n\
+    const progress = [...document.querySelectorAll('.vis-progress')].map(p => p.textContent).join('/');\n\
+    return (bar ? bar.textContent : '') + '|' + progress;";
+
+/// Presses → once and waits until something it drives has changed.
+async fn press_right_once(page: &Page) {
+    let before = page.script(PRESENTER_STATE).await;
+    page.script(
+        "window.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true})); return true;",
+    )
+    .await;
+    let changed =
+        format!("const now = (() => {{ {PRESENTER_STATE} }})(); return now !== {before};");
+    page.wait_until_script_is_true(&changed).await;
+}
+
+/// Presses → until the presenter's bar shows `count` ("3 / 5").
+async fn press_right_until(page: &Page, count: &str) {
+    for _ in 0..30 {
+        let now = page.script(PRESENTER_STATE).await;
+        if now.as_str().is_some_and(|s| s.starts_with(count)) {
+            return;
+        }
+        press_right_once(page).await;
+    }
+    panic!("the presenter never reached step {count}");
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs dist/ (trunk build --release), chromium and chromedriver; run by `make test`"]
+async fn presenter_mode_walks_the_talk_track_offline_with_the_keyboard() {
+    support::run_offline("presenter", |mut e2e: E2e| async move {
+        e2e.unplug();
+        let page = e2e.page();
+        let escape = "window.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return true;";
+        let left = "return !document.querySelector('[data-testid=presenter-bar]') && !document.documentElement.classList.contains('presenting');";
+        // Headless full screen is the virtual screen's size: keep the
+        // window, so the pictures are of the projector sizes below.
+        page.script("Element.prototype.requestFullscreen = () => Promise.resolve(); return true;")
+            .await;
+        // A laptop-sized projector: the analogy and the visualiser steps.
+        page.set_viewport(1280, 720).await;
+        page.click("#present").await;
+        page.wait_for("[data-testid=presenter-analogy]", "专车配送").await;
+        page.wait_for("[data-testid=presenter-bar]", "1 / 5").await;
+        let presenting = page
+            .script("return document.documentElement.classList.contains('presenting');")
+            .await;
+        assert_eq!(presenting, Value::Bool(true));
+        page.save_screenshot(&Page::screenshot_path("presenter-analogy-1280")).await;
+        // The first scenario opens in the visualiser; → steps through it, then moves on.
+        press_right_until(page, "2 / 5").await;
+        page.wait_for("#tab-visualiser[aria-selected=true]", "Visualiser").await;
+        // Step the scenario through to its end, still on step 2.
+        let finished = "const p = document.querySelector('.vis-mode-panel[data-mode=simulated] .vis-progress');\n\
+            const m = p && p.textContent.match(/step (\\d+) of (\\d+)/);\n\
+            return !!m && m[1] === m[2];";
+        for _ in 0..10 {
+            if page.script(finished).await == Value::Bool(true) {
+                break;
+            }
+            press_right_once(page).await;
+        }
+        assert_eq!(page.script(finished).await, Value::Bool(true), "the scenario ran to its end");
+        page.script("document.querySelector('.vis-mode-panel[data-mode=simulated] .vis-to-end').click(); return true;")
+            .await;
+        let packets = page
+            .script("return [...document.querySelectorAll('.vis-mode-panel[data-mode=simulated] [data-testid=vis-packets] li')].map(li => li.textContent);")
+            .await;
+        let packets: Vec<String> = packets
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        assert!(
+            packets.iter().any(|p| p.contains("DUP 1")),
+            "the QoS 1 scenario was stepped through to its resend: {packets:#?}"
+        );
+        page.save_screenshot(&Page::screenshot_path("presenter-visualiser-1280")).await;
+        press_right_until(page, "3 / 5").await;
+        page.script(escape).await;
+        page.wait_until_script_is_true(left).await;
+        // A 1080p projector: the analogy again, then the lab and the inventory.
+        page.set_viewport(1920, 1080).await;
+        page.click("#present").await;
+        page.wait_for("[data-testid=presenter-bar]", "1 / 5").await;
+        page.save_screenshot(&Page::screenshot_path("presenter-analogy")).await;
+        press_right_until(page, "4 / 5").await;
+        // The lab, offline: it runs on the simulated broker and shows the seed notes' table.
+        page.wait_for("#tab-lab[aria-selected=true]", "Lab").await;
+        page.wait_for("#lab-claims caption", "seed notes").await;
+        page.save_screenshot(&Page::screenshot_path("presenter-lab")).await;
+        press_right_until(page, "5 / 5").await;
+        page.wait_for("[data-testid=lab-stock-q2]", "exact").await;
+        page.wait_for("[data-testid=lab-stock-q1]", "units").await;
+        page.save_screenshot(&Page::screenshot_path("presenter-inventory")).await;
+        // Esc leaves.
+        page.script(escape).await;
+        page.wait_until_script_is_true(left).await;
+    })
+    .await;
+}

@@ -93,6 +93,7 @@ pub fn Header(
             </div>
             <div class="header-tools">
                 <StatusPills model=ctx.model view visualiser />
+                <PresentButton />
                 <ThemeToggle />
             </div>
         </header>
@@ -130,6 +131,23 @@ fn StatusPills(
         <div class="status-pills" data-testid="conn-status" role="status" aria-live="polite">
             {move || shown.get().into_iter().map(pill).collect_view()}
         </div>
+    }
+}
+
+/// Starts presenter mode (full screen, large type, a talk track).
+#[component]
+pub fn PresentButton() -> impl IntoView {
+    let crate::app::presenter::Presenter(step) = expect_context();
+    view! {
+        <button
+            class="theme-toggle"
+            id="present"
+            title="Presenter mode: full screen, large type; ← → between steps, Esc leaves"
+            on:click=move |_| step.set(Some(0))
+        >
+            <span aria-hidden="true">"▶"</span>
+            " Present"
+        </button>
     }
 }
 

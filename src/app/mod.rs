@@ -15,6 +15,7 @@ pub mod messages;
 pub mod model;
 pub mod packet_log;
 pub mod payload;
+pub mod presenter;
 pub mod publish;
 pub mod resume;
 pub mod ring;
@@ -430,14 +431,16 @@ pub fn App() -> impl IntoView {
     });
     ctx.resume();
     let lab = lab::handle::LabHandle::new(ctx.form);
-    let scenario_request = RwSignal::new(None::<String>);
-    provide_context(visualiser::ScenarioRequest(scenario_request));
+    let remote = visualiser::ScenarioRemote::new();
+    provide_context(remote);
+    provide_context(presenter::Presenter(RwSignal::new(None)));
     let open_scenario = Callback::new(move |id: String| {
-        scenario_request.set(Some(id));
+        remote.start.set(Some(id));
         view.set(View::Visualiser);
     });
     view! {
         <header::Header view />
+        <presenter::PresenterMode view lab remote />
         <nav class="tabs" role="tablist" aria-label="Views">
             {View::ALL
                 .into_iter()

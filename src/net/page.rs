@@ -27,6 +27,24 @@ pub fn apply_theme(theme: &str) {
     }
 }
 
+/// Presenter mode on the whole page: full screen (where the browser allows
+/// it: a refusal only leaves the window as it is) and `class="presenting"`
+/// on `<html>`, which the style sheets enlarge for a projector.
+pub fn set_presenting(on: bool) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(root) = document.document_element() {
+        let _ = root.class_list().toggle_with_force("presenting", on);
+        if on && document.fullscreen_element().is_none() {
+            let _ = root.request_fullscreen();
+        }
+    }
+    if !on && document.fullscreen_element().is_some() {
+        document.exit_fullscreen();
+    }
+}
+
 /// Offers `text` as a download called `file_name` of type `mime` (a charset
 /// is added for text types); returns a message on failure.
 pub fn download(file_name: &str, mime: &str, text: &str) -> Result<(), String> {

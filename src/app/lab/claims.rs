@@ -10,7 +10,7 @@ use crate::mqtt::packet::{encode, Packet, PacketType, ProtocolVersion, Publish, 
 
 use super::plan::{FaultProfile, Rate};
 use super::record::{Hop, LevelResult};
-use super::report::LabReport;
+use super::report::{group, LabReport};
 use super::tables::ms;
 
 /// How a claim fared.
@@ -198,6 +198,10 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
 
     // Throughput.
     let (verdict, why) = match (levels, report.plan.rate) {
+        _ if simulated => (
+            Verdict::NotMeasured,
+            "Simulated run: the simulated links carry any number of packets at once, so rates there say nothing about a network. Run against a broker to measure them.".to_string(),
+        ),
         (_, Rate::PerSecond(r)) => (
             Verdict::NotMeasured,
             format!("The rate was fixed at {r} msg/s; run \"as fast as allowed\" to compare throughput."),

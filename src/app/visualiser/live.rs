@@ -599,9 +599,9 @@ pub fn LiveVisualiser(
     /// Shown to the user: its clients are what the header reports.
     #[prop(into, default = Signal::stored(true))]
     active: Signal<bool>,
-    /// A scenario id to start, asked for from elsewhere.
+    /// Scenarios driven from elsewhere.
     #[prop(optional_no_strip)]
-    start: Option<RwSignal<Option<String>>>,
+    remote: Option<super::ScenarioRemote>,
 ) -> impl IntoView {
     let feed = VisualiserFeed::new();
     feed.title
@@ -625,6 +625,6 @@ pub fn LiveVisualiser(
     }
     view! {
         <LiveStatusBar handle/>
-        <Visualiser feed on_fault performer on_publish start/>
+        <Visualiser feed on_fault performer on_publish remote/>
     }
 }

@@ -31,10 +31,36 @@ pub mod sim_trace;
 pub mod transport;
 mod view;
 
-/// A guided scenario asked for from another tab (the lab's guide,
-/// presenter mode), by id: the visualiser starts it in the mode it shows.
+/// Guided scenarios driven from elsewhere (the lab's guide, presenter
+/// mode): start one by id, perform its next step, and know whether a step
+/// waits. The app's remote drives the mode the visualiser shows.
 #[derive(Debug, Clone, Copy)]
-pub struct ScenarioRequest(pub leptos::prelude::RwSignal<Option<String>>);
+pub struct ScenarioRemote {
+    /// A scenario id to start; cleared once started.
+    pub start: leptos::prelude::RwSignal<Option<String>>,
+    /// Bumped to perform the running scenario's next step.
+    pub next: leptos::prelude::RwSignal<u32>,
+    /// A step of the running scenario waits.
+    pub can_step: leptos::prelude::RwSignal<bool>,
+}
+
+impl ScenarioRemote {
+    /// Idle: nothing asked, nothing running.
+    pub fn new() -> Self {
+        use leptos::prelude::RwSignal;
+        ScenarioRemote {
+            start: RwSignal::new(None),
+            next: RwSignal::new(0),
+            can_step: RwSignal::new(false),
+        }
+    }
+}
+
+impl Default for ScenarioRemote {
+    fn default() -> Self {
+        ScenarioRemote::new()
+    }
+}
 
 pub use live::{LiveHandle, LiveVisualiser};
 pub use offline::{SimHandle, SimulatedVisualiser};

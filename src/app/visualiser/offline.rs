@@ -85,9 +85,9 @@ impl StepPerformer for SimHandle {
 /// The visualiser with scenarios and faults running on the simulation.
 #[component]
 pub fn SimulatedVisualiser(
-    /// A scenario id to start, asked for from elsewhere.
+    /// Scenarios driven from elsewhere.
     #[prop(optional_no_strip)]
-    start: Option<RwSignal<Option<String>>>,
+    remote: Option<super::ScenarioRemote>,
 ) -> impl IntoView {
     let feed = VisualiserFeed::new();
     feed.title.set("Simulated broker: pick a scenario".into());
@@ -96,5 +96,5 @@ pub fn SimulatedVisualiser(
         StoredValue::new_local(Box::new(handle) as Box<dyn StepPerformer>);
     let on_fault = Callback::new(move |intent: FaultIntent| handle.apply_fault(intent));
     let on_publish = Callback::new(move |qos: QoS| handle.publish(qos));
-    view! { <Visualiser feed on_fault performer on_publish start/> }
+    view! { <Visualiser feed on_fault performer on_publish remote/> }
 }

@@ -10,7 +10,7 @@ use crate::net::storage;
 
 use super::live::LiveVisualiser;
 use super::offline::SimulatedVisualiser;
-use super::ScenarioRequest;
+use super::ScenarioRemote;
 
 /// Where the chosen mode is remembered.
 pub use crate::net::storage::VISUALISER_MODE_KEY as MODE_KEY;
@@ -60,18 +60,27 @@ pub fn VisualiserPage(
             }
         });
     }
-    // A scenario asked for from another tab starts in the mode shown.
-    let (sim_start, live_start) = (RwSignal::new(None), RwSignal::new(None));
-    if let Some(ScenarioRequest(request)) = use_context::<ScenarioRequest>() {
+    // The app's remote drives the mode shown.
+    let (sim_remote, live_remote) = (ScenarioRemote::new(), ScenarioRemote::new());
+    let shown = move || match mode.get() {
+        Mode::Simulated => sim_remote,
+        Mode::Live => live_remote,
+    };
+    if let Some(app) = use_context::<ScenarioRemote>() {
         Effect::new(move |_| {
-            if let Some(id) = request.get() {
-                request.set(None);
-                match mode.get_untracked() {
-                    Mode::Simulated => sim_start.set(Some(id)),
-                    Mode::Live => live_start.set(Some(id)),
-                }
+            if let Some(id) = app.start.get() {
+                app.start.set(None);
+                shown().start.set(Some(id));
             }
         });
+        Effect::new(move |seen: Option<u32>| {
+            let asked = app.next.get();
+            if seen.is_some_and(|s| s != asked) {
+                shown().next.update(|n| *n += 1);
+            }
+            asked
+        });
+        Effect::new(move |_| app.can_step.set(shown().can_step.get()));
     }
     let choose = move |m: Mode| {
         mode.set(m);
@@ -99,11 +108,11 @@ pub fn VisualiserPage(
                 ].map(option)}
             </div>
             <div class="vis-mode-panel" data-mode="simulated" hidden=move || mode.get() != Mode::Simulated>
-                <SimulatedVisualiser start=Some(sim_start)/>
+                <SimulatedVisualiser remote=Some(sim_remote)/>
             </div>
             <Show when=move || live_seen.get()>
                 <div class="vis-mode-panel" data-mode="live" hidden=move || mode.get() != Mode::Live>
-                    <LiveVisualiser form active=Signal::derive(move || mode.get() == Mode::Live) start=Some(live_start)/>
+                    <LiveVisualiser form active=Signal::derive(move || mode.get() == Mode::Live) remote=Some(live_remote)/>
                 </div>
             </Show>
         </div>

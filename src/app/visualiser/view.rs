@@ -23,6 +23,7 @@ use super::packet_list::PacketList;
 use super::scenario::{builtin, Scenario, ScenarioRun, StepPerformer};
 use super::scenario_panel::{CaptionBar, CaptionLanguage, Qos2Table, ScenarioPicker, StepControl};
 use super::transport::Playhead;
+use super::ScenarioRemote;
 
 /// Playhead clock tick. The playhead advances by measured wall time, so a
 /// late tick never changes the speed, only the smoothness.
@@ -89,10 +90,9 @@ pub fn Visualiser(
     /// Publish one message at a QoS now; shows "Publish now" buttons when given.
     #[prop(optional)]
     on_publish: Option<Callback<QoS>>,
-    /// A scenario id asked for from elsewhere (the lab's guide, presenter
-    /// mode): started, then cleared.
+    /// Scenarios driven from elsewhere (the lab's guide, presenter mode).
     #[prop(optional_no_strip)]
-    start: Option<RwSignal<Option<String>>>,
+    remote: Option<ScenarioRemote>,
 ) -> impl IntoView {
     let feed = feed.unwrap_or_default();
     let scenarios = scenarios.unwrap_or_else(builtin);
@@ -128,7 +128,7 @@ pub fn Visualiser(
             playhead,
             selected,
             message,
-            start,
+            remote,
         },
         scenarios,
     );
@@ -377,7 +377,7 @@ struct ScenarioWiring {
     playhead: RwSignal<Playhead>,
     selected: RwSignal<Option<usize>>,
     message: RwSignal<Option<String>>,
-    start: Option<RwSignal<Option<String>>>,
+    remote: Option<ScenarioRemote>,
 }
 
 /// The scenario picker, wired to a performer, and its next step for the keyboard.
@@ -411,10 +411,10 @@ fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> (impl IntoV
         w.playhead.update(|p| p.replay());
         refresh();
     });
-    if let Some(start) = w.start {
+    if let Some(remote) = w.remote {
         Effect::new(move |_| {
-            if let Some(id) = start.get() {
-                start.set(None);
+            if let Some(id) = remote.start.get() {
+                remote.start.set(None);
                 on_start.run(id);
             }
         });
@@ -440,6 +440,16 @@ fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> (impl IntoV
         w.playhead.update(|p| p.playing = true);
         refresh();
     });
+    if let Some(remote) = w.remote {
+        Effect::new(move |_| remote.can_step.set(can_step.get()));
+        Effect::new(move |seen: Option<u32>| {
+            let asked = remote.next.get();
+            if seen.is_some_and(|s| s != asked) && can_step.get_untracked() {
+                on_next.run(());
+            }
+            asked
+        });
+    }
     let next = StepControl {
         can_step: can_step.into(),
         progress: progress.into(),
