@@ -170,13 +170,7 @@ async fn under_loss_qos_2_stays_exactly_once_on_mosquitto_and_qos_1_only_duplica
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium and chromedriver; run by `make test`"]
 async fn offline_the_lab_runs_on_the_simulated_broker_and_reloads_a_saved_run() {
     support::run_offline("lab-simulated", |mut e2e: E2e| async move {
-        e2e.page()
-            .script(
-                "const Real = window.WebSocket; window.__sockets = 0;\n\
-                 window.WebSocket = function (...args) { window.__sockets += 1; return new Real(...args); };\n\
-                 return true;",
-            )
-            .await;
+        e2e.page().count_websockets().await;
         e2e.unplug();
         let page = e2e.page();
         open_lab(page, 200, 64).await;
@@ -186,8 +180,11 @@ async fn offline_the_lab_runs_on_the_simulated_broker_and_reloads_a_saved_run() 
         let report = report(page).await;
         assert!(report.target.is_simulated());
         assert_eq!(report.levels.len(), 3);
-        assert!(report.levels.iter().all(|l| l.delivered == 200 && l.duplicates == 0));
-        assert_eq!(page.script("return window.__sockets;").await, Value::from(0));
+        assert!(report
+            .levels
+            .iter()
+            .all(|l| l.delivered == 200 && l.duplicates == 0));
+        assert_eq!(page.websockets_opened().await, 0);
         // Save it, run a smaller lab over it, then open the file again: the
         // saved run comes back, offline.
         let file = std::env::temp_dir().join(format!("qoscope-lab-{}.json", std::process::id()));
@@ -200,15 +197,22 @@ async fn offline_the_lab_runs_on_the_simulated_broker_and_reloads_a_saved_run() 
             .send_keys(&file.display().to_string())
             .await
             .expect("choose the saved run");
-        page.wait_for("[data-testid=lab-source]", "Loaded from a file").await;
+        page.wait_for("[data-testid=lab-source]", "Loaded from a file")
+            .await;
         page.wait_for("#lab-measured", "200 · 0 · 0").await;
         let _ = std::fs::remove_file(&file);
         // A file that is not a run says so and keeps what is shown.
         let bad = std::env::temp_dir().join(format!("qoscope-bad-{}.json", std::process::id()));
         std::fs::write(&bad, "{\"hello\": 1}").unwrap();
-        page.element("#lab-load").await.send_keys(&bad.display().to_string()).await.unwrap();
-        page.wait_for("[data-testid=lab-error]", "not a QoScope lab run").await;
-        page.wait_for("[data-testid=lab-source]", "Loaded from a file").await;
+        page.element("#lab-load")
+            .await
+            .send_keys(&bad.display().to_string())
+            .await
+            .unwrap();
+        page.wait_for("[data-testid=lab-error]", "not a QoScope lab run")
+            .await;
+        page.wait_for("[data-testid=lab-source]", "Loaded from a file")
+            .await;
         let _ = std::fs::remove_file(&bad);
         screenshots(page, "lab-simulated").await;
     })

@@ -233,32 +233,29 @@ async fn qos2_with_pubrec_lost_runs_live_against_mosquitto() {
 #[tokio::test]
 #[ignore = "end-to-end: needs dist/ (trunk build --release), chromium and chromedriver; run by `make test`"]
 async fn qos2_with_pubrec_lost_runs_simulated_with_the_network_unplugged() {
-    support::run_offline("visualiser-offline-pubrec-lost", |mut e2e: E2e| async move {
-        // Count every WebSocket the page tries to open from here on.
-        e2e.page()
-            .script(
-                "const Real = window.WebSocket; window.__sockets = 0;\n\
-                 window.WebSocket = function (...args) { window.__sockets += 1; return new Real(...args); };\n\
-                 return true;",
-            )
-            .await;
-        e2e.unplug();
-        let page = e2e.page();
-        pubrec_lost_scenario(page, "simulated").await;
-        let sockets = page.script("return window.__sockets;").await;
-        assert_eq!(sockets, Value::from(0), "simulated mode opens no WebSocket");
-        // The README's picture, offline, in the dark theme, with captions in both languages:
-        // the Chinese must be drawn in glyphs (set-up installs a CJK font for these pictures).
-        page.click("#theme-toggle").await;
-        let bilingual = in_panel(
-            "simulated",
-            "const both = [...panel.querySelectorAll('.vis-lang button')]\n\
+    support::run_offline(
+        "visualiser-offline-pubrec-lost",
+        |mut e2e: E2e| async move {
+            // Count every WebSocket the page tries to open from here on.
+            e2e.page().count_websockets().await;
+            e2e.unplug();
+            let page = e2e.page();
+            pubrec_lost_scenario(page, "simulated").await;
+            let sockets = page.websockets_opened().await;
+            assert_eq!(sockets, 0, "simulated mode opens no WebSocket");
+            // The README's picture, offline, in the dark theme, with captions in both languages:
+            // the Chinese must be drawn in glyphs (set-up installs a CJK font for these pictures).
+            page.click("#theme-toggle").await;
+            let bilingual = in_panel(
+                "simulated",
+                "const both = [...panel.querySelectorAll('.vis-lang button')]\n\
                  .find(b => b.textContent === 'EN+中文');\n\
              if (!both) return false; both.click(); return true;",
-        );
-        page.wait_until_script_is_true(&bilingual).await;
-        screenshot_mid_scenario(page, "simulated", "visualiser-simulated-dark").await;
-    })
+            );
+            page.wait_until_script_is_true(&bilingual).await;
+            screenshot_mid_scenario(page, "simulated", "visualiser-simulated-dark").await;
+        },
+    )
     .await;
 }
 

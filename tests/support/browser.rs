@@ -296,6 +296,25 @@ impl Page {
             .unwrap_or_else(|error| panic!("click `{css}`: {error}"));
     }
 
+    /// From now on, counts the WebSockets the page opens (read it with
+    /// [`Page::websockets_opened`]).
+    pub async fn count_websockets(&self) {
+        self.script(
+            "const Real = window.WebSocket; window.__sockets = 0;\n\
+             window.WebSocket = function (...args) { window.__sockets += 1; return new Real(...args); };\n\
+             return true;",
+        )
+        .await;
+    }
+
+    /// WebSockets opened since [`Page::count_websockets`].
+    pub async fn websockets_opened(&self) -> u64 {
+        self.script("return window.__sockets;")
+            .await
+            .as_u64()
+            .unwrap_or_default()
+    }
+
     /// Runs `script` (a function body; `return` gives the result) in the page.
     pub async fn script(&self, script: &str) -> Value {
         self.client

@@ -227,11 +227,11 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
         claims: ["100 % (baseline)", "~40 %", "~15 %"],
         measured: per_level(report, |l| match base {
             Some(b) if b > 0.0 => format!(
-                "{:.0} msg/s ({:.0} %)",
-                l.throughput,
+                "{} msg/s ({:.0} %)",
+                group(l.throughput.round() as u64),
                 100.0 * l.throughput / b
             ),
-            _ => format!("{:.0} msg/s", l.throughput),
+            _ => format!("{} msg/s", group(l.throughput.round() as u64)),
         }),
         verdict,
         why,
