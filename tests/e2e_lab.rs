@@ -34,6 +34,21 @@ async fn report(page: &Page) -> LabReport {
     LabReport::from_json(text).expect("a lab report")
 }
 
+/// The run as the closing notes quote it (`--nocapture`): the CSV, and the
+/// seed notes' table with the verdicts.
+fn print_report(report: &LabReport) {
+    eprintln!("{}\n{}", report.workload_label(), report.to_csv());
+    for row in qoscope::app::lab::claims::compare(report) {
+        eprintln!(
+            "| {} | {} | {} | {} |",
+            row.metric,
+            row.claims.join(" / "),
+            row.measured.join(" / "),
+            row.verdict.label()
+        );
+    }
+}
+
 async fn open_lab(page: &Page, messages: u32, payload: u32) {
     page.click("#tab-lab").await;
     page.fill("#lab-messages", &messages.to_string()).await;
@@ -64,10 +79,12 @@ async fn the_lab_measures_each_level_on_mosquitto_exactly_as_the_codec_encodes()
         |e2e: E2e| async move {
             let page = e2e.page();
             page.fill(BROKER_URL, &e2e.broker().ws_url()).await;
-            open_lab(page, 300, 100).await;
+            // The form's own defaults: 1,000 × 64 B per level, as fast as allowed.
+            page.click("#tab-lab").await;
             page.click("#lab-run").await;
             page.wait_for("[data-testid=lab-stage]", "Measuring").await;
             let report = report(page).await;
+            print_report(&report);
             assert_eq!(report.levels.len(), 3);
             assert!(!report.target.is_simulated());
             for (level, packets) in report.levels.iter().zip([1.0, 2.0, 4.0]) {
@@ -79,12 +96,12 @@ async fn the_lab_measures_each_level_on_mosquitto_exactly_as_the_codec_encodes()
                         level.lost,
                         level.duplicates
                     ),
-                    (300, 300, 0, 0),
+                    (1000, 1000, 0, 0),
                     "{:?}",
                     level.qos
                 );
                 let publish =
-                    publish_len(&report.topic_example, 100, level.qos, ProtocolVersion::V311);
+                    publish_len(&report.topic_example, 64, level.qos, ProtocolVersion::V311);
                 for hop in Hop::BOTH {
                     assert_eq!(
                         level.packets_per_message(hop),
@@ -101,7 +118,8 @@ async fn the_lab_measures_each_level_on_mosquitto_exactly_as_the_codec_encodes()
                     );
                 }
                 let latency = level.latency.expect("latencies");
-                assert_eq!(latency.count, 300);
+                assert_eq!(latency.count, 1000);
+                assert_eq!(level.unloaded_latency.map(|p| p.count), Some(25));
                 assert!(latency.p50 <= latency.p99);
                 let framing = level.framing.expect("WebSocket frames counted");
                 assert!(framing.frames > 0 && framing.header_bytes >= 2 * framing.frames);
@@ -148,6 +166,7 @@ async fn under_loss_qos_2_stays_exactly_once_on_mosquitto_and_qos_1_only_duplica
             page.fill("#lab-loss", "10").await;
             page.click("#lab-run").await;
             let report = report(page).await;
+            print_report(&report);
             let [q0, q1, q2] = [&report.levels[0], &report.levels[1], &report.levels[2]];
             assert_eq!(q0.qos, QoS::AtMostOnce);
             assert!(q0.lost > 0, "10 % loss loses QoS 0 messages");
@@ -373,6 +392,8 @@ async fn presenter_mode_walks_the_talk_track_offline_with_the_keyboard() {
         page.wait_for("[data-testid=lab-stock-q2]", "exact").await;
         page.wait_for("[data-testid=lab-stock-q1]", "units").await;
         page.save_screenshot(&Page::screenshot_path("presenter-inventory")).await;
+        page.click("#theme-toggle").await;
+        page.save_screenshot(&Page::screenshot_path("presenter-inventory-dark")).await;
         // Esc leaves.
         page.script(escape).await;
         page.wait_until_script_is_true(left).await;

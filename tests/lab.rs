@@ -384,3 +384,26 @@ fn one_at_a_time_the_simulation_gives_each_level_its_round_trips() {
         assert!(l.throughput > 0.0);
     }
 }
+
+#[test]
+fn the_inventory_demo_drifts_at_qos_1_and_stays_exact_at_qos_2() {
+    use qoscope::app::lab::form::inventory_demo_plan;
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let report = run(inventory_demo_plan(), version);
+        let [q1, q2] = [&report.levels[0], &report.levels[1]];
+        assert_eq!((q1.qos, q2.qos), (QoS::AtLeastOnce, QoS::ExactlyOnce));
+        assert!(q1.stock_counted > q1.stock_expected, "{version:?}: {q1:?}");
+        assert_eq!(q1.lost, 0);
+        assert_eq!(q2.stock_counted, q2.stock_expected, "{version:?}");
+        assert_eq!((q2.lost, q2.duplicates), (0, 0));
+        for l in [q1, q2] {
+            // A cut every 2 s of the level's own (virtual) time.
+            assert_eq!(
+                u64::from(l.cuts),
+                (l.duration_ms / 2_000.0) as u64,
+                "{version:?} {:?}",
+                l.qos
+            );
+        }
+    }
+}

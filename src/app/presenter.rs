@@ -71,7 +71,8 @@ pub const STEPS: [Step; 5] = [
     Step {
         title: "Counting twice corrupts the stock",
         title_zh: "重复计数会导致库存错误",
-        hint: "QoS 1 and 2 over a link that loses 10 % of packets · Esc leaves",
+        hint:
+            "QoS 1 and 2 over a link that loses 10 % of packets and is cut every 2 s · Esc leaves",
         kind: StepKind::Inventory,
     },
 ];

@@ -366,18 +366,26 @@ impl Page {
     /// Resizes the window so that the page's viewport is `width` × `height`
     /// CSS pixels, as a projector or a laptop screen of that size shows it.
     pub async fn set_viewport(&self, width: u32, height: u32) {
-        let resize = |w: u32, h: u32| self.client.set_window_size(w, h);
-        resize(width, height).await.expect("resize the window");
-        let inner = self.script("return [innerWidth, innerHeight];").await;
-        let got = |i: usize| inner[i].as_u64().unwrap_or(0) as u32;
-        let (w, h) = (2 * width - got(0), 2 * height - got(1));
-        resize(w, h).await.expect("resize the window");
-        let inner = self.script("return [innerWidth, innerHeight];").await;
-        assert_eq!(
-            (got_u32(&inner, 0), got_u32(&inner, 1)),
-            (width, height),
-            "viewport after resizing"
-        );
+        // The window's frame is outer minus inner size; the browser may apply
+        // a resize after the next read, so measure again until it holds.
+        let (mut w, mut h) = (width, height);
+        let mut inner = (0, 0);
+        for _ in 0..5 {
+            self.client
+                .set_window_size(w, h)
+                .await
+                .expect("resize the window");
+            let got = self.script("return [innerWidth, innerHeight];").await;
+            inner = (got_u32(&got, 0), got_u32(&got, 1));
+            if inner == (width, height) {
+                return;
+            }
+            (w, h) = (
+                w + width - inner.0.min(w + width),
+                h + height - inner.1.min(h + height),
+            );
+        }
+        assert_eq!(inner, (width, height), "viewport after resizing");
     }
 
     /// Saves a PNG of the viewport to `path` (directories created as needed).

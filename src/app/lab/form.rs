@@ -22,6 +22,8 @@ pub enum FaultKind {
     Loss,
     /// Cut a link every N seconds.
     Cut,
+    /// Both.
+    LossAndCut,
 }
 
 impl FaultKind {
@@ -31,6 +33,7 @@ impl FaultKind {
             FaultKind::None => "none",
             FaultKind::Loss => "loss",
             FaultKind::Cut => "cut",
+            FaultKind::LossAndCut => "loss-cut",
         }
     }
 
@@ -39,6 +42,7 @@ impl FaultKind {
         match key {
             "loss" => FaultKind::Loss,
             "cut" => FaultKind::Cut,
+            "loss-cut" => FaultKind::LossAndCut,
             _ => FaultKind::None,
         }
     }
@@ -114,6 +118,10 @@ impl LabForm {
                 FaultKind::Cut => FaultProfile::CutEvery {
                     seconds: number(&self.cut_seconds, "Seconds between cuts")?,
                 },
+                FaultKind::LossAndCut => FaultProfile::LossAndCuts {
+                    percent: number(&self.loss_percent, "Loss")?,
+                    seconds: number(&self.cut_seconds, "Seconds between cuts")?,
+                },
             },
             levels,
             ..LabPlan::default()
@@ -139,15 +147,16 @@ impl LabForm {
                 FaultProfile::None => FaultKind::None,
                 FaultProfile::Loss { .. } => FaultKind::Loss,
                 FaultProfile::CutEvery { .. } => FaultKind::Cut,
+                FaultProfile::LossAndCuts { .. } => FaultKind::LossAndCut,
             },
-            loss_percent: match plan.faults {
-                FaultProfile::Loss { percent } => percent.to_string(),
-                _ => defaults.loss_percent,
-            },
-            cut_seconds: match plan.faults {
-                FaultProfile::CutEvery { seconds } => seconds.to_string(),
-                _ => defaults.cut_seconds,
-            },
+            loss_percent: plan
+                .faults
+                .loss_percent()
+                .map_or(defaults.loss_percent, |p| p.to_string()),
+            cut_seconds: plan
+                .faults
+                .cut_seconds()
+                .map_or(defaults.cut_seconds, |s| s.to_string()),
             levels: [
                 has(QoS::AtMostOnce),
                 has(QoS::AtLeastOnce),
@@ -158,13 +167,17 @@ impl LabForm {
 }
 
 /// The inventory demo's workload: the same stock movements at QoS 1 and
-/// QoS 2 over a link that loses 10 % of the flow packets.
+/// QoS 2 over a link that loses 10 % of the flow packets and is cut every
+/// 2 seconds.
 pub fn inventory_demo_plan() -> LabPlan {
     LabPlan {
         messages: 500,
         payload_bytes: 64,
         rate: Rate::Max,
-        faults: FaultProfile::Loss { percent: 10 },
+        faults: FaultProfile::LossAndCuts {
+            percent: 10,
+            seconds: 2,
+        },
         levels: vec![QoS::AtLeastOnce, QoS::ExactlyOnce],
         ..LabPlan::default()
     }

@@ -42,6 +42,13 @@ pub enum FaultProfile {
         /// Seconds between cuts.
         seconds: u32,
     },
+    /// Both: a lossy link that is also cut every `seconds`.
+    LossAndCuts {
+        /// 1 ..= [`MAX_LOSS_PERCENT`].
+        percent: u8,
+        /// Seconds between cuts.
+        seconds: u32,
+    },
 }
 
 impl FaultProfile {
@@ -51,6 +58,29 @@ impl FaultProfile {
             FaultProfile::None => "none".to_string(),
             FaultProfile::Loss { percent } => format!("{percent} % loss"),
             FaultProfile::CutEvery { seconds } => format!("cut every {seconds} s"),
+            FaultProfile::LossAndCuts { percent, seconds } => {
+                format!("{percent} % loss, cut every {seconds} s")
+            }
+        }
+    }
+
+    /// The loss in percent, if the profile loses packets.
+    pub fn loss_percent(self) -> Option<u8> {
+        match self {
+            FaultProfile::Loss { percent } | FaultProfile::LossAndCuts { percent, .. } => {
+                Some(percent)
+            }
+            _ => None,
+        }
+    }
+
+    /// The seconds between cuts, if the profile cuts the link.
+    pub fn cut_seconds(self) -> Option<u32> {
+        match self {
+            FaultProfile::CutEvery { seconds } | FaultProfile::LossAndCuts { seconds, .. } => {
+                Some(seconds)
+            }
+            _ => None,
         }
     }
 }
@@ -101,14 +131,15 @@ impl LabPlan {
         if let Rate::PerSecond(0) = self.rate {
             return Err("A rate must be at least 1 message per second.".to_string());
         }
-        match self.faults {
-            FaultProfile::Loss { percent } if percent == 0 || percent > MAX_LOSS_PERCENT => {
-                return Err(format!("Loss must be between 1 and {MAX_LOSS_PERCENT} %."))
-            }
-            FaultProfile::CutEvery { seconds: 0 } => {
-                return Err("Cut the link at most once a second.".to_string())
-            }
-            _ => {}
+        if self
+            .faults
+            .loss_percent()
+            .is_some_and(|p| p == 0 || p > MAX_LOSS_PERCENT)
+        {
+            return Err(format!("Loss must be between 1 and {MAX_LOSS_PERCENT} %."));
+        }
+        if self.faults.cut_seconds() == Some(0) {
+            return Err("Cut the link at most once a second.".to_string());
         }
         if self.levels.is_empty() {
             return Err("Choose at least one QoS level.".to_string());

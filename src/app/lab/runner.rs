@@ -7,7 +7,7 @@
 use crate::mqtt::packet::{PacketType, QoS};
 use crate::mqtt::session::{CommandError, EventKind, PublishRequest};
 
-use super::plan::{payload, FaultProfile, LabPlan, Rate};
+use super::plan::{payload, LabPlan, Rate};
 use super::record::{Framing, Hop, LevelRecorder, LevelResult, LevelStatus};
 
 /// The most messages one [`LabRunner::poll`] publishes, so a page stays
@@ -308,10 +308,11 @@ impl LabRunner {
         self.framing_at_start = driver.framing();
         self.next_seq = 0;
         self.level_started_at = now;
-        self.next_cut_at = match self.plan.faults {
-            FaultProfile::CutEvery { seconds } => Some(now + f64::from(seconds) * 1000.0),
-            _ => None,
-        };
+        self.next_cut_at = self
+            .plan
+            .faults
+            .cut_seconds()
+            .map(|seconds| now + f64::from(seconds) * 1000.0);
     }
 
     fn level_over(&self, now: f64) -> bool {
@@ -369,7 +370,7 @@ impl LabRunner {
             if let Some(rec) = self.recorder.as_mut() {
                 rec.cut();
             }
-            if let FaultProfile::CutEvery { seconds } = self.plan.faults {
+            if let Some(seconds) = self.plan.faults.cut_seconds() {
                 self.next_cut_at = Some(at.max(now - 1.0) + f64::from(seconds) * 1000.0);
             }
         }

@@ -50,8 +50,8 @@ pub fn lab_client_config(base: SessionConfig, client_id: &str) -> SessionConfig 
 /// The fault rules of the publisher's link under `profile` (random loss; a
 /// cut is the runner's).
 pub fn publisher_rules(profile: FaultProfile, seed: u64) -> FaultRules {
-    match profile {
-        FaultProfile::Loss { percent } => FaultRules {
+    match profile.loss_percent() {
+        Some(percent) => FaultRules {
             loss: Loss {
                 probability: f64::from(percent) / 100.0,
                 direction: None,
@@ -60,7 +60,7 @@ pub fn publisher_rules(profile: FaultProfile, seed: u64) -> FaultRules {
             rng: SplitMix64::new(seed),
             ..FaultRules::default()
         },
-        _ => FaultRules::none(),
+        None => FaultRules::none(),
     }
 }
 

@@ -137,12 +137,13 @@ fn WorkloadPanel(handle: LabHandle) -> impl IntoView {
                         <option value="none" selected=move || handle.form.with(|f| f.fault == FaultKind::None)>"None"</option>
                         <option value="loss" selected=move || handle.form.with(|f| f.fault == FaultKind::Loss)>"Lose packets (publisher's link)"</option>
                         <option value="cut" selected=move || handle.form.with(|f| f.fault == FaultKind::Cut)>"Cut the connection every N s"</option>
+                        <option value="loss-cut" selected=move || handle.form.with(|f| f.fault == FaultKind::LossAndCut)>"Both: lose packets and cut"</option>
                     </select>
                 </label>
-                <Show when=move || handle.form.with(|f| f.fault == FaultKind::Loss)>
+                <Show when=move || handle.form.with(|f| matches!(f.fault, FaultKind::Loss | FaultKind::LossAndCut))>
                     {number_field(handle, "lab-loss", "Loss, %", |f| f.loss_percent.clone(), |f, v| f.loss_percent = v)}
                 </Show>
-                <Show when=move || handle.form.with(|f| f.fault == FaultKind::Cut)>
+                <Show when=move || handle.form.with(|f| matches!(f.fault, FaultKind::Cut | FaultKind::LossAndCut))>
                     {number_field(handle, "lab-cut", "Seconds between cuts", |f| f.cut_seconds.clone(), |f, v| f.cut_seconds = v)}
                 </Show>
                 <fieldset class="wide lab-levels">
@@ -451,7 +452,7 @@ fn Inventory(handle: LabHandle, report: LabReport) -> impl IntoView {
                 disabled=move || handle.run.with(|r| r.busy)
                 on:click=move |_| handle.start_plan(inventory_demo_plan(), target)
             >
-                "Run the inventory demo (QoS 1 and 2, 10 % loss)"
+                "Run the inventory demo (QoS 1 and 2, 10 % loss, cut every 2 s)"
             </button>
         </div>
     }
