@@ -333,6 +333,10 @@ async fn presenter_mode_walks_the_talk_track_offline_with_the_keyboard() {
         let page = e2e.page();
         let escape = "window.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return true;";
         let left = "return !document.querySelector('[data-testid=presenter-bar]') && !document.documentElement.classList.contains('presenting');";
+        // The visualiser was left on the live broker: with none connected,
+        // presenter mode shows its scenarios on the simulated one.
+        page.script("localStorage.setItem('qoscope.visualiser-mode', 'live'); return true;")
+            .await;
         // Headless full screen is the virtual screen's size: keep the
         // window, so the pictures are of the projector sizes below.
         page.script("Element.prototype.requestFullscreen = () => Promise.resolve(); return true;")
@@ -393,6 +397,8 @@ async fn presenter_mode_walks_the_talk_track_offline_with_the_keyboard() {
         page.wait_for("[data-testid=lab-stock-q1]", "units").await;
         page.save_screenshot(&Page::screenshot_path("presenter-inventory")).await;
         page.click("#theme-toggle").await;
+        page.script("document.querySelector('.lab-inventory').scrollIntoView(); return true;")
+            .await;
         page.save_screenshot(&Page::screenshot_path("presenter-inventory-dark")).await;
         // Esc leaves.
         page.script(escape).await;

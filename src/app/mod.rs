@@ -435,6 +435,7 @@ pub fn App() -> impl IntoView {
     provide_context(remote);
     provide_context(presenter::Presenter(RwSignal::new(None)));
     let open_scenario = Callback::new(move |id: String| {
+        remote.simulated.set(false);
         remote.start.set(Some(id));
         view.set(View::Visualiser);
     });

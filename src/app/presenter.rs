@@ -102,6 +102,9 @@ fn enter(step: Step, view: RwSignal<View>, lab: LabHandle, remote: ScenarioRemot
         StepKind::Analogy => {}
         StepKind::Scenario(id) => {
             view.set(View::Visualiser);
+            remote
+                .simulated
+                .set(lab_target(lab) == LabTarget::Simulated);
             remote.start.set(Some(id.to_string()));
         }
         StepKind::Lab => {
@@ -197,7 +200,14 @@ pub fn PresenterMode(
                     <span class="presenter-hint">{move || current().map(|s| s.hint).unwrap_or_default()}</span>
                 </div>
                 <button class="btn" id="presenter-back" on:click=move |_| back() disabled=move || step.get() == Some(0)>"← Back"</button>
-                <button class="btn primary" id="presenter-next" on:click=move |_| forward()>"Next →"</button>
+                <button
+                    class="btn primary"
+                    id="presenter-next"
+                    on:click=move |_| forward()
+                    disabled=move || step.get() == Some(STEPS.len() - 1)
+                >
+                    "Next →"
+                </button>
                 <button class="btn" id="presenter-leave" on:click=move |_| leave()>"Leave (Esc)"</button>
             </div>
         </Show>

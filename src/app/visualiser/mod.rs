@@ -42,6 +42,9 @@ pub struct ScenarioRemote {
     pub next: leptos::prelude::RwSignal<u32>,
     /// A step of the running scenario waits.
     pub can_step: leptos::prelude::RwSignal<bool>,
+    /// Start it on the simulated broker whatever mode is shown (presenter
+    /// mode with no broker connected).
+    pub simulated: leptos::prelude::RwSignal<bool>,
 }
 
 impl ScenarioRemote {
@@ -52,6 +55,7 @@ impl ScenarioRemote {
             start: RwSignal::new(None),
             next: RwSignal::new(0),
             can_step: RwSignal::new(false),
+            simulated: RwSignal::new(false),
         }
     }
 }

@@ -70,6 +70,10 @@ pub fn VisualiserPage(
         Effect::new(move |_| {
             if let Some(id) = app.start.get() {
                 app.start.set(None);
+                if app.simulated.get_untracked() {
+                    // For this talk only: the stored choice stays.
+                    mode.set(Mode::Simulated);
+                }
                 shown().start.set(Some(id));
             }
         });
