@@ -53,6 +53,9 @@ pub struct ClaimRow {
     pub why: String,
 }
 
+/// Why a row needs QoS 0, 1 and 2 measured in one run.
+const ALL_LEVELS: &str = "Run all three levels to compare.";
+
 /// The payload of the seed notes' "100 devices" example.
 pub const DEVICE_PAYLOAD: usize = 1024;
 /// Devices in that example, each publishing once a second.
@@ -132,10 +135,7 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
                 )
             }
         }
-        None => (
-            Verdict::NotMeasured,
-            "Run all three levels to compare.".to_string(),
-        ),
+        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
     };
     rows.push(ClaimRow {
         metric: "Exchanges per message (publisher hop · subscriber hop)",
@@ -174,7 +174,7 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
                 ),
             )
         }
-        None => (Verdict::NotMeasured, "Run all three levels to compare.".to_string()),
+        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
     };
     rows.push(ClaimRow {
         metric: "Minimum latency (median, one at a time: delivered; publisher done)",
@@ -213,7 +213,7 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
                 ),
             )
         }
-        (None, _) => (Verdict::NotMeasured, "Run all three levels to compare.".to_string()),
+        (None, _) => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
     };
     let base = level(report, QoS::AtMostOnce).map(|l| l.throughput);
     rows.push(ClaimRow {
@@ -248,10 +248,7 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
                 ),
             )
         }
-        None => (
-            Verdict::NotMeasured,
-            "Run all three levels to compare.".to_string(),
-        ),
+        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
     };
     rows.push(ClaimRow {
         metric: "Bandwidth (bytes per message, publisher's hop)",
@@ -273,7 +270,7 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
                 ls[1].max_in_flight.max(ls[2].max_in_flight)
             ),
         ),
-        None => (Verdict::NotMeasured, "Run all three levels to compare.".to_string()),
+        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
     };
     rows.push(ClaimRow {
         metric: "Publisher storage (most in flight)",
@@ -318,10 +315,7 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
                 ls[2].duplicates
             ),
         ),
-        None => (
-            Verdict::NotMeasured,
-            "Run all three levels to compare.".to_string(),
-        ),
+        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
     };
     rows.push(ClaimRow {
         metric: "Duplicates (dedup guarantee)",
@@ -349,7 +343,7 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
             Verdict::Differs,
             format!("Lost: QoS 0 {}, QoS 1 {}, QoS 2 {}.", ls[0].lost, ls[1].lost, ls[2].lost),
         ),
-        None => (Verdict::NotMeasured, "Run all three levels to compare.".to_string()),
+        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
     };
     rows.push(ClaimRow {
         metric: "Suitable networks (lost · duplicated here)",
@@ -380,10 +374,7 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
                 ),
             )
         }
-        None => (
-            Verdict::NotMeasured,
-            "Run all three levels to compare.".to_string(),
-        ),
+        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
     };
     rows.push(ClaimRow {
         metric: "100 devices × 1 KB/s (publisher's hop)",

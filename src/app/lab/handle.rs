@@ -114,7 +114,7 @@ impl LabHandle {
     /// showing the last run kept in the browser, if any.
     pub fn new(connection: RwSignal<ConnectionForm>) -> Self {
         let saved = storage::get(LAB_LAST_RUN_KEY).and_then(|t| LabReport::from_json(&t).ok());
-        let handle = LabHandle {
+        LabHandle {
             form: RwSignal::new(LabForm::default()),
             run: RwSignal::new(RunView::default()),
             source: RwSignal::new(
@@ -127,8 +127,7 @@ impl LabHandle {
             live: StoredValue::new_local(None),
             sim: StoredValue::new_local(None),
             connection,
-        };
-        handle
+        }
     }
 
     /// The broker URL a live run would use.

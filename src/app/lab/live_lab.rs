@@ -154,8 +154,8 @@ impl LiveLab {
             let Some(q) = queue.upgrade() else { return };
             q.borrow_mut()
                 .extend(updates.into_iter().map(|u| (role, u, at)));
-            if let (Some(live), Some(queue)) = (live.upgrade(), Some(q)) {
-                LiveLab { live, queue }.tick();
+            if let Some(live) = live.upgrade() {
+                LiveLab { live, queue: q }.tick();
             }
         })
     }
