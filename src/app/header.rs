@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use super::model::ConnStatus;
 use super::visualiser::live_trace::LinkStatus;
 use super::{ClientCtx, View};
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::net::{page, storage};
 
 /// What the visualiser is connected to, written by the visualiser for the header.
@@ -42,12 +43,22 @@ pub struct Pill {
     pub tone: &'static str,
 }
 
-/// The pills for `view`: the client's connection, or the visualiser's.
+/// The pills for `view`, in English: the client's connection, or the visualiser's.
 pub fn pills(view: View, client: &ConnStatus, visualiser: &VisualiserLinks) -> Vec<Pill> {
+    pills_in(view, client, visualiser, Locale::en)
+}
+
+/// The pills for `view` in `locale`.
+pub fn pills_in(
+    view: View,
+    client: &ConnStatus,
+    visualiser: &VisualiserLinks,
+    locale: Locale,
+) -> Vec<Pill> {
     match (view, visualiser) {
         (View::Visualiser, VisualiserLinks::Simulated) => vec![Pill {
             who: None,
-            label: "Simulated broker (offline)".into(),
+            label: td_string!(locale, common.pill_simulated).into(),
             tone: "sim",
         }],
         (
@@ -56,17 +67,20 @@ pub fn pills(view: View, client: &ConnStatus, visualiser: &VisualiserLinks) -> V
                 publisher,
                 subscriber,
             },
-        ) => [("Publisher", publisher), ("Subscriber", subscriber)]
-            .into_iter()
-            .map(|(who, status)| Pill {
-                who: Some(who),
-                label: status.short().into(),
-                tone: status.tone(),
-            })
-            .collect(),
+        ) => [
+            (td_string!(locale, common.pill_publisher), publisher),
+            (td_string!(locale, common.pill_subscriber), subscriber),
+        ]
+        .into_iter()
+        .map(|(who, status)| Pill {
+            who: Some(who),
+            label: status.short_in(locale).into(),
+            tone: status.tone(),
+        })
+        .collect(),
         _ => vec![Pill {
             who: None,
-            label: client.label(),
+            label: client.label_in(locale),
             tone: client.tone(),
         }],
     }
@@ -80,6 +94,7 @@ pub fn Header(
 ) -> impl IntoView {
     let ctx = expect_context::<ClientCtx>();
     let visualiser = expect_context::<VisualiserStatus>().0;
+    let i18n = use_i18n();
     view! {
         <header class="app-header">
             <div class="brand">
@@ -88,11 +103,12 @@ pub fn Header(
                 </span>
                 <div>
                     <h1>"QoScope"</h1>
-                    <p class="tagline">"What each MQTT QoS level does on the wire"</p>
+                    <p class="tagline">{t!(i18n, common.tagline)}</p>
                 </div>
             </div>
             <div class="header-tools">
                 <StatusPills model=ctx.model view visualiser />
+                <super::locale::LanguageSwitch />
                 <PresentButton />
                 <ThemeToggle />
             </div>
@@ -109,9 +125,11 @@ fn StatusPills(
     view: RwSignal<View>,
     visualiser: RwSignal<VisualiserLinks>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let shown = Memo::new(move |_| {
         let client = model.with(|m| m.status.clone());
-        visualiser.with(|v| pills(view.get(), &client, v))
+        let locale = i18n.get_locale();
+        visualiser.with(|v| pills_in(view.get(), &client, v, locale))
     });
     let pill = |p: Pill| {
         let dot = if p.tone == "busy" {
@@ -138,15 +156,17 @@ fn StatusPills(
 #[component]
 pub fn PresentButton() -> impl IntoView {
     let crate::app::presenter::Presenter(step) = expect_context();
+    let i18n = use_i18n();
     view! {
         <button
             class="theme-toggle"
             id="present"
-            title="Presenter mode: full screen, large type; ← → between steps, Esc leaves"
+            title=move || t_string!(i18n, common.present_title)
             on:click=move |_| step.set(Some(0))
         >
             <span aria-hidden="true">"▶"</span>
-            " Present"
+            " "
+            {t!(i18n, common.present)}
         </button>
     }
 }
@@ -165,6 +185,7 @@ pub fn ThemeToggle() -> impl IntoView {
             .to_string()
         });
     let dark = RwSignal::new(initial == "dark");
+    let i18n = use_i18n();
     Effect::new(move |_| page::apply_theme(if dark.get() { "dark" } else { "light" }));
     let toggle = move |_| {
         dark.update(|d| *d = !*d);
@@ -181,11 +202,18 @@ pub fn ThemeToggle() -> impl IntoView {
             class="theme-toggle"
             id="theme-toggle"
             aria-pressed=move || dark.get().to_string()
-            title="Switch between light and dark theme"
+            title=move || t_string!(i18n, common.theme_title)
             on:click=toggle
         >
             <span aria-hidden="true">{move || if dark.get() { "☀" } else { "☾" }}</span>
-            {move || if dark.get() { " Light theme" } else { " Dark theme" }}
+            " "
+            {move || {
+                if dark.get() {
+                    t_string!(i18n, common.theme_light)
+                } else {
+                    t_string!(i18n, common.theme_dark)
+                }
+            }}
         </button>
     }
 }

@@ -11,6 +11,7 @@ pub mod failure;
 pub mod form;
 pub mod header;
 pub mod lab;
+pub mod locale;
 pub mod messages;
 pub mod model;
 pub mod packet_log;
@@ -382,12 +383,13 @@ pub enum View {
 impl View {
     const ALL: [View; 4] = [View::Client, View::Visualiser, View::Lab, View::Dashboard];
 
-    fn title(self) -> &'static str {
+    fn title(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
         match self {
-            View::Client => "Client",
-            View::Visualiser => "Visualiser",
-            View::Dashboard => "Dashboard",
-            View::Lab => "Lab",
+            View::Client => td_string!(locale, common.tab_client),
+            View::Visualiser => td_string!(locale, common.tab_visualiser),
+            View::Dashboard => td_string!(locale, common.tab_dashboard),
+            View::Lab => td_string!(locale, common.tab_lab),
         }
     }
 
@@ -411,9 +413,20 @@ impl View {
     }
 }
 
-/// The whole app: header, tabs, the chosen view.
+/// The whole app, in the reader's language.
 #[component]
 pub fn App() -> impl IntoView {
+    view! {
+        <locale::LocaleProvider>
+            <Shell />
+        </locale::LocaleProvider>
+    }
+}
+
+/// Header, tabs, the chosen view.
+#[component]
+fn Shell() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
     let ctx = ClientCtx::new();
     provide_context(ctx);
     let view = RwSignal::new(View::from_fragment(&crate::net::page::location_fragment()));
@@ -442,7 +455,11 @@ pub fn App() -> impl IntoView {
     view! {
         <header::Header view />
         <presenter::PresenterMode view lab remote />
-        <nav class="tabs" role="tablist" aria-label="Views">
+        <nav
+            class="tabs"
+            role="tablist"
+            aria-label=move || crate::i18n::t_string!(i18n, common.tabs_label)
+        >
             {View::ALL
                 .into_iter()
                 .map(|v| {
@@ -454,7 +471,7 @@ pub fn App() -> impl IntoView {
                             aria-selected=move || (view.get() == v).to_string()
                             on:click=move |_| view.set(v)
                         >
-                            {v.title()}
+                            {move || v.title(i18n.get_locale())}
                         </button>
                     }
                 })

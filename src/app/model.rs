@@ -53,25 +53,35 @@ pub enum ConnStatus {
 }
 
 impl ConnStatus {
-    /// The pill's text.
+    /// The pill's text, in English.
     pub fn label(&self) -> String {
+        self.label_in(crate::i18n::Locale::en)
+    }
+
+    /// The pill's text in `locale`.
+    pub fn label_in(&self, locale: crate::i18n::Locale) -> String {
+        use crate::i18n::td_string;
         match self {
-            ConnStatus::Disconnected => "Disconnected".into(),
-            ConnStatus::Connecting => "Connecting…".into(),
-            ConnStatus::Connected => "Connected".into(),
+            ConnStatus::Disconnected => td_string!(locale, common.status_disconnected).into(),
+            ConnStatus::Connecting => td_string!(locale, common.status_connecting).into(),
+            ConnStatus::Connected => td_string!(locale, common.status_connected).into(),
             ConnStatus::Reconnecting {
                 in_secs: Some(s),
                 attempt,
-            } => {
-                format!("Reconnecting in {s}s (attempt {attempt})")
-            }
+            } => td_string!(
+                locale,
+                common.status_reconnecting_in,
+                secs = s,
+                attempt = attempt
+            )
+            .to_string(),
             ConnStatus::Reconnecting {
                 in_secs: None,
                 attempt,
-            } => {
-                format!("Reconnecting… (attempt {attempt})")
+            } => td_string!(locale, common.status_reconnecting, attempt = attempt).to_string(),
+            ConnStatus::Refused { reason } => {
+                td_string!(locale, common.status_refused, reason = reason).to_string()
             }
-            ConnStatus::Refused { reason } => format!("Refused: {reason}"),
         }
     }
 

@@ -193,13 +193,5 @@ impl LabReport {
 
 /// 12345 → "12,345".
 pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::app::locale::group_thousands(n)
 }

@@ -545,19 +545,24 @@ fn caption(label: &str, text: String, text_zh: String) -> DiagramEvent {
 #[component]
 fn LiveStatusBar(handle: LiveHandle) -> impl IntoView {
     let status = handle.status;
+    let i18n = crate::i18n::use_i18n();
     let pill = move |role: ClientRole| {
-        let (title, get): (&str, fn(&LiveStatus) -> &LinkStatus) = match role {
-            ClientRole::Publisher => ("Publisher", |s| &s.publisher),
-            ClientRole::Subscriber => ("Subscriber", |s| &s.subscriber),
+        let (id, get): (&str, fn(&LiveStatus) -> &LinkStatus) = match role {
+            ClientRole::Publisher => ("publisher", |s| &s.publisher),
+            ClientRole::Subscriber => ("subscriber", |s| &s.subscriber),
+        };
+        let title = move || match role {
+            ClientRole::Publisher => crate::i18n::t_string!(i18n, common.pill_publisher),
+            ClientRole::Subscriber => crate::i18n::t_string!(i18n, common.pill_subscriber),
         };
         view! {
             <span
                 class=move || format!("live-pill {}", status.with(|s| get(s).class()))
-                data-testid=format!("live-{}", title.to_lowercase())
+                data-testid=format!("live-{id}")
             >
                 <strong>{title}</strong>
                 " "
-                {move || status.with(|s| get(s).words())}
+                {move || status.with(|s| get(s).words_in(i18n.get_locale()))}
             </span>
         }
     };

@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::fault::Direction;
 use crate::mqtt::packet::{Packet, PacketType, ProtocolVersion, QoS};
 use crate::mqtt::session::{Event, EventKind, FlowDirection, FlowState};
@@ -438,31 +439,44 @@ impl LinkStatus {
         }
     }
 
-    /// Words for the status bar.
+    /// Words for the status bar, in English.
     pub fn words(&self) -> String {
+        self.words_in(Locale::en)
+    }
+
+    /// Words for the status bar, in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
         match self {
-            LinkStatus::Idle => "not connected".into(),
-            LinkStatus::Connecting => "connecting…".into(),
-            LinkStatus::Connected => "connected".into(),
-            LinkStatus::Subscribed { filter, granted } => {
-                format!("subscribed to {filter} (QoS {})", granted.as_u8())
+            LinkStatus::Idle => td_string!(locale, common.link_idle).into(),
+            LinkStatus::Connecting => td_string!(locale, common.link_connecting).into(),
+            LinkStatus::Connected => td_string!(locale, common.link_connected).into(),
+            LinkStatus::Subscribed { filter, granted } => td_string!(
+                locale,
+                common.link_subscribed_to,
+                filter = filter,
+                qos = granted.as_u8()
+            )
+            .to_string(),
+            LinkStatus::Reconnecting { in_secs: Some(s) } => {
+                td_string!(locale, common.link_reconnecting_in, secs = s).to_string()
             }
-            LinkStatus::Reconnecting { in_secs: Some(s) } => format!("reconnecting in {s} s…"),
-            LinkStatus::Reconnecting { in_secs: None } => "reconnecting…".into(),
+            LinkStatus::Reconnecting { in_secs: None } => {
+                td_string!(locale, common.link_reconnecting).into()
+            }
             LinkStatus::Down(why) | LinkStatus::Failed(why) => why.clone(),
         }
     }
 
-    /// One or two words, for the header's pill (the status bar has the details).
-    pub fn short(&self) -> &'static str {
+    /// One or two words in `locale`, for the header's pill (the status bar has the details).
+    pub fn short_in(&self, locale: Locale) -> &'static str {
         match self {
-            LinkStatus::Idle => "not connected",
-            LinkStatus::Connecting => "connecting…",
-            LinkStatus::Connected => "connected",
-            LinkStatus::Subscribed { .. } => "subscribed",
-            LinkStatus::Reconnecting { .. } => "reconnecting…",
-            LinkStatus::Down(_) => "down",
-            LinkStatus::Failed(_) => "failed",
+            LinkStatus::Idle => td_string!(locale, common.link_idle),
+            LinkStatus::Connecting => td_string!(locale, common.link_connecting),
+            LinkStatus::Connected => td_string!(locale, common.link_connected),
+            LinkStatus::Subscribed { .. } => td_string!(locale, common.link_subscribed),
+            LinkStatus::Reconnecting { .. } => td_string!(locale, common.link_reconnecting),
+            LinkStatus::Down(_) => td_string!(locale, common.link_down),
+            LinkStatus::Failed(_) => td_string!(locale, common.link_failed),
         }
     }
 

@@ -1,0 +1,141 @@
+//! The interface language: English or Simplified Chinese.
+//!
+//! The words live in `locales/<locale>/<namespace>.json`; `build.rs` turns
+//! them into the typed [`crate::i18n`] module (leptos_i18n), so a missing key
+//! is a compile error and `tests/locales.rs` checks that both locales have
+//! every key. Views read the reader's choice from the [`I18nContext`]
+//! (`use_i18n()`) and re-render when it changes; code outside a view takes a
+//! [`Locale`] and returns the words for it.
+//!
+//! The first visit follows the browser's languages; the choice is kept in a
+//! cookie ([`LOCALE_COOKIE`]) and `<html lang>` follows it. Protocol names
+//! (PUBLISH, PUBREC, QoS, packet id) stay as MQTT spells them in both.
+
+use leptos::prelude::*;
+// `Locale::as_str`, the BCP 47 tag.
+pub use leptos_i18n::Locale as _;
+
+pub use crate::i18n::Locale;
+use crate::i18n::{use_i18n, I18nContextProvider};
+
+/// The cookie that remembers the reader's language across reloads.
+pub const LOCALE_COOKIE: &str = "qoscope.locale";
+
+/// Every locale, in the order the switch shows them, with its own name.
+pub const LOCALES: [(Locale, &str); 2] = [(Locale::en, "English"), (Locale::zh_CN, "中文")];
+
+/// Provides the language context to `children`: the stored choice, or the
+/// browser's languages on a first visit.
+#[component]
+pub fn LocaleProvider(children: Children) -> impl IntoView {
+    view! {
+        <I18nContextProvider cookie_name=LOCALE_COOKIE>
+            {children()}
+        </I18nContextProvider>
+    }
+}
+
+/// The locale the reader chose, read without subscribing (for code that
+/// builds words once, outside a view). English when no context exists.
+pub fn current() -> Locale {
+    use_context::<leptos_i18n::I18nContext<Locale>>()
+        .map(|i18n| i18n.get_locale_untracked())
+        .unwrap_or_default()
+}
+
+/// The header's language switch: one button per language, the chosen one
+/// pressed. Switching re-renders the words in place: connections, scenarios
+/// and lab runs carry on.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let button = move |(locale, name): (Locale, &'static str)| {
+        view! {
+            <button
+                type="button"
+                class="lang-option"
+                lang=locale.as_str()
+                data-locale=locale.as_str()
+                aria-pressed=move || (i18n.get_locale() == locale).to_string()
+                on:click=move |_| i18n.set_locale(locale)
+            >
+                {name}
+            </button>
+        }
+    };
+    view! {
+        <div
+            class="lang-switch"
+            id="lang-switch"
+            role="group"
+            aria-label=move || crate::i18n::t_string!(i18n, common.language_label)
+            title=move || crate::i18n::t_string!(i18n, common.language_title)
+        >
+            {LOCALES.map(button)}
+        </div>
+    }
+}
+
+/// `n` with the locale's digit grouping ("20,000"), by the browser's
+/// `Intl.NumberFormat` (natively, commas every three digits, as both locales
+/// group).
+pub fn int(n: u64, locale: Locale) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let locales = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(locale.as_str()));
+        let format = js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new());
+        let formatted = format
+            .format()
+            .call1(&format, &wasm_bindgen::JsValue::from_f64(n as f64));
+        if let Some(s) = formatted.ok().and_then(|v| v.as_string()) {
+            return s;
+        }
+    }
+    let _ = locale;
+    group_thousands(n)
+}
+
+/// `n` with a comma every three digits.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The date and time of `at_ms` (Unix milliseconds) as the locale writes them
+/// ("6 Dec 2026, 15:28" / "2026年12月6日 15:28"). Natively, seconds since the epoch.
+pub fn date_time(at_ms: u64, locale: Locale) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+        let options = js_sys::Object::new();
+        for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        if let Some(s) = date.to_locale_string(locale.as_str(), &options).as_string() {
+            return s;
+        }
+    }
+    let _ = locale;
+    format!("{} s", at_ms / 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_thousands_like_both_locales() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(20_000), "20,000");
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
+        assert_eq!(int(65_535, Locale::zh_CN), "65,535");
+    }
+}
