@@ -22,7 +22,7 @@ TIERS=(
     "native tests:cargo test"
     "browser tests (wasm-bindgen-test, headless Chromium):cargo test --target wasm32-unknown-unknown"
     "release build:trunk build --release --offline"
-    "end-to-end (dist/ + Chromium + Mosquitto):cargo test --test e2e --test e2e_dashboard --test e2e_visualiser --test e2e_lab --test e2e_chaos -- --ignored --test-threads=1"
+    "end-to-end (dist/ + Chromium + Mosquitto):cargo test --test e2e --test e2e_dashboard --test e2e_visualiser --test e2e_lab --test e2e_i18n --test e2e_chaos -- --ignored --test-threads=1"
 )
 
 selected=("$@")

@@ -133,8 +133,8 @@ impl Page {
 
     /// Loads the app as a first visit would find it: the page before it is
     /// left first (so what it saves as it goes is saved), then the site's
-    /// localStorage is cleared, so no earlier run's connection or dashboard
-    /// is resumed.
+    /// localStorage and cookies are cleared, so no earlier run's connection,
+    /// dashboard or language choice is resumed.
     pub async fn open_home_fresh(&self) {
         self.client
             .goto("about:blank")
@@ -143,7 +143,7 @@ impl Page {
         let origin = self.home.trim_end_matches('/').to_owned();
         self.cdp(
             "Storage.clearDataForOrigin",
-            json!({ "origin": origin, "storageTypes": "local_storage" }),
+            json!({ "origin": origin, "storageTypes": "local_storage,cookies" }),
         )
         .await;
         self.open_home().await;
