@@ -7,32 +7,48 @@
 //! (`use_i18n()`) and re-render when it changes; code outside a view takes a
 //! [`Locale`] and returns the words for it.
 //!
-//! The first visit follows the browser's languages; the choice is kept in a
-//! cookie ([`LOCALE_COOKIE`]) and `<html lang>` follows it. Protocol names
-//! (PUBLISH, PUBREC, QoS, packet id) stay as MQTT spells them in both.
+//! The first visit follows the browser's languages (leptos_i18n matches
+//! `navigator.languages` against the locales). A choice the reader makes in
+//! the switch is kept in localStorage ([`storage::LOCALE_KEY`]) and wins from
+//! then on; `<html lang>` follows the locale shown. Protocol names (PUBLISH,
+//! PUBREC, QoS, packet id) stay as MQTT spells them in both.
+//!
+//! The context is made here rather than by the generated
+//! `I18nContextProvider`: that one keeps the choice in a cookie (the cookie
+//! and date crates behind it cost 37 KB gzip of wasm) and sets `lang` through
+//! leptos_meta, which nothing else here needs.
 
 use leptos::prelude::*;
 // `Locale::as_str`, the BCP 47 tag.
 pub use leptos_i18n::Locale as _;
 
+use crate::i18n::use_i18n;
 pub use crate::i18n::Locale;
-use crate::i18n::{use_i18n, I18nContextProvider};
-
-/// The cookie that remembers the reader's language across reloads.
-pub const LOCALE_COOKIE: &str = "qoscope.locale";
+use crate::net::{page, storage};
 
 /// Every locale, in the order the switch shows them, with its own name.
 pub const LOCALES: [(Locale, &str); 2] = [(Locale::en, "English"), (Locale::zh_CN, "中文")];
 
+/// The locale a BCP 47 tag names ("zh-CN"), if it is one of ours.
+pub fn from_tag(tag: &str) -> Option<Locale> {
+    LOCALES
+        .iter()
+        .map(|&(locale, _)| locale)
+        .find(|locale| locale.as_str().eq_ignore_ascii_case(tag))
+}
+
 /// Provides the language context to `children`: the stored choice, or the
-/// browser's languages on a first visit.
+/// browser's languages when the reader never chose.
 #[component]
 pub fn LocaleProvider(children: Children) -> impl IntoView {
-    view! {
-        <I18nContextProvider cookie_name=LOCALE_COOKIE>
-            {children()}
-        </I18nContextProvider>
-    }
+    // A context of its own with the stored choice as its start (leptos_i18n's
+    // "subcontext" without a parent): the browser's languages only when there
+    // is none, and no second render from the browser's language first.
+    let chosen = storage::get(storage::LOCALE_KEY).and_then(|t| from_tag(&t));
+    let i18n = leptos_i18n::context::init_i18n_subcontext::<Locale>(chosen.map(Signal::stored));
+    provide_context(i18n);
+    Effect::new(move |_| page::set_lang(i18n.get_locale().as_str()));
+    children()
 }
 
 /// The locale the reader chose, read without subscribing (for code that
@@ -57,7 +73,11 @@ pub fn LanguageSwitch() -> impl IntoView {
                 lang=locale.as_str()
                 data-locale=locale.as_str()
                 aria-pressed=move || (i18n.get_locale() == locale).to_string()
-                on:click=move |_| i18n.set_locale(locale)
+                on:click=move |_| {
+                    i18n.set_locale(locale);
+                    // Not being able to remember it is no reason to bother the reader.
+                    let _ = storage::set(storage::LOCALE_KEY, locale.as_str());
+                }
             >
                 {name}
             </button>
@@ -137,5 +157,13 @@ mod tests {
         assert_eq!(group_thousands(20_000), "20,000");
         assert_eq!(group_thousands(1_234_567), "1,234,567");
         assert_eq!(int(65_535, Locale::zh_CN), "65,535");
+    }
+
+    #[test]
+    fn tags_name_our_locales_only() {
+        assert_eq!(from_tag("zh-CN"), Some(Locale::zh_CN));
+        assert_eq!(from_tag("zh-cn"), Some(Locale::zh_CN));
+        assert_eq!(from_tag("en"), Some(Locale::en));
+        assert_eq!(from_tag("fr"), None);
     }
 }

@@ -27,6 +27,16 @@ pub fn apply_theme(theme: &str) {
     }
 }
 
+/// Sets `lang` on `<html>` (a BCP 47 tag), for screen readers, fonts and hyphenation.
+pub fn set_lang(tag: &str) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", tag);
+    }
+}
+
 /// Presenter mode on the whole page: full screen (where the browser allows
 /// it: a refusal only leaves the window as it is) and `class="presenting"`
 /// on `<html>`, which the style sheets enlarge for a projector.

@@ -21,6 +21,8 @@ pub const LAB_LAST_RUN_KEY: &str = "qoscope.lab.last-run.v1";
 
 /// Key of the saved connection profiles.
 pub const PROFILES_KEY: &str = "qoscope.profiles";
+/// Key of the interface language the reader chose ("en" / "zh-CN").
+pub const LOCALE_KEY: &str = "qoscope.locale";
 /// Key of the chosen theme ("light" / "dark").
 pub const THEME_KEY: &str = "qoscope.theme";
 /// Key of the last used connection form.
