@@ -3,29 +3,35 @@
 
 use leptos::prelude::*;
 
-use super::form::{validate_broker_url, ConnectionForm, Profiles, RetryChoice};
-use super::session_store::Stored;
+use super::form::{
+    check_broker_url, ConnectionForm, FormError, ProfileError, Profiles, RetryChoice,
+};
+use super::session_store::{storage_error_in, Stored};
 use super::ClientCtx;
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{ProtocolVersion, QoS};
-use crate::net::storage;
+use crate::net::storage::{self, StorageError};
 
 type Getter = fn(&ConnectionForm) -> String;
 type Setter = fn(&mut ConnectionForm, String);
 type FlagGetter = fn(&ConnectionForm) -> bool;
 type FlagSetter = fn(&mut ConnectionForm, bool);
+/// A label's words in a locale.
+type Words = fn(Locale) -> &'static str;
 
 /// A labelled text input bound to one form field.
 fn text_field(
     form: RwSignal<ConnectionForm>,
     id: &'static str,
-    label: &'static str,
+    label: Words,
     kind: &'static str,
     get: Getter,
     set: Setter,
 ) -> impl IntoView {
+    let locale = super::form::reader_locale();
     view! {
         <label class="field">
-            <span class="field-label">{label}</span>
+            <span class="field-label">{move || label(locale.get())}</span>
             <input
                 id=id
                 type=kind
@@ -42,10 +48,11 @@ fn text_field(
 fn check_field(
     form: RwSignal<ConnectionForm>,
     id: &'static str,
-    label: &'static str,
+    label: Words,
     get: FlagGetter,
     set: FlagSetter,
 ) -> impl IntoView {
+    let locale = super::form::reader_locale();
     view! {
         <label class="check">
             <input
@@ -54,7 +61,7 @@ fn check_field(
                 prop:checked=move || form.with(get)
                 on:change:target=move |ev| form.update(|f| set(f, ev.target().checked()))
             />
-            <span>{label}</span>
+            <span>{move || label(locale.get())}</span>
         </label>
     }
 }
@@ -65,10 +72,30 @@ pub fn ConnectionPanel() -> impl IntoView {
     let ctx = expect_context::<ClientCtx>();
     let form = ctx.form;
     let model = ctx.model;
+    let locale = super::form::reader_locale();
     let active = Memo::new(move |_| model.with(|m| m.status.is_active()));
-    let url_error = Memo::new(move |_| form.with(|f| validate_broker_url(&f.broker_url).err()));
+    let url_error = Memo::new(move |_| form.with(|f| check_broker_url(&f.broker_url).err()));
     let is_v5 = Memo::new(move |_| form.with(|f| f.version == ProtocolVersion::V5));
+    // Why the form cannot connect (or disconnect as asked), kept as what
+    // went wrong so that it reads in the language chosen now. The model's
+    // own errors (refused, unreachable) replace it when they come.
+    let form_error = RwSignal::new(None::<FormError>);
+    let model_error = Memo::new(move |_| model.with(|m| m.error.clone()));
+    Effect::new(move |_| {
+        model_error.track();
+        form_error.set(None);
+    });
     let on_connect = move |_| {
+        let checked = if active.get_untracked() {
+            form.with_untracked(|f| f.check_disconnect_request().map(|_| ()))
+        } else {
+            form.with_untracked(|f| f.check_session_config().map(|_| ()))
+        };
+        if let Err(why) = checked {
+            form_error.set(Some(why));
+            return;
+        }
+        form_error.set(None);
         if active.get_untracked() {
             ctx.disconnect();
         } else {
@@ -77,11 +104,11 @@ pub fn ConnectionPanel() -> impl IntoView {
     };
     view! {
         <section class="panel connection" aria-labelledby="connection-title">
-            <h2 id="connection-title">"Connection"</h2>
+            <h2 id="connection-title">{move || td_string!(locale.get(), client.connection.title)}</h2>
             <fieldset class="form-grid" prop:disabled=move || active.get()>
-                <legend class="sr-only">"Connection settings"</legend>
+                <legend class="sr-only">{move || td_string!(locale.get(), client.connection.settings)}</legend>
                 <label class="field wide">
-                    <span class="field-label">"Broker URL"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.connection.broker_url)}</span>
                     <input
                         id="broker-url"
                         type="url"
@@ -93,12 +120,17 @@ pub fn ConnectionPanel() -> impl IntoView {
                         on:input:target=move |ev| form.update(|f| f.broker_url = ev.target().value())
                     />
                     <span id="broker-url-hint" class="hint" class:error=move || url_error.with(Option::is_some)>
-                        {move || url_error.get().unwrap_or_else(|| "MQTT over WebSocket: ws:// or wss://".into())}
+                        {move || {
+                            let locale = locale.get();
+                            url_error
+                                .with(|e| e.as_ref().map(|e| e.words_in(locale)))
+                                .unwrap_or_else(|| td_string!(locale, client.connection.broker_url_hint).into())
+                        }}
                     </span>
                 </label>
-                {text_field(form, "client-id", "Client ID", "text", |f| f.client_id.clone(), |f, v| f.client_id = v)}
+                {text_field(form, "client-id", |l| td_string!(l, client.connection.client_id), "text", |f| f.client_id.clone(), |f, v| f.client_id = v)}
                 <label class="field">
-                    <span class="field-label">"MQTT version"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.connection.version)}</span>
                     <select
                         id="mqtt-version"
                         on:change:target=move |ev| {
@@ -110,23 +142,27 @@ pub fn ConnectionPanel() -> impl IntoView {
                         <option value="5" selected=move || is_v5.get()>"5.0"</option>
                     </select>
                 </label>
-                {text_field(form, "keep-alive", "Keep alive (s)", "number", |f| f.keep_alive.clone(), |f, v| f.keep_alive = v)}
+                {text_field(form, "keep-alive", |l| td_string!(l, client.connection.keep_alive), "number", |f| f.keep_alive.clone(), |f, v| f.keep_alive = v)}
                 <div class="field">
                     {move || {
-                        let label = if is_v5.get() { "Clean start" } else { "Clean session" };
+                        let label: Words = if is_v5.get() {
+                            |l| td_string!(l, client.connection.clean_start)
+                        } else {
+                            |l| td_string!(l, client.connection.clean_session)
+                        };
                         check_field(form, "clean-start", label, |f| f.clean_start, |f, v| f.clean_start = v)
                     }}
                 </div>
                 <Show when=move || is_v5.get()>
-                    {text_field(form, "session-expiry", "Session expiry (s)", "number", |f| f.session_expiry.clone(), |f, v| f.session_expiry = v)}
+                    {text_field(form, "session-expiry", |l| td_string!(l, client.connection.session_expiry), "number", |f| f.session_expiry.clone(), |f, v| f.session_expiry = v)}
                 </Show>
-                {text_field(form, "username", "Username", "text", |f| f.username.clone(), |f, v| f.username = v)}
-                {text_field(form, "password", "Password", "password", |f| f.password.clone(), |f, v| f.password = v)}
+                {text_field(form, "username", |l| td_string!(l, client.connection.username), "text", |f| f.username.clone(), |f, v| f.username = v)}
+                {text_field(form, "password", |l| td_string!(l, client.connection.password), "password", |f| f.password.clone(), |f, v| f.password = v)}
                 <div class="field wide">
-                    {check_field(form, "remember-password", "Remember password in saved profiles", |f| f.remember_password, |f, v| f.remember_password = v)}
+                    {check_field(form, "remember-password", |l| td_string!(l, client.connection.remember_password), |f| f.remember_password, |f, v| f.remember_password = v)}
                     <Show when=move || form.with(|f| f.remember_password)>
                         <span class="hint" role="note">
-                            "A profile saved now keeps the password as plain text in this browser's localStorage."
+                            {move || td_string!(locale.get(), client.connection.remember_password_note)}
                         </span>
                     </Show>
                 </div>
@@ -136,18 +172,18 @@ pub fn ConnectionPanel() -> impl IntoView {
             <Show when=move || is_v5.get()>
                 // Chosen at the moment of leaving, so editable while connected.
                 <fieldset class="form-grid disconnect-options">
-                    <legend>"On Disconnect (MQTT 5)"</legend>
+                    <legend>{move || td_string!(locale.get(), client.connection.on_disconnect)}</legend>
                     <div class="field wide">
-                        {check_field(form, "disconnect-with-will", "Publish the will all the same (reason 0x04)", |f| f.disconnect_with_will, |f, v| f.disconnect_with_will = v)}
+                        {check_field(form, "disconnect-with-will", |l| td_string!(l, client.connection.disconnect_with_will), |f| f.disconnect_with_will, |f, v| f.disconnect_with_will = v)}
                     </div>
                     <label class="field wide">
-                        <span class="field-label">"New session expiry (s)"</span>
+                        <span class="field-label">{move || td_string!(locale.get(), client.connection.new_session_expiry)}</span>
                         <input
                             id="disconnect-expiry"
                             type="text"
                             inputmode="numeric"
                             autocomplete="off"
-                            placeholder="unchanged"
+                            placeholder=move || td_string!(locale.get(), client.connection.unchanged)
                             prop:value=move || form.with(|f| f.disconnect_expiry.clone())
                             on:input:target=move |ev| form.update(|f| f.disconnect_expiry = ev.target().value())
                         />
@@ -160,11 +196,23 @@ pub fn ConnectionPanel() -> impl IntoView {
                     class=move || if active.get() { "btn danger" } else { "btn primary" }
                     on:click=on_connect
                 >
-                    {move || if active.get() { "Disconnect" } else { "Connect" }}
+                    {move || {
+                        if active.get() {
+                            td_string!(locale.get(), client.connection.disconnect)
+                        } else {
+                            td_string!(locale.get(), client.connection.connect)
+                        }
+                    }}
                 </button>
             </div>
             <p class="conn-error" data-testid="conn-error" role="alert">
-                {move || model.with(|m| m.error.clone()).unwrap_or_default()}
+                {move || {
+                    let locale = locale.get();
+                    form_error
+                        .with(|e| e.as_ref().map(|e| e.words_in(locale)))
+                        .or_else(|| model_error.get())
+                        .unwrap_or_default()
+                }}
             </p>
             {move || {
                 ctx.session_stored
@@ -173,7 +221,7 @@ pub fn ConnectionPanel() -> impl IntoView {
                         let failed = matches!(stored, Stored::Failed(_));
                         view! {
                             <p class="hint" class:error=failed data-testid="session-store" role="status">
-                                {stored.describe()}
+                                {move || stored.describe_in(locale.get())}
                             </p>
                         }
                     })
@@ -186,19 +234,20 @@ pub fn ConnectionPanel() -> impl IntoView {
 /// Last will: topic, payload, QoS, retain.
 #[component]
 fn WillFields(form: RwSignal<ConnectionForm>) -> impl IntoView {
+    let locale = super::form::reader_locale();
     let enabled = Memo::new(move |_| form.with(|f| f.will_enabled));
     view! {
         <details class="wide">
-            <summary>"Last will"</summary>
+            <summary>{move || td_string!(locale.get(), client.will.title)}</summary>
             <div class="form-grid nested">
                 <div class="field wide">
-                    {check_field(form, "will-enabled", "Leave a last will with the broker", |f| f.will_enabled, |f, v| f.will_enabled = v)}
+                    {check_field(form, "will-enabled", |l| td_string!(l, client.will.enabled), |f| f.will_enabled, |f, v| f.will_enabled = v)}
                 </div>
                 <Show when=move || enabled.get()>
-                    {text_field(form, "will-topic", "Will topic", "text", |f| f.will_topic.clone(), |f, v| f.will_topic = v)}
-                    {text_field(form, "will-payload", "Will payload", "text", |f| f.will_payload.clone(), |f, v| f.will_payload = v)}
+                    {text_field(form, "will-topic", |l| td_string!(l, client.will.topic), "text", |f| f.will_topic.clone(), |f, v| f.will_topic = v)}
+                    {text_field(form, "will-payload", |l| td_string!(l, client.will.payload), "text", |f| f.will_payload.clone(), |f, v| f.will_payload = v)}
                     <label class="field">
-                        <span class="field-label">"Will QoS"</span>
+                        <span class="field-label">{move || td_string!(locale.get(), client.will.qos)}</span>
                         <select
                             id="will-qos"
                             on:change:target=move |ev| {
@@ -214,7 +263,7 @@ fn WillFields(form: RwSignal<ConnectionForm>) -> impl IntoView {
                         </select>
                     </label>
                     <div class="field">
-                        {check_field(form, "will-retain", "Retain", |f| f.will_retain, |f, v| f.will_retain = v)}
+                        {check_field(form, "will-retain", |l| td_string!(l, client.will.retain), |f| f.will_retain, |f, v| f.will_retain = v)}
                     </div>
                 </Show>
             </div>
@@ -225,13 +274,14 @@ fn WillFields(form: RwSignal<ConnectionForm>) -> impl IntoView {
 /// Retry policy: on reconnect (both versions) or on timeout (3.1.1 only).
 #[component]
 fn RetryFields(form: RwSignal<ConnectionForm>, is_v5: Memo<bool>) -> impl IntoView {
+    let locale = super::form::reader_locale();
     let on_timeout = Memo::new(move |_| form.with(|f| f.retry == RetryChoice::OnTimeout));
     view! {
         <details class="wide">
-            <summary>"Retry policy and flow control"</summary>
+            <summary>{move || td_string!(locale.get(), client.retry.title)}</summary>
             <div class="form-grid nested">
                 <label class="field wide">
-                    <span class="field-label">"Resend unacknowledged PUBLISH / PUBREL"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.retry.resend)}</span>
                     <select
                         id="retry-policy"
                         on:change:target=move |ev| {
@@ -239,38 +289,76 @@ fn RetryFields(form: RwSignal<ConnectionForm>, is_v5: Memo<bool>) -> impl IntoVi
                             form.update(|f| f.retry = choice);
                         }
                     >
-                        <option value="reconnect" selected=move || !on_timeout.get()>"On reconnect only (MQTT 3.1.1 and 5.0)"</option>
+                        <option value="reconnect" selected=move || !on_timeout.get()>
+                            {move || td_string!(locale.get(), client.retry.on_reconnect)}
+                        </option>
                         <option value="timeout" selected=move || on_timeout.get() disabled=move || is_v5.get()>
-                            "Also on timeout (3.1.1 only)"
+                            {move || td_string!(locale.get(), client.retry.on_timeout)}
                         </option>
                     </select>
                 </label>
                 <Show when=move || on_timeout.get() && !is_v5.get()>
-                    {text_field(form, "retry-interval", "Resend after (s)", "number", |f| f.retry_interval.clone(), |f, v| f.retry_interval = v)}
+                    {text_field(form, "retry-interval", |l| td_string!(l, client.retry.interval), "number", |f| f.retry_interval.clone(), |f, v| f.retry_interval = v)}
                 </Show>
                 <p class="hint wide">
                     {move || if is_v5.get() {
-                        "MQTT 5 allows resending only after a reconnect with the session present."
+                        td_string!(locale.get(), client.retry.hint_v5)
                     } else {
-                        "MQTT 3.1.1 requires resending on reconnect; resending on a timeout is what many tutorials show."
+                        td_string!(locale.get(), client.retry.hint_v311)
                     }}
                 </p>
-                {text_field(form, "max-inflight", "Messages in flight (QoS 1/2)", "number", |f| f.max_inflight.clone(), |f, v| f.max_inflight = v)}
+                {text_field(form, "max-inflight", |l| td_string!(l, client.retry.max_inflight), "number", |f| f.max_inflight.clone(), |f, v| f.max_inflight = v)}
                 <p class="hint wide">
-                    "Mosquitto takes 20 from a client at once unless its max_inflight_messages allows more, and drops the rest after an ordinary-looking PUBREC: raise this only for a broker you know. An MQTT 5 broker's Receive Maximum lowers it by itself."
+                    {move || td_string!(locale.get(), client.retry.max_inflight_hint)}
                 </p>
             </div>
         </details>
     }
 }
 
+/// What the profiles box last did, kept as what happened so that it reads
+/// in the language chosen now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ProfileNote {
+    /// Saved under this name.
+    Saved(String),
+    /// Loaded this one.
+    Loaded(String),
+    /// Deleted this one.
+    Deleted(String),
+    /// Load or Delete with no profile chosen.
+    ChooseFirst,
+    /// The profiles could not be read, or the one to save has no name.
+    Profile(ProfileError),
+    /// Storage refused the profiles.
+    Storage(StorageError),
+}
+
+impl ProfileNote {
+    fn words_in(&self, locale: Locale) -> String {
+        match self {
+            ProfileNote::Saved(name) => td_string!(locale, client.profiles.saved, name).to_string(),
+            ProfileNote::Loaded(name) => {
+                td_string!(locale, client.profiles.loaded, name).to_string()
+            }
+            ProfileNote::Deleted(name) => {
+                td_string!(locale, client.profiles.deleted, name).to_string()
+            }
+            ProfileNote::ChooseFirst => td_string!(locale, client.profiles.choose_first).into(),
+            ProfileNote::Profile(e) => e.words_in(locale),
+            ProfileNote::Storage(e) => storage_error_in(e, locale).into(),
+        }
+    }
+}
+
 /// Saved profiles: save the form under a name, load or delete one.
 #[component]
 fn ProfilesBox(form: RwSignal<ConnectionForm>, active: Memo<bool>) -> impl IntoView {
+    let locale = super::form::reader_locale();
     let (initial, load_error) = match storage::get(storage::PROFILES_KEY) {
         Some(json) => match Profiles::from_json(&json) {
             Ok(p) => (p, None),
-            Err(e) => (Profiles::default(), Some(e)),
+            Err(e) => (Profiles::default(), Some(ProfileNote::Profile(e))),
         },
         None => (Profiles::default(), None),
     };
@@ -280,17 +368,19 @@ fn ProfilesBox(form: RwSignal<ConnectionForm>, active: Memo<bool>) -> impl IntoV
     let selected = RwSignal::new(String::new());
     let persist = move || {
         let json = profiles.with_untracked(Profiles::to_json);
-        storage::set(storage::PROFILES_KEY, &json).map_err(|e| e.to_string())
+        storage::set(storage::PROFILES_KEY, &json).map_err(ProfileNote::Storage)
     };
     let save = move |_| {
         let result = profiles
             .try_update(|p| p.save(&name.get_untracked(), &form.get_untracked()))
             .unwrap_or(Ok(()))
+            .map_err(ProfileNote::Profile)
             .and_then(|_| persist());
         message.set(Some(match result {
             Ok(()) => {
-                selected.set(name.get_untracked().trim().to_string());
-                format!("Saved profile \"{}\".", name.get_untracked().trim())
+                let saved = name.get_untracked().trim().to_string();
+                selected.set(saved.clone());
+                ProfileNote::Saved(saved)
             }
             Err(e) => e,
         }));
@@ -301,9 +391,9 @@ fn ProfilesBox(form: RwSignal<ConnectionForm>, active: Memo<bool>) -> impl IntoV
             Some(profile) => {
                 form.set(profile.form);
                 name.set(profile.name.clone());
-                message.set(Some(format!("Loaded profile \"{}\".", profile.name)));
+                message.set(Some(ProfileNote::Loaded(profile.name)));
             }
-            None => message.set(Some("Choose a saved profile first.".into())),
+            None => message.set(Some(ProfileNote::ChooseFirst)),
         }
     };
     let delete = move |_| {
@@ -312,25 +402,31 @@ fn ProfilesBox(form: RwSignal<ConnectionForm>, active: Memo<bool>) -> impl IntoV
             let saved = persist();
             selected.set(String::new());
             message.set(Some(match saved {
-                Ok(()) => format!("Deleted profile \"{chosen}\"."),
+                Ok(()) => ProfileNote::Deleted(chosen),
                 Err(e) => e,
             }));
         } else {
-            message.set(Some("Choose a saved profile first.".into()));
+            message.set(Some(ProfileNote::ChooseFirst));
         }
     };
     view! {
         <details class="profiles">
-            <summary>"Profiles"</summary>
+            <summary>{move || td_string!(locale.get(), client.profiles.title)}</summary>
             <div class="form-grid nested">
                 <label class="field wide">
-                    <span class="field-label">"Saved profiles"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.profiles.saved_profiles)}</span>
                     <select
                         id="profile-select"
                         on:change:target=move |ev| selected.set(ev.target().value())
                     >
                         <option value="" selected=move || selected.with(String::is_empty)>
-                            {move || if profiles.with(|p| p.profiles.is_empty()) { "No saved profiles yet" } else { "Choose a profile…" }}
+                            {move || {
+                                if profiles.with(|p| p.profiles.is_empty()) {
+                                    td_string!(locale.get(), client.profiles.none_yet)
+                                } else {
+                                    td_string!(locale.get(), client.profiles.choose)
+                                }
+                            }}
                         </option>
                         <For each=move || profiles.with(|p| p.profiles.iter().map(|x| x.name.clone()).collect::<Vec<_>>()) key=|n| n.clone() let:profile_name>
                             {
@@ -343,23 +439,30 @@ fn ProfilesBox(form: RwSignal<ConnectionForm>, active: Memo<bool>) -> impl IntoV
                     </select>
                 </label>
                 <div class="button-row wide">
-                    <button class="btn" on:click=load disabled=move || active.get()>"Load"</button>
-                    <button class="btn" on:click=delete>"Delete"</button>
+                    <button class="btn" on:click=load disabled=move || active.get()>
+                        {move || td_string!(locale.get(), client.profiles.load)}
+                    </button>
+                    <button class="btn" on:click=delete>{move || td_string!(locale.get(), client.profiles.delete)}</button>
                 </div>
                 <label class="field wide">
-                    <span class="field-label">"Save current settings as"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.profiles.save_as)}</span>
                     <input
                         id="profile-name"
                         type="text"
-                        placeholder="e.g. Plant broker"
+                        placeholder=move || td_string!(locale.get(), client.profiles.name_placeholder)
                         prop:value=move || name.get()
                         on:input:target=move |ev| name.set(ev.target().value())
                     />
                 </label>
                 <div class="button-row wide">
-                    <button class="btn" on:click=save>"Save profile"</button>
+                    <button class="btn" on:click=save>{move || td_string!(locale.get(), client.profiles.save)}</button>
                 </div>
-                <p class="hint wide" role="status">{move || message.get().unwrap_or_default()}</p>
+                <p class="hint wide" role="status">
+                    {move || {
+                        let locale = locale.get();
+                        message.with(|m| m.as_ref().map(|m| m.words_in(locale))).unwrap_or_default()
+                    }}
+                </p>
             </div>
         </details>
     }

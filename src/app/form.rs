@@ -1,10 +1,32 @@
 //! The connection form as plain data: validation, the session config it
 //! stands for, and saved profiles.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{LastWill, ProtocolVersion, QoS};
 use crate::mqtt::session::{DisconnectRequest, Qos2Delivery, RetryPolicy, SessionConfig};
+use crate::mqtt::topic::{TopicError, MAX_TOPIC_BYTES};
+
+/// The reader's language for a client view: reactive under the app's
+/// language context, English where there is none (a panel mounted alone,
+/// as the component tests do).
+#[derive(Debug, Clone, Copy)]
+pub struct ReaderLocale(Option<leptos_i18n::I18nContext<Locale>>);
+
+impl ReaderLocale {
+    /// The locale now; inside a reactive closure, re-run on a switch.
+    pub fn get(self) -> Locale {
+        self.0.map(|i18n| i18n.get_locale()).unwrap_or_default()
+    }
+}
+
+/// The reader's language context of the view being built (see [`ReaderLocale`]).
+pub fn reader_locale() -> ReaderLocale {
+    ReaderLocale(leptos::prelude::use_context())
+}
 
 /// The largest packet the page accepts: announced to an MQTT 5 broker (which
 /// then sends nothing larger) and enforced by the decoder in both versions
@@ -119,9 +141,9 @@ pub struct BrokerUrl {
 
 impl BrokerUrl {
     /// Reads `url`: `ws://` or `wss://`, a host, an optional port 1..=65535;
-    /// otherwise says what is wrong, with an example.
+    /// otherwise says what is wrong (in English), with an example.
     pub fn parse(url: &str) -> Result<BrokerUrl, String> {
-        parse_broker_url(url)
+        check_broker_url(url).map_err(|e| e.to_string())
     }
 
     /// Whether the host is this machine (`localhost`, 127.0.0.0/8, `[::1]`).
@@ -131,45 +153,181 @@ impl BrokerUrl {
     }
 }
 
-/// Checks a broker URL: `ws://` or `wss://`, a host, an optional port 1..=65535.
-pub fn validate_broker_url(url: &str) -> Result<(), String> {
-    parse_broker_url(url).map(|_| ())
+/// What is wrong with a broker URL; in words by [`UrlError::words_in`]
+/// (English by `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlError {
+    /// Nothing typed.
+    Empty,
+    /// Neither `ws://` nor `wss://`; `tcp` when it names a plain TCP scheme
+    /// (`mqtt://`, `tcp://`), which a browser cannot open.
+    NotWebSocket {
+        /// `mqtt://` or `tcp://`.
+        tcp: bool,
+    },
+    /// Whitespace inside the URL.
+    Spaces,
+    /// No host after the scheme.
+    NoHost,
+    /// A port that is not 1..=65535, as typed.
+    BadPort(String),
 }
 
-fn parse_broker_url(url: &str) -> Result<BrokerUrl, String> {
+impl UrlError {
+    /// The problem in `locale`, with an example.
+    pub fn words_in(&self, locale: Locale) -> String {
+        let example = DEFAULT_BROKER_URL;
+        match self {
+            UrlError::Empty => td_string!(locale, client.form_error.url_empty, example).to_string(),
+            UrlError::NotWebSocket { tcp: false } => {
+                td_string!(locale, client.form_error.url_scheme, example).to_string()
+            }
+            UrlError::NotWebSocket { tcp: true } => {
+                td_string!(locale, client.form_error.url_scheme_tcp, example).to_string()
+            }
+            UrlError::Spaces => td_string!(locale, client.form_error.url_spaces).to_string(),
+            UrlError::NoHost => {
+                td_string!(locale, client.form_error.url_no_host, example).to_string()
+            }
+            UrlError::BadPort(port) => {
+                td_string!(locale, client.form_error.url_bad_port, port).to_string()
+            }
+        }
+    }
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words_in(Locale::en))
+    }
+}
+
+/// Why the connection form cannot connect (or disconnect as asked); in
+/// words by [`FormError::words_in`] (English by `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormError {
+    /// The broker URL.
+    Url(UrlError),
+    /// Keep alive is not 0..=65535.
+    KeepAlive,
+    /// Messages in flight is not 1..=65535.
+    MaxInflight,
+    /// MQTT 5 Session expiry is not a u32.
+    SessionExpiry,
+    /// The session expiry Disconnect sets is not a u32.
+    DisconnectExpiry,
+    /// A session opened with expiry 0 cannot get a longer one on disconnect (MQTT-3.14.2-2).
+    ExpiryCannotGrow,
+    /// The retry interval is not a number.
+    RetryInterval,
+    /// The retry interval is 0.
+    RetryIntervalZero,
+    /// A last will without a topic.
+    WillTopic,
+}
+
+impl FormError {
+    /// The problem in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
+        match self {
+            FormError::Url(e) => e.words_in(locale),
+            FormError::KeepAlive => td_string!(locale, client.form_error.keep_alive).into(),
+            FormError::MaxInflight => td_string!(locale, client.form_error.max_inflight).into(),
+            FormError::SessionExpiry => td_string!(locale, client.form_error.session_expiry).into(),
+            FormError::DisconnectExpiry => {
+                td_string!(locale, client.form_error.disconnect_expiry).into()
+            }
+            FormError::ExpiryCannotGrow => {
+                td_string!(locale, client.form_error.expiry_cannot_grow).into()
+            }
+            FormError::RetryInterval => td_string!(locale, client.form_error.retry_interval).into(),
+            FormError::RetryIntervalZero => {
+                td_string!(locale, client.form_error.retry_interval_zero).into()
+            }
+            FormError::WillTopic => td_string!(locale, client.form_error.will_topic).into(),
+        }
+    }
+}
+
+impl fmt::Display for FormError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words_in(Locale::en))
+    }
+}
+
+impl From<UrlError> for FormError {
+    fn from(e: UrlError) -> Self {
+        FormError::Url(e)
+    }
+}
+
+/// A topic name or filter's problem as a sentence in `locale` (in English,
+/// the `TopicError`'s own words made a sentence).
+pub fn topic_error_in(error: &TopicError, locale: Locale) -> String {
+    match error {
+        TopicError::Empty => td_string!(locale, client.topic_error.empty).into(),
+        TopicError::TooLong { len } => td_string!(
+            locale,
+            client.topic_error.too_long,
+            len,
+            max = MAX_TOPIC_BYTES
+        )
+        .to_string(),
+        TopicError::NullCharacter => td_string!(locale, client.topic_error.null_character).into(),
+        TopicError::WildcardInName { wildcard } => {
+            td_string!(locale, client.topic_error.wildcard_in_name, wildcard).to_string()
+        }
+        TopicError::MultiLevelNotLast => {
+            td_string!(locale, client.topic_error.multi_level_not_last).into()
+        }
+        TopicError::MultiLevelNotAlone => {
+            td_string!(locale, client.topic_error.multi_level_not_alone).into()
+        }
+        TopicError::SingleLevelNotAlone => {
+            td_string!(locale, client.topic_error.single_level_not_alone).into()
+        }
+        TopicError::InvalidShareName => {
+            td_string!(locale, client.topic_error.invalid_share_name).into()
+        }
+        TopicError::MissingSharedFilter => {
+            td_string!(locale, client.topic_error.missing_shared_filter).into()
+        }
+    }
+}
+
+/// Checks a broker URL: `ws://` or `wss://`, a host, an optional port
+/// 1..=65535; the problem in English.
+pub fn validate_broker_url(url: &str) -> Result<(), String> {
+    check_broker_url(url).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Reads a broker URL: `ws://` or `wss://`, a host, an optional port 1..=65535.
+pub fn check_broker_url(url: &str) -> Result<BrokerUrl, UrlError> {
     let url = url.trim();
     if url.is_empty() {
-        return Err(format!(
-            "Enter the broker's WebSocket URL, e.g. {DEFAULT_BROKER_URL}."
-        ));
+        return Err(UrlError::Empty);
     }
     let (secure, rest) = if let Some(rest) = url.strip_prefix("ws://") {
         (false, rest)
     } else if let Some(rest) = url.strip_prefix("wss://") {
         (true, rest)
     } else {
-        let hint = if url.starts_with("mqtt://") || url.starts_with("tcp://") {
-            " Browsers cannot open plain TCP: use the broker's WebSocket listener."
-        } else {
-            ""
-        };
-        return Err(format!(
-            "The URL must start with ws:// or wss://, e.g. {DEFAULT_BROKER_URL}.{hint}"
-        ));
+        let tcp = url.starts_with("mqtt://") || url.starts_with("tcp://");
+        return Err(UrlError::NotWebSocket { tcp });
     };
     if url.chars().any(char::is_whitespace) {
-        return Err("The URL must not contain spaces.".into());
+        return Err(UrlError::Spaces);
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit('@').next().unwrap_or("");
     let (host, port) = split_host_port(host_port);
     if host.is_empty() {
-        return Err(format!("The URL has no host, e.g. {DEFAULT_BROKER_URL}."));
+        return Err(UrlError::NoHost);
     }
     let port = match port {
         Some(port) => match port.parse::<u16>() {
             Ok(p) if p > 0 => p,
-            _ => return Err(format!("Port \"{port}\" is not a number from 1 to 65535.")),
+            _ => return Err(UrlError::BadPort(port.to_string())),
         },
         None if secure => 443,
         None => 80,
@@ -194,34 +352,29 @@ fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
     }
 }
 
-fn parse_number<T: std::str::FromStr>(text: &str, what: &str, range: &str) -> Result<T, String> {
-    text.trim()
-        .parse::<T>()
-        .map_err(|_| format!("{what} must be a whole number {range}."))
+fn parse_number<T: std::str::FromStr>(text: &str, error: FormError) -> Result<T, FormError> {
+    text.trim().parse::<T>().map_err(|_| error)
 }
 
 impl ConnectionForm {
     /// What Disconnect sends (MQTT 5; a 3.1.1 DISCONNECT has no options), or
-    /// the problem with what was typed.
+    /// the problem with what was typed, in English.
     pub fn disconnect_request(&self) -> Result<DisconnectRequest, String> {
+        self.check_disconnect_request().map_err(|e| e.to_string())
+    }
+
+    /// What Disconnect sends, or the problem with what was typed.
+    pub fn check_disconnect_request(&self) -> Result<DisconnectRequest, FormError> {
         if self.version != ProtocolVersion::V5 {
             return Ok(DisconnectRequest::default());
         }
         let session_expiry_secs = match self.disconnect_expiry.trim() {
             "" => None,
-            typed => Some(parse_number::<u32>(
-                typed,
-                "Session expiry on disconnect",
-                "of seconds from 0 to 4294967295",
-            )?),
+            typed => Some(parse_number::<u32>(typed, FormError::DisconnectExpiry)?),
         };
         let opened_with_zero = self.session_expiry.trim().parse::<u32>().unwrap_or(0) == 0;
         if opened_with_zero && session_expiry_secs.is_some_and(|s| s > 0) {
-            return Err(
-                "A session opened with Session expiry 0 cannot be extended on disconnect \
-                        (MQTT-3.14.2-2): set Session expiry before connecting."
-                    .into(),
-            );
+            return Err(FormError::ExpiryCannotGrow);
         }
         Ok(DisconnectRequest {
             reason: if self.disconnect_with_will {
@@ -233,24 +386,22 @@ impl ConnectionForm {
         })
     }
 
-    /// The session configuration this form describes, or the first problem found.
+    /// The session configuration this form describes, or the first problem
+    /// found, in English.
     pub fn session_config(&self) -> Result<SessionConfig, String> {
-        validate_broker_url(&self.broker_url)?;
-        let keep_alive_secs: u16 =
-            parse_number(&self.keep_alive, "Keep alive", "of seconds from 0 to 65535")?;
-        let max_inflight: u16 =
-            parse_number(&self.max_inflight, "Messages in flight", "from 1 to 65535").and_then(
-                |n| {
-                    (n > 0).then_some(n).ok_or_else(|| {
-                        "Messages in flight must be a whole number from 1 to 65535.".to_string()
-                    })
-                },
-            )?;
+        self.check_session_config().map_err(|e| e.to_string())
+    }
+
+    /// The session configuration this form describes, or the first problem found.
+    pub fn check_session_config(&self) -> Result<SessionConfig, FormError> {
+        check_broker_url(&self.broker_url)?;
+        let keep_alive_secs: u16 = parse_number(&self.keep_alive, FormError::KeepAlive)?;
+        let max_inflight: u16 = parse_number(&self.max_inflight, FormError::MaxInflight)
+            .and_then(|n| (n > 0).then_some(n).ok_or(FormError::MaxInflight))?;
         let session_expiry_secs = match self.version {
             ProtocolVersion::V5 => Some(parse_number::<u32>(
                 &self.session_expiry,
-                "Session expiry",
-                "of seconds from 0 to 4294967295",
+                FormError::SessionExpiry,
             )?),
             ProtocolVersion::V311 => None,
         };
@@ -259,10 +410,9 @@ impl ConnectionForm {
                 RetryPolicy::OnReconnect
             }
             (RetryChoice::OnTimeout, ProtocolVersion::V311) => {
-                let secs: u32 =
-                    parse_number(&self.retry_interval, "Retry interval", "of seconds from 1")?;
+                let secs: u32 = parse_number(&self.retry_interval, FormError::RetryInterval)?;
                 if secs == 0 {
-                    return Err("Retry interval must be at least 1 second.".into());
+                    return Err(FormError::RetryIntervalZero);
                 }
                 RetryPolicy::OnTimeout {
                     interval_ms: u64::from(secs) * 1000,
@@ -271,7 +421,7 @@ impl ConnectionForm {
         };
         let will = if self.will_enabled {
             if self.will_topic.trim().is_empty() {
-                return Err("The last will needs a topic (or untick \"Last will\").".into());
+                return Err(FormError::WillTopic);
             }
             Some(LastWill {
                 topic: self.will_topic.clone(),
@@ -341,6 +491,34 @@ pub struct Profile {
     pub form: ConnectionForm,
 }
 
+/// Why saved profiles could not be read or a profile saved; in words by
+/// [`ProfileError::words_in`] (English by `Display`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileError {
+    /// The stored JSON is damaged: the parser's words (technical, English).
+    Unreadable(String),
+    /// Save without a name.
+    NoName,
+}
+
+impl ProfileError {
+    /// The problem in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
+        match self {
+            ProfileError::Unreadable(detail) => {
+                td_string!(locale, client.profiles.unreadable, detail).to_string()
+            }
+            ProfileError::NoName => td_string!(locale, client.profiles.no_name).into(),
+        }
+    }
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words_in(Locale::en))
+    }
+}
+
 /// All saved profiles, sorted by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -351,9 +529,8 @@ pub struct Profiles {
 
 impl Profiles {
     /// Reads profiles from their stored JSON; damaged data gives a message, not a panic.
-    pub fn from_json(json: &str) -> Result<Profiles, String> {
-        serde_json::from_str(json)
-            .map_err(|e| format!("Saved profiles could not be read ({e}); they were ignored."))
+    pub fn from_json(json: &str) -> Result<Profiles, ProfileError> {
+        serde_json::from_str(json).map_err(|e| ProfileError::Unreadable(e.to_string()))
     }
 
     /// The JSON to store.
@@ -363,10 +540,10 @@ impl Profiles {
     }
 
     /// Saves `form` under `name` (replacing a profile of that name); the password only if remembered.
-    pub fn save(&mut self, name: &str, form: &ConnectionForm) -> Result<(), String> {
+    pub fn save(&mut self, name: &str, form: &ConnectionForm) -> Result<(), ProfileError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err("Give the profile a name first.".into());
+            return Err(ProfileError::NoName);
         }
         let profile = Profile {
             name: name.to_string(),
@@ -621,6 +798,70 @@ mod tests {
         assert!(profiles.delete("a"));
         assert!(!profiles.delete("a"));
         assert!(profiles.save("  ", &ConnectionForm::default()).is_err());
+    }
+
+    #[test]
+    fn topic_errors_in_english_are_the_errors_own_words_as_sentences() {
+        let errors = [
+            TopicError::Empty,
+            TopicError::TooLong { len: 70_000 },
+            TopicError::NullCharacter,
+            TopicError::WildcardInName { wildcard: '+' },
+            TopicError::MultiLevelNotLast,
+            TopicError::MultiLevelNotAlone,
+            TopicError::SingleLevelNotAlone,
+            TopicError::InvalidShareName,
+            TopicError::MissingSharedFilter,
+        ];
+        for e in errors {
+            assert_eq!(
+                topic_error_in(&e, Locale::en),
+                crate::app::model::sentence(&e.to_string())
+            );
+            let zh = topic_error_in(&e, Locale::zh_CN);
+            assert!(zh.ends_with('。'), "{zh}");
+        }
+        assert!(
+            topic_error_in(&TopicError::TooLong { len: 70_000 }, Locale::zh_CN).contains("70000")
+        );
+    }
+
+    #[test]
+    fn form_errors_read_in_chinese_with_their_numbers_and_examples() {
+        let err = check_broker_url("mqtt://h").unwrap_err();
+        assert_eq!(err, UrlError::NotWebSocket { tcp: true });
+        let zh = err.words_in(Locale::zh_CN);
+        assert!(
+            zh.contains("ws://") && zh.contains(DEFAULT_BROKER_URL),
+            "{zh}"
+        );
+        assert!(zh.contains("TCP"), "{zh}");
+        assert!(check_broker_url("ws://h:0")
+            .unwrap_err()
+            .words_in(Locale::zh_CN)
+            .contains("“0”"));
+        let form = ConnectionForm {
+            keep_alive: "70000".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            form.check_session_config().unwrap_err(),
+            FormError::KeepAlive
+        );
+        assert_eq!(
+            form.session_config().unwrap_err(),
+            "Keep alive must be a whole number of seconds from 0 to 65535."
+        );
+        assert!(FormError::KeepAlive
+            .words_in(Locale::zh_CN)
+            .contains("保活"));
+        assert_eq!(
+            Profiles::default()
+                .save(" ", &form)
+                .unwrap_err()
+                .words_in(Locale::zh_CN),
+            "请先为配置命名。"
+        );
     }
 
     #[test]

@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::form::reader_locale;
 use super::model::{ClientModel, MessageRow, LIVE_MESSAGE_ROWS};
 use super::ClientCtx;
+use crate::i18n::{td_string, Locale};
 use crate::net::clock::clock_label;
 
 /// Received messages with a count, the number dropped, and Clear.
@@ -21,21 +23,28 @@ pub fn MessageList(
     /// The client state holding the messages.
     model: RwSignal<ClientModel>,
 ) -> impl IntoView {
+    let locale = reader_locale();
     let rows = move || model.with(ClientModel::visible_messages);
     let count = move || model.with(|m| m.messages.len());
     let dropped = move || model.with(|m| m.messages.dropped());
     view! {
         <section class="panel messages" aria-labelledby="messages-title">
             <div class="panel-head">
-                <h2 id="messages-title">"Messages"</h2>
+                <h2 id="messages-title">{move || td_string!(locale.get(), client.messages.title)}</h2>
                 <span class="count" data-testid="msg-count">
                     {move || match dropped() {
                         0 if count() <= LIVE_MESSAGE_ROWS => format!("{}", count()),
-                        d => format!("{} received · newest {LIVE_MESSAGE_ROWS} shown", count() as u64 + d),
+                        d => td_string!(
+                            locale.get(),
+                            client.messages.count_capped,
+                            received = count() as u64 + d,
+                            shown = LIVE_MESSAGE_ROWS
+                        )
+                        .to_string(),
                     }}
                 </span>
                 <button class="btn small" id="msg-clear" on:click=move |_| model.update(|m| m.messages.clear())>
-                    "Clear"
+                    {move || td_string!(locale.get(), client.messages.clear)}
                 </button>
             </div>
             <Show
@@ -54,38 +63,57 @@ pub fn MessageList(
     }
 }
 
+/// The line under a message: "packet id 7 · subscription id 3 · 12 bytes ·
+/// JSON" (the payload's kind as the payload module words it), in `locale`.
+pub fn meta_words(row: &MessageRow, locale: Locale) -> String {
+    let mut parts = Vec::with_capacity(4);
+    if let Some(id) = row.packet_id {
+        parts.push(td_string!(locale, client.messages.packet_id, id).to_string());
+    }
+    if !row.subscription_ids.is_empty() {
+        let ids = row
+            .subscription_ids
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        parts.push(td_string!(locale, client.messages.subscription_ids, ids).to_string());
+    }
+    parts.push(td_string!(locale, client.messages.bytes, size = row.size).to_string());
+    parts.push(row.payload.kind().to_string());
+    parts.join(" · ")
+}
+
 /// One message: QoS badge, topic, flags, time, payload (a text node).
 #[component]
 fn MessageItem(row: Arc<MessageRow>) -> impl IntoView {
+    let locale = reader_locale();
     let qos = row.qos.as_u8();
-    let id = row
-        .packet_id
-        .map(|id| format!("packet id {id} · "))
-        .unwrap_or_default();
-    let subscriptions = match row.subscription_ids.as_slice() {
-        [] => String::new(),
-        ids => format!(
-            "subscription id {} · ",
-            ids.iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+    let meta = {
+        let row = row.clone();
+        move || meta_words(&row, locale.get())
     };
-    let meta = format!(
-        "{id}{subscriptions}{} bytes · {}",
-        row.size,
-        row.payload.kind()
-    );
     view! {
         <li class="msg-row" data-testid="msg-row">
             <div class="msg-head">
-                <span class=format!("qos-badge qos{qos}") data-testid="msg-qos" title="Delivered QoS">
+                <span
+                    class=format!("qos-badge qos{qos}")
+                    data-testid="msg-qos"
+                    title=move || td_string!(locale.get(), client.messages.delivered_qos)
+                >
                     {format!("QoS {qos}")}
                 </span>
                 <span class="topic" data-testid="msg-topic">{row.topic.clone()}</span>
-                {row.retain.then(|| view! { <span class="flag" title="Retained message">"retain"</span> })}
-                {row.dup.then(|| view! { <span class="flag dup" title="DUP flag: a resend">"dup"</span> })}
+                {row.retain.then(|| view! {
+                    <span class="flag" title=move || td_string!(locale.get(), client.messages.retained_title)>
+                        {move || td_string!(locale.get(), client.messages.retained)}
+                    </span>
+                })}
+                {row.dup.then(|| view! {
+                    <span class="flag dup" title=move || td_string!(locale.get(), client.messages.dup_title)>
+                        {move || td_string!(locale.get(), client.messages.dup)}
+                    </span>
+                })}
                 <time class="time">{clock_label(row.at)}</time>
             </div>
             <pre class="payload" data-testid="msg-payload">{row.payload.text().to_string()}</pre>

@@ -3,8 +3,10 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use super::form::reader_locale;
 use super::model::{ClientModel, LogKind, LIVE_LOG_ROWS};
 use super::ClientCtx;
+use crate::i18n::td_string;
 use crate::net::clock::clock_label;
 use crate::net::page;
 
@@ -21,6 +23,7 @@ pub fn PacketLog(
     /// The client state holding the log.
     model: RwSignal<ClientModel>,
 ) -> impl IntoView {
+    let locale = reader_locale();
     let filter = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let paused = move || model.with(ClientModel::log_is_paused);
@@ -48,18 +51,25 @@ pub fn PacketLog(
     view! {
         <section class="panel packet-log" aria-labelledby="log-title">
             <div class="panel-head">
-                <h2 id="log-title">"Packet log"</h2>
+                <h2 id="log-title">{move || td_string!(locale.get(), client.packet_log.title)}</h2>
                 <span class="count">
                     {move || {
                         let (held, since) = model.with(|m| {
                             (m.log_paused.as_ref().map(|p| p.lines.len()), m.lines_since_pause())
                         });
+                        let locale = locale.get();
                         match held {
-                            Some(held) => format!("{held} lines · paused, {since} new"),
-                            None if total() > LIVE_LOG_ROWS => {
-                                format!("{} lines · newest {LIVE_LOG_ROWS} shown, Pause to read all", total())
+                            Some(held) => {
+                                td_string!(locale, client.packet_log.count_paused, held, since).to_string()
                             }
-                            None => format!("{} lines", total()),
+                            None if total() > LIVE_LOG_ROWS => td_string!(
+                                locale,
+                                client.packet_log.count_capped,
+                                total = total(),
+                                shown = LIVE_LOG_ROWS
+                            )
+                            .to_string(),
+                            None => td_string!(locale, client.packet_log.count, total = total()).to_string(),
                         }
                     }}
                 </span>
@@ -69,23 +79,33 @@ pub fn PacketLog(
                     aria-pressed=move || paused().to_string()
                     on:click=move |_| model.update(|m| m.toggle_log_pause())
                 >
-                    {move || if paused() { "Resume" } else { "Pause" }}
+                    {move || {
+                        if paused() {
+                            td_string!(locale.get(), client.packet_log.resume)
+                        } else {
+                            td_string!(locale.get(), client.packet_log.pause)
+                        }
+                    }}
                 </button>
-                <button class="btn small" id="log-clear" on:click=move |_| model.update(ClientModel::clear_log)>"Clear"</button>
-                <button class="btn small" id="log-export" on:click=export disabled=move || total() == 0>"Export .txt"</button>
+                <button class="btn small" id="log-clear" on:click=move |_| model.update(ClientModel::clear_log)>
+                    {move || td_string!(locale.get(), client.packet_log.clear)}
+                </button>
+                <button class="btn small" id="log-export" on:click=export disabled=move || total() == 0>
+                    {move || td_string!(locale.get(), client.packet_log.export)}
+                </button>
             </div>
             <input
                 id="log-filter"
                 class="log-filter"
                 type="search"
-                placeholder="Filter lines, e.g. PUBREC or m3"
-                aria-label="Filter the packet log"
+                placeholder=move || td_string!(locale.get(), client.packet_log.filter_placeholder)
+                aria-label=move || td_string!(locale.get(), client.packet_log.filter_label)
                 prop:value=move || filter.get()
                 on:input:target=move |ev| filter.set(ev.target().value())
             />
             <p class="feedback error" role="status">{move || message.get().unwrap_or_default()}</p>
             <Show when=move || total() == 0>
-                <p class="empty">"Packets sent and received appear here, one line each, as mosquitto_pub -d prints them. Connect to start."</p>
+                <p class="empty">{move || td_string!(locale.get(), client.packet_log.empty)}</p>
             </Show>
             <div class="log-lines" data-testid="packet-log" node_ref=scroller role="log" aria-live="off" tabindex="0">
                 <For each=lines key=|(seq, _)| *seq let:entry>

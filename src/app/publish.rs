@@ -3,9 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::model::sentence;
+use super::form::{reader_locale, topic_error_in, ReaderLocale};
 use super::payload::{encode_payload, PayloadFormat};
 use super::ClientCtx;
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{Properties, QoS};
 use crate::mqtt::session::PublishRequest;
 use crate::mqtt::topic::validate_topic_name;
@@ -31,6 +32,7 @@ struct UserProperty {
 #[component]
 pub fn PublishPanel() -> impl IntoView {
     let ctx = expect_context::<ClientCtx>();
+    let locale = reader_locale();
     let topic = RwSignal::new(String::from("qoscope/test"));
     let payload = RwSignal::new(String::from("hello from QoScope"));
     let format = RwSignal::new(PayloadFormat::Text);
@@ -41,13 +43,7 @@ pub fn PublishPanel() -> impl IntoView {
     // The live connection's version, not the form's: the form may have changed since Connect.
     let is_v5 = Memo::new(move |_| ctx.speaks_v5());
 
-    let topic_error = Memo::new(move |_| {
-        topic.with(|t| {
-            validate_topic_name(t)
-                .err()
-                .map(|e| sentence(&e.to_string()))
-        })
-    });
+    let topic_error = Memo::new(move |_| topic.with(|t| validate_topic_name(t).err()));
     let payload_bytes = Memo::new(move |_| payload.with(|p| encode_payload(format.get(), p)));
     let payload_error = Memo::new(move |_| payload_bytes.with(|r| r.as_ref().err().cloned()));
     let invalid = move || topic_error.with(Option::is_some) || payload_error.with(Option::is_some);
@@ -94,10 +90,10 @@ pub fn PublishPanel() -> impl IntoView {
 
     view! {
         <section class="panel publish" aria-labelledby="publish-title">
-            <h2 id="publish-title">"Publish"</h2>
+            <h2 id="publish-title">{move || td_string!(locale.get(), client.publish.title)}</h2>
             <div class="form-grid">
                 <label class="field wide">
-                    <span class="field-label">"Topic"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.publish.topic)}</span>
                     <input
                         id="pub-topic"
                         type="text"
@@ -109,11 +105,14 @@ pub fn PublishPanel() -> impl IntoView {
                         on:input:target=move |ev| topic.set(ev.target().value())
                     />
                     <span id="pub-topic-error" class="hint error" data-testid="pub-topic-error">
-                        {move || topic_error.get().unwrap_or_default()}
+                        {move || {
+                            let locale = locale.get();
+                            topic_error.with(|e| e.as_ref().map(|e| topic_error_in(e, locale))).unwrap_or_default()
+                        }}
                     </span>
                 </label>
                 <label class="field wide">
-                    <span class="field-label">"Payload"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.publish.payload)}</span>
                     <textarea
                         id="pub-payload"
                         rows="3"
@@ -128,19 +127,21 @@ pub fn PublishPanel() -> impl IntoView {
                     </span>
                 </label>
                 <label class="field">
-                    <span class="field-label">"Payload as"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.publish.payload_as)}</span>
                     <select id="pub-format" on:change:target=move |ev| format.set(PayloadFormat::from_key(&ev.target().value()))>
-                        <option value="text" selected=move || format.get() == PayloadFormat::Text>"Text"</option>
+                        <option value="text" selected=move || format.get() == PayloadFormat::Text>
+                            {move || td_string!(locale.get(), client.publish.format_text)}
+                        </option>
                         <option value="json" selected=move || format.get() == PayloadFormat::Json>"JSON"</option>
-                        <option value="hex" selected=move || format.get() == PayloadFormat::Hex>"Hex bytes"</option>
+                        <option value="hex" selected=move || format.get() == PayloadFormat::Hex>
+                            {move || td_string!(locale.get(), client.publish.format_hex)}
+                        </option>
                     </select>
                 </label>
                 <label class="field">
                     <span class="field-label">"QoS"</span>
                     <select id="pub-qos" on:change:target=move |ev| qos.set(qos_from_value(&ev.target().value()))>
-                        <option value="0" selected=move || qos.get() == QoS::AtMostOnce>"0 · at most once"</option>
-                        <option value="1" selected=move || qos.get() == QoS::AtLeastOnce>"1 · at least once"</option>
-                        <option value="2" selected=move || qos.get() == QoS::ExactlyOnce>"2 · exactly once"</option>
+                        {qos_options(locale, qos)}
                     </select>
                 </label>
                 <div class="field">
@@ -151,38 +152,40 @@ pub fn PublishPanel() -> impl IntoView {
                             prop:checked=move || retain.get()
                             on:change:target=move |ev| retain.set(ev.target().checked())
                         />
-                        <span>"Retain"</span>
+                        <span>{move || td_string!(locale.get(), client.publish.retain)}</span>
                     </label>
                 </div>
                 <Show when=move || is_v5.get()>
                     <fieldset class="user-properties wide">
-                        <legend>"User properties (MQTT 5)"</legend>
+                        <legend>{move || td_string!(locale.get(), client.publish.user_properties)}</legend>
                         <For each=move || properties.get() key=|p| p.id let:row>
                             <div class="property-row">
                                 <input
                                     type="text"
-                                    aria-label="Property name"
-                                    placeholder="name"
+                                    aria-label=move || td_string!(locale.get(), client.publish.property_name_label)
+                                    placeholder=move || td_string!(locale.get(), client.publish.property_name)
                                     prop:value=move || row.name.get()
                                     on:input:target=move |ev| row.name.set(ev.target().value())
                                 />
                                 <input
                                     type="text"
-                                    aria-label="Property value"
-                                    placeholder="value"
+                                    aria-label=move || td_string!(locale.get(), client.publish.property_value_label)
+                                    placeholder=move || td_string!(locale.get(), client.publish.property_value)
                                     prop:value=move || row.value.get()
                                     on:input:target=move |ev| row.value.set(ev.target().value())
                                 />
                                 <button
                                     class="btn small"
-                                    aria-label="Remove this property"
+                                    aria-label=move || td_string!(locale.get(), client.publish.remove_property_label)
                                     on:click=move |_| properties.update(|p| p.retain(|x| x.id != row.id))
                                 >
-                                    "Remove"
+                                    {move || td_string!(locale.get(), client.publish.remove_property)}
                                 </button>
                             </div>
                         </For>
-                        <button class="btn small" id="add-user-property" on:click=add_property>"Add property"</button>
+                        <button class="btn small" id="add-user-property" on:click=add_property>
+                            {move || td_string!(locale.get(), client.publish.add_property)}
+                        </button>
                     </fieldset>
                 </Show>
                 <div class="button-row wide">
@@ -190,10 +193,10 @@ pub fn PublishPanel() -> impl IntoView {
                         id="pub-btn"
                         class="btn primary"
                         disabled=move || invalid() || offline.get()
-                        title=move || offline.get().then_some("Connect first: there is no connection to publish on.")
+                        title=move || offline.get().then(|| td_string!(locale.get(), client.publish.offline_title))
                         on:click=publish
                     >
-                        "Publish"
+                        {move || td_string!(locale.get(), client.publish.publish)}
                     </button>
                     <span
                         class="feedback"
@@ -210,7 +213,7 @@ pub fn PublishPanel() -> impl IntoView {
                             .then(|| {
                                 view! {
                                     <span class="hint wide" data-testid="pub-queued" role="status">
-                                        {queued_words(queued)}
+                                        {move || queued_words_in(queued, locale.get())}
                                     </span>
                                 }
                             })
@@ -221,23 +224,50 @@ pub fn PublishPanel() -> impl IntoView {
     }
 }
 
+/// The three QoS `<option>`s ("1 · at least once"), `qos` selected.
+pub fn qos_options(locale: ReaderLocale, qos: RwSignal<QoS>) -> impl IntoView {
+    [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
+        .into_iter()
+        .map(|level| {
+            view! {
+                <option value=level.as_u8().to_string() selected=move || qos.get() == level>
+                    {move || qos_option_words(level, locale.get())}
+                </option>
+            }
+        })
+        .collect_view()
+}
+
+/// "1 · at least once": a QoS level and what it promises, for a `<select>`.
+pub fn qos_option_words(qos: QoS, locale: Locale) -> &'static str {
+    match qos {
+        QoS::AtMostOnce => td_string!(locale, client.qos.at_most_once),
+        QoS::AtLeastOnce => td_string!(locale, client.qos.at_least_once),
+        QoS::ExactlyOnce => td_string!(locale, client.qos.exactly_once),
+    }
+}
+
 /// "3 messages wait for the connection (at most 1000, 8 MiB)".
+#[cfg(test)]
 fn queued_words(queued: usize) -> String {
-    let messages = if queued == 1 {
-        "message waits"
+    queued_words_in(queued, Locale::en)
+}
+
+/// How many messages wait for the connection, and the bound, in `locale`.
+fn queued_words_in(queued: usize, locale: Locale) -> String {
+    let max = crate::mqtt::session::DEFAULT_MAX_QUEUED_MESSAGES;
+    let mib = crate::mqtt::session::DEFAULT_MAX_QUEUED_BYTES / (1024 * 1024);
+    if queued == 1 {
+        td_string!(locale, client.publish.queued_one, count = queued, max, mib).to_string()
     } else {
-        "messages wait"
-    };
-    format!(
-        "{queued} {messages} for the connection (at most {}, {} MiB).",
-        crate::mqtt::session::DEFAULT_MAX_QUEUED_MESSAGES,
-        crate::mqtt::session::DEFAULT_MAX_QUEUED_BYTES / (1024 * 1024)
-    )
+        td_string!(locale, client.publish.queued_many, count = queued, max, mib).to_string()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::model::sentence;
 
     #[test]
     fn validation_messages_read_as_sentences() {
@@ -260,5 +290,21 @@ mod tests {
             "1 message waits for the connection (at most 1000, 8 MiB)."
         );
         assert!(super::queued_words(3).starts_with("3 messages wait"));
+    }
+
+    #[test]
+    fn the_queue_line_and_qos_choices_read_in_chinese() {
+        assert_eq!(
+            super::queued_words_in(3, Locale::zh_CN),
+            "3 条消息正在等待连接（最多 1000 条，8 MiB）。"
+        );
+        assert_eq!(
+            qos_option_words(QoS::ExactlyOnce, Locale::zh_CN),
+            "2 · 恰好一次"
+        );
+        assert_eq!(
+            qos_option_words(QoS::AtLeastOnce, Locale::en),
+            "1 · at least once"
+        );
     }
 }

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{PacketId, ProtocolVersion};
 use crate::mqtt::session::{
     IncomingQos2, OutgoingEntry, Session, SessionConfig, SessionSnapshot, StateChanges,
@@ -83,19 +84,74 @@ pub enum Stored {
         in_flight: usize,
     },
     /// Storage refused it; the session works on, but a reload loses it.
-    Failed(String),
+    Failed(StoreFailure),
 }
 
 impl Stored {
-    /// The line the connection panel shows.
+    /// The line the connection panel shows, in English.
     pub fn describe(&self) -> String {
+        self.describe_in(Locale::en)
+    }
+
+    /// The line the connection panel shows, in `locale`.
+    pub fn describe_in(&self, locale: Locale) -> String {
         match self {
-            Stored::Saved { bytes, in_flight } => format!(
-                "Session kept in this browser for a reload: {:.1} KB, {in_flight} in flight.",
-                *bytes as f64 / 1024.0
-            ),
-            Stored::Failed(why) => why.clone(),
+            Stored::Saved { bytes, in_flight } => td_string!(
+                locale,
+                client.session_store.kept,
+                kb = format!("{:.1}", *bytes as f64 / 1024.0),
+                in_flight
+            )
+            .to_string(),
+            Stored::Failed(failure) => failure.words_in(locale),
         }
+    }
+}
+
+/// Why the session could not be stored. Reads as its English words (as a
+/// `str` and by `Display`); [`StoreFailure::words_in`] says it in a locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreFailure {
+    error: StorageError,
+    english: String,
+}
+
+impl StoreFailure {
+    /// What storage said.
+    pub fn error(&self) -> &StorageError {
+        &self.error
+    }
+
+    /// The failure and what it means for the session, in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
+        td_string!(
+            locale,
+            client.session_store.not_kept,
+            error = storage_error_in(&self.error, locale)
+        )
+        .to_string()
+    }
+}
+
+impl std::ops::Deref for StoreFailure {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.english
+    }
+}
+
+impl std::fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english)
+    }
+}
+
+/// A storage error in `locale` (in English, its own `Display` words).
+pub fn storage_error_in(error: &StorageError, locale: Locale) -> &'static str {
+    match error {
+        StorageError::Unavailable => td_string!(locale, client.storage_error.unavailable),
+        StorageError::WriteFailed => td_string!(locale, client.storage_error.write_failed),
     }
 }
 
@@ -229,7 +285,10 @@ impl<S: Store> SessionStore<S> {
         }
         if self.backoff > 0 {
             self.backoff -= 1;
-            return self.last.clone().unwrap_or(Stored::Failed(String::new()));
+            return self
+                .last
+                .clone()
+                .unwrap_or_else(|| Stored::Failed(failure_words(&StorageError::WriteFailed)));
         }
         let written = if self.resync {
             self.write_all(session)
@@ -353,11 +412,14 @@ pub fn forget(store: &impl Store, key: &SessionKey) {
     store.remove(&key);
 }
 
-fn failure_words(error: &StorageError) -> String {
-    format!(
-        "{error} The session is kept while this page is open, but a reload starts a new one \
-         (the broker may then resend messages already handled)."
-    )
+/// The failure `error`, with its words in English.
+fn failure_words(error: &StorageError) -> StoreFailure {
+    let mut failure = StoreFailure {
+        error: error.clone(),
+        english: String::new(),
+    };
+    failure.english = failure.words_in(Locale::en);
+    failure
 }
 
 #[cfg(test)]
@@ -453,5 +515,24 @@ mod tests {
         let failed = Stored::Failed(failure_words(&StorageError::WriteFailed));
         assert!(failed.describe().contains("full"));
         assert!(failed.describe().contains("a reload starts a new one"));
+    }
+
+    #[test]
+    fn the_panel_line_reads_in_chinese_too() {
+        let saved = Stored::Saved {
+            bytes: 2048,
+            in_flight: 3,
+        };
+        assert_eq!(
+            saved.describe_in(Locale::zh_CN),
+            "会话已保存在本浏览器中，重新加载后可恢复：2.0 KB，3 条在途消息。"
+        );
+        let failed = Stored::Failed(failure_words(&StorageError::WriteFailed));
+        assert_eq!(failed.describe(), failed.describe_in(Locale::en));
+        let zh = failed.describe_in(Locale::zh_CN);
+        assert!(
+            zh.starts_with("无法保存：") && zh.contains("重新加载"),
+            "{zh}"
+        );
     }
 }

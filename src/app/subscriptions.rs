@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::model::{sentence, SubState, SubscriptionRow};
-use super::publish::qos_from_value;
+use super::form::{reader_locale, topic_error_in};
+use super::model::{SubState, SubscriptionRow};
+use super::publish::{qos_from_value, qos_options};
 use super::ClientCtx;
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::QoS;
 use crate::mqtt::session::SUBSCRIPTION_IDS;
 use crate::mqtt::topic::validate_topic_filter;
@@ -14,35 +16,25 @@ use crate::mqtt::topic::validate_topic_filter;
 #[component]
 pub fn SubscriptionsPanel() -> impl IntoView {
     let ctx = expect_context::<ClientCtx>();
+    let locale = reader_locale();
     let filter = RwSignal::new(String::from("alarms/#"));
     let qos = RwSignal::new(QoS::ExactlyOnce);
-    let filter_error = Memo::new(move |_| {
-        filter.with(|f| {
-            validate_topic_filter(f)
-                .err()
-                .map(|e| sentence(&e.to_string()))
-        })
-    });
+    let filter_error = Memo::new(move |_| filter.with(|f| validate_topic_filter(f).err()));
     // The live connection's version, not the form's: the form may have changed since Connect.
     let is_v5 = Memo::new(move |_| ctx.speaks_v5());
     // MQTT 5 Subscription Identifier, as typed (empty = none).
     let subscription_id = RwSignal::new(String::new());
+    // Whether what is typed is no subscription identifier.
     let id_error = Memo::new(move |_| {
         subscription_id.with(|typed| match typed.trim() {
-            "" => None,
-            typed => match typed.parse::<u32>() {
-                Ok(id) if SUBSCRIPTION_IDS.contains(&id) => None,
-                _ => Some(format!(
-                    "A subscription identifier is a whole number from {} to {}.",
-                    SUBSCRIPTION_IDS.start(),
-                    SUBSCRIPTION_IDS.end()
-                )),
-            },
+            "" => false,
+            typed => !typed
+                .parse::<u32>()
+                .is_ok_and(|id| SUBSCRIPTION_IDS.contains(&id)),
         })
     });
     let subscribe = move || {
-        if filter_error.with_untracked(Option::is_none) && id_error.with_untracked(Option::is_none)
-        {
+        if filter_error.with_untracked(Option::is_none) && !id_error.get_untracked() {
             let id = is_v5
                 .get_untracked()
                 .then(|| subscription_id.with_untracked(|t| t.trim().parse::<u32>().ok()))
@@ -53,10 +45,10 @@ pub fn SubscriptionsPanel() -> impl IntoView {
     let rows = move || ctx.model.with(|m| m.subscriptions.clone());
     view! {
         <section class="panel subscriptions" aria-labelledby="subscriptions-title">
-            <h2 id="subscriptions-title">"Subscriptions"</h2>
+            <h2 id="subscriptions-title">{move || td_string!(locale.get(), client.subscriptions.title)}</h2>
             <div class="form-grid">
                 <label class="field wide">
-                    <span class="field-label">"Topic filter"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.filter)}</span>
                     <input
                         id="sub-filter"
                         type="text"
@@ -73,33 +65,34 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                         }
                     />
                     <span id="sub-filter-error" class="hint error" data-testid="sub-filter-error">
-                        {move || filter_error.get().unwrap_or_default()}
+                        {move || {
+                            let locale = locale.get();
+                            filter_error.with(|e| e.as_ref().map(|e| topic_error_in(e, locale))).unwrap_or_default()
+                        }}
                     </span>
                 </label>
                 <label class="field">
-                    <span class="field-label">"Maximum QoS"</span>
+                    <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.max_qos)}</span>
                     <select id="sub-qos" on:change:target=move |ev| qos.set(qos_from_value(&ev.target().value()))>
-                        <option value="0" selected=move || qos.get() == QoS::AtMostOnce>"0 · at most once"</option>
-                        <option value="1" selected=move || qos.get() == QoS::AtLeastOnce>"1 · at least once"</option>
-                        <option value="2" selected=move || qos.get() == QoS::ExactlyOnce>"2 · exactly once"</option>
+                        {qos_options(locale, qos)}
                     </select>
                 </label>
                 <Show when=move || is_v5.get()>
                     <label class="field">
-                        <span class="field-label">"Subscription identifier (MQTT 5)"</span>
+                        <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.id)}</span>
                         <input
                             id="sub-id"
                             type="text"
                             inputmode="numeric"
                             autocomplete="off"
-                            placeholder="none"
-                            title="The broker tags every message this subscription delivers with it"
+                            placeholder=move || td_string!(locale.get(), client.subscriptions.id_none)
+                            title=move || td_string!(locale.get(), client.subscriptions.id_title)
                             aria-describedby="sub-id-error"
                             prop:value=move || subscription_id.get()
                             on:input:target=move |ev| subscription_id.set(ev.target().value())
                         />
                         <span id="sub-id-error" class="hint error">
-                            {move || id_error.get().unwrap_or_default()}
+                            {move || id_error.get().then(|| id_error_words(locale.get()))}
                         </span>
                     </label>
                 </Show>
@@ -107,10 +100,10 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                     <button
                         id="sub-btn"
                         class="btn primary"
-                        disabled=move || filter_error.with(Option::is_some) || (is_v5.get() && id_error.with(Option::is_some))
+                        disabled=move || filter_error.with(Option::is_some) || (is_v5.get() && id_error.get())
                         on:click=move |_| subscribe()
                     >
-                        "Subscribe"
+                        {move || td_string!(locale.get(), client.subscriptions.subscribe)}
                     </button>
                 </div>
             </div>
@@ -123,8 +116,8 @@ pub fn SubscriptionsPanel() -> impl IntoView {
             </p>
             <Show
                 when=move || ctx.model.with(|m| !m.subscriptions.is_empty())
-                fallback=|| view! {
-                    <p class="empty">"No subscriptions yet. Subscribe to a filter such as alarms/# — messages matching it appear under Messages."</p>
+                fallback=move || view! {
+                    <p class="empty">{move || td_string!(locale.get(), client.subscriptions.empty)}</p>
                 }
             >
                 <ul class="sub-list">
@@ -141,40 +134,65 @@ fn state_key(state: &SubState) -> String {
     format!("{state:?}")
 }
 
+/// What is wrong with a typed subscription identifier, in `locale`.
+fn id_error_words(locale: Locale) -> String {
+    td_string!(
+        locale,
+        client.subscriptions.id_error,
+        min = SUBSCRIPTION_IDS.start(),
+        max = SUBSCRIPTION_IDS.end()
+    )
+    .to_string()
+}
+
+/// A subscription's state in `locale`: waiting, granted, refused (with the
+/// broker's reason, as the model words it), leaving.
+fn state_words(state: &SubState, locale: Locale) -> String {
+    match state {
+        SubState::Pending => td_string!(locale, client.subscriptions.waiting_suback).into(),
+        SubState::Granted(q) => {
+            td_string!(locale, client.subscriptions.granted, qos = q.as_u8()).to_string()
+        }
+        SubState::Failed(reason) => {
+            td_string!(locale, client.subscriptions.refused, reason).to_string()
+        }
+        SubState::Leaving => td_string!(locale, client.subscriptions.waiting_unsuback).into(),
+    }
+}
+
 /// One subscription: filter, requested and granted QoS (or the failure), Unsubscribe.
 #[component]
 fn SubscriptionItem(row: SubscriptionRow) -> impl IntoView {
     let ctx = expect_context::<ClientCtx>();
+    let locale = reader_locale();
     let filter = row.filter.clone();
     let requested = row.requested.as_u8();
-    let (badge_class, state_text) = match &row.state {
-        SubState::Pending => (
-            "state pending".to_string(),
-            "waiting for SUBACK…".to_string(),
-        ),
-        SubState::Granted(q) => (
-            format!("qos-badge qos{}", q.as_u8()),
-            format!("granted QoS {}", q.as_u8()),
-        ),
-        SubState::Failed(reason) => ("state failed".to_string(), format!("refused: {reason}")),
-        SubState::Leaving => (
-            "state pending".to_string(),
-            "waiting for UNSUBACK…".to_string(),
-        ),
+    let badge_class = match &row.state {
+        SubState::Pending | SubState::Leaving => "state pending".to_string(),
+        SubState::Granted(q) => format!("qos-badge qos{}", q.as_u8()),
+        SubState::Failed(_) => "state failed".to_string(),
     };
+    let state = row.state.clone();
     let downgraded = matches!(row.state, SubState::Granted(q) if q < row.requested);
     view! {
         <li class="sub-row" data-testid="sub-row">
             <span class="topic" data-testid="sub-filter-text">{row.filter.clone()}</span>
-            <span class="requested">{format!("asked QoS {requested}")}</span>
-            <span class=badge_class data-testid="sub-granted">{state_text}</span>
-            {downgraded.then(|| view! { <span class="warn">"downgraded by the broker"</span> })}
+            <span class="requested">
+                {move || td_string!(locale.get(), client.subscriptions.asked, qos = requested).to_string()}
+            </span>
+            <span class=badge_class data-testid="sub-granted">{move || state_words(&state, locale.get())}</span>
+            {downgraded.then(|| view! {
+                <span class="warn">{move || td_string!(locale.get(), client.subscriptions.downgraded)}</span>
+            })}
             <button
                 class="btn small"
-                aria-label=format!("Unsubscribe from {filter}")
+                aria-label={
+                    let filter = filter.clone();
+                    move || td_string!(locale.get(), client.subscriptions.unsubscribe_label, filter = filter.as_str()).to_string()
+                }
                 on:click=move |_| ctx.unsubscribe(filter.clone())
             >
-                "Unsubscribe"
+                {move || td_string!(locale.get(), client.subscriptions.unsubscribe)}
             </button>
         </li>
     }
