@@ -10,7 +10,8 @@ use leptos::prelude::*;
 use super::model::ConnStatus;
 use super::visualiser::live_trace::LinkStatus;
 use super::{ClientCtx, View};
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t, t_string, td_string, Locale};
 use crate::net::{page, storage};
 
 /// What the visualiser is connected to, written by the visualiser for the header.

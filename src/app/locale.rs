@@ -22,9 +22,9 @@ use leptos::prelude::*;
 // `Locale::as_str`, the BCP 47 tag.
 pub use leptos_i18n::Locale as _;
 
-use crate::i18n::use_i18n;
 pub use crate::i18n::Locale;
 use crate::net::{page, storage};
+use leptos_i18n::I18nContext;
 
 /// Every locale, in the order the switch shows them, with its own name.
 pub const LOCALES: [(Locale, &str); 2] = [(Locale::en, "English"), (Locale::zh_CN, "中文")];
@@ -51,10 +51,22 @@ pub fn LocaleProvider(children: Children) -> impl IntoView {
     children()
 }
 
+/// The language context of the view being built: the app's, or, for a view
+/// mounted alone (the component tests), one that stays English. Use it, not
+/// the generated `crate::i18n::use_i18n`, which panics without a provider.
+pub fn use_i18n() -> I18nContext<Locale> {
+    use_context::<I18nContext<Locale>>().unwrap_or_else(|| {
+        let i18n =
+            leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(Signal::stored(Locale::en)));
+        provide_context(i18n);
+        i18n
+    })
+}
+
 /// The locale the reader chose, read without subscribing (for code that
 /// builds words once, outside a view). English when no context exists.
 pub fn current() -> Locale {
-    use_context::<leptos_i18n::I18nContext<Locale>>()
+    use_context::<I18nContext<Locale>>()
         .map(|i18n| i18n.get_locale_untracked())
         .unwrap_or_default()
 }

@@ -426,7 +426,7 @@ pub fn App() -> impl IntoView {
 /// Header, tabs, the chosen view.
 #[component]
 fn Shell() -> impl IntoView {
-    let i18n = crate::i18n::use_i18n();
+    let i18n = crate::app::locale::use_i18n();
     let ctx = ClientCtx::new();
     provide_context(ctx);
     let view = RwSignal::new(View::from_fragment(&crate::net::page::location_fragment()));

@@ -545,7 +545,7 @@ fn caption(label: &str, text: String, text_zh: String) -> DiagramEvent {
 #[component]
 fn LiveStatusBar(handle: LiveHandle) -> impl IntoView {
     let status = handle.status;
-    let i18n = crate::i18n::use_i18n();
+    let i18n = crate::app::locale::use_i18n();
     let pill = move |role: ClientRole| {
         let (id, get): (&str, fn(&LiveStatus) -> &LinkStatus) = match role {
             ClientRole::Publisher => ("publisher", |s| &s.publisher),
