@@ -1001,6 +1001,89 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_follows_the_language_in_the_pill_and_the_error_line() {
+        let mut model = ClientModel::default();
+        model.connecting("c1", "ws://h", &[], 0);
+        model.apply(session(
+            5,
+            EventKind::ConnectionRefused {
+                code: 0x86,
+                reason: "Bad User Name or Password".into(),
+            },
+        ));
+        assert_eq!(model.status.label(), "Refused: Bad User Name or Password");
+        assert_eq!(
+            model.status.label_in(Locale::zh_CN),
+            "连接被拒绝：用户名或密码错误"
+        );
+        assert_eq!(
+            model.error.as_deref(),
+            Some(
+                "The broker refused the connection: Bad User Name or Password (code 0x86). \
+                 Check the user name and password."
+            )
+        );
+        assert_eq!(
+            model.error_in(Locale::zh_CN).as_deref(),
+            Some("代理拒绝了连接：用户名或密码错误（代码 0x86）。请检查用户名和密码。")
+        );
+    }
+
+    #[test]
+    fn feedback_and_notes_follow_the_language() {
+        let mut model = ClientModel {
+            status: ConnStatus::Connected,
+            url: "ws://h".into(),
+            ..Default::default()
+        };
+        model.published(QoS::ExactlyOnce, Ok(Some(3)));
+        let feedback = model.publish_feedback.clone().unwrap();
+        assert_eq!(feedback.text_in(Locale::en), feedback.text);
+        assert_eq!(
+            feedback.text_in(Locale::zh_CN),
+            "id 3：PUBLISH 已发送，等待 PUBREC…"
+        );
+        model.apply(transport(TransportEvent::Lost {
+            code: 1006,
+            reason: String::new(),
+        }));
+        model.published(QoS::AtMostOnce, Err(CommandError::NotConnected));
+        assert_eq!(
+            model
+                .publish_feedback
+                .as_ref()
+                .unwrap()
+                .text_in(Locale::zh_CN),
+            "未发送：未连接。与 ws://h 的连接已丢失（WebSocket 关闭码 1006）。请先点击“连接”。"
+        );
+        let note = &model.log.iter().last().unwrap().item;
+        assert_eq!(note.text_in(Locale::en), note.text);
+        assert_eq!(
+            note.text_in(Locale::zh_CN),
+            "与 ws://h 的连接已丢失（WebSocket 关闭码 1006）。"
+        );
+        assert_eq!(
+            model.messages_empty_hint_in(Locale::zh_CN),
+            "订阅一个主题（例如 alarms/#），消息就会显示在这里。"
+        );
+    }
+
+    #[test]
+    fn an_error_line_set_from_outside_is_shown_as_given() {
+        let mut model = ClientModel::default();
+        model.refuse_to_connect("Give a broker URL.".into());
+        assert_eq!(
+            model.error_in(Locale::zh_CN).as_deref(),
+            Some("Give a broker URL.")
+        );
+        model.error = Some("Could not reach ws://h:1".into());
+        assert_eq!(
+            model.error_in(Locale::zh_CN).as_deref(),
+            Some("Could not reach ws://h:1")
+        );
+    }
+
+    #[test]
     fn an_unreachable_broker_is_explained() {
         let mut model = ClientModel::default();
         model.connecting("c1", "ws://127.0.0.1:1", &[], 0);
