@@ -469,6 +469,11 @@ fn disconnect_words(code: u8, words: &str, locale: Locale) -> String {
 }
 
 fn lost_words(url: &str, code: u16, reason: &str, locale: Locale) -> String {
+    // The link's own close reason (MQTT-6.0.0-1); a peer's is shown as sent.
+    let reason = match reason {
+        "text frame received" => td_string!(locale, protocol.connection.text_frame_received),
+        other => other,
+    };
     if reason.is_empty() {
         td_string!(locale, protocol.connection.lost, url = url, code = code).to_string()
     } else {
