@@ -8,9 +8,14 @@
 
 use std::sync::Arc;
 
-use super::failure;
+pub mod reasons;
+pub mod said;
+
+pub use said::{command_words, sentence_in, topic_error_words, Said};
+
 use super::payload::{render_payload, PayloadView};
 use super::ring::Ring;
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{PacketId, PacketType, ProtocolVersion, QoS};
 use crate::mqtt::session::{
     log_line, CommandError, DisconnectReason, Event, EventKind, FilterResult, FlowDirection,
@@ -47,20 +52,19 @@ pub enum ConnStatus {
     },
     /// CONNACK refused the connection.
     Refused {
-        /// The reason in words.
-        reason: String,
+        /// The reason: its code, said in the reader's language.
+        reason: Said,
     },
 }
 
 impl ConnStatus {
     /// The pill's text, in English.
     pub fn label(&self) -> String {
-        self.label_in(crate::i18n::Locale::en)
+        self.label_in(Locale::en)
     }
 
     /// The pill's text in `locale`.
-    pub fn label_in(&self, locale: crate::i18n::Locale) -> String {
-        use crate::i18n::td_string;
+    pub fn label_in(&self, locale: Locale) -> String {
         match self {
             ConnStatus::Disconnected => td_string!(locale, common.status_disconnected).into(),
             ConnStatus::Connecting => td_string!(locale, common.status_connecting).into(),
@@ -79,9 +83,12 @@ impl ConnStatus {
                 in_secs: None,
                 attempt,
             } => td_string!(locale, common.status_reconnecting, attempt = attempt).to_string(),
-            ConnStatus::Refused { reason } => {
-                td_string!(locale, common.status_refused, reason = reason).to_string()
-            }
+            ConnStatus::Refused { reason } => td_string!(
+                locale,
+                common.status_refused,
+                reason = reason.words_in(locale)
+            )
+            .to_string(),
         }
     }
 
@@ -141,6 +148,11 @@ impl MessageRow {
             subscription_ids: message.properties.subscription_identifiers.clone(),
             payload: render_payload(&message.payload),
         }
+    }
+
+    /// The payload as the view shows it, notes in `locale`.
+    pub fn payload_text_in(&self, locale: Locale) -> String {
+        self.payload.text_in(self.size, locale)
     }
 }
 
@@ -250,8 +262,21 @@ pub struct LogLine {
     pub at: u64,
     /// Sent, received or note.
     pub kind: LogKind,
-    /// The text (`mosquitto_pub -d` style for packets).
+    /// The text (`mosquitto_pub -d` style for packets), in English.
     pub text: String,
+    /// What a note says, to say it in the reader's language (None for packets).
+    pub said: Option<Said>,
+}
+
+impl LogLine {
+    /// The text in `locale`: a note in the reader's language, a packet as
+    /// `mosquitto_pub -d` prints it.
+    pub fn text_in(&self, locale: Locale) -> String {
+        match &self.said {
+            Some(said) => said.words_in(locale),
+            None => self.text.clone(),
+        }
+    }
 }
 
 /// Where a subscription stands.
@@ -261,8 +286,8 @@ pub enum SubState {
     Pending,
     /// Granted at this QoS.
     Granted(QoS),
-    /// Refused, with the reason in words.
-    Failed(String),
+    /// Refused, with the reason (say it with [`Said::words_in`]).
+    Failed(Said),
     /// UNSUBSCRIBE sent, no UNSUBACK yet.
     Leaving,
 }
@@ -283,24 +308,33 @@ pub struct SubscriptionRow {
 /// A one-line result shown under a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feedback {
-    /// The sentence.
+    /// The sentence, in English.
     pub text: String,
     /// False for failures (shown as an error).
     pub ok: bool,
+    /// What it says, to say it in the reader's language.
+    pub said: Said,
 }
 
 impl Feedback {
-    fn ok(text: impl Into<String>) -> Self {
+    fn ok(said: Said) -> Self {
         Feedback {
-            text: text.into(),
+            text: said.words_in(Locale::en),
             ok: true,
+            said,
         }
     }
-    fn error(text: impl Into<String>) -> Self {
+    fn error(said: Said) -> Self {
         Feedback {
-            text: text.into(),
+            text: said.words_in(Locale::en),
             ok: false,
+            said,
         }
+    }
+
+    /// The sentence in `locale`.
+    pub fn text_in(&self, locale: Locale) -> String {
+        self.said.words_in(locale)
     }
 }
 
@@ -309,8 +343,11 @@ impl Feedback {
 pub struct ClientModel {
     /// The status pill.
     pub status: ConnStatus,
-    /// The connection error line, if any.
+    /// The connection error line, if any, in English.
     pub error: Option<String>,
+    /// What the error line says, to say it in the reader's language
+    /// ([`ClientModel::error_in`]); set with `error`.
+    pub error_said: Option<Said>,
     /// Client id used in log lines.
     pub client_id: String,
     /// Broker URL of the current connection.
@@ -351,6 +388,7 @@ impl Default for ClientModel {
         ClientModel {
             status: ConnStatus::Disconnected,
             error: None,
+            error_said: None,
             client_id: String::new(),
             url: String::new(),
             messages: Ring::new(MESSAGE_CAPACITY),
@@ -370,6 +408,11 @@ impl ClientModel {
     /// What the empty message list says: what to do next, given the
     /// subscriptions there are.
     pub fn messages_empty_hint(&self) -> String {
+        self.messages_empty_hint_in(Locale::en)
+    }
+
+    /// [`ClientModel::messages_empty_hint`] in `locale`.
+    pub fn messages_empty_hint_in(&self, locale: Locale) -> String {
         let granted: Vec<&str> = self
             .subscriptions
             .iter()
@@ -377,13 +420,35 @@ impl ClientModel {
             .map(|s| s.filter.as_str())
             .collect();
         if granted.is_empty() {
-            "Subscribe to a topic, e.g. alarms/#, to see messages here.".into()
+            td_string!(locale, protocol.messages.hint_subscribe).into()
         } else {
-            format!(
-                "Subscribed to {}: nothing has arrived yet. Publish to a matching topic to see it here.",
-                granted.join(", ")
+            td_string!(
+                locale,
+                protocol.messages.hint_subscribed,
+                filters = granted.join(", ")
             )
+            .to_string()
         }
+    }
+
+    /// The connection error line in `locale`.
+    pub fn error_in(&self, locale: Locale) -> Option<String> {
+        self.error_said().map(|said| said.words_in(locale))
+    }
+
+    /// What the error line says (text set from outside is shown as given).
+    fn error_said(&self) -> Option<Said> {
+        let english = self.error.as_ref()?;
+        match &self.error_said {
+            Some(said) if said == &english.as_str() => Some(said.clone()),
+            _ => Some(Said::Verbatim(english.clone())),
+        }
+    }
+
+    /// Sets the error line (None clears it).
+    fn set_error(&mut self, said: Option<Said>) {
+        self.error = said.as_ref().map(|s| s.words_in(Locale::en));
+        self.error_said = said;
     }
 
     /// Applies one update from the driver.
@@ -399,12 +464,11 @@ impl ClientModel {
                 ..
             } => self.note(
                 at,
-                format!(
-                    "{} {} lost by fault injection ({}).",
-                    packet.packet_type().name(),
-                    direction.label(),
-                    cause.label()
-                ),
+                Said::FaultDrop {
+                    packet: packet.packet_type(),
+                    direction,
+                    cause,
+                },
             ),
         }
     }
@@ -460,20 +524,21 @@ impl ClientModel {
         self.subscribe_feedback = None;
         self.client_id = client_id.to_string();
         self.url = url.to_string();
-        self.error = None;
+        self.set_error(None);
         self.status = ConnStatus::Connecting;
     }
 
     /// The form could not start a connection.
     pub fn refuse_to_connect(&mut self, why: String) {
-        self.error = Some(why);
+        self.set_error(Some(Said::Verbatim(why)));
     }
 
     fn apply_transport(&mut self, at: u64, event: TransportEvent) {
         match event {
             TransportEvent::Opening { url, attempt } => {
                 if attempt > 0 {
-                    self.note(at, format!("Reconnecting to {url} (attempt {attempt})…"));
+                    let url = url.clone();
+                    self.note(at, Said::Reconnecting { url, attempt });
                 }
                 self.url = url;
                 self.status = if attempt == 0 {
@@ -487,34 +552,32 @@ impl ClientModel {
             }
             TransportEvent::Open => {}
             TransportEvent::Unreachable { url, detail } => {
-                self.note(at, format!("Could not reach {url}."));
-                self.error = Some(failure::unreachable(
-                    &url,
-                    detail.as_deref(),
-                    self.page_secure,
-                ));
+                let could_not = Said::CouldNotReach { url: url.clone() };
+                self.note(at, could_not);
+                self.set_error(Some(Said::Unreachable {
+                    url,
+                    detail,
+                    page_secure: self.page_secure,
+                }));
                 if !matches!(self.status, ConnStatus::Reconnecting { .. }) {
                     self.status = ConnStatus::Disconnected;
                 }
             }
             TransportEvent::Lost { code, reason } => {
-                let reason = if reason.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {reason}")
+                let url = self.url.clone();
+                let lost = Said::Lost {
+                    url: url.clone(),
+                    code,
+                    reason: reason.clone(),
                 };
-                let lost = format!(
-                    "The connection to {} was lost (WebSocket close code {code}{reason}).",
-                    self.url
-                );
                 self.note(at, lost.clone());
                 if self.status == ConnStatus::Connecting && self.error.is_none() {
                     // Open, but no CONNACK yet: the WebSocket side worked, MQTT did not.
-                    self.error = Some(failure::closed_before_connack(&self.url, &lost));
+                    self.set_error(Some(Said::ClosedBeforeConnack { url, code, reason }));
                 }
                 // A more precise cause (keep-alive timeout, protocol error) stays.
                 if self.error.is_none() {
-                    self.error = Some(lost);
+                    self.set_error(Some(lost));
                 }
                 self.status = ConnStatus::Disconnected;
             }
@@ -526,10 +589,11 @@ impl ClientModel {
             }
             TransportEvent::Closed => {
                 self.status = ConnStatus::Disconnected;
-                self.error = None;
+                self.set_error(None);
             }
             TransportEvent::Cut { .. } => {
-                self.note(at, format!("Connection to {} cut on purpose.", self.url));
+                let url = self.url.clone();
+                self.note(at, Said::Cut { url });
                 self.status = ConnStatus::Disconnected;
             }
         }
@@ -548,13 +612,19 @@ impl ClientModel {
             ),
             EventKind::Connected { .. } => {
                 self.status = ConnStatus::Connected;
-                self.error = None;
+                self.set_error(None);
             }
             EventKind::ConnectionRefused { code, reason } => {
-                self.error = Some(format!(
-                    "The broker refused the connection: {reason} (code 0x{code:02X}).{}",
-                    failure::refusal_hint(code)
-                ));
+                self.set_error(Some(Said::Refused {
+                    code,
+                    words: reason.clone(),
+                }));
+                let reason = Said::Code {
+                    packet: PacketType::Connack,
+                    version: reasons::connack_version(code),
+                    code,
+                    words: reason,
+                };
                 self.status = ConnStatus::Refused { reason };
             }
             EventKind::Delivered { message } => {
@@ -567,23 +637,26 @@ impl ClientModel {
                 latency_ms,
             } => {
                 let ack = if qos == QoS::ExactlyOnce {
-                    "PUBCOMP"
+                    PacketType::Pubcomp
                 } else {
-                    "PUBACK"
+                    PacketType::Puback
                 };
-                self.publish_feedback = Some(Feedback::ok(format!(
-                    "id {packet_id}: {ack} received in {latency_ms} ms"
-                )));
+                self.publish_feedback = Some(Feedback::ok(Said::Completed {
+                    id: packet_id,
+                    ack,
+                    latency_ms,
+                }));
             }
             EventKind::PublishFailed { packet_id, reason } => {
-                let id = packet_id.map(|id| format!("id {id}: ")).unwrap_or_default();
-                self.publish_feedback =
-                    Some(Feedback::error(format!("{id}publish failed: {reason}")));
+                self.publish_feedback = Some(Feedback::error(Said::PublishFailed {
+                    id: packet_id,
+                    reason,
+                    version: self.version.unwrap_or_default(),
+                }));
             }
             EventKind::MessageDropped { packet_id, why } => {
-                self.publish_feedback = Some(Feedback::error(format!(
-                    "id {packet_id}: message dropped: {why}"
-                )));
+                self.publish_feedback =
+                    Some(Feedback::error(Said::MessageDropped { id: packet_id, why }));
             }
             EventKind::Subscribed { results, .. } => self.subscribed(&results),
             EventKind::Unsubscribed { results, .. } => {
@@ -603,27 +676,29 @@ impl ClientModel {
                 {
                     row.state = SubState::Pending;
                 }
-                self.note(
-                    at,
-                    format!(
-                        "The broker kept no session; subscribing again to {}.",
-                        filters.join(", ")
-                    ),
-                );
+                self.note(at, Said::Resubscribing { filters });
             }
-            EventKind::KeepAliveTimeout => {
-                self.error = Some(
-                    "No PINGRESP within the keep-alive time: the connection is considered lost."
-                        .into(),
-                );
-            }
+            EventKind::KeepAliveTimeout => self.set_error(Some(Said::KeepAliveTimeout)),
             EventKind::Disconnected { reason } => self.disconnected(reason),
             EventKind::ProtocolError { message } => {
-                self.error = Some(format!("Protocol error: {message}."));
+                self.set_error(Some(Said::ProtocolError { message }));
             }
-            kind @ (EventKind::DuplicateSuppressed { .. }
-            | EventKind::Retry { .. }
-            | EventKind::Warning { .. }) => self.note(at, kind.describe()),
+            EventKind::DuplicateSuppressed { packet_id } => {
+                self.note(at, Said::DuplicateSuppressed { id: packet_id })
+            }
+            EventKind::Retry {
+                packet_id,
+                packet_type,
+                attempt,
+            } => self.note(
+                at,
+                Said::Retry {
+                    id: packet_id,
+                    packet: packet_type,
+                    attempt,
+                },
+            ),
+            EventKind::Warning { message } => self.note(at, Said::Warning { message }),
             EventKind::Flow {
                 direction: FlowDirection::Outgoing,
                 from,
@@ -644,21 +719,21 @@ impl ClientModel {
     fn disconnected(&mut self, reason: DisconnectReason) {
         match reason {
             DisconnectReason::ServerDisconnect { code, reason } => {
-                self.error = Some(format!(
-                    "The broker disconnected: {reason} (code 0x{code:02X})."
-                ));
+                self.set_error(Some(Said::ServerDisconnect {
+                    code,
+                    words: reason,
+                }));
             }
             DisconnectReason::ConnackTimeout => {
-                self.error = Some(format!(
-                    "{} accepted the WebSocket but sent no CONNACK in time: is it an MQTT broker?",
-                    self.url
-                ));
+                let url = self.url.clone();
+                self.set_error(Some(Said::ConnackTimeout { url }));
             }
             _ => {}
         }
     }
 
     fn subscribed(&mut self, results: &[FilterResult]) {
+        let version = self.version.unwrap_or_default();
         for result in results {
             if let Some(row) = self
                 .subscriptions
@@ -667,70 +742,80 @@ impl ClientModel {
             {
                 row.state = match result.granted {
                     Some(qos) if result.is_success() => SubState::Granted(qos),
-                    _ => SubState::Failed(result.reason.clone()),
+                    _ => SubState::Failed(Said::Code {
+                        packet: PacketType::Suback,
+                        version,
+                        code: result.code,
+                        words: result.reason.clone(),
+                    }),
                 };
             }
         }
     }
 
     fn request_abandoned(&mut self, packet_id: PacketId, packet_type: PacketType) {
-        let text = format!(
-            "id {packet_id}: {} got no answer before the connection closed.",
-            packet_type.name()
-        );
         for row in self
             .subscriptions
             .iter_mut()
             .filter(|r| r.packet_id == packet_id)
         {
-            row.state = SubState::Failed("no answer before the connection closed".into());
+            row.state = SubState::Failed(Said::NoAnswerShort);
         }
-        self.subscribe_feedback = Some(Feedback::error(text));
+        self.subscribe_feedback = Some(Feedback::error(Said::NoAnswer {
+            id: packet_id,
+            packet: packet_type,
+        }));
     }
 
     fn log_line(&mut self, at: u64, kind: LogKind, text: String) {
-        self.log.push(Arc::new(LogLine { at, kind, text }));
+        let said = None;
+        self.log.push(Arc::new(LogLine {
+            at,
+            kind,
+            text,
+            said,
+        }));
     }
 
-    fn note(&mut self, at: u64, text: String) {
-        self.log_line(at, LogKind::Note, text);
+    fn note(&mut self, at: u64, said: Said) {
+        let text = said.words_in(Locale::en);
+        self.log.push(Arc::new(LogLine {
+            at,
+            kind: LogKind::Note,
+            text,
+            said: Some(said),
+        }));
     }
 
     /// The result of a publish command.
     pub fn published(&mut self, qos: QoS, result: Result<Option<PacketId>, CommandError>) {
         self.publish_feedback = Some(match result {
-            Ok(None) => Feedback::ok("QoS 0: PUBLISH sent; QoS 0 gets no acknowledgement."),
+            Ok(None) => Feedback::ok(Said::Qos0Sent),
             Ok(Some(id)) => {
                 let waiting = if qos == QoS::ExactlyOnce {
-                    "PUBREC"
+                    PacketType::Pubrec
                 } else {
-                    "PUBACK"
+                    PacketType::Puback
                 };
                 Feedback::ok(match &self.status {
-                    ConnStatus::Connected => {
-                        format!("id {id}: PUBLISH sent, waiting for {waiting}…")
-                    }
+                    ConnStatus::Connected => Said::Sent { id, waiting },
                     ConnStatus::Reconnecting {
                         in_secs: Some(secs),
                         attempt,
-                    } => format!(
-                        "id {id}: queued; reconnect attempt {attempt} starts in {secs} s and sends it."
-                    ),
-                    _ => format!(
-                        "id {id}: queued; it is sent as soon as the broker accepts the connection."
-                    ),
+                    } => Said::QueuedForAttempt {
+                        id,
+                        attempt: *attempt,
+                        secs: *secs,
+                    },
+                    _ => Said::Queued { id },
                 })
             }
             Err(CommandError::NotConnected) if !self.status.is_active() => {
-                Feedback::error(match &self.error {
-                    Some(why) => format!(
-                        "Not sent: not connected. {} Press Connect first.",
-                        sentence(why)
-                    ),
-                    None => "Not sent: not connected. Press Connect first.".into(),
+                Feedback::error(Said::NotConnected {
+                    why: self.error_said().map(Box::new),
                 })
             }
-            Err(e) => Feedback::error(sentence(&e.to_string())),
+            Err(e) => Feedback::error(Said::Command(e)),
         });
     }
 
@@ -750,7 +835,7 @@ impl ClientModel {
                 }
                 self.subscribe_feedback = None;
             }
-            Err(e) => self.subscribe_feedback = Some(Feedback::error(sentence(&e.to_string()))),
+            Err(e) => self.subscribe_feedback = Some(Feedback::error(Said::Command(e))),
         }
     }
 
@@ -767,7 +852,7 @@ impl ClientModel {
                 // Nothing to tell the broker: just forget the row.
                 self.subscriptions.retain(|r| r.filter != filter);
             }
-            Err(e) => self.subscribe_feedback = Some(Feedback::error(sentence(&e.to_string()))),
+            Err(e) => self.subscribe_feedback = Some(Feedback::error(Said::Command(e))),
         }
     }
 
@@ -912,6 +997,89 @@ mod tests {
             }
             .label(),
             "Refused: Not authorized"
+        );
+    }
+
+    #[test]
+    fn a_refusal_follows_the_language_in_the_pill_and_the_error_line() {
+        let mut model = ClientModel::default();
+        model.connecting("c1", "ws://h", &[], 0);
+        model.apply(session(
+            5,
+            EventKind::ConnectionRefused {
+                code: 0x86,
+                reason: "Bad User Name or Password".into(),
+            },
+        ));
+        assert_eq!(model.status.label(), "Refused: Bad User Name or Password");
+        assert_eq!(
+            model.status.label_in(Locale::zh_CN),
+            "连接被拒绝：用户名或密码错误"
+        );
+        assert_eq!(
+            model.error.as_deref(),
+            Some(
+                "The broker refused the connection: Bad User Name or Password (code 0x86). \
+                 Check the user name and password."
+            )
+        );
+        assert_eq!(
+            model.error_in(Locale::zh_CN).as_deref(),
+            Some("代理拒绝了连接：用户名或密码错误（代码 0x86）。请检查用户名和密码。")
+        );
+    }
+
+    #[test]
+    fn feedback_and_notes_follow_the_language() {
+        let mut model = ClientModel {
+            status: ConnStatus::Connected,
+            url: "ws://h".into(),
+            ..Default::default()
+        };
+        model.published(QoS::ExactlyOnce, Ok(Some(3)));
+        let feedback = model.publish_feedback.clone().unwrap();
+        assert_eq!(feedback.text_in(Locale::en), feedback.text);
+        assert_eq!(
+            feedback.text_in(Locale::zh_CN),
+            "id 3：PUBLISH 已发送，等待 PUBREC…"
+        );
+        model.apply(transport(TransportEvent::Lost {
+            code: 1006,
+            reason: String::new(),
+        }));
+        model.published(QoS::AtMostOnce, Err(CommandError::NotConnected));
+        assert_eq!(
+            model
+                .publish_feedback
+                .as_ref()
+                .unwrap()
+                .text_in(Locale::zh_CN),
+            "未发送：未连接。与 ws://h 的连接已丢失（WebSocket 关闭码 1006）。请先点击“连接”。"
+        );
+        let note = &model.log.iter().last().unwrap().item;
+        assert_eq!(note.text_in(Locale::en), note.text);
+        assert_eq!(
+            note.text_in(Locale::zh_CN),
+            "与 ws://h 的连接已丢失（WebSocket 关闭码 1006）。"
+        );
+        assert_eq!(
+            model.messages_empty_hint_in(Locale::zh_CN),
+            "订阅一个主题（例如 alarms/#），消息就会显示在这里。"
+        );
+    }
+
+    #[test]
+    fn an_error_line_set_from_outside_is_shown_as_given() {
+        let mut model = ClientModel::default();
+        model.refuse_to_connect("Give a broker URL.".into());
+        assert_eq!(
+            model.error_in(Locale::zh_CN).as_deref(),
+            Some("Give a broker URL.")
+        );
+        model.error = Some("Could not reach ws://h:1".into());
+        assert_eq!(
+            model.error_in(Locale::zh_CN).as_deref(),
+            Some("Could not reach ws://h:1")
         );
     }
 

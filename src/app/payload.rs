@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
+
 /// How the publish payload field is interpreted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PayloadFormat {
@@ -38,20 +40,89 @@ impl PayloadFormat {
     }
 }
 
+/// What is wrong with a payload the user typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadError {
+    /// JSON format, but the text does not parse.
+    NotJson {
+        /// serde_json's own words for it (English).
+        error: String,
+        /// Line of the error, from 1.
+        line: usize,
+        /// Column of the error, from 1.
+        column: usize,
+    },
+    /// Hex format, and a character is not a hexadecimal digit.
+    NotHexDigit {
+        /// The character.
+        c: char,
+        /// Its position, from 1.
+        position: usize,
+    },
+    /// Hex format, and the digits do not pair up.
+    OddHexDigits {
+        /// How many digits there are.
+        count: usize,
+    },
+}
+
+impl PayloadError {
+    /// The message in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
+        match self {
+            PayloadError::NotJson {
+                error,
+                line,
+                column,
+            } => td_string!(
+                locale,
+                protocol.payload.not_json,
+                error = error,
+                line = line,
+                column = column
+            )
+            .to_string(),
+            PayloadError::NotHexDigit { c, position } => td_string!(
+                locale,
+                protocol.payload.not_hex_digit,
+                char = c,
+                position = position
+            )
+            .to_string(),
+            PayloadError::OddHexDigits { count } => {
+                td_string!(locale, protocol.payload.odd_hex_digits, count = count).to_string()
+            }
+        }
+    }
+}
+
 /// The bytes to publish for `input` read as `format`, or a message saying what is wrong.
 pub fn encode_payload(format: PayloadFormat, input: &str) -> Result<Vec<u8>, String> {
+    encode_payload_in(format, input, Locale::en)
+}
+
+/// [`encode_payload`], the message in `locale`.
+pub fn encode_payload_in(
+    format: PayloadFormat,
+    input: &str,
+    locale: Locale,
+) -> Result<Vec<u8>, String> {
+    try_encode_payload(format, input).map_err(|e| e.words_in(locale))
+}
+
+/// The bytes to publish for `input` read as `format`, or what is wrong.
+pub fn try_encode_payload(format: PayloadFormat, input: &str) -> Result<Vec<u8>, PayloadError> {
     match format {
         PayloadFormat::Text => Ok(input.as_bytes().to_vec()),
         PayloadFormat::Json => match serde_json::from_str::<serde_json::Value>(input) {
             Ok(_) => Ok(input.as_bytes().to_vec()),
-            Err(e) => Err(format!(
-                "Not valid JSON: {} (line {}, column {}).",
-                json_error_words(&e),
-                e.line(),
-                e.column()
-            )),
+            Err(e) => Err(PayloadError::NotJson {
+                error: json_error_words(&e),
+                line: e.line(),
+                column: e.column(),
+            }),
         },
-        PayloadFormat::Hex => parse_hex(input),
+        PayloadFormat::Hex => try_parse_hex(input),
     }
 }
 
@@ -66,6 +137,11 @@ fn json_error_words(e: &serde_json::Error) -> String {
 
 /// Bytes from hexadecimal digits; whitespace between digits is ignored.
 pub fn parse_hex(input: &str) -> Result<Vec<u8>, String> {
+    try_parse_hex(input).map_err(|e| e.words_in(Locale::en))
+}
+
+/// [`parse_hex`], saying what is wrong as a [`PayloadError`].
+pub fn try_parse_hex(input: &str) -> Result<Vec<u8>, PayloadError> {
     let mut digits = Vec::with_capacity(input.len());
     for (position, c) in input.chars().enumerate() {
         if c.is_whitespace() {
@@ -74,18 +150,17 @@ pub fn parse_hex(input: &str) -> Result<Vec<u8>, String> {
         match c.to_digit(16) {
             Some(d) => digits.push(d as u8),
             None => {
-                return Err(format!(
-                    "'{c}' (character {}) is not a hexadecimal digit: use 0-9 and a-f, e.g. \"de ad be ef\".",
-                    position + 1
-                ))
+                return Err(PayloadError::NotHexDigit {
+                    c,
+                    position: position + 1,
+                })
             }
         }
     }
     if digits.len() % 2 == 1 {
-        return Err(format!(
-            "Odd number of hexadecimal digits ({}): each byte needs two.",
-            digits.len()
-        ));
+        return Err(PayloadError::OddHexDigits {
+            count: digits.len(),
+        });
     }
     Ok(digits.chunks(2).map(|p| (p[0] << 4) | p[1]).collect())
 }
@@ -126,6 +201,16 @@ impl PayloadView {
         }
     }
 
+    /// [`PayloadView::kind`] in `locale`.
+    pub fn kind_in(&self, locale: Locale) -> &'static str {
+        match self {
+            PayloadView::Empty => td_string!(locale, protocol.payload.kind_empty),
+            PayloadView::Text(_) => td_string!(locale, protocol.payload.kind_text),
+            PayloadView::Json(_) => td_string!(locale, protocol.payload.kind_json),
+            PayloadView::Binary(_) => td_string!(locale, protocol.payload.kind_binary),
+        }
+    }
+
     /// The text to put into the view (a text node).
     pub fn text(&self) -> &str {
         match self {
@@ -133,6 +218,38 @@ impl PayloadView {
             PayloadView::Text(s) | PayloadView::Json(s) | PayloadView::Binary(s) => s,
         }
     }
+
+    /// The text in `locale`, for a payload of `size` bytes: the empty
+    /// payload and the note on a cut one are said in `locale`; the payload
+    /// itself is as received.
+    pub fn text_in(&self, size: usize, locale: Locale) -> String {
+        match self {
+            PayloadView::Empty => td_string!(locale, protocol.payload.empty).into(),
+            PayloadView::Json(s) => s.clone(),
+            PayloadView::Text(s) | PayloadView::Binary(s) => {
+                if size <= RENDER_LIMIT || locale == Locale::en {
+                    return s.clone();
+                }
+                let rest = size - RENDER_LIMIT;
+                let english = format!(" {}", more_bytes(rest, size, Locale::en));
+                match s.strip_suffix(&english) {
+                    Some(shown) => format!("{shown} {}", more_bytes(rest, size, locale)),
+                    None => s.clone(),
+                }
+            }
+        }
+    }
+}
+
+/// The note on a cut payload: how many bytes are not shown, of how many.
+fn more_bytes(rest: usize, total: usize, locale: Locale) -> String {
+    td_string!(
+        locale,
+        protocol.payload.more_bytes,
+        rest = rest,
+        total = total
+    )
+    .to_string()
 }
 
 /// At most this many bytes are rendered; the rest is summarised, so a huge
@@ -148,7 +265,7 @@ pub fn render_payload(bytes: &[u8]) -> PayloadView {
     let shown = &bytes[..bytes.len().min(RENDER_LIMIT)];
     let rest = bytes.len() - shown.len();
     let suffix = if rest > 0 {
-        format!(" … ({rest} more bytes, {} in total)", bytes.len())
+        format!(" {}", more_bytes(rest, bytes.len(), Locale::en))
     } else {
         String::new()
     };
@@ -349,6 +466,33 @@ mod tests {
         let big = vec![b'a'; RENDER_LIMIT + 10];
         let view = render_payload(&big);
         assert!(view.text().ends_with("(10 more bytes, 16394 in total)"));
+    }
+
+    #[test]
+    fn payload_messages_follow_the_language() {
+        let err = encode_payload_in(PayloadFormat::Hex, "0g", Locale::zh_CN).unwrap_err();
+        assert!(err.contains("“g”") && err.contains("第 2 个字符"), "{err}");
+        let err = encode_payload_in(PayloadFormat::Json, "{\"a\": }", Locale::zh_CN).unwrap_err();
+        assert!(
+            err.starts_with("不是有效的 JSON") && err.contains("第 1 行"),
+            "{err}"
+        );
+        assert_eq!(render_payload(b"").text_in(0, Locale::zh_CN), "（空负载）");
+        assert_eq!(render_payload(b"").kind_in(Locale::zh_CN), "空");
+    }
+
+    #[test]
+    fn a_cut_payload_says_what_is_missing_in_the_language() {
+        let big = vec![b'a'; RENDER_LIMIT + 10];
+        let view = render_payload(&big);
+        assert_eq!(view.text_in(big.len(), Locale::en), view.text());
+        let zh = view.text_in(big.len(), Locale::zh_CN);
+        assert!(
+            zh.ends_with("…（还有 10 字节，共 16394 字节）"),
+            "{}",
+            &zh[zh.len() - 60..]
+        );
+        assert!(zh.starts_with("aaa"));
     }
 
     #[test]
