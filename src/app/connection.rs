@@ -210,7 +210,7 @@ pub fn ConnectionPanel() -> impl IntoView {
                     let locale = locale.get();
                     form_error
                         .with(|e| e.as_ref().map(|e| e.words_in(locale)))
-                        .or_else(|| model_error.get())
+                        .or_else(|| model.with(|m| m.error_in(locale)))
                         .unwrap_or_default()
                 }}
             </p>

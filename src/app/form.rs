@@ -261,40 +261,6 @@ impl From<UrlError> for FormError {
     }
 }
 
-/// A topic name or filter's problem as a sentence in `locale` (in English,
-/// the `TopicError`'s own words made a sentence).
-pub fn topic_error_in(error: &TopicError, locale: Locale) -> String {
-    match error {
-        TopicError::Empty => td_string!(locale, client.topic_error.empty).into(),
-        TopicError::TooLong { len } => td_string!(
-            locale,
-            client.topic_error.too_long,
-            len,
-            max = MAX_TOPIC_BYTES
-        )
-        .to_string(),
-        TopicError::NullCharacter => td_string!(locale, client.topic_error.null_character).into(),
-        TopicError::WildcardInName { wildcard } => {
-            td_string!(locale, client.topic_error.wildcard_in_name, wildcard).to_string()
-        }
-        TopicError::MultiLevelNotLast => {
-            td_string!(locale, client.topic_error.multi_level_not_last).into()
-        }
-        TopicError::MultiLevelNotAlone => {
-            td_string!(locale, client.topic_error.multi_level_not_alone).into()
-        }
-        TopicError::SingleLevelNotAlone => {
-            td_string!(locale, client.topic_error.single_level_not_alone).into()
-        }
-        TopicError::InvalidShareName => {
-            td_string!(locale, client.topic_error.invalid_share_name).into()
-        }
-        TopicError::MissingSharedFilter => {
-            td_string!(locale, client.topic_error.missing_shared_filter).into()
-        }
-    }
-}
-
 /// Checks a broker URL: `ws://` or `wss://`, a host, an optional port
 /// 1..=65535; the problem in English.
 pub fn validate_broker_url(url: &str) -> Result<(), String> {
@@ -815,15 +781,17 @@ mod tests {
         ];
         for e in errors {
             assert_eq!(
-                topic_error_in(&e, Locale::en),
+                crate::app::model::topic_error_words(&e, Locale::en),
                 crate::app::model::sentence(&e.to_string())
             );
-            let zh = topic_error_in(&e, Locale::zh_CN);
+            let zh = crate::app::model::topic_error_words(&e, Locale::zh_CN);
             assert!(zh.ends_with('。'), "{zh}");
         }
-        assert!(
-            topic_error_in(&TopicError::TooLong { len: 70_000 }, Locale::zh_CN).contains("70000")
-        );
+        assert!(crate::app::model::topic_error_words(
+            &TopicError::TooLong { len: 70_000 },
+            Locale::zh_CN
+        )
+        .contains("70000"));
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn MessageList(
             <Show
                 when=move || { count() > 0 }
                 fallback=move || view! {
-                    <p class="empty">{move || model.with(ClientModel::messages_empty_hint)}</p>
+                    <p class="empty">{move || model.with(|m| m.messages_empty_hint_in(locale.get()))}</p>
                 }
             >
                 <ol class="msg-list" aria-live="polite">
@@ -80,7 +80,7 @@ pub fn meta_words(row: &MessageRow, locale: Locale) -> String {
         parts.push(td_string!(locale, client.messages.subscription_ids, ids).to_string());
     }
     parts.push(td_string!(locale, client.messages.bytes, size = row.size).to_string());
-    parts.push(row.payload.kind().to_string());
+    parts.push(row.payload.kind_in(locale).to_string());
     parts.join(" · ")
 }
 
@@ -116,7 +116,12 @@ fn MessageItem(row: Arc<MessageRow>) -> impl IntoView {
                 })}
                 <time class="time">{clock_label(row.at)}</time>
             </div>
-            <pre class="payload" data-testid="msg-payload">{row.payload.text().to_string()}</pre>
+            <pre class="payload" data-testid="msg-payload">
+                {
+                    let row = row.clone();
+                    move || row.payload_text_in(locale.get())
+                }
+            </pre>
             <div class="msg-meta">{meta}</div>
         </li>
     }

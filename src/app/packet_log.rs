@@ -120,7 +120,7 @@ pub fn PacketLog(
                             <div class=class>
                                 <time class="time">{clock_label(line.at)}</time>
                                 " "
-                                <span class="text">{line.text.clone()}</span>
+                                <span class="text">{move || line.text_in(locale.get())}</span>
                             </div>
                         }
                     }

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::form::{reader_locale, topic_error_in, ReaderLocale};
-use super::payload::{encode_payload, PayloadFormat};
+use super::form::{reader_locale, ReaderLocale};
+use super::payload::{encode_payload_in, PayloadFormat};
 use super::ClientCtx;
 use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{Properties, QoS};
@@ -44,7 +44,8 @@ pub fn PublishPanel() -> impl IntoView {
     let is_v5 = Memo::new(move |_| ctx.speaks_v5());
 
     let topic_error = Memo::new(move |_| topic.with(|t| validate_topic_name(t).err()));
-    let payload_bytes = Memo::new(move |_| payload.with(|p| encode_payload(format.get(), p)));
+    let payload_bytes =
+        Memo::new(move |_| payload.with(|p| encode_payload_in(format.get(), p, locale.get())));
     let payload_error = Memo::new(move |_| payload_bytes.with(|r| r.as_ref().err().cloned()));
     let invalid = move || topic_error.with(Option::is_some) || payload_error.with(Option::is_some);
     // With no link at all (never connected, stopped, refused) nothing could
@@ -107,7 +108,7 @@ pub fn PublishPanel() -> impl IntoView {
                     <span id="pub-topic-error" class="hint error" data-testid="pub-topic-error">
                         {move || {
                             let locale = locale.get();
-                            topic_error.with(|e| e.as_ref().map(|e| topic_error_in(e, locale))).unwrap_or_default()
+                            topic_error.with(|e| e.as_ref().map(|e| crate::app::model::topic_error_words(e, locale))).unwrap_or_default()
                         }}
                     </span>
                 </label>
@@ -205,7 +206,7 @@ pub fn PublishPanel() -> impl IntoView {
                         role="status"
                         aria-live="polite"
                     >
-                        {move || ctx.model.with(|m| m.publish_feedback.as_ref().map(|f| f.text.clone())).unwrap_or_default()}
+                        {move || ctx.model.with(|m| m.publish_feedback.as_ref().map(|f| f.text_in(locale.get()))).unwrap_or_default()}
                     </span>
                     {move || {
                         let queued = ctx.model.with(|m| m.queued);

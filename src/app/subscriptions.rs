@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::form::{reader_locale, topic_error_in};
+use super::form::reader_locale;
 use super::model::{SubState, SubscriptionRow};
 use super::publish::{qos_from_value, qos_options};
 use super::ClientCtx;
@@ -67,7 +67,7 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                     <span id="sub-filter-error" class="hint error" data-testid="sub-filter-error">
                         {move || {
                             let locale = locale.get();
-                            filter_error.with(|e| e.as_ref().map(|e| topic_error_in(e, locale))).unwrap_or_default()
+                            filter_error.with(|e| e.as_ref().map(|e| crate::app::model::topic_error_words(e, locale))).unwrap_or_default()
                         }}
                     </span>
                 </label>
@@ -112,7 +112,7 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                 role="status"
                 aria-live="polite"
             >
-                {move || ctx.model.with(|m| m.subscribe_feedback.as_ref().map(|f| f.text.clone())).unwrap_or_default()}
+                {move || ctx.model.with(|m| m.subscribe_feedback.as_ref().map(|f| f.text_in(locale.get()))).unwrap_or_default()}
             </p>
             <Show
                 when=move || ctx.model.with(|m| !m.subscriptions.is_empty())
@@ -153,9 +153,12 @@ fn state_words(state: &SubState, locale: Locale) -> String {
         SubState::Granted(q) => {
             td_string!(locale, client.subscriptions.granted, qos = q.as_u8()).to_string()
         }
-        SubState::Failed(reason) => {
-            td_string!(locale, client.subscriptions.refused, reason).to_string()
-        }
+        SubState::Failed(reason) => td_string!(
+            locale,
+            client.subscriptions.refused,
+            reason = reason.words_in(locale)
+        )
+        .to_string(),
         SubState::Leaving => td_string!(locale, client.subscriptions.waiting_unsuback).into(),
     }
 }
