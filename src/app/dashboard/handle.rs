@@ -16,7 +16,31 @@ use super::model::{DashboardModel, DrainReport, FRAME_BUDGET};
 use super::settings::{DashboardSettings, SavedBoard, SavedState};
 use crate::mqtt::packet::SubscribeFilter;
 use crate::mqtt::session::{Event, PublishRequest};
+use crate::i18n::{td_string, Locale};
 use crate::net::storage::LocalStorage;
+
+/// The notification for a new critical alarm (and how many more came with
+/// it) in `locale`: "Critical alarm: fire in zone A-12 (+2 more)".
+pub fn critical_alert(first: &AlarmKey, more: usize, locale: Locale) -> String {
+    let (kind, zone) = (&first.alarm_type, &first.zone);
+    if more == 0 {
+        td_string!(locale, dashboard.alert.critical, kind = kind, zone = zone).to_string()
+    } else {
+        td_string!(
+            locale,
+            dashboard.alert.critical_more,
+            kind = kind,
+            zone = zone,
+            more = more
+        )
+        .to_string()
+    }
+}
+
+/// The browser refused to keep the board for a reload (storage full or
+/// disabled); the view says so in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardNotSaved;
 
 /// A cheap, copyable handle to the dashboard's model and its loop.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +65,7 @@ pub struct DashboardHandle {
     /// it was restored from storage.
     pub(super) restored_from: RwSignal<Option<u64>>,
     /// The last save of the board for a reload: bytes written, or why not.
-    pub(super) board_saved: RwSignal<Option<Result<usize, String>>>,
+    pub(super) board_saved: RwSignal<Option<Result<usize, BoardNotSaved>>>,
     /// The board's revision when it was last saved.
     saved_revision: StoredValue<(u64, u64, u64, u64)>,
     /// Alarms were digested at once and the views not yet told.
@@ -142,15 +166,16 @@ impl DashboardHandle {
             beep();
         }
         if alerts.notifications {
-            let more = match keys.len() {
-                1 => String::new(),
-                n => format!(" (+{} more)", n - 1),
-            };
-            notify(&format!(
-                "Critical alarm: {} in zone {}{more}",
-                first.alarm_type, first.zone
-            ));
+            notify(&critical_alert(first, keys.len() - 1, self.locale()));
         }
+    }
+
+    /// The reader's language now, read without subscribing (a notification
+    /// is written once, when it is shown).
+    pub fn locale(&self) -> Locale {
+        self.owner
+            .with_value(|owner| owner.as_ref().map(|o| o.with(crate::app::locale::current)))
+            .unwrap_or_else(crate::app::locale::current)
     }
 
     /// Queues a message that did not come as a session event (tests, loopback).
@@ -261,11 +286,7 @@ impl DashboardHandle {
             return;
         }
         let board = self.read_untracked(|m| m.saved_board(now_ms()));
-        let outcome = board.save(&LocalStorage).ok_or_else(|| {
-            "Could not save the dashboard for a reload: the browser's storage is full or \
-             disabled. It works on; a reload will start empty."
-                .to_owned()
-        });
+        let outcome = board.save(&LocalStorage).ok_or(BoardNotSaved);
         if outcome.is_ok() {
             self.saved_revision.set_value(revision);
         }
