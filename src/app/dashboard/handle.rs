@@ -14,9 +14,9 @@ use super::browser::{beep, notify, now_ms, page_hidden};
 use super::message::Incoming;
 use super::model::{DashboardModel, DrainReport, FRAME_BUDGET};
 use super::settings::{DashboardSettings, SavedBoard, SavedState};
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::SubscribeFilter;
 use crate::mqtt::session::{Event, PublishRequest};
-use crate::i18n::{td_string, Locale};
 use crate::net::storage::LocalStorage;
 
 /// The notification for a new critical alarm (and how many more came with
@@ -299,5 +299,37 @@ impl DashboardHandle {
         let settings = self.settings.get_untracked();
         let state = self.read_untracked(|m| m.saved_state(&settings));
         state.save(&LocalStorage);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::dashboard::browser::title_with_count_in;
+
+    #[test]
+    fn alerts_and_the_title_count_follow_the_locale() {
+        let key = AlarmKey {
+            alarm_type: "fire".into(),
+            zone: "A-12".into(),
+        };
+        assert_eq!(
+            critical_alert(&key, 0, Locale::en),
+            "Critical alarm: fire in zone A-12"
+        );
+        assert_eq!(
+            critical_alert(&key, 2, Locale::en),
+            "Critical alarm: fire in zone A-12 (+2 more)"
+        );
+        assert_eq!(
+            critical_alert(&key, 2, Locale::zh_CN),
+            "严重告警：A-12 区域的 fire（另有 2 条）"
+        );
+        assert_eq!(title_with_count_in("QoScope", 3, Locale::en), "(3) QoScope");
+        assert_eq!(
+            title_with_count_in("QoScope", 3, Locale::zh_CN),
+            "（3 条告警）QoScope"
+        );
+        assert_eq!(title_with_count_in("QoScope", 0, Locale::zh_CN), "QoScope");
     }
 }

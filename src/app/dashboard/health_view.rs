@@ -107,7 +107,13 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
         .stuck
         .iter()
         .take(3)
-        .map(|s| (s.packet_id, s.direction, format!("{:.1}", s.age_ms as f64 / 1000.0)))
+        .map(|s| {
+            (
+                s.packet_id,
+                s.direction,
+                format!("{:.1}", s.age_ms as f64 / 1000.0),
+            )
+        })
         .collect();
     let stuck = move || {
         let locale = i18n.get_locale();

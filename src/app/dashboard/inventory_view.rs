@@ -288,8 +288,12 @@ fn TrustBadge(item: StockItem) -> impl IntoView {
             let skipped = item.duplicates_skipped;
             let title = move || {
                 if skipped > 0 {
-                    t_string!(i18n, dashboard.inventory.trust.skipped_title, count = skipped)
-                        .to_string()
+                    t_string!(
+                        i18n,
+                        dashboard.inventory.trust.skipped_title,
+                        count = skipped
+                    )
+                    .to_string()
                 } else {
                     t_string!(i18n, dashboard.inventory.trust.trusted_title).to_string()
                 }

@@ -224,3 +224,40 @@ pub fn filter_list(text: &str) -> Result<Vec<String>, FilterListError> {
     }
     Ok(filters)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn a_cut_payload_says_so_in_the_readers_language() {
+        let long = "x".repeat(PAYLOAD_TEXT_CAP + 10);
+        let kept = capped_text(long.as_bytes());
+        assert_eq!(payload_text_in(&kept, Locale::en), kept);
+        let zh = payload_text_in(&kept, Locale::zh_CN);
+        assert!(zh.ends_with("…（共 2058 字节）"), "{zh}");
+        assert!(zh.starts_with(&"x".repeat(PAYLOAD_TEXT_CAP)));
+        // A payload that only looks like the marker stays as it came.
+        let small = "{\"a\":1} … (12 bytes in all)";
+        assert_eq!(payload_text_in(small, Locale::zh_CN), small);
+    }
+
+    #[test]
+    fn filter_list_errors_are_worded_per_locale() {
+        assert_eq!(filter_list(" , "), Err(FilterListError::Empty));
+        assert_eq!(
+            parse_filter_list(" , ").unwrap_err(),
+            "give at least one topic filter, e.g. alarms/#"
+        );
+        assert_eq!(
+            FilterListError::Empty.text_in(Locale::zh_CN),
+            "请至少填写一个主题过滤器，例如 alarms/#"
+        );
+        let bad = filter_list("alarms/#/x").unwrap_err();
+        assert!(bad.text_in(Locale::zh_CN).starts_with("alarms/#/x："));
+        assert!(parse_filter_list("alarms/#/x")
+            .unwrap_err()
+            .starts_with("alarms/#/x: "));
+    }
+}

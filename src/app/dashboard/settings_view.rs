@@ -122,8 +122,8 @@ impl Draft {
     /// The settings the draft describes, or what is wrong with it.
     fn apply_to(&self, base: &DashboardSettings) -> Result<DashboardSettings, SettingsError> {
         let mut s = base.clone();
-        s.alarms.filters = filter_list(&self.alarm_filters.get_untracked())
-            .map_err(SettingsError::AlarmTopics)?;
+        s.alarms.filters =
+            filter_list(&self.alarm_filters.get_untracked()).map_err(SettingsError::AlarmTopics)?;
         s.inventory.filters = filter_list(&self.stock_filters.get_untracked())
             .map_err(SettingsError::InventoryTopics)?;
         s.alarms.fields.alarm_type = field(self.alarm_type, Field::AlarmType)?;

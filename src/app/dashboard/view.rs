@@ -97,13 +97,11 @@ fn RestoredNotice(handle: DashboardHandle) -> impl IntoView {
     };
     let save_error = move || {
         handle.board_saved.get()?.err()?;
-        Some(
-            view! {
-                <p class="dash-warning" role="alert">
-                    {move || t_string!(i18n, dashboard.view.not_saved)}
-                </p>
-            },
-        )
+        Some(view! {
+            <p class="dash-warning" role="alert">
+                {move || t_string!(i18n, dashboard.view.not_saved)}
+            </p>
+        })
     };
     view! {
         {restored}
