@@ -8,6 +8,8 @@ use super::browser::clock_label;
 use super::context::DashboardContext;
 use super::csv::alarms_csv;
 use super::export_button::CsvExportButton;
+use super::message::payload_text_in;
+use crate::i18n::{t, t_string, use_i18n};
 
 /// Most rows rendered at once; the rest are reachable through the filters.
 pub const ROW_LIMIT: usize = 200;
@@ -16,6 +18,7 @@ pub const ROW_LIMIT: usize = 200;
 #[component]
 pub fn AlarmPanel() -> impl IntoView {
     let ctx = DashboardContext::get();
+    let i18n = use_i18n();
     let severity = RwSignal::new(String::new());
     let zone = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
@@ -51,20 +54,24 @@ pub fn AlarmPanel() -> impl IntoView {
     view! {
         <section class="dash-panel dash-alarms" aria-labelledby="dash-alarms-title">
             <header class="dash-panel-head">
-                <h2 id="dash-alarms-title">"Alarms"</h2>
+                <h2 id="dash-alarms-title">{t!(i18n, dashboard.alarms.title)}</h2>
                 <span class="dash-count" aria-live="polite">
-                    {move || format!("{} unacknowledged", unacknowledged())}
+                    {move || {
+                        t_string!(i18n, dashboard.alarms.unacknowledged, count = unacknowledged())
+                    }}
                 </span>
                 <button
                     class="dash-button"
                     on:click=acknowledge_all
                     disabled=move || shown.with(|(rows, _, _)| rows.iter().all(|a| a.acknowledged))
                 >
-                    "Acknowledge all shown"
+                    {t!(i18n, dashboard.alarms.ack_all)}
                 </button>
                 <CsvExportButton
                     file_name="qoscope-alarms.csv"
-                    title="Every alarm the filters admit, with its acknowledgement, as CSV"
+                    title=Signal::derive(move || {
+                        t_string!(i18n, dashboard.alarms.export_title).to_string()
+                    })
                     disabled=Signal::derive(move || shown.with(|(_, total, _)| *total == 0))
                     csv
                 />
@@ -74,13 +81,12 @@ pub fn AlarmPanel() -> impl IntoView {
                 let (rows, total, all) = shown.get();
                 if all == 0 {
                     view! {
-                        <p class="dash-empty">
-                            "No alarms. Connect to a broker and publish to alarms/… or critical/…, or start the traffic generator below."
-                        </p>
+                        <p class="dash-empty">{t!(i18n, dashboard.alarms.empty)}</p>
                     }
                         .into_any()
                 } else if total == 0 {
-                    view! { <p class="dash-empty">"No alarm matches these filters."</p> }.into_any()
+                    view! { <p class="dash-empty">{t!(i18n, dashboard.alarms.no_match)}</p> }
+                        .into_any()
                 } else {
                     view! { <AlarmTable rows total /> }.into_any()
                 }
@@ -97,25 +103,48 @@ fn AlarmFilters(
     text: RwSignal<String>,
     hide_acknowledged: RwSignal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="dash-filters" role="search">
             <label>
-                "Severity "
+                {t!(i18n, dashboard.alarms.filters.severity)}
+                " "
                 <select on:change:target=move |ev| severity.set(ev.target().value())>
-                    <option value="">"all"</option>
+                    <option value="">{t!(i18n, dashboard.alarms.filters.all)}</option>
                     {Severity::ALL
                         .iter()
-                        .map(|s| view! { <option value=s.label()>{s.label()}</option> })
+                        .map(|&s| {
+                            view! {
+                                <option value=s.label()>
+                                    {move || s.word_in(i18n.get_locale())}
+                                </option>
+                            }
+                        })
                         .collect_view()}
                 </select>
             </label>
-            <label>"Zone " <input type="search" placeholder="e.g. A-12" bind:value=zone /></label>
             <label>
-                "Text " <input type="search" placeholder="type, topic, payload" bind:value=text />
+                {t!(i18n, dashboard.alarms.filters.zone)}
+                " "
+                <input
+                    type="search"
+                    placeholder=move || t_string!(i18n, dashboard.alarms.filters.zone_placeholder)
+                    bind:value=zone
+                />
+            </label>
+            <label>
+                {t!(i18n, dashboard.alarms.filters.text)}
+                " "
+                <input
+                    type="search"
+                    placeholder=move || t_string!(i18n, dashboard.alarms.filters.text_placeholder)
+                    bind:value=text
+                />
             </label>
             <label class="dash-check">
                 <input type="checkbox" bind:checked=hide_acknowledged />
-                " Hide acknowledged"
+                " "
+                {t!(i18n, dashboard.alarms.filters.hide_acknowledged)}
             </label>
         </div>
     }
@@ -125,19 +154,20 @@ fn AlarmFilters(
 #[component]
 fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
     let shown = rows.len();
+    let i18n = use_i18n();
     view! {
         <div class="dash-scroll">
         <table class="dash-table dash-alarm-table">
             <thead>
                 <tr>
-                    <th scope="col">"Severity"</th>
-                    <th scope="col">"Type"</th>
-                    <th scope="col">"Zone"</th>
-                    <th scope="col">"Topic"</th>
-                    <th scope="col">"Last seen"</th>
-                    <th scope="col">"Count"</th>
-                    <th scope="col">"Payload"</th>
-                    <th scope="col">"Actions"</th>
+                    <th scope="col">{t!(i18n, dashboard.alarms.table.severity)}</th>
+                    <th scope="col">{t!(i18n, dashboard.alarms.table.kind)}</th>
+                    <th scope="col">{t!(i18n, dashboard.alarms.table.zone)}</th>
+                    <th scope="col">{t!(i18n, dashboard.alarms.table.topic)}</th>
+                    <th scope="col">{t!(i18n, dashboard.alarms.table.last_seen)}</th>
+                    <th scope="col">{t!(i18n, dashboard.alarms.table.count)}</th>
+                    <th scope="col">{t!(i18n, dashboard.alarms.table.payload)}</th>
+                    <th scope="col">{t!(i18n, dashboard.alarms.table.actions)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -153,7 +183,7 @@ fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
             .then(|| {
                 view! {
                     <p class="dash-more">
-                        {format!("Showing {shown} of {total}. Narrow the filters to see the rest.")}
+                        {move || t_string!(i18n, dashboard.alarms.more, shown = shown, total = total)}
                     </p>
                 }
             })}
@@ -164,12 +194,9 @@ fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
 #[component]
 fn AlarmRow(alarm: Alarm) -> impl IntoView {
     let ctx = DashboardContext::get();
+    let i18n = use_i18n();
     let key = alarm.key.clone();
-    let who = format!(
-        "{} in zone {}",
-        alarm.key.alarm_type,
-        zone_label(&alarm.key.zone)
-    );
+    let (kind, zone) = (alarm.key.alarm_type.clone(), zone_label(&alarm.key.zone));
     let (ack_key, clear_key, retained_key) = (key.clone(), key.clone(), key);
     let acknowledge = move |_| {
         ctx.handle.write(|m| m.alarms.acknowledge(&ack_key));
@@ -189,8 +216,12 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
         }
         ctx.persist();
     };
-    let severity = alarm.severity.label();
+    let level = alarm.severity;
+    let severity = level.label();
     let qos = alarm.qos as u8;
+    let who = StoredValue::new((kind, zone));
+    let payload = alarm.payload_text.clone();
+    let payload_shown = Memo::new(move |_| payload_text_in(&payload, i18n.get_locale()));
     let duplicates = alarm.duplicates;
     view! {
         <tr
@@ -200,25 +231,36 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
             data-severity=severity
         >
             <td>
-                <span class=format!("dash-sev dash-sev-{severity}")>{severity}</span>
+                <span class=format!(
+                    "dash-sev dash-sev-{severity}",
+                )>{move || level.word_in(i18n.get_locale())}</span>
             </td>
             <td class="dash-alarm-type">{alarm.key.alarm_type.clone()}</td>
             <td>{zone_label(&alarm.key.zone)}</td>
             <td class="dash-topic">
                 <code>{alarm.topic.clone()}</code>
-                <span class=format!("dash-qos dash-qos{qos}") title="effective QoS">
+                <span
+                    class=format!("dash-qos dash-qos{qos}")
+                    title=move || t_string!(i18n, dashboard.alarms.row.qos_title)
+                >
                     {format!("QoS {qos}")}
                 </span>
-                {alarm.retained.then(|| view! { <span class="dash-tag">"retained"</span> })}
+                {alarm
+                    .retained
+                    .then(|| {
+                        view! {
+                            <span class="dash-tag">{t!(i18n, dashboard.alarms.row.retained)}</span>
+                        }
+                    })}
                 {alarm
                     .restored
                     .then(|| {
                         view! {
                             <span
                                 class="dash-tag dash-restored"
-                                title="Shown as it was before the page was reloaded; no live message for it has arrived since."
+                                title=move || t_string!(i18n, dashboard.alarms.row.restored_title)
                             >
-                                "restored"
+                                {t!(i18n, dashboard.alarms.row.restored)}
                             </span>
                         }
                     })}
@@ -229,7 +271,11 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
                     .then(|| {
                         view! {
                             <small class="dash-since">
-                                {format!("first {}", clock_label(alarm.first_seen))}
+                                {move || {
+                                    t_string!(
+                                        i18n, dashboard.alarms.row.first, time = clock_label(alarm.first_seen)
+                                    )
+                                }}
                             </small>
                         }
                     })}
@@ -241,16 +287,16 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
                         view! {
                             <span
                                 class="dash-tag dash-dup"
-                                title="Duplicate deliveries (DUP=1 or a message id seen before): flagged, not counted"
+                                title=move || t_string!(i18n, dashboard.alarms.row.dup_title)
                             >
-                                {format!("+{duplicates} dup")}
+                                {move || t_string!(i18n, dashboard.alarms.row.dup, count = duplicates)}
                             </span>
                         }
                     })}
             </td>
             <td class="dash-payload">
-                <code class:raw=!alarm.payload_is_json title=alarm.payload_text.clone()>
-                    {alarm.payload_text.clone()}
+                <code class:raw=!alarm.payload_is_json title=payload_shown>
+                    {payload_shown}
                 </code>
             </td>
             <td class="dash-actions">
@@ -258,20 +304,39 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
                     class="dash-button"
                     on:click=acknowledge
                     disabled=alarm.acknowledged
-                    aria-label=format!("Acknowledge {who}")
+                    aria-label=move || {
+                        let (kind, zone) = who.get_value();
+                        t_string!(i18n, dashboard.alarms.row.ack_label, kind = kind, zone = zone)
+                    }
                 >
-                    {if alarm.acknowledged { "Acknowledged" } else { "Ack" }}
+                    {if alarm.acknowledged {
+                        t!(i18n, dashboard.alarms.row.acknowledged).into_any()
+                    } else {
+                        t!(i18n, dashboard.alarms.row.ack).into_any()
+                    }}
                 </button>
-                <button class="dash-button" on:click=clear aria-label=format!("Clear {who}")>
-                    "Clear"
+                <button
+                    class="dash-button"
+                    on:click=clear
+                    aria-label=move || {
+                        let (kind, zone) = who.get_value();
+                        t_string!(i18n, dashboard.alarms.row.clear_label, kind = kind, zone = zone)
+                    }
+                >
+                    {t!(i18n, dashboard.alarms.row.clear)}
                 </button>
                 <button
                     class="dash-button dash-danger"
                     on:click=clear_retained
-                    aria-label=format!("Clear {who} and delete the retained message on the broker")
-                    title="Also publishes an empty retained message to this topic, deleting the broker's copy"
+                    aria-label=move || {
+                        let (kind, zone) = who.get_value();
+                        t_string!(
+                            i18n, dashboard.alarms.row.clear_retained_label, kind = kind, zone = zone
+                        )
+                    }
+                    title=move || t_string!(i18n, dashboard.alarms.row.clear_retained_title)
                 >
-                    "Clear retained"
+                    {t!(i18n, dashboard.alarms.row.clear_retained)}
                 </button>
             </td>
         </tr>

@@ -68,6 +68,18 @@ impl Severity {
             Severity::Info => "info",
         }
     }
+
+    /// The word the operator reads in `locale` ("critical" / "严重"); the
+    /// CSS class and the CSV keep [`Severity::label`].
+    pub fn word_in(self, locale: crate::i18n::Locale) -> &'static str {
+        use crate::i18n::td_string;
+        match self {
+            Severity::Critical => td_string!(locale, dashboard.severity.critical),
+            Severity::Major => td_string!(locale, dashboard.severity.major),
+            Severity::Minor => td_string!(locale, dashboard.severity.minor),
+            Severity::Info => td_string!(locale, dashboard.severity.info),
+        }
+    }
 }
 
 /// JSON field names read from alarm payloads.

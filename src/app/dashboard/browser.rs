@@ -11,10 +11,25 @@ pub use crate::net::clock::clock_label_seconds as clock_label;
 
 /// The tab title with the unacknowledged count in front: "(3) QoScope".
 pub fn title_with_count(base: &str, unacknowledged: usize) -> String {
+    title_with_count_in(base, unacknowledged, crate::i18n::Locale::en)
+}
+
+/// [`title_with_count`] in `locale`: "（3 条告警）QoScope".
+pub fn title_with_count_in(
+    base: &str,
+    unacknowledged: usize,
+    locale: crate::i18n::Locale,
+) -> String {
     if unacknowledged == 0 {
         base.to_owned()
     } else {
-        format!("({unacknowledged}) {base}")
+        crate::i18n::td_string!(
+            locale,
+            dashboard.alert.title_count,
+            count = unacknowledged,
+            title = base
+        )
+        .to_string()
     }
 }
 

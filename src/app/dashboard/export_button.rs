@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, use_i18n};
 use crate::net::page::download;
 
 /// "Export CSV" for one panel.
@@ -10,14 +11,16 @@ use crate::net::page::download;
 pub fn CsvExportButton(
     /// The downloaded file's name.
     file_name: &'static str,
-    /// What the file holds (the button's tooltip).
-    title: &'static str,
+    /// What the file holds (the button's tooltip), in the reader's language.
+    #[prop(into)]
+    title: Signal<String>,
     /// Nothing to export.
     #[prop(into)]
     disabled: Signal<bool>,
     /// Builds the CSV.
     csv: Callback<(), String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let error = RwSignal::new(None::<String>);
     let export = move |_| {
         let text = csv.run(());
@@ -25,7 +28,7 @@ pub fn CsvExportButton(
     };
     view! {
         <button class="dash-button" on:click=export disabled=disabled title=title>
-            "Export CSV"
+            {t!(i18n, dashboard.export.button)}
         </button>
         {move || error.get().map(|m| view! { <span class="dash-error" role="alert">{m}</span> })}
     }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
-use super::browser::{document_title, now_ms, set_document_title, title_with_count};
+use super::browser::{document_title, now_ms, set_document_title, title_with_count_in};
 use super::handle::DashboardHandle;
 use super::traffic::TrafficGenerator;
 
@@ -61,13 +61,16 @@ fn apply_settings_on_change(handle: DashboardHandle) {
     });
 }
 
-/// Puts the unacknowledged count in front of the tab title; restores it on cleanup.
+/// Puts the unacknowledged count in front of the tab title, in the reader's
+/// language (again when it changes); restores the title on cleanup.
 fn show_count_in_title(handle: DashboardHandle) {
     let base = document_title();
     let restore = base.clone();
+    let i18n = use_context::<leptos_i18n::I18nContext<crate::i18n::Locale>>();
     Effect::new(move |_| {
         let count = handle.read(|m| m.alarms.unacknowledged());
-        set_document_title(&title_with_count(&base, count));
+        let locale = i18n.map(|i18n| i18n.get_locale()).unwrap_or_default();
+        set_document_title(&title_with_count_in(&base, count, locale));
     });
     on_cleanup(move || set_document_title(&restore));
 }

@@ -14,9 +14,33 @@ use super::browser::{beep, notify, now_ms, page_hidden};
 use super::message::Incoming;
 use super::model::{DashboardModel, DrainReport, FRAME_BUDGET};
 use super::settings::{DashboardSettings, SavedBoard, SavedState};
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::SubscribeFilter;
 use crate::mqtt::session::{Event, PublishRequest};
 use crate::net::storage::LocalStorage;
+
+/// The notification for a new critical alarm (and how many more came with
+/// it) in `locale`: "Critical alarm: fire in zone A-12 (+2 more)".
+pub fn critical_alert(first: &AlarmKey, more: usize, locale: Locale) -> String {
+    let (kind, zone) = (&first.alarm_type, &first.zone);
+    if more == 0 {
+        td_string!(locale, dashboard.alert.critical, kind = kind, zone = zone).to_string()
+    } else {
+        td_string!(
+            locale,
+            dashboard.alert.critical_more,
+            kind = kind,
+            zone = zone,
+            more = more
+        )
+        .to_string()
+    }
+}
+
+/// The browser refused to keep the board for a reload (storage full or
+/// disabled); the view says so in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardNotSaved;
 
 /// A cheap, copyable handle to the dashboard's model and its loop.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +65,7 @@ pub struct DashboardHandle {
     /// it was restored from storage.
     pub(super) restored_from: RwSignal<Option<u64>>,
     /// The last save of the board for a reload: bytes written, or why not.
-    pub(super) board_saved: RwSignal<Option<Result<usize, String>>>,
+    pub(super) board_saved: RwSignal<Option<Result<usize, BoardNotSaved>>>,
     /// The board's revision when it was last saved.
     saved_revision: StoredValue<(u64, u64, u64, u64)>,
     /// Alarms were digested at once and the views not yet told.
@@ -142,15 +166,16 @@ impl DashboardHandle {
             beep();
         }
         if alerts.notifications {
-            let more = match keys.len() {
-                1 => String::new(),
-                n => format!(" (+{} more)", n - 1),
-            };
-            notify(&format!(
-                "Critical alarm: {} in zone {}{more}",
-                first.alarm_type, first.zone
-            ));
+            notify(&critical_alert(first, keys.len() - 1, self.locale()));
         }
+    }
+
+    /// The reader's language now, read without subscribing (a notification
+    /// is written once, when it is shown).
+    pub fn locale(&self) -> Locale {
+        self.owner
+            .with_value(|owner| owner.as_ref().map(|o| o.with(crate::app::locale::current)))
+            .unwrap_or_else(crate::app::locale::current)
     }
 
     /// Queues a message that did not come as a session event (tests, loopback).
@@ -261,11 +286,7 @@ impl DashboardHandle {
             return;
         }
         let board = self.read_untracked(|m| m.saved_board(now_ms()));
-        let outcome = board.save(&LocalStorage).ok_or_else(|| {
-            "Could not save the dashboard for a reload: the browser's storage is full or \
-             disabled. It works on; a reload will start empty."
-                .to_owned()
-        });
+        let outcome = board.save(&LocalStorage).ok_or(BoardNotSaved);
         if outcome.is_ok() {
             self.saved_revision.set_value(revision);
         }
@@ -278,5 +299,37 @@ impl DashboardHandle {
         let settings = self.settings.get_untracked();
         let state = self.read_untracked(|m| m.saved_state(&settings));
         state.save(&LocalStorage);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::dashboard::browser::title_with_count_in;
+
+    #[test]
+    fn alerts_and_the_title_count_follow_the_locale() {
+        let key = AlarmKey {
+            alarm_type: "fire".into(),
+            zone: "A-12".into(),
+        };
+        assert_eq!(
+            critical_alert(&key, 0, Locale::en),
+            "Critical alarm: fire in zone A-12"
+        );
+        assert_eq!(
+            critical_alert(&key, 2, Locale::en),
+            "Critical alarm: fire in zone A-12 (+2 more)"
+        );
+        assert_eq!(
+            critical_alert(&key, 2, Locale::zh_CN),
+            "严重告警：A-12 区域的 fire（另有 2 条）"
+        );
+        assert_eq!(title_with_count_in("QoScope", 3, Locale::en), "(3) QoScope");
+        assert_eq!(
+            title_with_count_in("QoScope", 3, Locale::zh_CN),
+            "（3 条告警）QoScope"
+        );
+        assert_eq!(title_with_count_in("QoScope", 0, Locale::zh_CN), "QoScope");
     }
 }

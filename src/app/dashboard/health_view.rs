@@ -4,12 +4,14 @@ use leptos::prelude::*;
 
 use super::context::DashboardContext;
 use super::health::HealthSnapshot;
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::mqtt::session::FlowDirection;
 
 /// The health panel. `now` ticks so open-handshake ages advance with no traffic.
 #[component]
 pub fn HealthPanel(#[prop(into)] now: Signal<u64>) -> impl IntoView {
     let ctx = DashboardContext::get();
+    let i18n = use_i18n();
     let snapshot = Memo::new(move |_| {
         let now = now.get();
         ctx.handle.read(|m| m.health.snapshot(now))
@@ -18,11 +20,16 @@ pub fn HealthPanel(#[prop(into)] now: Signal<u64>) -> impl IntoView {
     view! {
         <section class="dash-panel dash-health" aria-labelledby="dash-health-title">
             <header class="dash-panel-head">
-                <h2 id="dash-health-title">"Health"</h2>
+                <h2 id="dash-health-title">{t!(i18n, dashboard.health.title)}</h2>
                 <span class="dash-behind" role="status" data-testid="dash-behind">
                     {move || match ctx.handle.behind_ms.get() {
                         0 => String::new(),
-                        ms => format!("Behind live by {:.1} s, catching up", ms as f64 / 1000.0),
+                        ms => {
+                            t_string!(
+                                i18n, dashboard.health.behind, secs = format!("{:.1}", ms as f64 / 1000.0)
+                            )
+                                .to_string()
+                        }
                     }}
                 </span>
             </header>
@@ -40,14 +47,15 @@ pub fn HealthPanel(#[prop(into)] now: Signal<u64>) -> impl IntoView {
 
 #[component]
 fn QosTable(snap: HealthSnapshot) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <table class="dash-table dash-qos-table">
             <thead>
                 <tr>
                     <th scope="col">"QoS"</th>
-                    <th scope="col">"In"</th>
-                    <th scope="col">"Out"</th>
-                    <th scope="col">"In flight"</th>
+                    <th scope="col">{t!(i18n, dashboard.health.table.incoming)}</th>
+                    <th scope="col">{t!(i18n, dashboard.health.table.outgoing)}</th>
+                    <th scope="col">{t!(i18n, dashboard.health.table.in_flight)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -77,13 +85,55 @@ fn QosTable(snap: HealthSnapshot) -> impl IntoView {
 
 #[component]
 fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
+    let i18n = use_i18n();
     let rate = match snap.qos2_completion_rate() {
         Some(rate) => format!("{:.1}%", rate * 100.0),
         None => "—".to_owned(),
     };
-    let latency = match (snap.latency_avg_ms, snap.latency_p99_ms) {
-        (Some(avg), Some(p99)) => format!("{avg:.1} ms avg · {p99} ms p99"),
+    let (avg, p99) = (snap.latency_avg_ms, snap.latency_p99_ms);
+    let latency = move || match (avg, p99) {
+        (Some(avg), Some(p99)) => t_string!(
+            i18n,
+            dashboard.health.latency_value,
+            avg = format!("{avg:.1}"),
+            p99 = p99
+        )
+        .to_string(),
         _ => "—".to_owned(),
+    };
+    let (completed, started) = (snap.qos2_completed, snap.qos2_started);
+    let stuck_secs = format!("{:.1}", threshold as f64 / 1000.0);
+    let stuck: Vec<(u16, FlowDirection, String)> = snap
+        .stuck
+        .iter()
+        .take(3)
+        .map(|s| {
+            (
+                s.packet_id,
+                s.direction,
+                format!("{:.1}", s.age_ms as f64 / 1000.0),
+            )
+        })
+        .collect();
+    let stuck = move || {
+        let locale = i18n.get_locale();
+        stuck
+            .iter()
+            .map(|(id, direction, secs)| {
+                let side = match direction {
+                    FlowDirection::Outgoing => td_string!(locale, dashboard.health.side_out),
+                    FlowDirection::Incoming => td_string!(locale, dashboard.health.side_in),
+                };
+                let item = td_string!(
+                    locale,
+                    dashboard.health.stuck_item,
+                    id = id,
+                    side = side,
+                    secs = secs
+                );
+                format!(" {item}")
+            })
+            .collect::<String>()
     };
     let stuck_class = if snap.stuck_count > 0 {
         "dash-stat dash-warn"
@@ -93,52 +143,46 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
     view! {
         <dl class="dash-stats">
             <div class="dash-stat">
-                <dt title="监控 QoS 2 消息的完成率: completed / (completed + abandoned)">
-                    "QoS 2 completion"
+                <dt title=move || t_string!(i18n, dashboard.health.completion_title)>
+                    {t!(i18n, dashboard.health.completion)}
                 </dt>
                 <dd>
                     {rate}
                     <small>
-                        {format!(
-                            " {} of {} started",
-                            snap.qos2_completed,
-                            snap.qos2_started,
-                        )}
+                        {move || {
+                            let done = t_string!(
+                                i18n,
+                                dashboard.health.started,
+                                completed = completed,
+                                started = started
+                            );
+                            format!(" {done}")
+                        }}
                     </small>
                 </dd>
             </div>
             <div class=stuck_class>
-                <dt>{format!("QoS 2 open > {:.1} s", threshold as f64 / 1000.0)}</dt>
-                <dd>
-                    {snap.stuck_count}
-                    <small>
-                        {snap
-                            .stuck
-                            .iter()
-                            .take(3)
-                            .map(|s| {
-                                let side = match s.direction {
-                                    FlowDirection::Outgoing => "out",
-                                    FlowDirection::Incoming => "in",
-                                };
-                                format!(" #{} {side} {:.1}s", s.packet_id, s.age_ms as f64 / 1000.0)
-                            })
-                            .collect::<String>()}
-                    </small>
-                </dd>
+                <dt>
+                    {move || t_string!(i18n, dashboard.health.stuck, secs = stuck_secs.clone())}
+                </dt>
+                <dd>{snap.stuck_count} <small>{stuck}</small></dd>
             </div>
             <div class="dash-stat">
-                <dt title="PUBLISH resent with DUP=1, or PUBREL resent">"Retries"</dt>
+                <dt title=move || {
+                    t_string!(i18n, dashboard.health.retries_title)
+                }>{t!(i18n, dashboard.health.retries)}</dt>
                 <dd>{snap.retries}</dd>
             </div>
             <div class="dash-stat">
-                <dt title="QoS 2 PUBLISH repeats the session answered with PUBREC and did not deliver again. Repeats at QoS 0/1 reach the application; the stock table skips those by msg_id and says so per SKU.">
-                    "QoS 2 repeats suppressed"
+                <dt title=move || t_string!(i18n, dashboard.health.suppressed_title)>
+                    {t!(i18n, dashboard.health.suppressed)}
                 </dt>
                 <dd>{snap.duplicates_suppressed}</dd>
             </div>
             <div class="dash-stat dash-stat-wide">
-                <dt title="PUBLISH to PUBACK / PUBCOMP, our outgoing flows">"Handshake latency"</dt>
+                <dt title=move || {
+                    t_string!(i18n, dashboard.health.latency_title)
+                }>{t!(i18n, dashboard.health.latency)}</dt>
                 <dd>{latency}</dd>
             </div>
         </dl>
@@ -147,11 +191,12 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
 
 #[component]
 fn MixedQosWarning(snap: HealthSnapshot) -> impl IntoView {
+    let i18n = use_i18n();
     (!snap.mixed_qos.is_empty()).then(|| {
         view! {
             <div class="dash-warning" role="status">
-                <strong>"Mixed QoS on one topic "</strong>
-                <span>"(避免: 在同一 Topic 中混用不同 QoS 级别): "</span>
+                <strong>{t!(i18n, dashboard.health.mixed)}</strong>
+                <span>{t!(i18n, dashboard.health.mixed_hint)}</span>
                 <ul>
                     {snap
                         .mixed_qos

@@ -8,11 +8,16 @@ use super::context::DashboardContext;
 use super::csv::inventory_csv;
 use super::export_button::CsvExportButton;
 use super::inventory::{sparkline_path, StockItem, Trust, Unreadable};
+use super::message::payload_text_in;
+use crate::i18n::{t, t_string, use_i18n};
 
 /// Most rows rendered at once.
 pub const ROW_LIMIT: usize = 200;
 const SPARK_WIDTH: f64 = 120.0;
 const SPARK_HEIGHT: f64 = 24.0;
+/// The payloads the empty table suggests (JSON, the same in every language).
+const LEVEL_EXAMPLE: &str = r#"{"sku":"A-100","level":42}"#;
+const DELTA_EXAMPLE: &str = r#"{"sku":"A-100","delta":-3,"msg_id":"…"}"#;
 
 /// One row, as rendered.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +31,7 @@ struct StockRow {
 #[component]
 pub fn InventoryPanel() -> impl IntoView {
     let ctx = DashboardContext::get();
+    let i18n = use_i18n();
     let search = RwSignal::new(String::new());
     let shown = Memo::new(move |_| {
         let needle = search.get();
@@ -62,14 +68,24 @@ pub fn InventoryPanel() -> impl IntoView {
     view! {
         <section class="dash-panel dash-inventory" aria-labelledby="dash-inventory-title">
             <header class="dash-panel-head">
-                <h2 id="dash-inventory-title">"Inventory"</h2>
-                <span class="dash-count">{move || format!("{} SKUs", shown.with(|s| s.2))}</span>
+                <h2 id="dash-inventory-title">{t!(i18n, dashboard.inventory.title)}</h2>
+                <span class="dash-count">
+                    {move || t_string!(i18n, dashboard.inventory.skus, count = shown.with(|s| s.2))}
+                </span>
                 <label>
-                    "SKU " <input type="search" placeholder="filter SKUs" bind:value=search />
+                    {t!(i18n, dashboard.inventory.sku)}
+                    " "
+                    <input
+                        type="search"
+                        placeholder=move || t_string!(i18n, dashboard.inventory.sku_placeholder)
+                        bind:value=search
+                    />
                 </label>
                 <CsvExportButton
                     file_name="qoscope-inventory.csv"
-                    title="Every SKU the filter admits, with its trust state, as CSV"
+                    title=Signal::derive(move || {
+                        t_string!(i18n, dashboard.inventory.export_title).to_string()
+                    })
                     disabled=Signal::derive(move || shown.with(|(_, total, _)| *total == 0))
                     csv
                 />
@@ -79,15 +95,21 @@ pub fn InventoryPanel() -> impl IntoView {
                 if all == 0 {
                     view! {
                         <p class="dash-empty">
-                            {format!(
-                                "No stock yet. Publish levels ({{\"sku\":\"A-100\",\"level\":42}}) or deltas ({{\"sku\":\"A-100\",\"delta\":-3,\"msg_id\":\"…\"}}) to {}, or start the traffic generator.",
-                                filters(),
-                            )}
+                            {move || {
+                                t_string!(
+                                    i18n,
+                                    dashboard.inventory.empty,
+                                    level = LEVEL_EXAMPLE,
+                                    delta = DELTA_EXAMPLE,
+                                    filters = filters()
+                                )
+                            }}
                         </p>
                     }
                         .into_any()
                 } else if total == 0 {
-                    view! { <p class="dash-empty">"No SKU matches the filter."</p> }.into_any()
+                    view! { <p class="dash-empty">{t!(i18n, dashboard.inventory.no_match)}</p> }
+                        .into_any()
                 } else {
                     view! { <StockTable rows total /> }.into_any()
                 }
@@ -103,16 +125,17 @@ pub fn InventoryPanel() -> impl IntoView {
 #[component]
 fn StockTable(rows: Vec<StockRow>, total: usize) -> impl IntoView {
     let shown = rows.len();
+    let i18n = use_i18n();
     view! {
         <table class="dash-table dash-stock-table">
             <thead>
                 <tr>
-                    <th scope="col">"SKU"</th>
-                    <th scope="col">"Count"</th>
-                    <th scope="col">"Low below"</th>
-                    <th scope="col">"Last change"</th>
-                    <th scope="col">"Trend"</th>
-                    <th scope="col">"Trust"</th>
+                    <th scope="col">{t!(i18n, dashboard.inventory.sku)}</th>
+                    <th scope="col">{t!(i18n, dashboard.inventory.table.count)}</th>
+                    <th scope="col">{t!(i18n, dashboard.inventory.table.low_below)}</th>
+                    <th scope="col">{t!(i18n, dashboard.inventory.table.last_change)}</th>
+                    <th scope="col">{t!(i18n, dashboard.inventory.table.trend)}</th>
+                    <th scope="col">{t!(i18n, dashboard.inventory.table.trust)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -127,7 +150,9 @@ fn StockTable(rows: Vec<StockRow>, total: usize) -> impl IntoView {
             .then(|| {
                 view! {
                     <p class="dash-more">
-                        {format!("Showing {shown} of {total} SKUs. Filter by SKU to see the rest.")}
+                        {move || {
+                            t_string!(i18n, dashboard.inventory.more, shown = shown, total = total)
+                        }}
                     </p>
                 }
             })}
@@ -137,6 +162,7 @@ fn StockTable(rows: Vec<StockRow>, total: usize) -> impl IntoView {
 #[component]
 fn StockRowView(row: StockRow) -> impl IntoView {
     let ctx = DashboardContext::get();
+    let i18n = use_i18n();
     let item = row.item;
     let sku = item.sku.clone();
     let set_threshold = move |value: String| {
@@ -147,14 +173,29 @@ fn StockRowView(row: StockRow) -> impl IntoView {
             s.inventory.low_stock.insert(sku.clone(), threshold);
         });
     };
-    let change = match item.last_delta {
-        Some(delta) => format!("{delta:+} at {}", clock_label(item.last_change)),
-        None => format!("level at {}", clock_label(item.last_change)),
+    let (last_delta, at) = (item.last_delta, clock_label(item.last_change));
+    let change = move || match last_delta {
+        Some(delta) => t_string!(
+            i18n,
+            dashboard.inventory.row.delta_at,
+            delta = format!("{delta:+}"),
+            time = at.clone()
+        ),
+        None => t_string!(i18n, dashboard.inventory.row.level_at, time = at.clone()),
     };
     let points: Vec<i64> = item.history.iter().map(|(_, count)| *count).collect();
     let path = sparkline_path(&points, SPARK_WIDTH, SPARK_HEIGHT);
-    let label = format!("Low-stock threshold for {}", item.sku);
+    let label_sku = item.sku.clone();
+    let label = move || {
+        t_string!(
+            i18n,
+            dashboard.inventory.row.threshold_label,
+            sku = label_sku.clone()
+        )
+    };
+    let counts = points.len();
     let restored = item.restored;
+    let repeats = item.broker_repeats;
     view! {
         <tr class="dash-stock" class:low=row.low class:restored=restored>
             <th scope="row">{item.sku.clone()}</th>
@@ -165,22 +206,34 @@ fn StockRowView(row: StockRow) -> impl IntoView {
                         view! {
                             <span
                                 class="dash-tag"
-                                title="No level message yet: this is the sum of deltas from 0"
+                                title=move || t_string!(i18n, dashboard.inventory.row.delta_only_title)
                             >
-                                "Δ only"
+                                {t!(i18n, dashboard.inventory.row.delta_only)}
                             </span>
                         }
                     })}
-                {row.low.then(|| view! { <span class="dash-tag dash-low">"low"</span> })}
+                {row
+                    .low
+                    .then(|| {
+                        view! {
+                            <span class="dash-tag dash-low">
+                                {t!(i18n, dashboard.inventory.row.low)}
+                            </span>
+                        }
+                    })}
                 {(item.broker_repeats > 0)
                     .then(|| {
                         view! {
                             <span
                                 class="dash-tag dash-repeats"
                                 data-testid="stock-repeats"
-                                title="Copies of deltas already counted (same msg_id), delivered at QoS 2. The session already drops the protocol's own resends, so these are old messages the broker delivered again: Mosquitto does this to a persistent session after it restarts. Skipped, not counted; the publisher sent each delta once."
+                                title=move || t_string!(i18n, dashboard.inventory.row.repeats_title)
                             >
-                                {format!("{} repeated by the broker", item.broker_repeats)}
+                                {move || {
+                                    t_string!(
+                                        i18n, dashboard.inventory.row.repeats, count = repeats
+                                    )
+                                }}
                             </span>
                         }
                     })}
@@ -189,9 +242,9 @@ fn StockRowView(row: StockRow) -> impl IntoView {
                         view! {
                             <span
                                 class="dash-tag dash-restored"
-                                title="Carried over from before the page was reloaded. Deltas sent while it was away may be missing; the next level message confirms the count."
+                                title=move || t_string!(i18n, dashboard.inventory.row.restored_title)
                             >
-                                "restored"
+                                {t!(i18n, dashboard.inventory.row.restored)}
                             </span>
                         }
                     })}
@@ -213,7 +266,9 @@ fn StockRowView(row: StockRow) -> impl IntoView {
                     height=SPARK_HEIGHT
                     viewBox=format!("-1 -1 {} {}", SPARK_WIDTH + 2.0, SPARK_HEIGHT + 2.0)
                     role="img"
-                    aria-label=format!("last {} counts", points.len())
+                    aria-label=move || {
+                        t_string!(i18n, dashboard.inventory.row.spark_label, count = counts)
+                    }
                 >
                     <path d=path fill="none" stroke="currentColor" stroke-width="1.5" />
                 </svg>
@@ -227,28 +282,46 @@ fn StockRowView(row: StockRow) -> impl IntoView {
 
 #[component]
 fn TrustBadge(item: StockItem) -> impl IntoView {
+    let i18n = use_i18n();
     match item.trust() {
         Trust::Trusted => {
-            let title = if item.duplicates_skipped > 0 {
-                format!(
-                    "{} duplicate(s) recognised by msg_id and skipped",
-                    item.duplicates_skipped
-                )
-            } else {
-                "No duplicate met a QoS 0/1 delta since the last level".to_owned()
+            let skipped = item.duplicates_skipped;
+            let title = move || {
+                if skipped > 0 {
+                    t_string!(
+                        i18n,
+                        dashboard.inventory.trust.skipped_title,
+                        count = skipped
+                    )
+                    .to_string()
+                } else {
+                    t_string!(i18n, dashboard.inventory.trust.trusted_title).to_string()
+                }
             };
-            view! { <span class="dash-trust dash-trusted" title=title>"trusted"</span> }.into_any()
+            view! {
+                <span class="dash-trust dash-trusted" title=title>
+                    {t!(i18n, dashboard.inventory.trust.trusted)}
+                </span>
+            }
+            .into_any()
         }
         Trust::CannotBeTrusted {
             duplicates,
             low_qos_deltas,
         } => {
-            let title = format!(
-                "{duplicates} duplicate(s) among {low_qos_deltas} delta(s) sent at QoS 0/1 since the last level. QoS 1 is at-least-once: a resent delta can be counted twice. Use QoS 2 for inventory counts, or publish a level to re-anchor."
-            );
+            let title = move || {
+                t_string!(
+                    i18n,
+                    dashboard.inventory.trust.untrusted_title,
+                    duplicates = duplicates,
+                    deltas = low_qos_deltas
+                )
+            };
             view! {
                 <span class="dash-trust dash-untrusted" title=title>
-                    {format!("cannot be trusted ({duplicates} dup)")}
+                    {move || {
+                        t_string!(i18n, dashboard.inventory.trust.untrusted, count = duplicates)
+                    }}
                 </span>
             }
             .into_any()
@@ -258,10 +331,12 @@ fn TrustBadge(item: StockItem) -> impl IntoView {
 
 #[component]
 fn UnreadableList(items: Vec<Unreadable>) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = items.len();
     view! {
         <details class="dash-unreadable">
             <summary>
-                {format!("{} message(s) were neither a level nor a delta (kept raw)", items.len())}
+                {move || t_string!(i18n, dashboard.inventory.unreadable, count = count)}
             </summary>
             <ul>
                 {items
@@ -269,7 +344,11 @@ fn UnreadableList(items: Vec<Unreadable>) -> impl IntoView {
                     .map(|u| {
                         view! {
                             <li>
-                                {clock_label(u.at)} " " <code>{u.topic}</code> " " <code>{u.text}</code>
+                                {clock_label(u.at)}
+                                " "
+                                <code>{u.topic}</code>
+                                " "
+                                <code>{move || payload_text_in(&u.text, i18n.get_locale())}</code>
                             </li>
                         }
                     })

@@ -131,6 +131,30 @@ pub fn capped_text(payload: &[u8]) -> String {
     text
 }
 
+/// `text` (a payload as [`capped_text`] kept it) for the reader in `locale`:
+/// the cut marker in their words, the payload itself as it arrived.
+pub fn payload_text_in(text: &str, locale: crate::i18n::Locale) -> String {
+    match split_capped(text) {
+        Some((kept, bytes)) => crate::i18n::td_string!(
+            locale,
+            dashboard.alarms.row.payload_cut,
+            text = kept,
+            bytes = bytes
+        )
+        .to_string(),
+        None => text.to_owned(),
+    }
+}
+
+/// The kept text and the full length, if `text` ends with the marker
+/// [`capped_text`] adds.
+fn split_capped(text: &str) -> Option<(&str, usize)> {
+    let rest = text.strip_suffix(" bytes in all)")?;
+    let at = rest.rfind(" … (")?;
+    let bytes = rest[at + " … (".len()..].parse().ok()?;
+    (bytes > PAYLOAD_TEXT_CAP).then_some((&text[..at], bytes))
+}
+
 /// Whether `topic` matches `filter` (MQTT-4.7; see [`topic::matches`]).
 pub fn filter_matches(filter: &str, topic: &str) -> bool {
     topic::matches(filter, topic)
@@ -141,8 +165,48 @@ pub fn check_filter(filter: &str) -> Result<(), String> {
     topic::validate_topic_filter(filter).map_err(|e| e.to_string())
 }
 
+/// Why a list of topic filters was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterListError {
+    /// No filter at all.
+    Empty,
+    /// `filter` is not a valid topic filter.
+    Bad {
+        /// The filter as typed.
+        filter: String,
+        /// What is wrong with it.
+        error: topic::TopicError,
+    },
+}
+
+impl FilterListError {
+    /// What to fix, in `locale`. The topic rule itself is the protocol's
+    /// [`topic::TopicError`] text.
+    pub fn text_in(&self, locale: crate::i18n::Locale) -> String {
+        use crate::i18n::td_string;
+        match self {
+            FilterListError::Empty => {
+                td_string!(locale, dashboard.settings.errors.no_filter).to_owned()
+            }
+            FilterListError::Bad { filter, error } => td_string!(
+                locale,
+                dashboard.settings.errors.bad_filter,
+                filter = filter,
+                error = error
+            )
+            .to_string(),
+        }
+    }
+}
+
 /// Topic filters from a comma- or newline-separated list, each checked.
 pub fn parse_filter_list(text: &str) -> Result<Vec<String>, String> {
+    filter_list(text).map_err(|e| e.text_in(crate::i18n::Locale::en))
+}
+
+/// Topic filters from a comma- or newline-separated list, each checked;
+/// the error says which filter is wrong and why.
+pub fn filter_list(text: &str) -> Result<Vec<String>, FilterListError> {
     let filters: Vec<String> = text
         .split([',', '\n'])
         .map(str::trim)
@@ -150,10 +214,50 @@ pub fn parse_filter_list(text: &str) -> Result<Vec<String>, String> {
         .map(str::to_owned)
         .collect();
     if filters.is_empty() {
-        return Err("give at least one topic filter, e.g. alarms/#".into());
+        return Err(FilterListError::Empty);
     }
     for filter in &filters {
-        check_filter(filter).map_err(|e| format!("{filter}: {e}"))?;
+        topic::validate_topic_filter(filter).map_err(|error| FilterListError::Bad {
+            filter: filter.clone(),
+            error,
+        })?;
     }
     Ok(filters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn a_cut_payload_says_so_in_the_readers_language() {
+        let long = "x".repeat(PAYLOAD_TEXT_CAP + 10);
+        let kept = capped_text(long.as_bytes());
+        assert_eq!(payload_text_in(&kept, Locale::en), kept);
+        let zh = payload_text_in(&kept, Locale::zh_CN);
+        assert!(zh.ends_with("…（共 2058 字节）"), "{zh}");
+        assert!(zh.starts_with(&"x".repeat(PAYLOAD_TEXT_CAP)));
+        // A payload that only looks like the marker stays as it came.
+        let small = "{\"a\":1} … (12 bytes in all)";
+        assert_eq!(payload_text_in(small, Locale::zh_CN), small);
+    }
+
+    #[test]
+    fn filter_list_errors_are_worded_per_locale() {
+        assert_eq!(filter_list(" , "), Err(FilterListError::Empty));
+        assert_eq!(
+            parse_filter_list(" , ").unwrap_err(),
+            "give at least one topic filter, e.g. alarms/#"
+        );
+        assert_eq!(
+            FilterListError::Empty.text_in(Locale::zh_CN),
+            "请至少填写一个主题过滤器，例如 alarms/#"
+        );
+        let bad = filter_list("alarms/#/x").unwrap_err();
+        assert!(bad.text_in(Locale::zh_CN).starts_with("alarms/#/x："));
+        assert!(parse_filter_list("alarms/#/x")
+            .unwrap_err()
+            .starts_with("alarms/#/x: "));
+    }
 }

@@ -5,8 +5,83 @@ use leptos::prelude::*;
 
 use super::browser::{prime_audio, request_notification_permission};
 use super::context::DashboardContext;
-use super::message::parse_filter_list;
+use super::message::{filter_list, FilterListError};
 use super::settings::DashboardSettings;
+use crate::i18n::{t, td_string, use_i18n, Locale};
+
+/// What is wrong with the settings form; put into words when shown, so a
+/// language switch rewrites it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SettingsError {
+    AlarmTopics(FilterListError),
+    InventoryTopics(FilterListError),
+    EmptyField(Field),
+    DefaultLow,
+    StuckMs,
+}
+
+/// A payload field name the form asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    AlarmType,
+    Zone,
+    Severity,
+    AlarmMessageId,
+    Sku,
+    Level,
+    Delta,
+    StockMessageId,
+}
+
+impl Field {
+    fn name_in(self, locale: Locale) -> &'static str {
+        match self {
+            Field::AlarmType => td_string!(locale, dashboard.settings.field_names.alarm_type),
+            Field::Zone => td_string!(locale, dashboard.settings.field_names.zone),
+            Field::Severity => td_string!(locale, dashboard.settings.field_names.severity),
+            Field::AlarmMessageId => {
+                td_string!(locale, dashboard.settings.field_names.alarm_message_id)
+            }
+            Field::Sku => td_string!(locale, dashboard.settings.field_names.sku),
+            Field::Level => td_string!(locale, dashboard.settings.field_names.level),
+            Field::Delta => td_string!(locale, dashboard.settings.field_names.delta),
+            Field::StockMessageId => {
+                td_string!(locale, dashboard.settings.field_names.stock_message_id)
+            }
+        }
+    }
+}
+
+impl SettingsError {
+    fn text_in(&self, locale: Locale) -> String {
+        match self {
+            SettingsError::AlarmTopics(e) => td_string!(
+                locale,
+                dashboard.settings.errors.alarm_topics,
+                error = e.text_in(locale)
+            )
+            .to_string(),
+            SettingsError::InventoryTopics(e) => td_string!(
+                locale,
+                dashboard.settings.errors.inventory_topics,
+                error = e.text_in(locale)
+            )
+            .to_string(),
+            SettingsError::EmptyField(field) => td_string!(
+                locale,
+                dashboard.settings.errors.empty_field,
+                what = field.name_in(locale)
+            )
+            .to_string(),
+            SettingsError::DefaultLow => {
+                td_string!(locale, dashboard.settings.errors.default_low).to_owned()
+            }
+            SettingsError::StuckMs => {
+                td_string!(locale, dashboard.settings.errors.stuck_ms).to_owned()
+            }
+        }
+    }
+}
 
 /// The settings form's editable text, one field per input.
 #[derive(Debug, Clone, Copy)]
@@ -45,40 +120,40 @@ impl Draft {
     }
 
     /// The settings the draft describes, or what is wrong with it.
-    fn apply_to(&self, base: &DashboardSettings) -> Result<DashboardSettings, String> {
+    fn apply_to(&self, base: &DashboardSettings) -> Result<DashboardSettings, SettingsError> {
         let mut s = base.clone();
-        s.alarms.filters = parse_filter_list(&self.alarm_filters.get_untracked())
-            .map_err(|e| format!("Alarm topics: {e}"))?;
-        s.inventory.filters = parse_filter_list(&self.stock_filters.get_untracked())
-            .map_err(|e| format!("Inventory topics: {e}"))?;
-        s.alarms.fields.alarm_type = field(self.alarm_type, "alarm type")?;
-        s.alarms.fields.zone = field(self.alarm_zone, "zone")?;
-        s.alarms.fields.severity = field(self.alarm_severity, "severity")?;
-        s.alarms.fields.message_id = field(self.alarm_id, "alarm message id")?;
-        s.inventory.fields.sku = field(self.stock_sku, "SKU")?;
-        s.inventory.fields.level = field(self.stock_level, "level")?;
-        s.inventory.fields.delta = field(self.stock_delta, "delta")?;
-        s.inventory.fields.message_id = field(self.stock_id, "stock message id")?;
+        s.alarms.filters =
+            filter_list(&self.alarm_filters.get_untracked()).map_err(SettingsError::AlarmTopics)?;
+        s.inventory.filters = filter_list(&self.stock_filters.get_untracked())
+            .map_err(SettingsError::InventoryTopics)?;
+        s.alarms.fields.alarm_type = field(self.alarm_type, Field::AlarmType)?;
+        s.alarms.fields.zone = field(self.alarm_zone, Field::Zone)?;
+        s.alarms.fields.severity = field(self.alarm_severity, Field::Severity)?;
+        s.alarms.fields.message_id = field(self.alarm_id, Field::AlarmMessageId)?;
+        s.inventory.fields.sku = field(self.stock_sku, Field::Sku)?;
+        s.inventory.fields.level = field(self.stock_level, Field::Level)?;
+        s.inventory.fields.delta = field(self.stock_delta, Field::Delta)?;
+        s.inventory.fields.message_id = field(self.stock_id, Field::StockMessageId)?;
         s.inventory.default_low_stock = self
             .default_low
             .get_untracked()
             .trim()
             .parse()
-            .map_err(|_| "Default low-stock threshold: give a whole number".to_owned())?;
+            .map_err(|_| SettingsError::DefaultLow)?;
         s.health.stuck_handshake_ms = self
             .stuck_ms
             .get_untracked()
             .trim()
             .parse()
-            .map_err(|_| "Open-handshake threshold: give milliseconds, e.g. 5000".to_owned())?;
+            .map_err(|_| SettingsError::StuckMs)?;
         Ok(s)
     }
 }
 
-fn field(text: RwSignal<String>, what: &str) -> Result<String, String> {
+fn field(text: RwSignal<String>, what: Field) -> Result<String, SettingsError> {
     let name = text.get_untracked().trim().to_owned();
     if name.is_empty() {
-        Err(format!("The {what} field name cannot be empty"))
+        Err(SettingsError::EmptyField(what))
     } else {
         Ok(name)
     }
@@ -89,7 +164,8 @@ fn field(text: RwSignal<String>, what: &str) -> Result<String, String> {
 pub fn SettingsPanel() -> impl IntoView {
     let ctx = DashboardContext::get();
     let draft = Draft::from(&ctx.settings.get_untracked());
-    let error = RwSignal::new(None::<String>);
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<SettingsError>);
     let saved = RwSignal::new(false);
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -120,32 +196,57 @@ pub fn SettingsPanel() -> impl IntoView {
     view! {
         <details class="dash-panel dash-settings">
             <summary>
-                <h2>"Settings"</h2>
+                <h2>{t!(i18n, dashboard.settings.title)}</h2>
             </summary>
             <form on:submit=apply on:input=move |_| saved.set(false)>
                 <fieldset>
-                    <legend>"Alarms"</legend>
-                    <TextField label="Topic filters (comma separated)" value=draft.alarm_filters />
-                    <TextField label="Type field" value=draft.alarm_type />
-                    <TextField label="Zone field" value=draft.alarm_zone />
-                    <TextField label="Severity field" value=draft.alarm_severity />
-                    <TextField label="Message id field" value=draft.alarm_id />
+                    <legend>{t!(i18n, dashboard.alarms.title)}</legend>
+                    <TextField value=draft.alarm_filters>
+                        {t!(i18n, dashboard.settings.topic_filters)}
+                    </TextField>
+                    <TextField value=draft.alarm_type>
+                        {t!(i18n, dashboard.settings.type_field)}
+                    </TextField>
+                    <TextField value=draft.alarm_zone>
+                        {t!(i18n, dashboard.settings.zone_field)}
+                    </TextField>
+                    <TextField value=draft.alarm_severity>
+                        {t!(i18n, dashboard.settings.severity_field)}
+                    </TextField>
+                    <TextField value=draft.alarm_id>
+                        {t!(i18n, dashboard.settings.message_id_field)}
+                    </TextField>
                 </fieldset>
                 <fieldset>
-                    <legend>"Inventory"</legend>
-                    <TextField label="Topic filters (comma separated)" value=draft.stock_filters />
-                    <TextField label="SKU field" value=draft.stock_sku />
-                    <TextField label="Level field" value=draft.stock_level />
-                    <TextField label="Delta field" value=draft.stock_delta />
-                    <TextField label="Message id field" value=draft.stock_id />
-                    <TextField label="Default low-stock threshold" value=draft.default_low />
+                    <legend>{t!(i18n, dashboard.inventory.title)}</legend>
+                    <TextField value=draft.stock_filters>
+                        {t!(i18n, dashboard.settings.topic_filters)}
+                    </TextField>
+                    <TextField value=draft.stock_sku>
+                        {t!(i18n, dashboard.settings.sku_field)}
+                    </TextField>
+                    <TextField value=draft.stock_level>
+                        {t!(i18n, dashboard.settings.level_field)}
+                    </TextField>
+                    <TextField value=draft.stock_delta>
+                        {t!(i18n, dashboard.settings.delta_field)}
+                    </TextField>
+                    <TextField value=draft.stock_id>
+                        {t!(i18n, dashboard.settings.message_id_field)}
+                    </TextField>
+                    <TextField value=draft.default_low>
+                        {t!(i18n, dashboard.settings.default_low)}
+                    </TextField>
                 </fieldset>
                 <fieldset>
-                    <legend>"Health and alerts"</legend>
-                    <TextField label="Report QoS 2 handshakes open longer than (ms)" value=draft.stuck_ms />
+                    <legend>{t!(i18n, dashboard.settings.health_alerts)}</legend>
+                    <TextField value=draft.stuck_ms>
+                        {t!(i18n, dashboard.settings.stuck_ms)}
+                    </TextField>
                     <label class="dash-check">
                         <input type="checkbox" prop:checked=sound on:change=toggle_sound />
-                        " Beep on a new critical alarm"
+                        " "
+                        {t!(i18n, dashboard.settings.beep)}
                     </label>
                     <label class="dash-check">
                         <input
@@ -153,18 +254,24 @@ pub fn SettingsPanel() -> impl IntoView {
                             prop:checked=notifications
                             on:change=toggle_notifications
                         />
-                        " Browser notification on a new critical alarm"
+                        " "
+                        {t!(i18n, dashboard.settings.notify)}
                     </label>
                 </fieldset>
                 <div class="dash-form-foot">
                     <button class="dash-button dash-primary" type="submit">
-                        "Apply"
+                        {t!(i18n, dashboard.settings.apply)}
                     </button>
                     <span role="status" class="dash-form-status">
-                        {move || match error.get() {
-                            Some(message) => message,
-                            None if saved.get() => "Applied and saved.".to_owned(),
-                            None => String::new(),
+                        {move || {
+                            let locale = i18n.get_locale();
+                            match error.get() {
+                                Some(error) => error.text_in(locale),
+                                None if saved.get() => {
+                                    td_string!(locale, dashboard.settings.applied).to_owned()
+                                }
+                                None => String::new(),
+                            }
                         }}
                     </span>
                 </div>
@@ -174,10 +281,14 @@ pub fn SettingsPanel() -> impl IntoView {
 }
 
 #[component]
-fn TextField(label: &'static str, value: RwSignal<String>) -> impl IntoView {
+fn TextField(
+    value: RwSignal<String>,
+    /// The label's words.
+    children: Children,
+) -> impl IntoView {
     view! {
         <label class="dash-field">
-            <span>{label}</span>
+            <span>{children()}</span>
             <input type="text" bind:value=value spellcheck="false" />
         </label>
     }

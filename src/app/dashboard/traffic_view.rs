@@ -4,12 +4,14 @@ use leptos::prelude::*;
 
 use super::context::DashboardContext;
 use super::traffic::MAX_RATE;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::mqtt::packet::QoS;
 
 /// Generator controls. `running` and `sent` belong to the frame loop.
 #[component]
 pub fn TrafficPanel(running: RwSignal<bool>, #[prop(into)] sent: Signal<u64>) -> impl IntoView {
     let ctx = DashboardContext::get();
+    let i18n = use_i18n();
     let traffic = move || ctx.settings.with(|s| s.traffic);
     let set_rate = move |value: String| {
         if let Ok(rate) = value.trim().parse::<u32>() {
@@ -27,20 +29,23 @@ pub fn TrafficPanel(running: RwSignal<bool>, #[prop(into)] sent: Signal<u64>) ->
     };
     let where_to = move || {
         if ctx.is_live() {
-            "Messages go through the broker of the current connection."
+            t_string!(i18n, dashboard.traffic.live)
         } else {
-            "No connection: messages are looped back locally, not sent to a broker."
+            t_string!(i18n, dashboard.traffic.offline)
         }
     };
     view! {
         <section class="dash-panel dash-traffic" aria-labelledby="dash-traffic-title">
             <header class="dash-panel-head">
-                <h2 id="dash-traffic-title">"Traffic generator"</h2>
-                <span class="dash-count">{move || format!("{} sent", sent.get())}</span>
+                <h2 id="dash-traffic-title">{t!(i18n, dashboard.traffic.title)}</h2>
+                <span class="dash-count">
+                    {move || t_string!(i18n, dashboard.traffic.sent, count = sent.get())}
+                </span>
             </header>
             <div class="dash-filters">
                 <label>
-                    "Rate (msg/s) "
+                    {t!(i18n, dashboard.traffic.rate)}
+                    " "
                     <input
                         type="number"
                         min="1"
@@ -67,28 +72,33 @@ pub fn TrafficPanel(running: RwSignal<bool>, #[prop(into)] sent: Signal<u64>) ->
                             .collect_view()}
                     </select>
                 </label>
-                <Toggle label="Fire" get=move || traffic().fire set=move |s, v| s.traffic.fire = v />
+                <Toggle get=move || traffic().fire set=move |s, v| s.traffic.fire = v>
+                    {t!(i18n, dashboard.traffic.fire)}
+                </Toggle>
+                <Toggle get=move || traffic().security set=move |s, v| s.traffic.security = v>
+                    {t!(i18n, dashboard.traffic.security)}
+                </Toggle>
+                <Toggle get=move || traffic().stock set=move |s, v| s.traffic.stock = v>
+                    {t!(i18n, dashboard.traffic.stock)}
+                </Toggle>
                 <Toggle
-                    label="Security"
-                    get=move || traffic().security
-                    set=move |s, v| s.traffic.security = v
-                />
-                <Toggle
-                    label="Stock movements"
-                    get=move || traffic().stock
-                    set=move |s, v| s.traffic.stock = v
-                />
-                <Toggle
-                    label="Message ids"
                     get=move || traffic().message_ids
                     set=move |s, v| s.traffic.message_ids = v
-                />
+                >
+                    {t!(i18n, dashboard.traffic.message_ids)}
+                </Toggle>
                 <button
                     class="dash-button dash-primary"
                     aria-pressed=move || running.get().to_string()
                     on:click=move |_| running.update(|r| *r = !*r)
                 >
-                    {move || if running.get() { "Stop" } else { "Start" }}
+                    {move || {
+                        if running.get() {
+                            t_string!(i18n, dashboard.traffic.stop)
+                        } else {
+                            t_string!(i18n, dashboard.traffic.start)
+                        }
+                    }}
                 </button>
             </div>
             <p class="dash-hint">{where_to}</p>
@@ -98,7 +108,8 @@ pub fn TrafficPanel(running: RwSignal<bool>, #[prop(into)] sent: Signal<u64>) ->
 
 #[component]
 fn Toggle(
-    label: &'static str,
+    /// The words beside the box.
+    children: Children,
     get: impl Fn() -> bool + Send + Sync + Copy + 'static,
     set: impl Fn(&mut super::settings::DashboardSettings, bool) + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
@@ -113,7 +124,8 @@ fn Toggle(
                     ctx.settings.update(|s| set(s, on));
                 }
             />
-            {format!(" {label}")}
+            " "
+            {children()}
         </label>
     }
 }

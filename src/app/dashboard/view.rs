@@ -10,6 +10,7 @@ use super::health_view::HealthPanel;
 use super::inventory_view::InventoryPanel;
 use super::settings_view::SettingsPanel;
 use super::traffic_view::TrafficPanel;
+use crate::i18n::{t_string, use_i18n, I18nContextProvider, Locale};
 
 /// The operator dashboard.
 #[component]
@@ -20,11 +21,29 @@ pub fn Dashboard(
     handle: Option<DashboardHandle>,
 ) -> impl IntoView {
     let handle = handle.unwrap_or_else(DashboardHandle::load);
+    // Mounted on its own (a test, an embedding page), it brings its own
+    // language context; in the app it reads the app's.
+    if use_context::<leptos_i18n::I18nContext<Locale>>().is_some() {
+        view! { <Panels handle /> }.into_any()
+    } else {
+        view! {
+            <I18nContextProvider>
+                <Panels handle />
+            </I18nContextProvider>
+        }
+        .into_any()
+    }
+}
+
+/// The panels, inside a language context.
+#[component]
+fn Panels(handle: DashboardHandle) -> impl IntoView {
     handle.start();
     provide_context(DashboardContext {
         handle,
         settings: handle.settings(),
     });
+    let i18n = use_i18n();
     let shed = move || handle.read(|m| m.queue().shed());
 
     view! {
@@ -35,9 +54,7 @@ pub fn Dashboard(
                     .then(|| {
                         view! {
                             <p class="dash-warning" role="status">
-                                {format!(
-                                    "Overload: {shed} stock messages or health events were skipped to keep the page responsive. Alarms are never skipped.",
-                                )}
+                                {move || t_string!(i18n, dashboard.view.overload, count = shed)}
                             </p>
                         }
                     })
@@ -63,25 +80,28 @@ pub fn Dashboard(
 #[component]
 fn RestoredNotice(handle: DashboardHandle) -> impl IntoView {
     let unconfirmed = move || handle.read(|m| (m.alarms.restored(), m.inventory.restored()));
+    let i18n = use_i18n();
     let restored = move || {
         let saved_at = handle.restored_from.get()?;
         let (alarms, skus) = unconfirmed();
         (alarms + skus > 0).then(|| {
             view! {
                 <p class="dash-notice dash-restored-notice" role="status">
-                    {format!(
-                        "Restored after a reload: the alarms and stock as they were at {}. {} and {} marked \u{201c}restored\u{201d} await live data.",
-                        clock_label(saved_at),
-                        plural(alarms, "alarm", "alarms"),
-                        plural(skus, "SKU", "SKUs"),
-                    )}
+                    {move || {
+                        let locale = i18n.get_locale();
+                        restored_notice(saved_at, alarms, skus, locale)
+                    }}
                 </p>
             }
         })
     };
     let save_error = move || {
-        let why = handle.board_saved.get()?.err()?;
-        Some(view! { <p class="dash-warning" role="alert">{why}</p> })
+        handle.board_saved.get()?.err()?;
+        Some(view! {
+            <p class="dash-warning" role="alert">
+                {move || t_string!(i18n, dashboard.view.not_saved)}
+            </p>
+        })
     };
     view! {
         {restored}
@@ -89,6 +109,25 @@ fn RestoredNotice(handle: DashboardHandle) -> impl IntoView {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// "Restored after a reload: …, 2 alarms and 1 SKU … await live data." in `locale`.
+fn restored_notice(saved_at: u64, alarms: usize, skus: usize, locale: Locale) -> String {
+    use crate::i18n::td_string;
+    let alarms = if alarms == 1 {
+        td_string!(locale, dashboard.view.alarm_one, count = alarms).to_string()
+    } else {
+        td_string!(locale, dashboard.view.alarm_many, count = alarms).to_string()
+    };
+    let skus = if skus == 1 {
+        td_string!(locale, dashboard.view.sku_one, count = skus).to_string()
+    } else {
+        td_string!(locale, dashboard.view.sku_many, count = skus).to_string()
+    };
+    td_string!(
+        locale,
+        dashboard.view.restored,
+        time = clock_label(saved_at),
+        alarms = alarms,
+        skus = skus
+    )
+    .to_string()
 }
