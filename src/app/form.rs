@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{LastWill, ProtocolVersion, QoS};
 use crate::mqtt::session::{DisconnectRequest, Qos2Delivery, RetryPolicy, SessionConfig};
-use crate::mqtt::topic::{TopicError, MAX_TOPIC_BYTES};
 
 /// The reader's language for a client view: reactive under the app's
 /// language context, English where there is none (a panel mounted alone,
@@ -539,6 +538,7 @@ impl Profiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mqtt::topic::TopicError;
 
     #[test]
     fn websocket_urls_with_a_host_are_accepted() {
@@ -781,13 +781,13 @@ mod tests {
         ];
         for e in errors {
             assert_eq!(
-                crate::app::model::topic_error_words(&e, Locale::en),
+                crate::app::model::topic_error_sentence(&e, Locale::en),
                 crate::app::model::sentence(&e.to_string())
             );
-            let zh = crate::app::model::topic_error_words(&e, Locale::zh_CN);
+            let zh = crate::app::model::topic_error_sentence(&e, Locale::zh_CN);
             assert!(zh.ends_with('。'), "{zh}");
         }
-        assert!(crate::app::model::topic_error_words(
+        assert!(crate::app::model::topic_error_sentence(
             &TopicError::TooLong { len: 70_000 },
             Locale::zh_CN
         )

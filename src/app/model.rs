@@ -11,7 +11,7 @@ use std::sync::Arc;
 pub mod reasons;
 pub mod said;
 
-pub use said::{command_words, sentence_in, topic_error_words, Said};
+pub use said::{command_words, sentence_in, topic_error_sentence, topic_error_words, Said};
 
 use super::payload::{render_payload, PayloadView};
 use super::ring::Ring;

@@ -108,7 +108,7 @@ pub fn PublishPanel() -> impl IntoView {
                     <span id="pub-topic-error" class="hint error" data-testid="pub-topic-error">
                         {move || {
                             let locale = locale.get();
-                            topic_error.with(|e| e.as_ref().map(|e| crate::app::model::topic_error_words(e, locale))).unwrap_or_default()
+                            topic_error.with(|e| e.as_ref().map(|e| crate::app::model::topic_error_sentence(e, locale))).unwrap_or_default()
                         }}
                     </span>
                 </label>

@@ -67,7 +67,7 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                     <span id="sub-filter-error" class="hint error" data-testid="sub-filter-error">
                         {move || {
                             let locale = locale.get();
-                            filter_error.with(|e| e.as_ref().map(|e| crate::app::model::topic_error_words(e, locale))).unwrap_or_default()
+                            filter_error.with(|e| e.as_ref().map(|e| crate::app::model::topic_error_sentence(e, locale))).unwrap_or_default()
                         }}
                     </span>
                 </label>

@@ -9,7 +9,8 @@ use super::context::DashboardContext;
 use super::csv::alarms_csv;
 use super::export_button::CsvExportButton;
 use super::message::payload_text_in;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t, t_string};
 
 /// Most rows rendered at once; the rest are reachable through the filters.
 pub const ROW_LIMIT: usize = 200;

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{t, use_i18n};
+use crate::app::locale::use_i18n;
+use crate::i18n::t;
 use crate::net::page::download;
 
 /// "Export CSV" for one panel.

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use super::context::DashboardContext;
 use super::health::HealthSnapshot;
-use crate::i18n::{t, t_string, td_string, use_i18n};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t, t_string, td_string};
 use crate::mqtt::session::FlowDirection;
 
 /// The health panel. `now` ticks so open-handshake ages advance with no traffic.

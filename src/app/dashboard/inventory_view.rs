@@ -9,7 +9,8 @@ use super::csv::inventory_csv;
 use super::export_button::CsvExportButton;
 use super::inventory::{sparkline_path, StockItem, Trust, Unreadable};
 use super::message::payload_text_in;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t, t_string};
 
 /// Most rows rendered at once.
 pub const ROW_LIMIT: usize = 200;

@@ -192,7 +192,7 @@ impl FilterListError {
                 locale,
                 dashboard.settings.errors.bad_filter,
                 filter = filter,
-                error = error
+                error = crate::app::model::topic_error_words(error, locale)
             )
             .to_string(),
         }

@@ -7,7 +7,8 @@ use super::browser::{prime_audio, request_notification_permission};
 use super::context::DashboardContext;
 use super::message::{filter_list, FilterListError};
 use super::settings::DashboardSettings;
-use crate::i18n::{t, td_string, use_i18n, Locale};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t, td_string, Locale};
 
 /// What is wrong with the settings form; put into words when shown, so a
 /// language switch rewrites it.

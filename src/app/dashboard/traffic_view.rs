@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use super::context::DashboardContext;
 use super::traffic::MAX_RATE;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t, t_string};
 use crate::mqtt::packet::QoS;
 
 /// Generator controls. `running` and `sent` belong to the frame loop.

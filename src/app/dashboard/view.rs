@@ -10,7 +10,8 @@ use super::health_view::HealthPanel;
 use super::inventory_view::InventoryPanel;
 use super::settings_view::SettingsPanel;
 use super::traffic_view::TrafficPanel;
-use crate::i18n::{t_string, use_i18n, I18nContextProvider, Locale};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t_string, Locale};
 
 /// The operator dashboard.
 #[component]
@@ -21,23 +22,6 @@ pub fn Dashboard(
     handle: Option<DashboardHandle>,
 ) -> impl IntoView {
     let handle = handle.unwrap_or_else(DashboardHandle::load);
-    // Mounted on its own (a test, an embedding page), it brings its own
-    // language context; in the app it reads the app's.
-    if use_context::<leptos_i18n::I18nContext<Locale>>().is_some() {
-        view! { <Panels handle /> }.into_any()
-    } else {
-        view! {
-            <I18nContextProvider>
-                <Panels handle />
-            </I18nContextProvider>
-        }
-        .into_any()
-    }
-}
-
-/// The panels, inside a language context.
-#[component]
-fn Panels(handle: DashboardHandle) -> impl IntoView {
     handle.start();
     provide_context(DashboardContext {
         handle,

@@ -590,6 +590,11 @@ fn not_allowed_words(reason: &str, locale: Locale) -> String {
         .map_or_else(|| reason.to_string(), |(_, said)| (*said).to_string())
 }
 
+/// [`topic_error_words`] as a sentence, for a form's error line.
+pub fn topic_error_sentence(error: &TopicError, locale: Locale) -> String {
+    sentence_in(&topic_error_words(error, locale), locale)
+}
+
 /// What is wrong with a topic name or filter, in `locale`.
 pub fn topic_error_words(error: &TopicError, locale: Locale) -> String {
     match error {
