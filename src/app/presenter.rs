@@ -201,9 +201,8 @@ pub fn PresenterMode(
     let i18n = use_i18n();
     let ctx = use_context::<ClientCtx>();
     // Not connected: the scenarios and the lab run on the simulated broker.
-    let offline = move || {
-        ctx.is_none_or(|ctx| ctx.model.with(|m| m.status != ConnStatus::Connected))
-    };
+    let offline =
+        move || ctx.is_none_or(|ctx| ctx.model.with(|m| m.status != ConnStatus::Connected));
     view! {
         <Show when=move || current().is_some_and(|s| s.kind == StepKind::Analogy)>
             <Analogy />

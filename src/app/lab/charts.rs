@@ -415,10 +415,7 @@ pub fn throughput_chart_in(levels: &[LevelResult], locale: Locale) -> String {
     }
     let q0 = levels.iter().find(|l| l.qos == QoS::AtMostOnce);
     let base = q0.map(rate).filter(|&r| r > 0.0);
-    let values: Vec<String> = levels
-        .iter()
-        .map(|l| rate_label(l, base, locale))
-        .collect();
+    let values: Vec<String> = levels.iter().map(|l| rate_label(l, base, locale)).collect();
     let tips: Vec<String> = levels
         .iter()
         .zip(&values)

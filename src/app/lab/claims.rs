@@ -197,9 +197,8 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
         Some(ls) => {
             let p50 = ls.map(|l| unloaded(l).map_or(f64::NAN, |p| p.p50));
             let done = unloaded_done(ls[2]).map_or(f64::NAN, |p| p.p50);
-            let within = p50[0] < 1.0
-                && (1.0..=2.0).contains(&p50[1])
-                && (3.0..=5.0).contains(&p50[2]);
+            let within =
+                p50[0] < 1.0 && (1.0..=2.0).contains(&p50[1]) && (3.0..=5.0).contains(&p50[2]);
             (
                 if within {
                     Verdict::Agrees
@@ -226,13 +225,8 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
         measured: per_level(report, |l| {
             let delivered = unloaded(l).map_or("–".to_string(), |p| ms(p.p50));
             match unloaded_done(l) {
-                Some(c) => td_string!(
-                    locale,
-                    lab.claims.latency.cell,
-                    delivered,
-                    done = ms(c.p50)
-                )
-                .to_string(),
+                Some(c) => td_string!(locale, lab.claims.latency.cell, delivered, done = ms(c.p50))
+                    .to_string(),
                 None => delivered,
             }
         }),
@@ -400,12 +394,7 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
         ),
         Some(ls) => (
             Verdict::Differs,
-            td_string!(
-                locale,
-                lab.claims.duplicates.qos2,
-                count = ls[2].duplicates
-            )
-            .to_string(),
+            td_string!(locale, lab.claims.duplicates.qos2, count = ls[2].duplicates).to_string(),
         ),
         None => all(),
     };

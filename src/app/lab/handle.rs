@@ -115,12 +115,9 @@ impl Source {
     pub fn text_in(&self, locale: Locale) -> String {
         match self {
             Source::Saved => td_string!(locale, lab.source.saved).to_string(),
-            Source::Loaded(target) => td_string!(
-                locale,
-                lab.source.loaded,
-                target = target.label_in(locale)
-            )
-            .to_string(),
+            Source::Loaded(target) => {
+                td_string!(locale, lab.source.loaded, target = target.label_in(locale)).to_string()
+            }
             Source::Stopped => td_string!(locale, lab.source.stopped).to_string(),
         }
     }
