@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+
 use super::lab::form::{inventory_demo_plan, LabTarget};
 use super::lab::handle::LabHandle;
 use super::lab::plan::{FaultProfile, LabPlan};
@@ -32,50 +34,59 @@ pub enum StepKind {
 /// One step of the talk track.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
-    /// Its title.
-    pub title: &'static str,
-    /// In Chinese.
-    pub title_zh: &'static str,
-    /// What → does here, for the presenter.
-    pub hint: &'static str,
     /// What it shows.
     pub kind: StepKind,
+}
+
+impl Step {
+    /// Its title, in `locale`.
+    pub fn title_in(self, locale: Locale) -> &'static str {
+        match self.kind {
+            StepKind::Analogy => td_string!(locale, presenter.steps.analogy.title),
+            StepKind::Scenario("qos1-puback-lost") => {
+                td_string!(locale, presenter.steps.duplicate.title)
+            }
+            StepKind::Scenario(_) => td_string!(locale, presenter.steps.exactly_once.title),
+            StepKind::Lab => td_string!(locale, presenter.steps.costs.title),
+            StepKind::Inventory => td_string!(locale, presenter.steps.inventory.title),
+        }
+    }
+
+    /// What → does here, for the presenter, in `locale`.
+    pub fn hint_in(self, locale: Locale) -> &'static str {
+        match self.kind {
+            StepKind::Analogy => td_string!(locale, presenter.steps.analogy.hint),
+            StepKind::Scenario(_) => td_string!(locale, presenter.scenario_hint),
+            StepKind::Lab => td_string!(locale, presenter.steps.costs.hint),
+            StepKind::Inventory => td_string!(locale, presenter.steps.inventory.hint),
+        }
+    }
 }
 
 /// The talk track.
 pub const STEPS: [Step; 5] = [
     Step {
-        title: "QoS is a choice of delivery service",
-        title_zh: "QoS 级别就像快递服务的选择",
-        hint: "→ watch the handshakes",
         kind: StepKind::Analogy,
     },
     Step {
-        title: "QoS 1: a lost PUBACK makes a duplicate",
-        title_zh: "QoS 1:PUBACK 丢失导致重复",
-        hint: "→ performs the scenario's next step, then moves on",
         kind: StepKind::Scenario("qos1-puback-lost"),
     },
     Step {
-        title: "QoS 2: the four-way handshake keeps it exactly once",
-        title_zh: "QoS 2:四段握手保证恰好一次",
-        hint: "→ performs the scenario's next step, then moves on",
         kind: StepKind::Scenario("qos2-pubrec-lost"),
     },
     Step {
-        title: "What each level costs, measured here",
-        title_zh: "实测每个级别的开销",
-        hint: "The lab measures QoS 0, 1 and 2; → shows the inventory counters",
         kind: StepKind::Lab,
     },
     Step {
-        title: "Counting twice corrupts the stock",
-        title_zh: "重复计数会导致库存错误",
-        hint:
-            "QoS 1 and 2 over a link that loses 10 % of packets and is cut every 2 s · Esc leaves",
         kind: StepKind::Inventory,
     },
 ];
+
+/// Whether the Chinese title is shown beside the words: for a reader of
+/// English (the seed notes' audience reads Chinese).
+fn quotes_chinese(locale: Locale) -> bool {
+    locale != Locale::zh_CN
+}
 
 /// Presenter mode's state: the step shown, or `None` when not presenting.
 #[derive(Debug, Clone, Copy)]
@@ -85,15 +96,19 @@ pub struct Presenter(pub RwSignal<Option<usize>>);
 /// connected to a broker, else on the simulated broker, so every step works
 /// offline.
 fn lab_target(lab: LabHandle) -> LabTarget {
-    let online = use_context::<ClientCtx>().is_some_and(|ctx| {
-        ctx.model
-            .with_untracked(|m| m.status == ConnStatus::Connected)
-    });
-    if online {
+    if online_untracked() {
         lab.form.with_untracked(|f| f.target)
     } else {
         LabTarget::Simulated
     }
+}
+
+/// The app is connected to a broker (read without subscribing).
+fn online_untracked() -> bool {
+    use_context::<ClientCtx>().is_some_and(|ctx| {
+        ctx.model
+            .with_untracked(|m| m.status == ConnStatus::Connected)
+    })
 }
 
 /// What a step does to the app when it is entered.
@@ -183,32 +198,53 @@ pub fn PresenterMode(
     let leave = move || step.set(None);
     listen_for_keys(step, forward, back, leave);
     let current = move || step.get().map(|i| STEPS[i]);
+    let i18n = use_i18n();
+    let ctx = use_context::<ClientCtx>();
+    // Not connected: the scenarios and the lab run on the simulated broker.
+    let offline =
+        move || ctx.is_none_or(|ctx| ctx.model.with(|m| m.status != ConnStatus::Connected));
     view! {
         <Show when=move || current().is_some_and(|s| s.kind == StepKind::Analogy)>
             <Analogy />
         </Show>
         <Show when=move || step.get().is_some()>
-            <div class="presenter-bar" role="region" aria-label="Presenter mode" data-testid="presenter-bar">
+            <div
+                class="presenter-bar"
+                role="region"
+                aria-label=move || t_string!(i18n, presenter.bar_label)
+                data-testid="presenter-bar"
+            >
                 <span class="presenter-count">
                     {move || step.get().map(|i| format!("{} / {}", i + 1, STEPS.len())).unwrap_or_default()}
                 </span>
                 <div class="presenter-text">
                     <span class="presenter-title">
-                        {move || current().map(|s| s.title).unwrap_or_default()}
-                        <span class="zh" lang="zh-CN">{move || current().map(|s| s.title_zh).unwrap_or_default()}</span>
+                        {move || current().map(|s| s.title_in(i18n.get_locale())).unwrap_or_default()}
+                        {move || {
+                            let locale = i18n.get_locale();
+                            current()
+                                .filter(|_| quotes_chinese(locale))
+                                .map(|s| view! { <span class="zh" lang="zh-CN">{s.title_in(Locale::zh_CN)}</span> })
+                        }}
                     </span>
-                    <span class="presenter-hint">{move || current().map(|s| s.hint).unwrap_or_default()}</span>
+                    <span class="presenter-hint">
+                        {move || current().map(|s| s.hint_in(i18n.get_locale())).unwrap_or_default()}
+                        <Show when=offline>
+                            " · "
+                            <span class="presenter-offline" data-testid="presenter-offline">{t!(i18n, presenter.offline)}</span>
+                        </Show>
+                    </span>
                 </div>
-                <button class="btn" id="presenter-back" on:click=move |_| back() disabled=move || step.get() == Some(0)>"← Back"</button>
+                <button class="btn" id="presenter-back" on:click=move |_| back() disabled=move || step.get() == Some(0)>{t!(i18n, presenter.back)}</button>
                 <button
                     class="btn primary"
                     id="presenter-next"
                     on:click=move |_| forward()
                     disabled=move || step.get() == Some(STEPS.len() - 1)
                 >
-                    "Next →"
+                    {t!(i18n, presenter.next)}
                 </button>
-                <button class="btn" id="presenter-leave" on:click=move |_| leave()>"Leave (Esc)"</button>
+                <button class="btn" id="presenter-leave" on:click=move |_| leave()>{t!(i18n, presenter.leave)}</button>
             </div>
         </Show>
     }
@@ -257,40 +293,55 @@ fn listen_for_keys(
     on_key.forget();
 }
 
-/// The seed notes' courier analogy, one card per level.
+/// The seed notes' courier analogy, one card per level: 平邮, 挂号信,
+/// 专车配送. A reader of English sees the seed notes' Chinese beside it.
 #[component]
 fn Analogy() -> impl IntoView {
+    let i18n = use_i18n();
     let card = |class: &'static str,
                 level: &'static str,
-                name: &'static str,
-                name_zh: &'static str,
-                text: &'static str,
-                text_zh: &'static str,
+                name: fn(Locale) -> &'static str,
+                text: fn(Locale) -> &'static str,
                 packets: &'static str| {
         view! {
             <article class="analogy-card">
                 <span class=class>{level}</span>
-                <h3>{name} " " <span class="zh" lang="zh-CN">{name_zh}</span></h3>
-                <p>{text}</p>
-                <p class="zh" lang="zh-CN">{text_zh}</p>
+                <h3>
+                    {move || name(i18n.get_locale())}
+                    {move || quotes_chinese(i18n.get_locale()).then(|| view! {
+                        " "
+                        <span class="zh" lang="zh-CN">{name(Locale::zh_CN)}</span>
+                    })}
+                </h3>
+                <p>{move || text(i18n.get_locale())}</p>
+                {move || quotes_chinese(i18n.get_locale()).then(|| view! {
+                    <p class="zh" lang="zh-CN">{text(Locale::zh_CN)}</p>
+                })}
                 <p class="analogy-packets">{packets}</p>
             </article>
         }
     };
+    let chinese = move || quotes_chinese(i18n.get_locale());
     view! {
         <div class="analogy" role="dialog" aria-modal="false" aria-labelledby="analogy-title" data-testid="presenter-analogy">
             <h2 id="analogy-title">
-                "QoS is a choice of delivery service"
-                <span class="zh" lang="zh-CN">"QoS 级别就像快递服务的选择"</span>
+                {t!(i18n, presenter.steps.analogy.title)}
+                <Show when=chinese>
+                    <span class="zh" lang="zh-CN">{td_string!(Locale::zh_CN, presenter.steps.analogy.title)}</span>
+                </Show>
             </h2>
             <div class="analogy-cards">
-                {card("qos-badge qos0", "QoS 0", "Ordinary mail", "平邮", "Cheap and fast, but a letter may be lost.", "便宜、快速、但可能丢失", "PUBLISH")}
-                {card("qos-badge qos1", "QoS 1", "Registered mail", "挂号信", "Signed for and sure to arrive; the postman may come twice.", "有签收确认、保证送到、可能多跑一趟", "PUBLISH → PUBACK")}
-                {card("qos-badge qos2", "QoS 2", "A dedicated courier", "专车配送", "Tracked all the way and delivered exactly once: the dearest and slowest.", "全程跟踪、精确送达一次、最贵最慢", "PUBLISH → PUBREC → PUBREL → PUBCOMP")}
+                {card("qos-badge qos0", "QoS 0", |l| td_string!(l, presenter.analogy.q0_name), |l| td_string!(l, presenter.analogy.q0_text), "PUBLISH")}
+                {card("qos-badge qos1", "QoS 1", |l| td_string!(l, presenter.analogy.q1_name), |l| td_string!(l, presenter.analogy.q1_text), "PUBLISH → PUBACK")}
+                {card("qos-badge qos2", "QoS 2", |l| td_string!(l, presenter.analogy.q2_name), |l| td_string!(l, presenter.analogy.q2_text), "PUBLISH → PUBREC → PUBREL → PUBCOMP")}
             </div>
             <p class="analogy-foot">
-                "A temperature sent every 3 seconds needs only ordinary mail; commands to devices and payments need the courier. Next: the handshakes, then what each one costs on this broker."
-                <span class="zh" lang="zh-CN">"对于温度数据这种每 3 秒更新一次的信息,用平邮(QoS 0)就足够了。只有控制设备或处理支付的指令才需要专车配送(QoS 2)。"</span>
+                {t!(i18n, presenter.analogy.foot)}
+                " "
+                {t!(i18n, presenter.analogy.next)}
+                <Show when=chinese>
+                    <span class="zh" lang="zh-CN">{td_string!(Locale::zh_CN, presenter.analogy.foot)}</span>
+                </Show>
             </p>
         </div>
     }

@@ -2,7 +2,8 @@
 //! the throughput and the bytes per message by packet type.
 //!
 //! Pure text out of measured levels, so the page, the exported files and the
-//! native tests draw the same picture. Colours are the app's custom
+//! native tests draw the same picture. Each chart's words are in the
+//! reader's language (`*_in(…, locale)`); the plain functions draw in English. Colours are the app's custom
 //! properties with the light theme's values as fallbacks
 //! (`var(--qos1, #8a4b00)`): inline in the page the light and dark themes
 //! restyle a chart in place, and an exported `.svg` still renders alone.
@@ -10,6 +11,7 @@
 
 use std::fmt::Write as _;
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::QoS;
 
 use super::record::{Hop, LevelResult, FLOW_PACKETS, LATENCY_BUCKETS_MS};
@@ -29,8 +31,6 @@ const MUTED: &str = "var(--text-muted, #4a5568)";
 const BORDER: &str = "var(--border, #cfd6e2)";
 const SURFACE: &str = "var(--surface, #ffffff)";
 const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
-const SIMULATED: &str = "simulated link delays, not measured times";
-const NOTHING_DELIVERED: &str = "No delivered messages to chart yet.";
 /// Latency buckets: [`LATENCY_BUCKETS_MS`] and the slower one.
 const BUCKETS: usize = LATENCY_BUCKETS_MS.len() + 1;
 /// The fewest latency buckets shown, so one busy bucket still reads as a histogram.
@@ -172,14 +172,31 @@ impl Svg {
     }
 }
 
-/// A generous estimate of a text's width (0.6 em a character), to keep labels apart.
+/// A generous estimate of a text's width (0.6 em a character, a full em for
+/// a Chinese one), to keep labels apart.
 fn text_width(text: &str, size: u8) -> f64 {
-    text.chars().count() as f64 * f64::from(size) * 0.6
+    let ems: f64 = text
+        .chars()
+        .map(|c| if is_wide(c) { 1.0 } else { 0.6 })
+        .sum();
+    ems * f64::from(size)
+}
+
+/// A character drawn a full em wide: CJK ideographs and full-width punctuation.
+fn is_wide(c: char) -> bool {
+    matches!(c, '\u{2e80}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// "Title. a; b": a chart's description for screen readers, in `locale`.
+fn describe(title: &str, details: &[String], locale: Locale) -> String {
+    let details = details.join(td_string!(locale, lab.charts.separator));
+    td_string!(locale, lab.charts.description, title, details).to_string()
 }
 
 /// A chart with nothing to draw: its title and `message`, centred.
-fn empty(title: &str, subtitle: Option<&str>, message: &str) -> String {
-    let mut svg = Svg::open(title, &format!("{title}: {message}"), subtitle);
+fn empty(title: &str, subtitle: Option<&str>, message: &str, locale: Locale) -> String {
+    let description = td_string!(locale, lab.charts.empty_description, title, message);
+    let mut svg = Svg::open(title, &description.to_string(), subtitle);
     let font = (16, "middle", MUTED);
     svg.text(WIDTH / 2.0, HEIGHT / 2.0, font, "empty", message);
     svg.close()
@@ -308,17 +325,23 @@ fn bucket_labels(svg: &mut Svg, plot: Plot, first: usize, last: usize) {
 /// its messages in each bucket of [`LATENCY_BUCKETS_MS`] (grouped bars in
 /// the level's colour), from the first non-empty bucket to the last, with
 /// each level's p50 and p99 in the legend. `simulated` says the times are
-/// the simulation's link delays.
+/// the simulation's link delays. In English.
 pub fn latency_chart(levels: &[LevelResult], simulated: bool) -> String {
-    let title = "Latency to the subscriber: share of messages per bucket";
-    let subtitle = simulated.then_some(SIMULATED);
+    latency_chart_in(levels, simulated, Locale::en)
+}
+
+/// [`latency_chart`] in `locale`.
+pub fn latency_chart_in(levels: &[LevelResult], simulated: bool, locale: Locale) -> String {
+    let title = td_string!(locale, lab.charts.latency_title);
+    let subtitle = simulated.then(|| td_string!(locale, lab.charts.simulated));
     let series: Vec<(&LevelResult, [u64; BUCKETS])> = levels
         .iter()
         .map(|l| (l, buckets(l)))
         .filter(|(_, h)| h.iter().any(|&n| n > 0))
         .collect();
     if series.is_empty() {
-        return empty(title, subtitle, NOTHING_DELIVERED);
+        let message = td_string!(locale, lab.charts.nothing_delivered);
+        return empty(title, subtitle, message, locale);
     }
     let histograms: Vec<_> = series.iter().map(|(_, h)| *h).collect();
     let (first, last) = bucket_range(&histograms);
@@ -328,7 +351,7 @@ pub fn latency_chart(levels: &[LevelResult], simulated: bool) -> String {
         .fold(0.0, f64::max);
     let (max, step) = nice_scale(peak);
     let legend: Vec<String> = series.iter().map(|(l, _)| latency_legend(l)).collect();
-    let mut svg = Svg::open(title, &format!("{title}. {}", legend.join("; ")), subtitle);
+    let mut svg = Svg::open(title, &describe(title, &legend, locale), subtitle);
     let plot = Plot::new(72.0, 68.0, 246.0, max);
     y_axis(&mut svg, plot, step, "%");
     bucket_labels(&mut svg, plot, first, last);
@@ -340,7 +363,15 @@ pub fn latency_chart(levels: &[LevelResult], simulated: bool) -> String {
             let x = plot.left + slot * ((i - first) as f64 + 0.1) + width * k as f64;
             let (v, y) = (share(histogram, i), plot.y(share(histogram, i)));
             let (label, n) = (bucket_label(i), group(histogram[i]));
-            let tip = format!("QoS {q} · {label}: {v:.1} % ({n} messages)");
+            let tip = td_string!(
+                locale,
+                lab.charts.latency_tip,
+                qos = q,
+                bucket = label,
+                share = format!("{v:.1}"),
+                count = n
+            )
+            .to_string();
             let attrs = format!("data-bucket=\"{i}\"");
             let r = [x, y, width, plot.bottom - y];
             svg.rect(r, qos_colour(level.qos), &attrs, Some(&tip));
@@ -354,36 +385,45 @@ pub fn latency_chart(levels: &[LevelResult], simulated: bool) -> String {
 }
 
 /// "12,345 msg/s", or "4,321 msg/s · 35 % of QoS 0" beside a QoS 0 of `base` msg/s.
-fn rate_label(level: &LevelResult, base: Option<f64>) -> String {
+fn rate_label(level: &LevelResult, base: Option<f64>, locale: Locale) -> String {
     let rate = finite(level.throughput);
-    let value = format!("{} msg/s", group(rate.round() as u64));
+    let value = group(rate.round() as u64);
     match base {
         Some(base) if level.qos != QoS::AtMostOnce => {
-            format!("{value} · {:.0} % of QoS 0", finite(100.0 * rate / base))
+            let share = format!("{:.0}", finite(100.0 * rate / base));
+            td_string!(locale, lab.charts.rate_share, rate = value, share).to_string()
         }
-        _ => value,
+        _ => td_string!(locale, lab.units.msg_per_s, rate = value).to_string(),
     }
 }
 
 /// The throughput: one horizontal bar per level, in the order run, its
 /// messages delivered per second at the bar's end, and the share of QoS 0's
-/// rate when QoS 0 ran.
+/// rate when QoS 0 ran. In English.
 pub fn throughput_chart(levels: &[LevelResult]) -> String {
-    let title = "Throughput: messages delivered per second";
+    throughput_chart_in(levels, Locale::en)
+}
+
+/// [`throughput_chart`] in `locale`.
+pub fn throughput_chart_in(levels: &[LevelResult], locale: Locale) -> String {
+    let title = td_string!(locale, lab.charts.throughput_title);
     let rate = |l: &LevelResult| finite(l.throughput);
     let peak = levels.iter().map(rate).fold(0.0, f64::max);
     if peak <= 0.0 {
-        return empty(title, None, NOTHING_DELIVERED);
+        let message = td_string!(locale, lab.charts.nothing_delivered);
+        return empty(title, None, message, locale);
     }
     let q0 = levels.iter().find(|l| l.qos == QoS::AtMostOnce);
     let base = q0.map(rate).filter(|&r| r > 0.0);
-    let values: Vec<String> = levels.iter().map(|l| rate_label(l, base)).collect();
+    let values: Vec<String> = levels.iter().map(|l| rate_label(l, base, locale)).collect();
     let tips: Vec<String> = levels
         .iter()
         .zip(&values)
-        .map(|(l, v)| format!("QoS {}: {v}", l.qos.as_u8()))
+        .map(|(l, value)| {
+            td_string!(locale, lab.charts.level_value, qos = l.qos.as_u8(), value).to_string()
+        })
         .collect();
-    let mut svg = Svg::open(title, &format!("{title}. {}", tips.join("; ")), None);
+    let mut svg = Svg::open(title, &describe(title, &tips, locale), None);
     let (left, top, longest) = (100.0, 60.0, 360.0);
     let row = ((HEIGHT - top - 16.0) / levels.len() as f64).min(96.0);
     let height = (row * 0.6).min(56.0);
@@ -401,7 +441,7 @@ pub fn throughput_chart(levels: &[LevelResult]) -> String {
     svg.close()
 }
 
-/// "pub", "sub".
+/// "pub", "sub": the `data-hop` attribute.
 fn hop_short(hop: Hop) -> &'static str {
     ["pub", "sub"][hop as usize]
 }
@@ -413,7 +453,14 @@ fn stack(level: &LevelResult) -> [[f64; 5]; 2] {
 
 /// One stacked bar from `x`, `width` wide: a segment per non-zero kind,
 /// PUBLISH at the bottom, and the total above it.
-fn stacked_bar(svg: &mut Svg, plot: Plot, [x, w]: [f64; 2], qos: QoS, hop: Hop, stack: &[f64; 5]) {
+fn stacked_bar(
+    svg: &mut Svg,
+    plot: Plot,
+    [x, w]: [f64; 2],
+    (qos, hop): (QoS, Hop),
+    stack: &[f64; 5],
+    locale: Locale,
+) {
     let mut total = 0.0;
     let kinds = FLOW_PACKETS.iter().zip(KIND_COLOURS).zip(stack);
     for ((kind, colour), &v) in kinds.filter(|(_, &v)| v > 0.0) {
@@ -421,7 +468,15 @@ fn stacked_bar(svg: &mut Svg, plot: Plot, [x, w]: [f64; 2], qos: QoS, hop: Hop, 
         total += v;
         let (q, name, h) = (qos.as_u8(), kind.name(), hop_short(hop));
         let attrs = format!("data-qos=\"{q}\" data-hop=\"{h}\" data-kind=\"{name}\"");
-        let tip = format!("QoS {q} · {} · {name}: {v:.1} B", hop.label());
+        let tip = td_string!(
+            locale,
+            lab.charts.bytes_tip,
+            qos = q,
+            hop = hop.label_in(locale),
+            kind = name,
+            bytes = format!("{v:.1}")
+        )
+        .to_string();
         let r = [x, top, w, bottom - top];
         svg.rect(r, colour, &attrs, Some(&tip));
     }
@@ -433,25 +488,38 @@ fn stacked_bar(svg: &mut Svg, plot: Plot, [x, w]: [f64; 2], qos: QoS, hop: Hop, 
 
 /// The bytes per message: for each level, one bar per hop ("pub", "sub")
 /// stacked by flow packet kind (PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP),
-/// the total on top, and a legend of the kinds that occur.
+/// the total on top, and a legend of the kinds that occur. In English.
 pub fn bytes_chart(levels: &[LevelResult]) -> String {
-    let title = "Bytes per message, by packet type";
-    let subtitle = Some("pub: publisher ↔ broker · sub: broker ↔ subscriber");
+    bytes_chart_in(levels, Locale::en)
+}
+
+/// [`bytes_chart`] in `locale`.
+pub fn bytes_chart_in(levels: &[LevelResult], locale: Locale) -> String {
+    let title = td_string!(locale, lab.charts.bytes_title);
+    let subtitle = Some(td_string!(locale, lab.charts.bytes_subtitle));
     let stacks: Vec<[[f64; 5]; 2]> = levels.iter().map(stack).collect();
     let totals = stacks.iter().flatten().map(|s| s.iter().sum::<f64>());
     let peak = totals.fold(0.0, f64::max);
     if peak <= 0.0 {
-        return empty(title, subtitle, "No published messages to chart yet.");
+        let message = td_string!(locale, lab.charts.nothing_published);
+        return empty(title, subtitle, message, locale);
     }
     let description: Vec<String> = levels
         .iter()
         .zip(&stacks)
         .map(|(l, [p, s])| {
             let (p, s) = (p.iter().sum::<f64>(), s.iter().sum::<f64>());
-            format!("QoS {}: pub {p:.1} B, sub {s:.1} B", l.qos.as_u8())
+            td_string!(
+                locale,
+                lab.charts.bytes_level,
+                qos = l.qos.as_u8(),
+                publisher = format!("{p:.1}"),
+                subscriber = format!("{s:.1}")
+            )
+            .to_string()
         })
         .collect();
-    let description = format!("{title}. {}", description.join("; "));
+    let description = describe(title, &description, locale);
     let mut svg = Svg::open(title, &description, subtitle);
     let mut x = 24.0;
     for (i, (kind, colour)) in FLOW_PACKETS.iter().zip(KIND_COLOURS).enumerate() {
@@ -468,9 +536,9 @@ pub fn bytes_chart(levels: &[LevelResult]) -> String {
         let middle = plot.left + group_width * (k as f64 + 0.5);
         for (hop, stack) in Hop::BOTH.into_iter().zip(stack) {
             let x = middle + [-4.0 - width, 4.0][hop as usize];
-            stacked_bar(&mut svg, plot, [x, width], level.qos, hop, stack);
+            stacked_bar(&mut svg, plot, [x, width], (level.qos, hop), stack, locale);
             let (x, y) = (x + width / 2.0, plot.bottom + 20.0);
-            svg.text(x, y, UNDER, "hop", hop_short(hop));
+            svg.text(x, y, UNDER, "hop", hop.short_in(locale));
         }
         let font = (16, "middle", qos_colour(level.qos));
         let label = format!("QoS {}", level.qos.as_u8());

@@ -4,14 +4,16 @@
 //!
 //! The claims are quoted as the seed notes state them (Chinese metric
 //! names included, for a Chinese-speaking audience); every other figure
-//! comes from the run.
+//! comes from the run. [`compare_in`] words the table in the reader's
+//! language; [`compare`] in English.
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{encode, Packet, PacketType, ProtocolVersion, Publish, QoS};
 
 use super::plan::{FaultProfile, Rate};
 use super::record::{Hop, LevelResult};
 use super::report::{group, LabReport};
-use super::tables::ms;
+use super::tables::{ms, rate};
 
 /// How a claim fared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,10 +30,15 @@ pub enum Verdict {
 impl Verdict {
     /// "agrees", "differs", "not measured".
     pub fn label(self) -> &'static str {
+        self.label_in(Locale::en)
+    }
+
+    /// The verdict in words, in `locale`.
+    pub fn label_in(self, locale: Locale) -> &'static str {
         match self {
-            Verdict::Agrees => "agrees",
-            Verdict::Differs => "differs",
-            Verdict::NotMeasured => "not measured",
+            Verdict::Agrees => td_string!(locale, lab.claims.agrees),
+            Verdict::Differs => td_string!(locale, lab.claims.differs),
+            Verdict::NotMeasured => td_string!(locale, lab.claims.not_measured),
         }
     }
 }
@@ -39,22 +46,20 @@ impl Verdict {
 /// One row of the comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimRow {
-    /// The metric, in English.
+    /// The metric, in the reader's language.
     pub metric: &'static str,
-    /// The metric as the seed notes name it.
+    /// The metric as the (Chinese) seed notes name it, quoted beside the
+    /// English.
     pub metric_zh: &'static str,
-    /// The seed notes' figure for QoS 0, 1, 2.
+    /// The seed notes' figure for QoS 0, 1, 2, in the reader's language.
     pub claims: [&'static str; 3],
     /// The measured figure for QoS 0, 1, 2 ("–" where a level did not run).
     pub measured: [String; 3],
     /// How the claim fared.
     pub verdict: Verdict,
-    /// Why, in a sentence with the run's own numbers.
+    /// Why, in a sentence with the run's own numbers, in the reader's language.
     pub why: String,
 }
-
-/// Why a row needs QoS 0, 1 and 2 measured in one run.
-const ALL_LEVELS: &str = "Run all three levels to compare.";
 
 /// The payload of the seed notes' "100 devices" example.
 pub const DEVICE_PAYLOAD: usize = 1024;
@@ -101,11 +106,30 @@ pub fn device_traffic(report: &LabReport, l: &LevelResult) -> f64 {
     DEVICES * per_message / 1024.0
 }
 
-/// The seed notes' table and example, each row beside the run's figures.
+/// The seed notes' table and example, each row beside the run's figures, in English.
 pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
+    compare_in(report, Locale::en)
+}
+
+/// `v` with one decimal: "12.3".
+fn one_decimal(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// The seed notes' table and example, each row beside the run's figures,
+/// in `locale`.
+pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
     let levels = all_levels(report);
     let faults = report.plan.faults != FaultProfile::None;
+    let fault_words = report.plan.faults.label_in(locale);
     let simulated = report.target.is_simulated();
+    // Why a row needs QoS 0, 1 and 2 measured in one run.
+    let all = || {
+        (
+            Verdict::NotMeasured,
+            td_string!(locale, lab.claims.all_levels).to_string(),
+        )
+    };
     let mut rows = Vec::new();
 
     // Exchanges per message.
@@ -121,26 +145,36 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
             if exact {
                 (
                     Verdict::Agrees,
-                    "Exactly 1, 2 and 4 packets per message on each hop: the handshake runs once publisher → broker and once broker → subscriber.".to_string(),
+                    td_string!(locale, lab.claims.exchanges.exact).to_string(),
                 )
             } else if faults {
                 (
                     Verdict::Differs,
-                    format!("With faults ({}), resends add packets: {retries} retries in this run. The table counts a handshake that works first time.", report.plan.faults.label()),
+                    td_string!(
+                        locale,
+                        lab.claims.exchanges.resends,
+                        faults = &fault_words,
+                        retries
+                    )
+                    .to_string(),
                 )
             } else {
                 (
                     Verdict::Differs,
-                    "Packets per message differ from 1 / 2 / 4 on a clean network: look at the packet columns below.".to_string(),
+                    td_string!(locale, lab.claims.exchanges.clean).to_string(),
                 )
             }
         }
-        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
+        None => all(),
     };
     rows.push(ClaimRow {
-        metric: "Exchanges per message (publisher hop · subscriber hop)",
+        metric: td_string!(locale, lab.claims.exchanges.metric),
         metric_zh: "消息交换次数",
-        claims: ["1 (one way)", "2 (send + ack)", "4 (two round trips)"],
+        claims: [
+            td_string!(locale, lab.claims.exchanges.claim0),
+            td_string!(locale, lab.claims.exchanges.claim1),
+            td_string!(locale, lab.claims.exchanges.claim2),
+        ],
         measured: per_level(report, |l| {
             format!(
                 "{:.2} · {:.2}",
@@ -158,33 +192,42 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
     let (verdict, why) = match levels {
         _ if simulated => (
             Verdict::NotMeasured,
-            "Simulated run: its times are the simulated links' delays. Run against a broker to measure them.".to_string(),
+            td_string!(locale, lab.claims.latency.simulated).to_string(),
         ),
         Some(ls) => {
             let p50 = ls.map(|l| unloaded(l).map_or(f64::NAN, |p| p.p50));
             let done = unloaded_done(ls[2]).map_or(f64::NAN, |p| p.p50);
-            let within = p50[0] < 1.0
-                && (1.0..=2.0).contains(&p50[1])
-                && (3.0..=5.0).contains(&p50[2]);
+            let within =
+                p50[0] < 1.0 && (1.0..=2.0).contains(&p50[1]) && (3.0..=5.0).contains(&p50[2]);
             (
-                if within { Verdict::Agrees } else { Verdict::Differs },
-                format!(
-                    "One message at a time, the subscriber waited {} at QoS 0, {} at QoS 1 and {} at QoS 2, and the QoS 2 publisher was done after {}. The extra packets cost round trips of this network and this broker, not a fixed few milliseconds per level.",
-                    ms(p50[0]), ms(p50[1]), ms(p50[2]), ms(done)
-                ),
+                if within {
+                    Verdict::Agrees
+                } else {
+                    Verdict::Differs
+                },
+                td_string!(
+                    locale,
+                    lab.claims.latency.why,
+                    q0 = ms(p50[0]),
+                    q1 = ms(p50[1]),
+                    q2 = ms(p50[2]),
+                    done = ms(done)
+                )
+                .to_string(),
             )
         }
-        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
+        None => all(),
     };
     rows.push(ClaimRow {
-        metric: "Minimum latency (median, one at a time: delivered; publisher done)",
+        metric: td_string!(locale, lab.claims.latency.metric),
         metric_zh: "最小延迟",
         claims: ["< 1 ms", "1–2 ms", "3–5 ms"],
         measured: per_level(report, |l| {
-            let deliver = unloaded(l).map_or("–".to_string(), |p| ms(p.p50));
+            let delivered = unloaded(l).map_or("–".to_string(), |p| ms(p.p50));
             match unloaded_done(l) {
-                Some(c) => format!("{deliver}; done {}", ms(c.p50)),
-                None => deliver,
+                Some(c) => td_string!(locale, lab.claims.latency.cell, delivered, done = ms(c.p50))
+                    .to_string(),
+                None => delivered,
             }
         }),
         verdict,
@@ -195,38 +238,52 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
     let (verdict, why) = match (levels, report.plan.rate) {
         _ if simulated => (
             Verdict::NotMeasured,
-            "Simulated run: the simulated links carry any number of packets at once, so rates there say nothing about a network. Run against a broker to measure them.".to_string(),
+            td_string!(locale, lab.claims.throughput.simulated).to_string(),
         ),
         (_, Rate::PerSecond(r)) => (
             Verdict::NotMeasured,
-            format!("The rate was fixed at {r} msg/s; run \"as fast as allowed\" to compare throughput."),
+            td_string!(locale, lab.claims.throughput.fixed, rate = r).to_string(),
         ),
         (Some(ls), Rate::Max) => {
             let base = ls[0].throughput.max(f64::MIN_POSITIVE);
             let share = ls.map(|l| 100.0 * l.throughput / base);
             let close = (share[1] - 40.0).abs() <= 10.0 && (share[2] - 15.0).abs() <= 7.5;
             (
-                if close { Verdict::Agrees } else { Verdict::Differs },
-                format!(
-                    "QoS 1 reached {:.0} % and QoS 2 {:.0} % of QoS 0's rate. Acknowledgements cost a wait, but up to {} messages are in flight at once, so the rate falls far less than the packet count rises.",
-                    share[1], share[2], ls[1].max_in_flight.max(ls[2].max_in_flight)
-                ),
+                if close {
+                    Verdict::Agrees
+                } else {
+                    Verdict::Differs
+                },
+                td_string!(
+                    locale,
+                    lab.claims.throughput.why,
+                    q1 = format!("{:.0}", share[1]),
+                    q2 = format!("{:.0}", share[2]),
+                    window = ls[1].max_in_flight.max(ls[2].max_in_flight)
+                )
+                .to_string(),
             )
         }
-        (None, _) => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
+        (None, _) => all(),
     };
     let base = level(report, QoS::AtMostOnce).map(|l| l.throughput);
     rows.push(ClaimRow {
-        metric: "Throughput",
+        metric: td_string!(locale, lab.claims.throughput.metric),
         metric_zh: "吞吐量",
-        claims: ["100 % (baseline)", "~40 %", "~15 %"],
+        claims: [
+            td_string!(locale, lab.claims.throughput.claim0),
+            "~40 %",
+            "~15 %",
+        ],
         measured: per_level(report, |l| match base {
-            Some(b) if b > 0.0 => format!(
-                "{} msg/s ({:.0} %)",
-                group(l.throughput.round() as u64),
-                100.0 * l.throughput / b
-            ),
-            _ => format!("{} msg/s", group(l.throughput.round() as u64)),
+            Some(b) if b > 0.0 => td_string!(
+                locale,
+                lab.claims.throughput.cell,
+                rate = group(l.throughput.round() as u64),
+                share = format!("{:.0}", 100.0 * l.throughput / b)
+            )
+            .to_string(),
+            _ => rate(l.throughput, locale),
         }),
         verdict,
         why,
@@ -238,90 +295,120 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
             let b = ls.map(|l| l.bytes_per_message(Hop::Publisher));
             let ordered = b[0] < b[1] && b[1] < b[2];
             (
-                if ordered { Verdict::Agrees } else { Verdict::Differs },
-                format!(
-                    "The order holds, the size does not impress: on the publisher's hop QoS 1 adds {:.0} B and QoS 2 {:.0} B per message ({:+.1} % and {:+.1} % of a {:.0}-byte QoS 0 message).",
-                    b[1] - b[0], b[2] - b[0],
-                    100.0 * (b[1] - b[0]) / b[0].max(1.0),
-                    100.0 * (b[2] - b[0]) / b[0].max(1.0),
-                    b[0]
-                ),
+                if ordered {
+                    Verdict::Agrees
+                } else {
+                    Verdict::Differs
+                },
+                td_string!(
+                    locale,
+                    lab.claims.bandwidth.why,
+                    q1 = format!("{:.0}", b[1] - b[0]),
+                    q2 = format!("{:.0}", b[2] - b[0]),
+                    q1_share = format!("{:+.1}", 100.0 * (b[1] - b[0]) / b[0].max(1.0)),
+                    q2_share = format!("{:+.1}", 100.0 * (b[2] - b[0]) / b[0].max(1.0)),
+                    base = format!("{:.0}", b[0])
+                )
+                .to_string(),
             )
         }
-        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
+        None => all(),
     };
     rows.push(ClaimRow {
-        metric: "Bandwidth (bytes per message, publisher's hop)",
+        metric: td_string!(locale, lab.claims.bandwidth.metric),
         metric_zh: "带宽开销",
-        claims: ["lowest", "medium", "highest"],
+        claims: [
+            td_string!(locale, lab.claims.bandwidth.claim0),
+            td_string!(locale, lab.claims.bandwidth.claim1),
+            td_string!(locale, lab.claims.bandwidth.claim2),
+        ],
         measured: per_level(report, |l| {
-            format!("{:.1} B", l.bytes_per_message(Hop::Publisher))
+            format!("{} B", one_decimal(l.bytes_per_message(Hop::Publisher)))
         }),
         verdict,
         why,
     });
 
     // Publisher storage.
+    let storage = [
+        td_string!(locale, lab.claims.storage.none),
+        td_string!(locale, lab.claims.storage.unacknowledged),
+        td_string!(locale, lab.claims.storage.handshake),
+    ];
     let (verdict, why) = match levels {
         Some(ls) => (
-            if ls[0].max_in_flight == 0 { Verdict::Agrees } else { Verdict::Differs },
-            format!(
-                "QoS 0 keeps nothing; QoS 1 and 2 keep each message until its last acknowledgement, at most {} at once here (the in-flight window), so the storage is bounded, not proportional to traffic.",
-                ls[1].max_in_flight.max(ls[2].max_in_flight)
-            ),
+            if ls[0].max_in_flight == 0 {
+                Verdict::Agrees
+            } else {
+                Verdict::Differs
+            },
+            td_string!(
+                locale,
+                lab.claims.publisher_storage.why,
+                window = ls[1].max_in_flight.max(ls[2].max_in_flight)
+            )
+            .to_string(),
         ),
-        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
+        None => all(),
     };
     rows.push(ClaimRow {
-        metric: "Publisher storage (most in flight)",
+        metric: td_string!(locale, lab.claims.publisher_storage.metric),
         metric_zh: "发布者存储",
-        claims: ["none", "unacknowledged messages", "full handshake state"],
-        measured: per_level(report, |l| format!("{} messages", l.max_in_flight)),
+        claims: storage,
+        measured: per_level(report, |l| {
+            td_string!(locale, lab.units.messages, count = l.max_in_flight).to_string()
+        }),
         verdict,
         why,
     });
 
     rows.push(ClaimRow {
-        metric: "Broker storage",
+        metric: td_string!(locale, lab.claims.broker_storage.metric),
         metric_zh: "Broker 存储",
-        claims: ["none", "unacknowledged messages", "full handshake state"],
+        claims: storage,
         measured: ["–", "–", "–"].map(String::from),
         verdict: Verdict::NotMeasured,
-        why: "A client cannot see the broker's memory. The subscriber hop's packets show what the broker had to track.".to_string(),
+        why: td_string!(locale, lab.claims.broker_storage.why).to_string(),
     });
 
     // Duplicates.
     let (verdict, why) = match levels {
         Some(ls) if ls[2].duplicates == 0 && ls[1].duplicates > 0 => (
             Verdict::Agrees,
-            format!(
-                "QoS 1 delivered {} duplicates under {}; QoS 2 delivered none.",
-                ls[1].duplicates,
-                report.plan.faults.label()
-            ),
+            td_string!(
+                locale,
+                lab.claims.duplicates.qos1_only,
+                count = ls[1].duplicates,
+                faults = &fault_words
+            )
+            .to_string(),
         ),
         Some(ls) if ls[2].duplicates == 0 => (
             Verdict::Agrees,
             if faults {
-                "No duplicates at either level this time: resends happened where nothing was lost twice.".to_string()
+                td_string!(locale, lab.claims.duplicates.none_faults)
             } else {
-                "No duplicates on a clean network. Run with loss or cuts to see QoS 1 duplicate and QoS 2 not.".to_string()
-            },
+                td_string!(locale, lab.claims.duplicates.none_clean)
+            }
+            .to_string(),
         ),
         Some(ls) => (
             Verdict::Differs,
-            format!(
-                "QoS 2 delivered {} duplicates: that breaks exactly-once.",
-                ls[2].duplicates
-            ),
+            td_string!(locale, lab.claims.duplicates.qos2, count = ls[2].duplicates).to_string(),
         ),
-        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
+        None => all(),
     };
     rows.push(ClaimRow {
-        metric: "Duplicates (dedup guarantee)",
+        metric: td_string!(locale, lab.claims.duplicates.metric),
         metric_zh: "去重保证",
-        claims: ["n/a", "no", "yes"],
-        measured: per_level(report, |l| format!("{} duplicated", l.duplicates)),
+        claims: [
+            td_string!(locale, lab.claims.duplicates.claim0),
+            td_string!(locale, lab.claims.duplicates.claim1),
+            td_string!(locale, lab.claims.duplicates.claim2),
+        ],
+        measured: per_level(report, |l| {
+            td_string!(locale, lab.claims.duplicates.cell, count = l.duplicates).to_string()
+        }),
         verdict,
         why,
     });
@@ -330,27 +417,48 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
     let (verdict, why) = match levels {
         _ if !faults => (
             Verdict::NotMeasured,
-            "A clean network tells nothing here: run with loss or cuts.".to_string(),
+            td_string!(locale, lab.claims.networks.clean).to_string(),
         ),
         Some(ls) if ls[1].lost == 0 && ls[2].lost == 0 && ls[2].duplicates == 0 => (
             Verdict::Differs,
-            format!(
-                "Under {}, QoS 1 lost nothing and only duplicated ({}): it suits unreliable networks too, where the receiver can tolerate or remove duplicates. QoS 0 lost {}.",
-                report.plan.faults.label(), ls[1].duplicates, ls[0].lost
-            ),
+            td_string!(
+                locale,
+                lab.claims.networks.qos1_ok,
+                faults = &fault_words,
+                duplicates = ls[1].duplicates,
+                lost = ls[0].lost
+            )
+            .to_string(),
         ),
         Some(ls) => (
             Verdict::Differs,
-            format!("Lost: QoS 0 {}, QoS 1 {}, QoS 2 {}.", ls[0].lost, ls[1].lost, ls[2].lost),
+            td_string!(
+                locale,
+                lab.claims.networks.lost,
+                q0 = ls[0].lost,
+                q1 = ls[1].lost,
+                q2 = ls[2].lost
+            )
+            .to_string(),
         ),
-        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
+        None => all(),
     };
     rows.push(ClaimRow {
-        metric: "Suitable networks (lost · duplicated here)",
+        metric: td_string!(locale, lab.claims.networks.metric),
         metric_zh: "适用网络",
-        claims: ["all", "reliable networks", "very unreliable networks"],
+        claims: [
+            td_string!(locale, lab.claims.networks.claim0),
+            td_string!(locale, lab.claims.networks.claim1),
+            td_string!(locale, lab.claims.networks.claim2),
+        ],
         measured: per_level(report, |l| {
-            format!("{} lost · {} dup", l.lost, l.duplicates)
+            td_string!(
+                locale,
+                lab.claims.networks.cell,
+                lost = l.lost,
+                duplicates = l.duplicates
+            )
+            .to_string()
         }),
         verdict,
         why,
@@ -367,31 +475,40 @@ pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
             let ack = ls[1].hops[0].of(PacketType::Puback).bytes as f64
                 / f64::from(ls[1].published.max(1));
             (
-                if close { Verdict::Agrees } else { Verdict::Differs },
-                format!(
-                    "An acknowledgement is {ack:.0} bytes, not another copy of the message: QoS 2's three control packets add about {:.1} KB/s for 100 devices, not 300. The seed notes count each control packet as if it were 1 KB.",
-                    kbs[2] - kbs[0]
-                ),
+                if close {
+                    Verdict::Agrees
+                } else {
+                    Verdict::Differs
+                },
+                td_string!(
+                    locale,
+                    lab.claims.devices.why,
+                    ack = format!("{ack:.0}"),
+                    extra = one_decimal(kbs[2] - kbs[0])
+                )
+                .to_string(),
             )
         }
-        None => (Verdict::NotMeasured, ALL_LEVELS.to_string()),
+        None => all(),
     };
     rows.push(ClaimRow {
-        metric: "100 devices × 1 KB/s (publisher's hop)",
-        metric_zh: "100 个设备,每秒 1 条 1KB 消息",
+        metric: td_string!(locale, lab.claims.devices.metric),
+        metric_zh: "100 个设备，每秒 1 条 1KB 消息",
         claims: ["~100 KB/s", "~150 KB/s", "~400 KB/s"],
-        measured: per_level(report, |l| format!("{:.1} KB/s", device_traffic(report, l))),
+        measured: per_level(report, |l| {
+            format!("{} KB/s", one_decimal(device_traffic(report, l)))
+        }),
         verdict,
         why,
     });
 
     rows.push(ClaimRow {
-        metric: "CPU, one core",
-        metric_zh: "CPU 使用率(单核)",
+        metric: td_string!(locale, lab.claims.cpu.metric),
+        metric_zh: "CPU 使用率（单核）",
         claims: ["5 %", "15 %", "40 %"],
         measured: ["–", "–", "–"].map(String::from),
         verdict: Verdict::NotMeasured,
-        why: "A browser cannot see the broker's CPU. The throughput row shows what each level costs in time on this broker.".to_string(),
+        why: td_string!(locale, lab.claims.cpu.why).to_string(),
     });
     rows
 }

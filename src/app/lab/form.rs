@@ -1,8 +1,9 @@
 //! The lab's workload form as the user types it, and the plan it makes.
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::QoS;
 
-use super::plan::{FaultProfile, LabPlan, Rate};
+use super::plan::{FaultProfile, LabPlan, PlanError, Rate};
 
 /// Where the lab runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,46 +88,98 @@ impl Default for LabForm {
     }
 }
 
-fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
+/// A field of the form that takes a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// Messages per level.
+    Messages,
+    /// Payload size.
+    Payload,
+    /// Messages per second.
+    Rate,
+    /// Loss in percent.
+    Loss,
+    /// Seconds between cuts.
+    CutSeconds,
+}
+
+impl Field {
+    /// The field's name at the start of a sentence, in `locale`.
+    pub fn name_in(self, locale: Locale) -> &'static str {
+        match self {
+            Field::Messages => td_string!(locale, lab.errors.field_messages),
+            Field::Payload => td_string!(locale, lab.errors.field_payload),
+            Field::Rate => td_string!(locale, lab.errors.field_rate),
+            Field::Loss => td_string!(locale, lab.errors.field_loss),
+            Field::CutSeconds => td_string!(locale, lab.errors.field_cut),
+        }
+    }
+}
+
+/// Why the form does not describe a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormError {
+    /// A field is not a whole number.
+    NotANumber(Field),
+    /// The numbers make a plan that cannot run.
+    Plan(PlanError),
+}
+
+impl FormError {
+    /// The problem in words, in `locale`.
+    pub fn text_in(self, locale: Locale) -> String {
+        match self {
+            FormError::NotANumber(field) => td_string!(
+                locale,
+                lab.errors.whole_number,
+                field = field.name_in(locale)
+            )
+            .to_string(),
+            FormError::Plan(e) => e.text_in(locale),
+        }
+    }
+}
+
+fn number<T: std::str::FromStr>(text: &str, field: Field) -> Result<T, FormError> {
     text.trim()
         .replace([',', '_', ' '], "")
         .parse()
-        .map_err(|_| format!("{what} must be a whole number."))
+        .map_err(|_| FormError::NotANumber(field))
 }
 
 impl LabForm {
-    /// The plan the form describes, or the first problem in words.
-    pub fn plan(&self) -> Result<LabPlan, String> {
+    /// The plan the form describes, or its first problem.
+    pub fn plan(&self) -> Result<LabPlan, FormError> {
         let levels: Vec<QoS> = [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
             .into_iter()
             .zip(self.levels)
             .filter_map(|(q, on)| on.then_some(q))
             .collect();
         let plan = LabPlan {
-            messages: number(&self.messages, "Messages per level")?,
-            payload_bytes: number(&self.payload_bytes, "Payload size")?,
+            messages: number(&self.messages, Field::Messages)?,
+            payload_bytes: number(&self.payload_bytes, Field::Payload)?,
             rate: if self.max_rate {
                 Rate::Max
             } else {
-                Rate::PerSecond(number(&self.rate, "The rate")?)
+                Rate::PerSecond(number(&self.rate, Field::Rate)?)
             },
             faults: match self.fault {
                 FaultKind::None => FaultProfile::None,
                 FaultKind::Loss => FaultProfile::Loss {
-                    percent: number(&self.loss_percent, "Loss")?,
+                    percent: number(&self.loss_percent, Field::Loss)?,
                 },
                 FaultKind::Cut => FaultProfile::CutEvery {
-                    seconds: number(&self.cut_seconds, "Seconds between cuts")?,
+                    seconds: number(&self.cut_seconds, Field::CutSeconds)?,
                 },
                 FaultKind::LossAndCut => FaultProfile::LossAndCuts {
-                    percent: number(&self.loss_percent, "Loss")?,
-                    seconds: number(&self.cut_seconds, "Seconds between cuts")?,
+                    percent: number(&self.loss_percent, Field::Loss)?,
+                    seconds: number(&self.cut_seconds, Field::CutSeconds)?,
                 },
             },
             levels,
             ..LabPlan::default()
         };
-        plan.validate()?;
+        plan.check().map_err(FormError::Plan)?;
         Ok(plan)
     }
 

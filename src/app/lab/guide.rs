@@ -1,7 +1,9 @@
 //! The seed notes' "When to Use QoS 2" tables and their "avoid" list, each
 //! row with the demonstration that shows why: a lab preset or a guided
-//! scenario of the visualiser.
+//! scenario of the visualiser. The rows' words are in the reader's language
+//! ([`rows_in`]); the Chinese of the seed notes is quoted beside English.
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::QoS;
 
 use super::form::inventory_demo_plan;
@@ -32,19 +34,19 @@ pub enum GuideGroup {
 pub struct GuideRow {
     /// Which table it comes from.
     pub group: GuideGroup,
-    /// The scenario, in English.
+    /// The scenario, in the reader's language.
     pub scenario: &'static str,
-    /// As the seed notes name it.
+    /// As the (Chinese) seed notes name it.
     pub scenario_zh: &'static str,
     /// The recommended levels.
     pub levels: &'static [QoS],
-    /// The reason, in English.
+    /// The reason, in the reader's language.
     pub reason: &'static str,
-    /// As the seed notes give it.
+    /// As the (Chinese) seed notes give it.
     pub reason_zh: &'static str,
     /// The demonstration.
     pub action: GuideAction,
-    /// The button's words.
+    /// The button's words, in the reader's language.
     pub action_label: &'static str,
 }
 
@@ -58,8 +60,14 @@ fn plan(levels: Vec<QoS>, faults: FaultProfile, messages: u32) -> LabPlan {
     }
 }
 
-/// Every row, in the seed notes' order.
+/// Every row, in the seed notes' order, in English.
 pub fn rows() -> Vec<GuideRow> {
+    rows_in(Locale::en)
+}
+
+/// Every row, in the seed notes' order, in `locale`.
+pub fn rows_in(locale: Locale) -> Vec<GuideRow> {
+    let zh = Locale::zh_CN;
     use GuideAction::{Lab, Scenario};
     use GuideGroup::*;
     use QoS::{AtLeastOnce as Q1, AtMostOnce as Q0, ExactlyOnce as Q2};
@@ -67,127 +75,127 @@ pub fn rows() -> Vec<GuideRow> {
     vec![
         GuideRow {
             group: UseQos2,
-            scenario: "Payment transactions",
-            scenario_zh: "支付交易",
+            scenario: td_string!(locale, lab.guide.payments.scenario),
+            scenario_zh: td_string!(zh, lab.guide.payments.scenario),
             levels: &[Q2],
-            reason: "Must be neither repeated nor lost",
-            reason_zh: "不可重复也不可丢失",
+            reason: td_string!(locale, lab.guide.payments.reason),
+            reason_zh: td_string!(zh, lab.guide.payments.reason),
             action: Scenario("qos2-pubrec-lost"),
-            action_label: "Show: PUBREC lost, paid once",
+            action_label: td_string!(locale, lab.guide.payments.action),
         },
         GuideRow {
             group: UseQos2,
-            scenario: "Inventory count updates",
-            scenario_zh: "库存计数更新",
+            scenario: td_string!(locale, lab.guide.inventory.scenario),
+            scenario_zh: td_string!(zh, lab.guide.inventory.scenario),
             levels: &[Q2],
-            reason: "Counting twice corrupts the stock",
-            reason_zh: "重复计数会导致库存错误",
+            reason: td_string!(locale, lab.guide.inventory.reason),
+            reason_zh: td_string!(zh, lab.guide.inventory.reason),
             action: Lab(inventory_demo_plan()),
-            action_label: "Measure: stock counters at QoS 1 and 2",
+            action_label: td_string!(locale, lab.guide.inventory.action),
         },
         GuideRow {
             group: UseQos2,
-            scenario: "Billing data",
-            scenario_zh: "计费数据",
+            scenario: td_string!(locale, lab.guide.billing.scenario),
+            scenario_zh: td_string!(zh, lab.guide.billing.scenario),
             levels: &[Q2],
-            reason: "Every use must be recorded exactly",
-            reason_zh: "必须精确记录每次使用",
+            reason: td_string!(locale, lab.guide.billing.reason),
+            reason_zh: td_string!(zh, lab.guide.billing.reason),
             action: Scenario("qos2-reconnect"),
-            action_label: "Show: QoS 2 across a reconnect",
+            action_label: td_string!(locale, lab.guide.billing.action),
         },
         GuideRow {
             group: UseQos2,
-            scenario: "Critical alarms (fire, security)",
-            scenario_zh: "关键告警(火警/安防)",
+            scenario: td_string!(locale, lab.guide.alarms.scenario),
+            scenario_zh: td_string!(zh, lab.guide.alarms.scenario),
             levels: &[Q2],
-            reason: "Must arrive, and only once",
-            reason_zh: "必须到达且只能一次",
+            reason: td_string!(locale, lab.guide.alarms.reason),
+            reason_zh: td_string!(zh, lab.guide.alarms.reason),
             action: Scenario("qos2-pubrel-lost"),
-            action_label: "Show: PUBREL lost, alarm once",
+            action_label: td_string!(locale, lab.guide.alarms.action),
         },
         GuideRow {
             group: UseQos2,
-            scenario: "Device activation and registration",
-            scenario_zh: "设备激活/注册",
+            scenario: td_string!(locale, lab.guide.activation.scenario),
+            scenario_zh: td_string!(zh, lab.guide.activation.scenario),
             levels: &[Q2],
-            reason: "Registering twice breaks the system",
-            reason_zh: "重复注册会导致系统错误",
+            reason: td_string!(locale, lab.guide.activation.reason),
+            reason_zh: td_string!(zh, lab.guide.activation.reason),
             action: Lab(plan(
                 vec![Q1, Q2],
                 FaultProfile::CutEvery { seconds: 1 },
                 2_000,
             )),
-            action_label: "Measure: QoS 1 and 2 with the link cut every second",
+            action_label: td_string!(locale, lab.guide.activation.action),
         },
         GuideRow {
             group: LowerLevel,
-            scenario: "Almost every general case",
-            scenario_zh: "几乎所有通用场景",
+            scenario: td_string!(locale, lab.guide.general.scenario),
+            scenario_zh: td_string!(zh, lab.guide.general.scenario),
             levels: &[Q0, Q1],
-            reason: "QoS 2 costs too much",
-            reason_zh: "QoS 2 开销过大",
+            reason: td_string!(locale, lab.guide.general.reason),
+            reason_zh: td_string!(zh, lab.guide.general.reason),
             action: Lab(LabPlan::default()),
-            action_label: "Measure what QoS 2 costs here",
+            action_label: td_string!(locale, lab.guide.general.action),
         },
         GuideRow {
             group: LowerLevel,
-            scenario: "High-frequency sensor data",
-            scenario_zh: "高频传感器数据",
+            scenario: td_string!(locale, lab.guide.sensors.scenario),
+            scenario_zh: td_string!(zh, lab.guide.sensors.scenario),
             levels: &[Q0],
-            reason: "Exactly once is not needed",
-            reason_zh: "不需要精确一次",
+            reason: td_string!(locale, lab.guide.sensors.reason),
+            reason_zh: td_string!(zh, lab.guide.sensors.reason),
             action: Scenario("qos0-lossy"),
-            action_label: "Show: QoS 0 over a lossy link",
+            action_label: td_string!(locale, lab.guide.sensors.action),
         },
         GuideRow {
             group: LowerLevel,
-            scenario: "Device status updates",
-            scenario_zh: "设备状态更新",
+            scenario: td_string!(locale, lab.guide.status.scenario),
+            scenario_zh: td_string!(zh, lab.guide.status.scenario),
             levels: &[Q1],
-            reason: "A repeated status does no harm",
-            reason_zh: "重复状态可接受",
+            reason: td_string!(locale, lab.guide.status.reason),
+            reason_zh: td_string!(zh, lab.guide.status.reason),
             action: Scenario("qos1-puback-lost"),
-            action_label: "Show: a duplicate after a lost PUBACK",
+            action_label: td_string!(locale, lab.guide.status.action),
         },
         GuideRow {
             group: LowerLevel,
-            scenario: "Debug logs",
-            scenario_zh: "调试日志",
+            scenario: td_string!(locale, lab.guide.logs.scenario),
+            scenario_zh: td_string!(zh, lab.guide.logs.scenario),
             levels: &[Q0],
-            reason: "Losing some does not matter",
-            reason_zh: "丢失无关紧要",
+            reason: td_string!(locale, lab.guide.logs.reason),
+            reason_zh: td_string!(zh, lab.guide.logs.reason),
             action: Lab(plan(vec![Q0], loss, 1_000)),
-            action_label: "Measure: QoS 0 with 10 % loss",
+            action_label: td_string!(locale, lab.guide.logs.action),
         },
         GuideRow {
             group: Avoid,
-            scenario: "QoS 2 for high throughput",
-            scenario_zh: "在高吞吐场景中使用 QoS 2",
+            scenario: td_string!(locale, lab.guide.throughput.scenario),
+            scenario_zh: td_string!(zh, lab.guide.throughput.scenario),
             levels: &[Q0, Q1],
-            reason: "It lowers system performance",
-            reason_zh: "降低系统性能",
+            reason: td_string!(locale, lab.guide.throughput.reason),
+            reason_zh: td_string!(zh, lab.guide.throughput.reason),
             action: Lab(plan(vec![Q0, Q1, Q2], FaultProfile::None, 5_000)),
-            action_label: "Measure throughput, 5,000 per level",
+            action_label: td_string!(locale, lab.guide.throughput.action),
         },
         GuideRow {
             group: Avoid,
-            scenario: "QoS 2 for sensor data",
-            scenario_zh: "对传感器数据使用 QoS 2",
+            scenario: td_string!(locale, lab.guide.sensor_qos2.scenario),
+            scenario_zh: td_string!(zh, lab.guide.sensor_qos2.scenario),
             levels: &[Q0],
-            reason: "QoS 0 is enough",
-            reason_zh: "QoS 0 已足够",
+            reason: td_string!(locale, lab.guide.sensor_qos2.reason),
+            reason_zh: td_string!(zh, lab.guide.sensor_qos2.reason),
             action: Lab(plan(vec![Q0, Q2], FaultProfile::None, 1_000)),
-            action_label: "Measure QoS 0 against QoS 2",
+            action_label: td_string!(locale, lab.guide.sensor_qos2.action),
         },
         GuideRow {
             group: Avoid,
-            scenario: "Mixing QoS levels on one topic",
-            scenario_zh: "在同一 Topic 中混用不同 QoS 级别",
+            scenario: td_string!(locale, lab.guide.mixing.scenario),
+            scenario_zh: td_string!(zh, lab.guide.mixing.scenario),
             levels: &[],
-            reason: "Each subscriber gets the lower of the two levels",
-            reason_zh: "订阅者收到的是两者中较低的级别",
+            reason: td_string!(locale, lab.guide.mixing.reason),
+            reason_zh: td_string!(zh, lab.guide.mixing.reason),
             action: Scenario("qos2-downgraded"),
-            action_label: "Show: QoS 2 publish, QoS 1 subscription",
+            action_label: td_string!(locale, lab.guide.mixing.action),
         },
     ]
 }

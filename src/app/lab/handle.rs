@@ -7,15 +7,16 @@ use std::rc::Rc;
 use leptos::prelude::*;
 
 use crate::app::form::ConnectionForm;
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{ProtocolVersion, QoS};
 use crate::net::clock::now_ms;
 use crate::net::storage::{self, LAB_LAST_RUN_KEY};
 
-use super::form::{LabForm, LabTarget};
-use super::live_lab::{LiveLab, LiveLabState};
+use super::form::{FormError, LabForm, LabTarget};
+use super::live_lab::{LiveFailure, LiveLab, LiveLabState};
 use super::plan::LabPlan;
 use super::record::LevelResult;
-use super::report::{LabReport, Target, REPORT_FORMAT};
+use super::report::{LabReport, ReportError, Target, REPORT_FORMAT};
 use super::runner::{Phase, Progress};
 use super::sim_lab::{SimLab, SIM_TOPIC_PREFIX};
 
@@ -39,19 +40,102 @@ pub struct LevelBar {
     pub done: bool,
 }
 
+/// What a run is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Stage {
+    /// Connecting the lab's two clients to this URL.
+    Connecting(String),
+    /// Waiting for the publisher's connection.
+    #[default]
+    Waiting,
+    /// Measuring this level.
+    Measuring(QoS),
+}
+
+impl Stage {
+    /// What the run is doing, in words in `locale`.
+    pub fn text_in(&self, locale: Locale) -> String {
+        match self {
+            Stage::Connecting(url) => td_string!(locale, lab.progress.connecting, url).to_string(),
+            Stage::Waiting => td_string!(locale, lab.progress.waiting).to_string(),
+            Stage::Measuring(q) => {
+                td_string!(locale, lab.progress.measuring, qos = q.as_u8()).to_string()
+            }
+        }
+    }
+}
+
+/// Why the last action failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabError {
+    /// The form does not describe a plan.
+    Form(FormError),
+    /// A chosen file is not a run.
+    Report(ReportError),
+    /// The Client tab's connection settings are wrong (its words).
+    Settings(String),
+    /// The live run could not start or went wrong.
+    Live(LiveFailure),
+    /// Stopped before a level was measured.
+    StoppedEarly,
+    /// The run could not be kept in the browser (the storage's words).
+    NotKept(String),
+    /// An export failed (the browser's words).
+    Export(String),
+}
+
+impl LabError {
+    /// The problem in words, in `locale`.
+    pub fn text_in(&self, locale: Locale) -> String {
+        match self {
+            LabError::Form(e) => e.text_in(locale),
+            LabError::Report(e) => e.text_in(locale),
+            LabError::Settings(why) => td_string!(locale, lab.errors.settings, why).to_string(),
+            LabError::Live(e) => e.text_in(locale),
+            LabError::StoppedEarly => td_string!(locale, lab.errors.stopped_early).to_string(),
+            LabError::NotKept(why) => td_string!(locale, lab.errors.not_kept, why).to_string(),
+            LabError::Export(why) => td_string!(locale, lab.errors.export, why).to_string(),
+        }
+    }
+}
+
+/// Where the report shown comes from, when it is not a run just finished.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// The last run, kept in the browser.
+    Saved,
+    /// A file, measured on this target.
+    Loaded(Target),
+    /// A run stopped before its end.
+    Stopped,
+}
+
+impl Source {
+    /// The note in words, in `locale`.
+    pub fn text_in(&self, locale: Locale) -> String {
+        match self {
+            Source::Saved => td_string!(locale, lab.source.saved).to_string(),
+            Source::Loaded(target) => {
+                td_string!(locale, lab.source.loaded, target = target.label_in(locale)).to_string()
+            }
+            Source::Stopped => td_string!(locale, lab.source.stopped).to_string(),
+        }
+    }
+}
+
 /// What the run area shows.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunView {
     /// A run is under way.
     pub busy: bool,
-    /// What it is doing, in words.
-    pub stage: String,
+    /// What it is doing.
+    pub stage: Stage,
     /// One bar per planned level.
     pub bars: Vec<LevelBar>,
 }
 
 impl RunView {
-    fn of(plan: &LabPlan, done: &[LevelResult], current: Option<Progress>, stage: String) -> Self {
+    fn of(plan: &LabPlan, done: &[LevelResult], current: Option<Progress>, stage: Stage) -> Self {
         let bars = plan
             .levels
             .iter()
@@ -84,11 +168,8 @@ impl RunView {
     }
 }
 
-fn measuring(qos: Option<QoS>) -> String {
-    match qos {
-        Some(q) => format!("Measuring QoS {}…", q.as_u8()),
-        None => "Waiting for the publisher's connection…".to_string(),
-    }
+fn measuring(qos: Option<QoS>) -> Stage {
+    qos.map_or(Stage::Waiting, Stage::Measuring)
 }
 
 /// The Lab tab's state; cheap to copy.
@@ -101,9 +182,9 @@ pub struct LabHandle {
     /// The report shown: the last run, or one loaded from a file.
     pub report: RwSignal<Option<LabReport>>,
     /// Why the last action failed.
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<LabError>>,
     /// A note that the shown report came from a file or a previous visit.
-    pub source: RwSignal<Option<String>>,
+    pub source: RwSignal<Option<Source>>,
     live: StoredValue<Option<LiveLab>, LocalStorage>,
     sim: StoredValue<Option<SimLab>, LocalStorage>,
     connection: RwSignal<ConnectionForm>,
@@ -117,11 +198,7 @@ impl LabHandle {
         LabHandle {
             form: RwSignal::new(LabForm::default()),
             run: RwSignal::new(RunView::default()),
-            source: RwSignal::new(
-                saved
-                    .as_ref()
-                    .map(|_| "The last run, kept in this browser.".to_string()),
-            ),
+            source: RwSignal::new(saved.as_ref().map(|_| Source::Saved)),
             report: RwSignal::new(saved),
             error: RwSignal::new(None),
             live: StoredValue::new_local(None),
@@ -144,7 +221,7 @@ impl LabHandle {
         let plan = match form.plan() {
             Ok(plan) => plan,
             Err(why) => {
-                self.error.set(Some(why));
+                self.error.set(Some(LabError::Form(why)));
                 return;
             }
         };
@@ -177,16 +254,13 @@ impl LabHandle {
 
     /// Shows a run saved as JSON.
     pub fn load(&self, text: &str) {
-        match LabReport::from_json(text) {
+        match LabReport::parse(text) {
             Ok(report) => {
                 self.error.set(None);
-                self.source.set(Some(format!(
-                    "Loaded from a file: measured on {}.",
-                    report.target.label()
-                )));
+                self.source.set(Some(Source::Loaded(report.target.clone())));
                 self.report.set(Some(report));
             }
-            Err(why) => self.error.set(Some(why)),
+            Err(why) => self.error.set(Some(LabError::Report(why))),
         }
     }
 
@@ -261,9 +335,7 @@ impl LabHandle {
         let base = match self.connection.with_untracked(|f| f.session_config()) {
             Ok(base) => base,
             Err(why) => {
-                self.error.set(Some(format!(
-                    "Check the connection settings on the Client tab: {why}"
-                )));
+                self.error.set(Some(LabError::Settings(why)));
                 return;
             }
         };
@@ -271,8 +343,8 @@ impl LabHandle {
         let handle = *self;
         let started_at_ms = now_ms();
         self.run.set(RunView {
-            stage: format!("Connecting two lab clients to {url}…"),
-            ..RunView::of(&plan, &[], None, String::new())
+            stage: Stage::Connecting(url.clone()),
+            ..RunView::of(&plan, &[], None, Stage::Waiting)
         });
         let plan_for_view = plan.clone();
         let on_change = Rc::new(move |state: LiveLabState| {
@@ -314,7 +386,7 @@ impl LabHandle {
                     LiveLabState::Failed(why) => {
                         handle.live.set_value(None);
                         handle.run.set(RunView::default());
-                        handle.error.set(Some(why));
+                        handle.error.set(Some(LabError::Live(why)));
                     }
                 }
             });
@@ -326,16 +398,13 @@ impl LabHandle {
     fn finish(&self, report: LabReport, stopped: bool) {
         self.run.set(RunView::default());
         if report.levels.is_empty() {
-            self.error
-                .set(Some("Stopped before any level was measured.".to_string()));
+            self.error.set(Some(LabError::StoppedEarly));
             return;
         }
         if let Err(e) = storage::set(LAB_LAST_RUN_KEY, &report.to_json()) {
-            self.error
-                .set(Some(format!("The run is shown but not kept: {e}")));
+            self.error.set(Some(LabError::NotKept(e.to_string())));
         }
-        self.source
-            .set(stopped.then(|| "Stopped: the levels measured so far.".to_string()));
+        self.source.set(stopped.then_some(Source::Stopped));
         self.report.set(Some(report));
     }
 }

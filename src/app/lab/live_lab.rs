@@ -12,6 +12,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{ProtocolVersion, QoS, SubscribeFilter};
 use crate::mqtt::session::{
     CommandError, ConnectionState, DisconnectRequest, EventKind, PublishRequest, Session,
@@ -35,7 +36,57 @@ pub enum LiveLabState {
     /// Over: finished or stopped.
     Done,
     /// The run could not start or went wrong.
-    Failed(String),
+    Failed(LiveFailure),
+}
+
+/// Why a live run could not start or went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveFailure {
+    /// The broker refused the subscription (its reason, if it gave one).
+    SubscriptionRefused {
+        /// The lab's filter.
+        filter: String,
+        /// The broker's reason.
+        reason: Option<String>,
+    },
+    /// The broker refused a connection, for this reason.
+    ConnectionRefused(String),
+    /// No broker answered at the URL.
+    Unreachable {
+        /// The URL.
+        url: String,
+        /// What the browser said, if anything.
+        detail: Option<String>,
+    },
+    /// The subscriber's session would not subscribe.
+    SubscribeFailed(String),
+}
+
+impl LiveFailure {
+    /// The problem in words, in `locale`.
+    pub fn text_in(&self, locale: Locale) -> String {
+        match self {
+            LiveFailure::SubscriptionRefused { filter, reason } => {
+                let reason = reason
+                    .as_deref()
+                    .unwrap_or_else(|| td_string!(locale, lab.errors.no_answer));
+                td_string!(locale, lab.errors.subscription_refused, filter, reason).to_string()
+            }
+            LiveFailure::ConnectionRefused(reason) => {
+                td_string!(locale, lab.errors.connection_refused, reason).to_string()
+            }
+            LiveFailure::Unreachable { url, detail: None } => {
+                td_string!(locale, lab.errors.unreachable, url).to_string()
+            }
+            LiveFailure::Unreachable {
+                url,
+                detail: Some(detail),
+            } => td_string!(locale, lab.errors.unreachable_detail, url, detail).to_string(),
+            LiveFailure::SubscribeFailed(why) => {
+                td_string!(locale, lab.errors.subscribe_failed, why).to_string()
+            }
+        }
+    }
 }
 
 /// Hands the page each change of state.
@@ -227,15 +278,14 @@ impl Live {
                     EventKind::Subscribed { results, .. } if !self.subscribed => {
                         match results.first().and_then(|r| r.granted.map(|_| ())) {
                             Some(()) => self.subscribed = true,
-                            None => self.fail(format!(
-                                "The broker refused the lab's subscription to {}: {}.",
-                                self.runner.filter(),
-                                results.first().map_or("no answer", |r| r.reason.as_str())
-                            )),
+                            None => self.fail(LiveFailure::SubscriptionRefused {
+                                filter: self.runner.filter(),
+                                reason: results.first().map(|r| r.reason.clone()),
+                            }),
                         }
                     }
                     EventKind::ConnectionRefused { reason, .. } => {
-                        self.fail(format!("The broker refused the lab's connection: {reason}."))
+                        self.fail(LiveFailure::ConnectionRefused(reason.to_string()))
                     }
                     _ => {}
                 }
@@ -250,10 +300,7 @@ impl Live {
             LinkUpdate::Transport {
                 event: TransportEvent::Unreachable { url, detail },
                 ..
-            } if !self.subscribed => self.fail(format!(
-                "Cannot reach the broker at {url}{}. Start one (make run starts Mosquitto on ws://127.0.0.1:9001) or run the lab on the simulated broker.",
-                detail.map(|d| format!(" ({d})")).unwrap_or_default()
-            )),
+            } if !self.subscribed => self.fail(LiveFailure::Unreachable { url, detail }),
             _ => {}
         }
     }
@@ -268,7 +315,7 @@ impl Live {
             ..SubscribeFilter::default()
         };
         if let Err(e) = clients.subscriber.subscribe(vec![filter]) {
-            self.fail(format!("The lab could not subscribe: {e}."));
+            self.fail(LiveFailure::SubscribeFailed(e.to_string()));
             return;
         }
         let plan = self.runner.plan();
@@ -276,7 +323,7 @@ impl Live {
         clients.publisher.with_faults(|r| *r = rules);
     }
 
-    fn fail(&mut self, why: String) {
+    fn fail(&mut self, why: LiveFailure) {
         if self.over {
             return;
         }

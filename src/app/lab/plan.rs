@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::QoS;
 
 /// The most messages one level may send: enough for stable percentiles, few
@@ -54,12 +55,21 @@ pub enum FaultProfile {
 impl FaultProfile {
     /// "none", "5 % loss", "cut every 2 s".
     pub fn label(self) -> String {
+        self.label_in(Locale::en)
+    }
+
+    /// The profile in words, in `locale`.
+    pub fn label_in(self, locale: Locale) -> String {
         match self {
-            FaultProfile::None => "none".to_string(),
-            FaultProfile::Loss { percent } => format!("{percent} % loss"),
-            FaultProfile::CutEvery { seconds } => format!("cut every {seconds} s"),
+            FaultProfile::None => td_string!(locale, lab.faults.none).to_string(),
+            FaultProfile::Loss { percent } => {
+                td_string!(locale, lab.faults.loss, percent).to_string()
+            }
+            FaultProfile::CutEvery { seconds } => {
+                td_string!(locale, lab.faults.cut, seconds).to_string()
+            }
             FaultProfile::LossAndCuts { percent, seconds } => {
-                format!("{percent} % loss, cut every {seconds} s")
+                td_string!(locale, lab.faults.loss_cut, percent, seconds).to_string()
             }
         }
     }
@@ -115,34 +125,76 @@ impl Default for LabPlan {
     }
 }
 
+/// Why a plan cannot run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanError {
+    /// Messages per level outside 1 ..= [`MAX_MESSAGES`].
+    Messages,
+    /// Payload outside [`MIN_PAYLOAD`] ..= [`MAX_PAYLOAD`].
+    Payload,
+    /// A steady rate of 0.
+    RateZero,
+    /// Loss outside 1 ..= [`MAX_LOSS_PERCENT`].
+    Loss,
+    /// Cuts 0 seconds apart.
+    CutZero,
+    /// No level chosen.
+    NoLevel,
+}
+
+impl PlanError {
+    /// The problem in words for the form, in `locale`.
+    pub fn text_in(self, locale: Locale) -> String {
+        match self {
+            PlanError::Messages => {
+                td_string!(locale, lab.errors.messages_range, max = MAX_MESSAGES).to_string()
+            }
+            PlanError::Payload => td_string!(
+                locale,
+                lab.errors.payload_range,
+                min = MIN_PAYLOAD,
+                max = MAX_PAYLOAD
+            )
+            .to_string(),
+            PlanError::RateZero => td_string!(locale, lab.errors.rate_zero).to_string(),
+            PlanError::Loss => {
+                td_string!(locale, lab.errors.loss_range, max = MAX_LOSS_PERCENT).to_string()
+            }
+            PlanError::CutZero => td_string!(locale, lab.errors.cut_zero).to_string(),
+            PlanError::NoLevel => td_string!(locale, lab.errors.no_level).to_string(),
+        }
+    }
+}
+
 impl LabPlan {
     /// Why the plan cannot run, in words for the form; `Ok` when it can.
     pub fn validate(&self) -> Result<(), String> {
+        self.check().map_err(|e| e.text_in(Locale::en))
+    }
+
+    /// Why the plan cannot run; `Ok` when it can.
+    pub fn check(&self) -> Result<(), PlanError> {
         if self.messages == 0 || self.messages > MAX_MESSAGES {
-            return Err(format!(
-                "Messages per level must be between 1 and {MAX_MESSAGES}."
-            ));
+            return Err(PlanError::Messages);
         }
         if !(MIN_PAYLOAD..=MAX_PAYLOAD).contains(&self.payload_bytes) {
-            return Err(format!(
-                "Payload size must be between {MIN_PAYLOAD} and {MAX_PAYLOAD} bytes: each payload carries its message number."
-            ));
+            return Err(PlanError::Payload);
         }
         if let Rate::PerSecond(0) = self.rate {
-            return Err("A rate must be at least 1 message per second.".to_string());
+            return Err(PlanError::RateZero);
         }
         if self
             .faults
             .loss_percent()
             .is_some_and(|p| p == 0 || p > MAX_LOSS_PERCENT)
         {
-            return Err(format!("Loss must be between 1 and {MAX_LOSS_PERCENT} %."));
+            return Err(PlanError::Loss);
         }
         if self.faults.cut_seconds() == Some(0) {
-            return Err("Cut the link at most once a second.".to_string());
+            return Err(PlanError::CutZero);
         }
         if self.levels.is_empty() {
-            return Err("Choose at least one QoS level.".to_string());
+            return Err(PlanError::NoLevel);
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{PacketType, QoS};
 use crate::mqtt::session::{FlowDirection, FlowState};
 
@@ -32,9 +33,22 @@ impl Hop {
 
     /// "publisher ↔ broker".
     pub fn label(self) -> &'static str {
+        self.label_in(Locale::en)
+    }
+
+    /// "publisher ↔ broker", in `locale`.
+    pub fn label_in(self, locale: Locale) -> &'static str {
         match self {
-            Hop::Publisher => "publisher ↔ broker",
-            Hop::Subscriber => "broker ↔ subscriber",
+            Hop::Publisher => td_string!(locale, lab.hop.publisher),
+            Hop::Subscriber => td_string!(locale, lab.hop.subscriber),
+        }
+    }
+
+    /// "pub", "sub": the hop under a chart's bar, in `locale`.
+    pub fn short_in(self, locale: Locale) -> &'static str {
+        match self {
+            Hop::Publisher => td_string!(locale, lab.hop.publisher_short),
+            Hop::Subscriber => td_string!(locale, lab.hop.subscriber_short),
         }
     }
 

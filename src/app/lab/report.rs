@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::ProtocolVersion;
 
 use super::plan::{LabPlan, Rate};
@@ -29,10 +30,15 @@ pub enum Target {
 impl Target {
     /// "ws://127.0.0.1:9001", "simulated broker, 1 ms each way".
     pub fn label(&self) -> String {
+        self.label_in(Locale::en)
+    }
+
+    /// The broker's URL, or the simulated broker in words in `locale`.
+    pub fn label_in(&self, locale: Locale) -> String {
         match self {
             Target::Broker { url } => url.clone(),
             Target::Simulated { one_way_ms } => {
-                format!("simulated broker, {one_way_ms} ms each way")
+                td_string!(locale, lab.report.simulated_target, ms = one_way_ms).to_string()
             }
         }
     }
@@ -40,6 +46,41 @@ impl Target {
     /// Times are the simulation's, not a network's.
     pub fn is_simulated(&self) -> bool {
         matches!(self, Target::Simulated { .. })
+    }
+}
+
+/// Why a file is not a lab run this version can show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportError {
+    /// Not a lab run's JSON at all (the parser's words).
+    NotARun(String),
+    /// Saved in another format version.
+    WrongFormat(u32),
+    /// No level in it.
+    NothingMeasured,
+    /// A latency histogram too long to be one.
+    BadHistogram,
+}
+
+impl ReportError {
+    /// The problem in words, in `locale`.
+    pub fn text_in(&self, locale: Locale) -> String {
+        match self {
+            ReportError::NotARun(detail) => {
+                td_string!(locale, lab.errors.not_a_run, detail).to_string()
+            }
+            ReportError::WrongFormat(found) => td_string!(
+                locale,
+                lab.errors.wrong_format,
+                found,
+                expected = REPORT_FORMAT
+            )
+            .to_string(),
+            ReportError::NothingMeasured => {
+                td_string!(locale, lab.errors.nothing_measured).to_string()
+            }
+            ReportError::BadHistogram => td_string!(locale, lab.errors.bad_histogram).to_string(),
+        }
     }
 }
 
@@ -68,21 +109,23 @@ impl LabReport {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// A saved run, or why the file is not one.
+    /// A saved run, or why the file is not one (in English).
     pub fn from_json(text: &str) -> Result<LabReport, String> {
-        let report: LabReport = serde_json::from_str(text)
-            .map_err(|e| format!("This file is not a QoScope lab run: {e}."))?;
+        Self::parse(text).map_err(|e| e.text_in(Locale::en))
+    }
+
+    /// A saved run, or why the file is not one.
+    pub fn parse(text: &str) -> Result<LabReport, ReportError> {
+        let report: LabReport =
+            serde_json::from_str(text).map_err(|e| ReportError::NotARun(e.to_string()))?;
         if report.format != REPORT_FORMAT {
-            return Err(format!(
-                "This lab run was saved in format {}; this version reads format {REPORT_FORMAT}.",
-                report.format
-            ));
+            return Err(ReportError::WrongFormat(report.format));
         }
         if report.levels.is_empty() {
-            return Err("This lab run has no measured level.".to_string());
+            return Err(ReportError::NothingMeasured);
         }
         if report.levels.iter().any(|l| l.histogram.len() > 64) {
-            return Err("This lab run's latency histogram is malformed.".to_string());
+            return Err(ReportError::BadHistogram);
         }
         Ok(report)
     }
@@ -176,18 +219,26 @@ impl LabReport {
         out
     }
 
-    /// "1,000 × 64 B, as fast as allowed, faults: none".
+    /// "1,000 × 64 B per level, as fast as allowed, faults: none".
     pub fn workload_label(&self) -> String {
+        self.workload_label_in(Locale::en)
+    }
+
+    /// The workload in words, in `locale`.
+    pub fn workload_label_in(&self, locale: Locale) -> String {
         let rate = match self.plan.rate {
-            Rate::Max => "as fast as allowed".to_string(),
-            Rate::PerSecond(r) => format!("{r} msg/s"),
+            Rate::Max => td_string!(locale, lab.report.max_rate).to_string(),
+            Rate::PerSecond(r) => td_string!(locale, lab.units.msg_per_s, rate = r).to_string(),
         };
-        format!(
-            "{} × {} B per level, {rate}, faults: {}",
-            group(u64::from(self.plan.messages)),
-            self.plan.payload_bytes,
-            self.plan.faults.label()
+        td_string!(
+            locale,
+            lab.report.workload,
+            messages = group(u64::from(self.plan.messages)),
+            bytes = self.plan.payload_bytes,
+            rate,
+            faults = self.plan.faults.label_in(locale)
         )
+        .to_string()
     }
 }
 

@@ -5,16 +5,23 @@
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
+use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
 use crate::mqtt::packet::QoS;
 use crate::net::page::download;
 
-use super::charts::{bytes_chart, latency_chart, throughput_chart};
-use super::claims::{compare, Verdict};
+use super::charts::{bytes_chart_in, latency_chart_in, throughput_chart_in};
+use super::claims::{compare_in, Verdict};
 use super::form::{inventory_demo_plan, FaultKind, LabForm, LabTarget};
-use super::guide::{rows as guide_rows, GuideAction, GuideGroup};
-use super::handle::{LabHandle, LevelBar};
+use super::guide::{rows_in as guide_rows, GuideAction, GuideGroup};
+use super::handle::{LabError, LabHandle, LevelBar};
 use super::report::{group, LabReport};
-use super::tables::{measured_rows, stock_line};
+use super::tables::{measured_rows_in, stock_line_in};
+
+/// Whether the seed notes' Chinese is quoted beside the words: for a reader
+/// of English (a Chinese reader reads it in the words themselves).
+fn quotes_chinese(locale: Locale) -> bool {
+    locale != Locale::zh_CN
+}
 
 fn qos_class(qos: QoS) -> &'static str {
     match qos {
@@ -48,13 +55,14 @@ pub fn LabPage(
 fn number_field(
     handle: LabHandle,
     id: &'static str,
-    label: &'static str,
+    label: fn(Locale) -> &'static str,
     get: fn(&LabForm) -> String,
     set: fn(&mut LabForm, String),
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <label class="field">
-            <span class="field-label">{label}</span>
+            <span class="field-label">{move || label(i18n.get_locale())}</span>
             <input
                 id=id
                 type="text"
@@ -71,6 +79,8 @@ fn number_field(
 fn WorkloadPanel(handle: LabHandle) -> impl IntoView {
     let busy = move || handle.run.with(|r| r.busy);
     let target = move || handle.form.with(|f| f.target);
+    let i18n = use_i18n();
+    let broker_url = move || view! { <code>{move || handle.broker_url()}</code> };
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
         let _ =
@@ -79,13 +89,11 @@ fn WorkloadPanel(handle: LabHandle) -> impl IntoView {
     };
     view! {
         <section class="panel lab-workload" aria-labelledby="lab-workload-title">
-            <h2 id="lab-workload-title">"Workload"</h2>
-            <p class="hint">
-                "One workload runs at QoS 0, 1 and 2 in turn. Every figure is counted from the packets, never quoted."
-            </p>
+            <h2 id="lab-workload-title">{t!(i18n, lab.form.title)}</h2>
+            <p class="hint">{t!(i18n, lab.form.intro)}</p>
             <div class="form-grid">
                 <fieldset class="wide lab-target">
-                    <legend class="field-label">"Run against"</legend>
+                    <legend class="field-label">{t!(i18n, lab.form.target)}</legend>
                     <label class="check">
                         <input
                             type="radio"
@@ -95,7 +103,7 @@ fn WorkloadPanel(handle: LabHandle) -> impl IntoView {
                             on:change=move |_| handle.form.update(|f| f.target = LabTarget::Broker)
                             disabled=busy
                         />
-                        <span>"The broker " <code>{move || handle.broker_url()}</code> " (two lab clients of its own)"</span>
+                        <span>{t!(i18n, lab.form.target_broker, url = broker_url)}</span>
                     </label>
                     <label class="check">
                         <input
@@ -106,13 +114,13 @@ fn WorkloadPanel(handle: LabHandle) -> impl IntoView {
                             on:change=move |_| handle.form.update(|f| f.target = LabTarget::Simulated)
                             disabled=busy
                         />
-                        <span>"The simulated broker (offline; simulated times)"</span>
+                        <span>{t!(i18n, lab.form.target_sim)}</span>
                     </label>
                 </fieldset>
-                {number_field(handle, "lab-messages", "Messages per level", |f| f.messages.clone(), |f, v| f.messages = v)}
-                {number_field(handle, "lab-payload", "Payload bytes", |f| f.payload_bytes.clone(), |f, v| f.payload_bytes = v)}
+                {number_field(handle, "lab-messages", |l| td_string!(l, lab.form.messages), |f| f.messages.clone(), |f, v| f.messages = v)}
+                {number_field(handle, "lab-payload", |l| td_string!(l, lab.form.payload), |f| f.payload_bytes.clone(), |f, v| f.payload_bytes = v)}
                 <div class="field">
-                    <span class="field-label">"Rate"</span>
+                    <span class="field-label">{t!(i18n, lab.form.rate)}</span>
                     <label class="check">
                         <input
                             id="lab-max-rate"
@@ -121,33 +129,33 @@ fn WorkloadPanel(handle: LabHandle) -> impl IntoView {
                             on:change:target=move |ev| handle.form.update(|f| f.max_rate = ev.target().checked())
                             disabled=busy
                         />
-                        <span>"As fast as the window allows"</span>
+                        <span>{t!(i18n, lab.form.max_rate)}</span>
                     </label>
                 </div>
                 <Show when=move || !handle.form.with(|f| f.max_rate)>
-                    {number_field(handle, "lab-rate", "Messages per second", |f| f.rate.clone(), |f, v| f.rate = v)}
+                    {number_field(handle, "lab-rate", |l| td_string!(l, lab.form.per_second), |f| f.rate.clone(), |f, v| f.rate = v)}
                 </Show>
                 <label class="field">
-                    <span class="field-label">"Faults"</span>
+                    <span class="field-label">{t!(i18n, lab.form.faults)}</span>
                     <select
                         id="lab-faults"
                         on:change:target=move |ev| handle.form.update(|f| f.fault = FaultKind::from_key(&ev.target().value()))
                         disabled=busy
                     >
-                        <option value="none" selected=move || handle.form.with(|f| f.fault == FaultKind::None)>"None"</option>
-                        <option value="loss" selected=move || handle.form.with(|f| f.fault == FaultKind::Loss)>"Lose packets (publisher's link)"</option>
-                        <option value="cut" selected=move || handle.form.with(|f| f.fault == FaultKind::Cut)>"Cut the connection every N s"</option>
-                        <option value="loss-cut" selected=move || handle.form.with(|f| f.fault == FaultKind::LossAndCut)>"Both: lose packets and cut"</option>
+                        <option value="none" selected=move || handle.form.with(|f| f.fault == FaultKind::None)>{t!(i18n, lab.form.fault_none)}</option>
+                        <option value="loss" selected=move || handle.form.with(|f| f.fault == FaultKind::Loss)>{t!(i18n, lab.form.fault_loss)}</option>
+                        <option value="cut" selected=move || handle.form.with(|f| f.fault == FaultKind::Cut)>{t!(i18n, lab.form.fault_cut)}</option>
+                        <option value="loss-cut" selected=move || handle.form.with(|f| f.fault == FaultKind::LossAndCut)>{t!(i18n, lab.form.fault_both)}</option>
                     </select>
                 </label>
                 <Show when=move || handle.form.with(|f| matches!(f.fault, FaultKind::Loss | FaultKind::LossAndCut))>
-                    {number_field(handle, "lab-loss", "Loss, %", |f| f.loss_percent.clone(), |f, v| f.loss_percent = v)}
+                    {number_field(handle, "lab-loss", |l| td_string!(l, lab.form.loss), |f| f.loss_percent.clone(), |f, v| f.loss_percent = v)}
                 </Show>
                 <Show when=move || handle.form.with(|f| matches!(f.fault, FaultKind::Cut | FaultKind::LossAndCut))>
-                    {number_field(handle, "lab-cut", "Seconds between cuts", |f| f.cut_seconds.clone(), |f, v| f.cut_seconds = v)}
+                    {number_field(handle, "lab-cut", |l| td_string!(l, lab.form.cut_seconds), |f| f.cut_seconds.clone(), |f, v| f.cut_seconds = v)}
                 </Show>
                 <fieldset class="wide lab-levels">
-                    <legend class="field-label">"Levels"</legend>
+                    <legend class="field-label">{t!(i18n, lab.form.levels)}</legend>
                     {[QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
                         .into_iter()
                         .enumerate()
@@ -169,19 +177,19 @@ fn WorkloadPanel(handle: LabHandle) -> impl IntoView {
                 </fieldset>
                 <div class="button-row wide">
                     <button id="lab-run" class="btn primary" disabled=busy on:click=move |_| handle.start()>
-                        {move || if busy() { "Running…" } else { "Run lab" }}
+                        {move || if busy() { t_string!(i18n, lab.form.running) } else { t_string!(i18n, lab.form.run) }}
                     </button>
                     <Show when=busy>
-                        <button id="lab-stop" class="btn danger" on:click=move |_| handle.stop()>"Stop"</button>
+                        <button id="lab-stop" class="btn danger" on:click=move |_| handle.stop()>{t!(i18n, lab.form.stop)}</button>
                     </Show>
                     <label class="btn file-btn" class:disabled=busy>
-                        "Open a saved run…"
+                        {t!(i18n, lab.form.open)}
                         <input id="lab-load" type="file" accept=".json,application/json" on:change=on_file disabled=busy />
                     </label>
                 </div>
             </div>
             <p class="feedback error" role="alert" data-testid="lab-error">
-                {move || handle.error.get().unwrap_or_default()}
+                {move || handle.error.get().map(|e| e.text_in(i18n.get_locale())).unwrap_or_default()}
             </p>
             <Progress handle />
         </section>
@@ -190,32 +198,29 @@ fn WorkloadPanel(handle: LabHandle) -> impl IntoView {
 
 #[component]
 fn Progress(handle: LabHandle) -> impl IntoView {
-    let bar = |b: LevelBar| {
+    let i18n = use_i18n();
+    let bar = move |b: LevelBar, locale: Locale| {
         let share = if b.planned == 0 {
             0.0
         } else {
             100.0 * f64::from(b.delivered.min(b.planned)) / f64::from(b.planned)
         };
         let q = b.qos.as_u8();
-        let text = format!(
-            "{} / {} delivered{}",
-            group(u64::from(b.delivered)),
-            group(u64::from(b.planned)),
-            if b.done {
-                " · done"
-            } else if b.published > 0 {
-                " · running"
-            } else {
-                ""
-            }
-        );
+        let (delivered, planned) = (group(u64::from(b.delivered)), group(u64::from(b.planned)));
+        let text = if b.done {
+            td_string!(locale, lab.progress.delivered_done, delivered, planned).to_string()
+        } else if b.published > 0 {
+            td_string!(locale, lab.progress.delivered_running, delivered, planned).to_string()
+        } else {
+            td_string!(locale, lab.progress.delivered, delivered, planned).to_string()
+        };
         view! {
             <div class="lab-bar" data-testid=format!("lab-progress-q{q}")>
                 <span class=qos_class(b.qos)>{format!("QoS {q}")}</span>
                 <div
                     class="lab-track"
                     role="progressbar"
-                    aria-label=format!("QoS {q} progress")
+                    aria-label=td_string!(locale, lab.progress.bar_label, qos = q).to_string()
                     aria-valuemin="0"
                     aria-valuemax="100"
                     aria-valuenow=format!("{share:.0}")
@@ -231,9 +236,12 @@ fn Progress(handle: LabHandle) -> impl IntoView {
             <div class="lab-progress" aria-live="polite">
                 <p class="lab-stage" role="status" data-testid="lab-stage">
                     <span class="spinner" aria-hidden="true"></span>
-                    {move || handle.run.with(|r| r.stage.clone())}
+                    {move || handle.run.with(|r| r.stage.text_in(i18n.get_locale()))}
                 </p>
-                {move || handle.run.with(|r| r.bars.clone()).into_iter().map(bar).collect_view()}
+                {move || {
+                    let locale = i18n.get_locale();
+                    handle.run.with(|r| r.bars.clone()).into_iter().map(|b| bar(b, locale)).collect_view()
+                }}
             </div>
         </Show>
     }
@@ -241,24 +249,25 @@ fn Progress(handle: LabHandle) -> impl IntoView {
 
 #[component]
 fn ResultsPanel(handle: LabHandle) -> impl IntoView {
+    let i18n = use_i18n();
+    // The report is words and charts built from numbers: built again, whole,
+    // when the reader switches language.
     view! {
         <section class="panel lab-report" aria-labelledby="lab-report-title" data-testid="lab-report">
             {move || match handle.report.get() {
                 None => view! {
-                    <h2 id="lab-report-title">"What each QoS level costs"</h2>
+                    <h2 id="lab-report-title">{t!(i18n, lab.report.empty_title)}</h2>
                     <div class="empty lab-empty">
-                        <p>"No measurement yet."</p>
-                        <p>
-                            "Press " <strong>"Run lab"</strong>
-                            " to measure QoS 0, 1 and 2 on the broker of the Client tab ("
-                            <code>"make run"</code>
-                            " starts one), or choose the simulated broker to try it offline. 1,000 messages per level take a few seconds."
-                        </p>
-                        <p>"The table of the seed notes then appears beside the measured one, with each difference explained."</p>
+                        <p>{t!(i18n, lab.report.empty_none)}</p>
+                        <p>{t!(i18n, lab.report.empty_how, <strong> = <strong />, <code> = <code />)}</p>
+                        <p>{t!(i18n, lab.report.empty_then)}</p>
                     </div>
                 }
                 .into_any(),
-                Some(report) => view! { <Report handle report /> }.into_any(),
+                Some(report) => {
+                    let locale = i18n.get_locale();
+                    view! { <Report handle report locale /> }.into_any()
+                }
             }}
         </section>
     }
@@ -269,12 +278,12 @@ fn file_stem(report: &LabReport) -> String {
 }
 
 #[component]
-fn Report(handle: LabHandle, report: LabReport) -> impl IntoView {
+fn Report(handle: LabHandle, report: LabReport, locale: Locale) -> impl IntoView {
     let when = crate::net::clock::clock_label_seconds(report.started_at_ms);
     let meta = format!(
         "MQTT {} · {} · {}",
         report.version.label(),
-        report.workload_label(),
+        report.workload_label_in(locale),
         when
     );
     let export = {
@@ -290,9 +299,12 @@ fn Report(handle: LabHandle, report: LabReport) -> impl IntoView {
                 ),
                 "csv" => download(&format!("{stem}.csv"), "text/csv", &report.to_csv()),
                 _ => [
-                    ("latency", latency_chart(&report.levels, simulated)),
-                    ("throughput", throughput_chart(&report.levels)),
-                    ("bytes", bytes_chart(&report.levels)),
+                    (
+                        "latency",
+                        latency_chart_in(&report.levels, simulated, locale),
+                    ),
+                    ("throughput", throughput_chart_in(&report.levels, locale)),
+                    ("bytes", bytes_chart_in(&report.levels, locale)),
                 ]
                 .iter()
                 .try_for_each(|(name, svg)| {
@@ -300,7 +312,7 @@ fn Report(handle: LabHandle, report: LabReport) -> impl IntoView {
                 }),
             };
             if let Err(why) = result {
-                handle.error.set(Some(why));
+                handle.error.set(Some(LabError::Export(why)));
             }
         }
     };
@@ -310,7 +322,7 @@ fn Report(handle: LabHandle, report: LabReport) -> impl IntoView {
         .iter()
         .map(|l| view! { <th scope="col"><span class=qos_class(l.qos)>{format!("QoS {}", l.qos.as_u8())}</span></th> })
         .collect_view();
-    let rows = measured_rows(&report)
+    let rows = measured_rows_in(&report, locale)
         .into_iter()
         .map(|row| {
             view! {
@@ -324,34 +336,36 @@ fn Report(handle: LabHandle, report: LabReport) -> impl IntoView {
     let simulated = report.target.is_simulated();
     view! {
         <div class="panel-head">
-            <h2 id="lab-report-title">"Measured on " {report.target.label()}</h2>
+            <h2 id="lab-report-title">
+                {td_string!(locale, lab.report.measured_on, target = report.target.label_in(locale)).to_string()}
+            </h2>
             <div class="button-row">
                 <button class="btn small" id="lab-export-json" on:click=move |_| e1("json")>"JSON"</button>
                 <button class="btn small" id="lab-export-csv" on:click=move |_| e2("csv")>"CSV"</button>
-                <button class="btn small" id="lab-export-svg" on:click=move |_| e3("svg")>"Charts (SVG)"</button>
+                <button class="btn small" id="lab-export-svg" on:click=move |_| e3("svg")>{td_string!(locale, lab.report.export_svg)}</button>
             </div>
         </div>
         <p class="lab-meta">{meta}</p>
-        {move || handle.source.get().map(|s| view! { <p class="hint" data-testid="lab-source">{s}</p> })}
+        {move || handle.source.get().map(|s| view! { <p class="hint" data-testid="lab-source">{s.text_in(locale)}</p> })}
         {simulated.then(|| view! {
-            <p class="hint">"Simulated: packets and bytes are the codec's own; times come from the simulated links' delays, not from a network."</p>
+            <p class="hint">{td_string!(locale, lab.report.simulated_note)}</p>
         })}
         <div class="table-scroll">
             <table class="lab-table" id="lab-measured">
-                <caption>"Measured, per level"</caption>
-                <thead><tr><th scope="col">"Per message"</th>{heads}</tr></thead>
+                <caption>{td_string!(locale, lab.table.caption)}</caption>
+                <thead><tr><th scope="col">{td_string!(locale, lab.table.per_message)}</th>{heads}</tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <Claims report=report.clone() />
-        <Charts report=report.clone() />
-        <Inventory handle report />
+        <Claims report=report.clone() locale />
+        <Charts report=report.clone() locale />
+        <Inventory handle report locale />
     }
 }
 
 #[component]
-fn Claims(report: LabReport) -> impl IntoView {
-    let rows = compare(&report)
+fn Claims(report: LabReport, locale: Locale) -> impl IntoView {
+    let rows = compare_in(&report, locale)
         .into_iter()
         .map(|row| {
             let verdict = match row.verdict {
@@ -361,10 +375,13 @@ fn Claims(report: LabReport) -> impl IntoView {
             };
             view! {
                 <tr class=verdict>
-                    <th scope="row">{row.metric}<span class="zh" lang="zh-CN">{row.metric_zh}</span></th>
+                    <th scope="row">
+                        {row.metric}
+                        {quotes_chinese(locale).then(|| view! { <span class="zh" lang="zh-CN">{row.metric_zh}</span> })}
+                    </th>
                     {row.claims.into_iter().map(|c| view! { <td class="claim">{c}</td> }).collect_view()}
                     {row.measured.into_iter().map(|m| view! { <td class="measured">{m}</td> }).collect_view()}
-                    <td class="why"><span class="verdict-pill">{row.verdict.label()}</span>" "{row.why}</td>
+                    <td class="why"><span class="verdict-pill">{row.verdict.label_in(locale)}</span>" "{row.why}</td>
                 </tr>
             }
         })
@@ -372,13 +389,13 @@ fn Claims(report: LabReport) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="lab-table lab-claims" id="lab-claims">
-                <caption>"The seed notes' table beside the measurement"</caption>
+                <caption>{td_string!(locale, lab.claims.caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col" rowspan="2">"Metric"</th>
-                        <th scope="colgroup" colspan="3">"Seed notes claim"</th>
-                        <th scope="colgroup" colspan="3">"Measured here"</th>
-                        <th scope="col" rowspan="2">"Verdict"</th>
+                        <th scope="col" rowspan="2">{td_string!(locale, lab.claims.metric)}</th>
+                        <th scope="colgroup" colspan="3">{td_string!(locale, lab.claims.claimed)}</th>
+                        <th scope="colgroup" colspan="3">{td_string!(locale, lab.claims.measured)}</th>
+                        <th scope="col" rowspan="2">{td_string!(locale, lab.claims.verdict)}</th>
                     </tr>
                     <tr>
                         {(0..2).map(|_| view! {
@@ -395,16 +412,19 @@ fn Claims(report: LabReport) -> impl IntoView {
 }
 
 #[component]
-fn Charts(report: LabReport) -> impl IntoView {
+fn Charts(report: LabReport, locale: Locale) -> impl IntoView {
     let simulated = report.target.is_simulated();
-    // Our own SVG from numbers and fixed labels: no payload text in it.
+    // Our own SVG from numbers and fixed labels (escaped): no payload text in it.
     let charts = [
         (
             "lab-chart-latency",
-            latency_chart(&report.levels, simulated),
+            latency_chart_in(&report.levels, simulated, locale),
         ),
-        ("lab-chart-throughput", throughput_chart(&report.levels)),
-        ("lab-chart-bytes", bytes_chart(&report.levels)),
+        (
+            "lab-chart-throughput",
+            throughput_chart_in(&report.levels, locale),
+        ),
+        ("lab-chart-bytes", bytes_chart_in(&report.levels, locale)),
     ];
     view! {
         <div class="lab-charts">
@@ -417,7 +437,7 @@ fn Charts(report: LabReport) -> impl IntoView {
 }
 
 #[component]
-fn Inventory(handle: LabHandle, report: LabReport) -> impl IntoView {
+fn Inventory(handle: LabHandle, report: LabReport, locale: Locale) -> impl IntoView {
     let counters = report
         .levels
         .iter()
@@ -428,12 +448,12 @@ fn Inventory(handle: LabHandle, report: LabReport) -> impl IntoView {
                 <div class="stock-counter" class:drifted=!exact data-testid=format!("lab-stock-q{}", l.qos.as_u8())>
                     <span class=qos_class(l.qos)>{format!("QoS {}", l.qos.as_u8())}</span>
                     <strong class="stock-total">{group(l.stock_counted.unsigned_abs())}</strong>
-                    <span class="count">{stock_line(l)}</span>
+                    <span class="count">{stock_line_in(l, locale)}</span>
                 </div>
             }
         })
         .collect_view();
-    let faults = report.plan.faults.label();
+    let faults = report.plan.faults.label_in(locale);
     let target = if report.target.is_simulated() {
         LabTarget::Simulated
     } else {
@@ -441,10 +461,12 @@ fn Inventory(handle: LabHandle, report: LabReport) -> impl IntoView {
     };
     view! {
         <div class="lab-inventory">
-            <h3>"Inventory counters " <span class="zh" lang="zh-CN">"重复计数会导致库存错误"</span></h3>
-            <p class="hint">
-                {format!("Each message is a stock movement of 1 to 9 units; the subscriber adds up every delivery it gets (faults: {faults}).")}
-            </p>
+            <h3>
+                {td_string!(locale, lab.inventory.title)}
+                " "
+                <span class="zh" lang="zh-CN">{td_string!(Locale::zh_CN, lab.inventory.tagline)}</span>
+            </h3>
+            <p class="hint">{td_string!(locale, lab.inventory.hint, faults).to_string()}</p>
             <div class="stock-counters">{counters}</div>
             <button
                 class="btn"
@@ -452,7 +474,7 @@ fn Inventory(handle: LabHandle, report: LabReport) -> impl IntoView {
                 disabled=move || handle.run.with(|r| r.busy)
                 on:click=move |_| handle.start_plan(inventory_demo_plan(), target)
             >
-                "Run the inventory demo (QoS 1 and 2, 10 % loss, cut every 2 s)"
+                {td_string!(locale, lab.inventory.run)}
             </button>
         </div>
     }
@@ -461,8 +483,24 @@ fn Inventory(handle: LabHandle, report: LabReport) -> impl IntoView {
 /// The seed notes' "when to use QoS 2" tables, each row a demonstration.
 #[component]
 fn GuidePanel(handle: LabHandle, on_scenario: Callback<String>) -> impl IntoView {
-    let group = |g: GuideGroup, title: &'static str, title_zh: &'static str| {
-        let rows = guide_rows()
+    let i18n = use_i18n();
+    let group = move |g: GuideGroup, locale: Locale| {
+        let (title, title_zh) = match g {
+            GuideGroup::UseQos2 => (
+                td_string!(locale, lab.guide.use_qos2),
+                td_string!(Locale::zh_CN, lab.guide.use_qos2),
+            ),
+            GuideGroup::LowerLevel => (
+                td_string!(locale, lab.guide.lower),
+                td_string!(Locale::zh_CN, lab.guide.lower),
+            ),
+            GuideGroup::Avoid => (
+                td_string!(locale, lab.guide.avoid),
+                td_string!(Locale::zh_CN, lab.guide.avoid),
+            ),
+        };
+        let quote = quotes_chinese(locale);
+        let rows = guide_rows(locale)
             .into_iter()
             .filter(|r| r.group == g)
             .map(|row| {
@@ -484,10 +522,15 @@ fn GuidePanel(handle: LabHandle, on_scenario: Callback<String>) -> impl IntoView
                     <li class="guide-row">
                         <div class="guide-text">
                             <strong>{row.scenario}</strong>
-                            " "
-                            <span class="zh" lang="zh-CN">{row.scenario_zh}</span>
+                            {quote.then(|| view! {
+                                " "
+                                <span class="zh" lang="zh-CN">{row.scenario_zh}</span>
+                            })}
                             <span class="guide-levels">{levels}</span>
-                            <span class="hint">{row.reason} " · " <span lang="zh-CN">{row.reason_zh}</span></span>
+                            <span class="hint">
+                                {row.reason}
+                                {quote.then(|| view! { " · " <span lang="zh-CN">{row.reason_zh}</span> })}
+                            </span>
                         </div>
                         <button class="btn small" disabled=move || handle.run.with(|r| r.busy) on:click=run>
                             {row.action_label}
@@ -497,17 +540,23 @@ fn GuidePanel(handle: LabHandle, on_scenario: Callback<String>) -> impl IntoView
             })
             .collect_view();
         view! {
-            <h3>{title} " " <span class="zh" lang="zh-CN">{title_zh}</span></h3>
+            <h3>
+                {title}
+                {quote.then(|| view! { " " <span class="zh" lang="zh-CN">{title_zh}</span> })}
+            </h3>
             <ul class="guide-list">{rows}</ul>
         }
     };
     view! {
         <section class="panel lab-guide" aria-labelledby="lab-guide-title">
-            <h2 id="lab-guide-title">"When to use which level"</h2>
-            <p class="hint">"The seed notes' advice. Each button shows why, with real packets."</p>
-            {group(GuideGroup::UseQos2, "QoS 2 recommended", "推荐使用 QoS 2")}
-            {group(GuideGroup::LowerLevel, "A lower level is enough", "不推荐使用 QoS 2")}
-            {group(GuideGroup::Avoid, "Avoid", "避免")}
+            <h2 id="lab-guide-title">{t!(i18n, lab.guide.title)}</h2>
+            <p class="hint">{t!(i18n, lab.guide.intro)}</p>
+            {move || {
+                let locale = i18n.get_locale();
+                [GuideGroup::UseQos2, GuideGroup::LowerLevel, GuideGroup::Avoid]
+                    .map(|g| group(g, locale))
+                    .collect_view()
+            }}
         </section>
     }
 }
