@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t, t_string, td_string, Locale};
 
 use super::lab::form::{inventory_demo_plan, LabTarget};
 use super::lab::handle::LabHandle;

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
-use crate::i18n::{t, t_string, td_string, use_i18n, Locale};
+use crate::app::locale::use_i18n;
+use crate::i18n::{t, t_string, td_string, Locale};
 use crate::mqtt::packet::QoS;
 use crate::net::page::download;
 
