@@ -344,14 +344,6 @@ impl Caption {
     pub fn marker_in(&self, index: usize, locale: Locale) -> String {
         words::marker_in(self.label.as_deref(), index, locale)
     }
-
-    /// The caption's text for `locale`: Chinese where the scenario has it.
-    pub fn text_for(&self, locale: Locale) -> &str {
-        match (&self.text_zh, locale) {
-            (Some(zh), Locale::zh_CN) => zh,
-            _ => &self.text,
-        }
-    }
 }
 
 /// Anything the diagram draws.
