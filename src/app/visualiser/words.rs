@@ -224,7 +224,7 @@ pub fn state_in(state: FlowState, locale: Locale) -> &'static str {
         FlowState::AwaitingPubrec => td_string!(locale, visualiser.state.awaiting_pubrec),
         FlowState::AwaitingPubcomp => td_string!(locale, visualiser.state.awaiting_pubcomp),
         FlowState::IdStored => td_string!(locale, visualiser.state.id_stored),
-        FlowState::New => td_string!(locale, visualiser.state.new),
+        FlowState::New => td_string!(locale, visualiser.state.new_flow),
         FlowState::Done => td_string!(locale, visualiser.state.done),
         FlowState::Queued => td_string!(locale, visualiser.state.queued),
         FlowState::Abandoned => td_string!(locale, visualiser.state.abandoned),
