@@ -9,22 +9,9 @@ use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{LastWill, ProtocolVersion, QoS};
 use crate::mqtt::session::{DisconnectRequest, Qos2Delivery, RetryPolicy, SessionConfig};
 
-/// The reader's language for a client view: reactive under the app's
-/// language context, English where there is none (a panel mounted alone,
-/// as the component tests do).
-#[derive(Debug, Clone, Copy)]
-pub struct ReaderLocale(Option<leptos_i18n::I18nContext<Locale>>);
-
-impl ReaderLocale {
-    /// The locale now; inside a reactive closure, re-run on a switch.
-    pub fn get(self) -> Locale {
-        self.0.map(|i18n| i18n.get_locale()).unwrap_or_default()
-    }
-}
-
-/// The reader's language context of the view being built (see [`ReaderLocale`]).
-pub fn reader_locale() -> ReaderLocale {
-    ReaderLocale(leptos::prelude::use_context())
+/// The reader's language for a client view (see [`crate::app::locale::reader`]).
+pub fn reader_locale() -> leptos::prelude::Signal<Locale> {
+    crate::app::locale::reader()
 }
 
 /// The largest packet the page accepts: announced to an MQTT 5 broker (which

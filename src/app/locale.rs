@@ -63,6 +63,15 @@ pub fn use_i18n() -> I18nContext<Locale> {
     })
 }
 
+/// The reader's language as a signal: the app's choice, or English where no
+/// language context exists (a view mounted alone, as the component tests do).
+pub fn reader() -> Signal<Locale> {
+    match use_context::<I18nContext<Locale>>() {
+        Some(i18n) => Signal::derive(move || i18n.get_locale()),
+        None => Signal::stored(Locale::en),
+    }
+}
+
 /// The locale the reader chose, read without subscribing (for code that
 /// builds words once, outside a view). English when no context exists.
 pub fn current() -> Locale {

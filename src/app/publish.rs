@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::form::{reader_locale, ReaderLocale};
+use super::form::reader_locale;
 use super::payload::{encode_payload_in, PayloadFormat};
 use super::ClientCtx;
 use crate::i18n::{td_string, Locale};
@@ -226,7 +226,7 @@ pub fn PublishPanel() -> impl IntoView {
 }
 
 /// The three QoS `<option>`s ("1 · at least once"), `qos` selected.
-pub fn qos_options(locale: ReaderLocale, qos: RwSignal<QoS>) -> impl IntoView {
+pub fn qos_options(locale: Signal<Locale>, qos: RwSignal<QoS>) -> impl IntoView {
     [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
         .into_iter()
         .map(|level| {

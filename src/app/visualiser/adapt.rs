@@ -11,6 +11,8 @@ use crate::mqtt::packet::{ProtocolVersion, QoS};
 use crate::mqtt::session::{Event, EventKind, FlowDirection, FlowState};
 
 use super::model::{Arrow, DiagramEvent, FlowChip, Lane, LaneNote, PacketSummary};
+use super::words::{self, NoteWords};
+use crate::i18n::Locale;
 
 /// Which client a session event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,24 +81,19 @@ pub fn from_session_event(
 /// The lane note for a session event that is neither a packet nor a flow
 /// change: what the application was handed, what was suppressed.
 pub fn session_note(lane: Lane, at: u64, kind: &EventKind) -> Option<LaneNote> {
-    let text = match kind {
+    let said = match kind {
         // The payload is on the PUBLISH arrow; the note stays short enough
         // for the lane's margin.
-        EventKind::Delivered { message } => {
-            let dup = if message.dup { ", DUP" } else { "" };
-            format!("✔ delivered (QoS {}{dup})", message.qos.as_u8())
-        }
-        EventKind::DuplicateSuppressed { packet_id } => {
-            format!("id {packet_id} again: not delivered twice")
-        }
+        EventKind::Delivered { message } => NoteWords::Delivered {
+            qos: message.qos,
+            dup: message.dup,
+        },
+        EventKind::DuplicateSuppressed { packet_id } => NoteWords::NotDeliveredTwice {
+            packet_id: *packet_id,
+        },
         _ => return None,
     };
-    Some(LaneNote {
-        lane,
-        at,
-        text,
-        flow: None,
-    })
+    Some(LaneNote::said(lane, at, said, None))
 }
 
 /// All diagram events of a batch of one session's events.
@@ -129,68 +126,49 @@ pub struct FlowChange {
 /// The lane note for a flow change: "id 1: awaiting PUBREC → awaiting PUBCOMP".
 pub fn flow_note(lane: Lane, at: u64, change: FlowChange) -> LaneNote {
     let id = change.packet_id;
-    let text = match change.to {
-        FlowState::Done => format!("id {id}: {}", finished_words(change)),
-        _ => format!(
-            "id {id}: {} → {}",
-            state_words(change.from),
-            state_words(change.to)
-        ),
+    let said = match change.to {
+        FlowState::Done => NoteWords::Finished {
+            packet_id: id,
+            direction: change.direction,
+            qos: change.qos,
+        },
+        _ => NoteWords::Flow {
+            packet_id: id,
+            from: change.from,
+            to: change.to,
+        },
     };
     let open = !matches!(change.to, FlowState::Done | FlowState::Abandoned);
-    LaneNote {
-        lane,
-        at,
-        text,
-        flow: Some(FlowChip {
-            packet_id: id,
-            qos: change.qos,
-            direction: change.direction,
-            peer: None,
-            state: state_words(change.to).to_string(),
-            open,
-        }),
-    }
+    let chip = FlowChip {
+        packet_id: id,
+        qos: change.qos,
+        direction: change.direction,
+        peer: None,
+        state: state_words(change.to).to_string(),
+        open,
+    };
+    LaneNote::said(lane, at, said, Some(chip))
 }
 
-/// A flow state in the words QoS diagrams use.
+/// A flow state in the words QoS diagrams use (English).
 pub fn state_words(state: FlowState) -> &'static str {
-    match state {
-        FlowState::AwaitingPuback => "awaiting PUBACK",
-        FlowState::AwaitingPubrec => "awaiting PUBREC",
-        FlowState::AwaitingPubcomp => "awaiting PUBCOMP",
-        FlowState::IdStored => "id stored",
-        FlowState::New => "new",
-        FlowState::Done => "done",
-        FlowState::Queued => "queued",
-        FlowState::Abandoned => "abandoned",
-    }
-}
-
-/// How a finished flow ended, from the side that finished it.
-fn finished_words(change: FlowChange) -> &'static str {
-    match (change.direction, change.qos) {
-        // MQTT-4.3.3: the receiver discards the stored id on PUBREL.
-        (FlowDirection::Incoming, QoS::ExactlyOnce) => "released",
-        (FlowDirection::Outgoing, QoS::ExactlyOnce) => "complete, id free",
-        (FlowDirection::Outgoing, _) => "acknowledged, id free",
-        (FlowDirection::Incoming, _) => "acknowledged",
-    }
+    words::state_in(state, Locale::en)
 }
 
 /// The note for a PUBLISH forwarded at a lower QoS than published: delivered
 /// QoS = min(published, subscribed) (MQTT-3.8.4-6).
 pub fn downgrade_note(at: u64, published: QoS, subscribed: QoS) -> Option<LaneNote> {
     let effective = published.min(subscribed);
-    (effective < published).then(|| LaneNote {
-        lane: Lane::Broker,
-        at,
-        text: format!(
-            "effective QoS {} = min(published {}, subscribed {})",
-            effective.as_u8(),
-            published.as_u8(),
-            subscribed.as_u8()
-        ),
-        flow: None,
+    (effective < published).then(|| {
+        LaneNote::said(
+            Lane::Broker,
+            at,
+            NoteWords::Downgrade {
+                effective,
+                published,
+                subscribed,
+            },
+            None,
+        )
     })
 }

@@ -6,8 +6,11 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{td_string, Locale};
+
 use super::layout::Layout;
 use super::transport::{Playhead, Speed};
+use super::words;
 
 /// The row of transport buttons and the scrubber.
 #[component]
@@ -18,6 +21,7 @@ pub fn TransportControls(
     #[prop(into)]
     layout: Signal<Layout>,
 ) -> impl IntoView {
+    let locale = words::locale();
     let moving = move || playhead.with(|p| layout.with(|l| p.is_moving(l)));
     let end = move || layout.with(|l| l.end);
     let toggle = move |_| layout.with_untracked(|l| playhead.update(|p| p.toggle(l)));
@@ -30,7 +34,7 @@ pub fn TransportControls(
             <button
                 class="vis-speed"
                 aria-pressed=move || (playhead.with(|p| p.speed) == speed).to_string()
-                aria-label=format!("Speed {}", speed.label())
+                aria-label=move || td_string!(locale.get(), visualiser.controls.speed_label, speed = speed.label()).to_string()
                 on:click=move |_| playhead.update(|p| p.speed = speed)
             >
                 {speed.label()}
@@ -38,26 +42,34 @@ pub fn TransportControls(
         }
     };
     view! {
-        <div class="vis-transport" role="toolbar" aria-label="Playback">
+        <div class="vis-transport" role="toolbar" aria-label=move || td_string!(locale.get(), visualiser.controls.label)>
             <button
                 class="vis-play"
-                aria-label=move || if moving() { "Pause (space)" } else { "Play (space)" }
+                aria-label=move || if moving() {
+                    td_string!(locale.get(), visualiser.controls.pause_label)
+                } else {
+                    td_string!(locale.get(), visualiser.controls.play_label)
+                }
                 disabled=move || end() <= 0.0
                 on:click=toggle
             >
-                {move || if moving() { "❚❚ Pause" } else { "▶ Play" }}
+                {move || if moving() {
+                    td_string!(locale.get(), visualiser.controls.pause)
+                } else {
+                    td_string!(locale.get(), visualiser.controls.play)
+                }}
             </button>
-            <button class="vis-step-back" aria-label="Step back one packet (← or PageUp)" on:click=step_back disabled=move || end() <= 0.0>"← Back"</button>
-            <button class="vis-step" aria-label="Step one packet (→)" on:click=step>"Step →"</button>
-            <button class="vis-replay" aria-label="Replay from the start (r)" on:click=replay>"Replay"</button>
-            <button class="vis-to-end" aria-label="Jump to the newest packet (End)" on:click=to_end>"Now ▶▶"</button>
-            <span class="vis-speeds" role="group" aria-label="Speed">{Speed::ALL.map(speed_button)}</span>
+            <button class="vis-step-back" aria-label=move || td_string!(locale.get(), visualiser.controls.back_label) on:click=step_back disabled=move || end() <= 0.0>{move || td_string!(locale.get(), visualiser.controls.back)}</button>
+            <button class="vis-step" aria-label=move || td_string!(locale.get(), visualiser.controls.step_label) on:click=step>{move || td_string!(locale.get(), visualiser.controls.step)}</button>
+            <button class="vis-replay" aria-label=move || td_string!(locale.get(), visualiser.controls.replay_label) on:click=replay>{move || td_string!(locale.get(), visualiser.controls.replay)}</button>
+            <button class="vis-to-end" aria-label=move || td_string!(locale.get(), visualiser.controls.to_end_label) on:click=to_end>{move || td_string!(locale.get(), visualiser.controls.to_end)}</button>
+            <span class="vis-speeds" role="group" aria-label=move || td_string!(locale.get(), visualiser.controls.speeds)>{Speed::ALL.map(speed_button)}</span>
             <input
                 class="vis-scrubber"
                 type="range"
                 min="0"
                 step="any"
-                aria-label="Playhead position"
+                aria-label=move || td_string!(locale.get(), visualiser.controls.scrubber)
                 prop:max=end
                 prop:value=move || playhead.with(|p| p.t)
                 on:input:target=move |ev| {
@@ -95,18 +107,22 @@ pub enum KeyCommand {
     CloseShortcuts,
 }
 
+/// What a shortcut does, in a language.
+pub type ShortcutWords = fn(Locale) -> &'static str;
+
 /// The shortcuts as the "?" list shows them: keys, then what they do.
-pub const SHORTCUTS: &[(&str, &str)] = &[
-    (
-        "PageDown · n",
-        "next scenario step (one packet when no step waits)",
-    ),
-    ("PageUp · ←", "back one packet"),
-    ("→", "forward one packet"),
-    ("Space", "play / pause"),
-    ("r", "replay from the start"),
-    ("End", "jump to the newest packet"),
-    ("?", "show / hide these shortcuts"),
+pub const SHORTCUTS: &[(&str, ShortcutWords)] = &[
+    ("PageDown · n", |l| {
+        td_string!(l, visualiser.shortcuts.next)
+    }),
+    ("PageUp · ←", |l| {
+        td_string!(l, visualiser.shortcuts.back)
+    }),
+    ("→", |l| td_string!(l, visualiser.shortcuts.forward)),
+    ("Space", |l| td_string!(l, visualiser.shortcuts.play)),
+    ("r", |l| td_string!(l, visualiser.shortcuts.replay)),
+    ("End", |l| td_string!(l, visualiser.shortcuts.to_end)),
+    ("?", |l| td_string!(l, visualiser.shortcuts.list)),
 ];
 
 impl KeyCommand {

@@ -4,11 +4,14 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::i18n::{td_string, Locale};
+
 use super::geometry::{
-    self, arrow_shape, note_shape, ArrowShape, Viewport, CROSS, GUTTER, HEADER, WIDTH,
+    self, arrow_shape, note_shape_in, ArrowShape, Viewport, CROSS, GUTTER, HEADER, WIDTH,
 };
 use super::layout::Layout;
 use super::model::{FlowChip, Lane};
+use super::words;
 
 /// Stage-time window `(top, bottom)` assumed before the viewport is measured.
 const FIRST_WINDOW: (f64, f64) = (0.0, 20_000.0);
@@ -28,6 +31,7 @@ pub fn SequenceDiagram(
     #[prop(into, default = Signal::stored(true))]
     follow: Signal<bool>,
 ) -> impl IntoView {
+    let locale = words::locale();
     let scroller: NodeRef<html::Div> = NodeRef::new();
     let window = RwSignal::new(FIRST_WINDOW);
     let viewport = move || scroller.get_untracked().map(|el| Viewport::of(&el));
@@ -62,11 +66,11 @@ pub fn SequenceDiagram(
     view! {
         <div class="vis-diagram">
             <div class="vis-scroll" node_ref=scroller on:scroll=move |_| measure()>
-                <LaneHeaders layout t/>
+                <LaneHeaders layout t locale/>
                 <svg
                     class="vis-body"
                     role="img"
-                    aria-label="Sequence diagram of MQTT packets"
+                    aria-label=move || td_string!(locale.get(), visualiser.diagram.label)
                     viewBox=move || format!("0 0 {WIDTH} {}", body_height())
                     preserveAspectRatio="xMidYMin meet"
                     style:aspect-ratio=move || format!("{WIDTH} / {}", body_height())
@@ -80,12 +84,12 @@ pub fn SequenceDiagram(
                         y1=move || geometry::y_of(t.get())
                         y2=move || geometry::y_of(t.get())
                     />
-                    <Gutter layout t/>
-                    <Notes layout t window/>
+                    <Gutter layout t locale/>
+                    <Notes layout t window locale/>
                     <For
                         each=move || rows.get()
                         key=|row| *row
-                        children=move |(index, _)| view! { <ArrowView layout t index selected/> }
+                        children=move |(index, _)| view! { <ArrowView layout t index selected locale/> }
                     />
                 </svg>
             </div>
@@ -95,18 +99,19 @@ pub fn SequenceDiagram(
 
 /// Lane titles and, under each, the open QoS flows at the playhead.
 #[component]
-fn LaneHeaders(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
+fn LaneHeaders(layout: Signal<Layout>, t: Signal<f64>, locale: Signal<Locale>) -> impl IntoView {
     let chips = Memo::new(move |_| layout.with(|l| l.flow_chips_at(t.get())));
     let lane_view = move |lane: Lane| {
         let x = geometry::lane_x(lane);
         let lane_chips = move || chips.with(|c| c.get(&lane).cloned().unwrap_or_default());
         view! {
             <g class="vis-lane-head">
-                <text class="vis-lane-title" x=x y=44>{lane.title()}</text>
+                <text class="vis-lane-title" x=x y=44>{move || lane.title_in(locale.get())}</text>
                 {move || {
                     let chips = lane_chips();
                     let total = chips.len();
-                    chips.into_iter().enumerate().map(|(i, chip)| chip_view(x, i, total, chip)).collect_view()
+                    let locale = locale.get();
+                    chips.into_iter().enumerate().map(|(i, chip)| chip_view(x, i, total, chip, locale)).collect_view()
                 }}
             </g>
         }
@@ -119,12 +124,12 @@ fn LaneHeaders(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
 }
 
 /// Chips stacked under a lane title: two fit; a third says how many more.
-fn chip_view(x: f64, i: usize, total: usize, chip: FlowChip) -> impl IntoView {
+fn chip_view(x: f64, i: usize, total: usize, chip: FlowChip, locale: Locale) -> impl IntoView {
     let y = 58.0 + 28.0 * i as f64;
     let text = match i {
-        0 => chip.text(),
-        1 if total == 2 => chip.text(),
-        1 => format!("+{} more open flows", total - 1),
+        0 => chip.text_in(locale),
+        1 if total == 2 => chip.text_in(locale),
+        1 => td_string!(locale, visualiser.diagram.more_flows, count = total - 1).to_string(),
         _ => return None,
     };
     let class = format!("vis-chip qos{}", chip.qos.as_u8());
@@ -147,11 +152,11 @@ fn LifeLines(height: Signal<f64>) -> impl IntoView {
 
 /// Left gutter: step markers and compressed waits.
 #[component]
-fn Gutter(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
+fn Gutter(layout: Signal<Layout>, t: Signal<f64>, locale: Signal<Locale>) -> impl IntoView {
     let steps = move || {
         layout.with(|l| {
             let shown = l.captions.partition_point(|c| c.at <= t.get());
-            geometry::step_markers(&l.captions[..shown])
+            geometry::step_markers_in(&l.captions[..shown], locale.get())
                 .into_iter()
                 .map(|m| {
                     view! {
@@ -172,7 +177,9 @@ fn Gutter(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
                 .filter_map(|a| a.break_before.map(|ms| (a.start, ms)))
                 .map(|(start, ms)| {
                     let y = geometry::y_of(start) - 24.0;
-                    view! { <text class="vis-break" x=8 y=y>{format!("⋯ {ms} ms later")}</text> }
+                    let text =
+                        td_string!(locale.get(), visualiser.diagram.later, ms = ms).to_string();
+                    view! { <text class="vis-break" x=8 y=y>{text}</text> }
                 })
                 .collect_view()
         })
@@ -182,13 +189,19 @@ fn Gutter(layout: Signal<Layout>, t: Signal<f64>) -> impl IntoView {
 
 /// Lane notes that have appeared, inside the viewport.
 #[component]
-fn Notes(layout: Signal<Layout>, t: Signal<f64>, window: RwSignal<(f64, f64)>) -> impl IntoView {
+fn Notes(
+    layout: Signal<Layout>,
+    t: Signal<f64>,
+    window: RwSignal<(f64, f64)>,
+    locale: Signal<Locale>,
+) -> impl IntoView {
     move || {
         let (top, bottom) = window.get();
+        let locale = locale.get();
         layout.with(|l| {
             l.notes_in(t.get(), top, bottom)
                 .map(|n| {
-                    let s = note_shape(n);
+                    let s = note_shape_in(n, locale);
                     view! {
                         <text class="vis-note" x=s.at.0 y=s.at.1 text-anchor=s.anchor>{s.text}</text>
                     }
@@ -205,6 +218,7 @@ fn ArrowView(
     t: Signal<f64>,
     index: usize,
     selected: RwSignal<Option<usize>>,
+    locale: Signal<Locale>,
 ) -> impl IntoView {
     let shape = Memo::new(move |_| {
         layout.with(|l| {
@@ -269,7 +283,10 @@ fn ArrowView(
             {move || shape.with(|sh| sh.cross.map(|c| (c, sh.lost_because.clone().unwrap_or_default()))).map(|((x, y), why)| view! {
                 <g class="vis-cross dropped-cross">
                     <path d=format!("M{} {}L{} {}M{} {}L{} {}", x - CROSS, y - CROSS, x + CROSS, y + CROSS, x - CROSS, y + CROSS, x + CROSS, y - CROSS)/>
-                    <text class="vis-lost" x=x y=y + 34.0>{format!("lost: {why}")}</text>
+                    <text class="vis-lost" x=x y=y + 34.0>{move || {
+                        let locale = locale.get();
+                        td_string!(locale, visualiser.diagram.lost, why = words::loss_in(&why, locale)).to_string()
+                    }}</text>
                 </g>
             })}
         </g>

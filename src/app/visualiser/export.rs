@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::geometry::{self, arrow_shape, note_shape, ArrowShape, CROSS, GUTTER, WIDTH};
+use crate::i18n::{td_string, Locale};
+
+use super::geometry::{self, arrow_shape, note_shape_in, ArrowShape, CROSS, GUTTER, WIDTH};
 use super::layout::{Layout, PlacedCaption};
 use super::model::Lane;
 
@@ -33,6 +35,12 @@ const STEP_LINE: f64 = 34.0;
 /// The diagram at playhead `t` as an SVG document, with the captions shown by then listed
 /// under it (English, and Chinese where the scenario has it), as the presenter read them out.
 pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
+    svg_document_in(layout, t, title, Locale::en)
+}
+
+/// [`svg_document`] with lane titles, notes, markers and headings in `locale`; the captions
+/// keep the languages the run has.
+pub fn svg_document_in(layout: &Layout, t: f64, title: &str, locale: Locale) -> String {
     let top = geometry::HEADER;
     let diagram_height = top + geometry::height(layout.end);
     let captions: Vec<_> = layout.captions.iter().filter(|c| c.at <= t).collect();
@@ -58,7 +66,7 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
         let _ = write!(
             out,
             "<text class=\"head\" x=\"{x}\" y=\"60\">{}</text><line class=\"lane\" x1=\"{x}\" y1=\"80\" x2=\"{x}\" y2=\"{diagram_height}\"/>",
-            lane.title()
+            lane.title_in(locale)
         );
     }
     let _ = write!(out, "<g transform=\"translate(0 {top})\">");
@@ -66,7 +74,7 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
         write_arrow(&mut out, &arrow_shape(v.placed, v.progress));
     }
     for n in layout.notes.iter().filter(|n| n.at <= t) {
-        let s = note_shape(n);
+        let s = note_shape_in(n, locale);
         let _ = write!(
             out,
             "<text class=\"note\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\">{}</text>",
@@ -77,7 +85,7 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
         );
     }
     let shown = layout.captions.partition_point(|c| c.at <= t);
-    for m in geometry::step_markers(&layout.captions[..shown]) {
+    for m in geometry::step_markers_in(&layout.captions[..shown], locale) {
         let _ = write!(
             out,
             "<text class=\"mark\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
@@ -87,13 +95,13 @@ pub fn svg_document(layout: &Layout, t: f64, title: &str) -> String {
         );
     }
     out.push_str("</g>");
-    write_steps(&mut out, &captions, diagram_height);
+    write_steps(&mut out, &captions, diagram_height, locale);
     out.push_str("</svg>");
     out
 }
 
 /// The captions as a numbered list from `y` down.
-fn write_steps(out: &mut String, captions: &[&PlacedCaption], y: f64) {
+fn write_steps(out: &mut String, captions: &[&PlacedCaption], y: f64, locale: Locale) {
     if captions.is_empty() {
         return;
     }
@@ -101,14 +109,15 @@ fn write_steps(out: &mut String, captions: &[&PlacedCaption], y: f64) {
     let mut y = y + 40.0;
     let _ = write!(
         out,
-        "<text class=\"steps-head\" x=\"{x}\" y=\"{y:.1}\">Steps</text>"
+        "<text class=\"steps-head\" x=\"{x}\" y=\"{y:.1}\">{}</text>",
+        escape(td_string!(locale, visualiser.diagram.steps))
     );
     for (i, c) in captions.iter().enumerate() {
         y += STEP_LINE;
         let _ = write!(
             out,
             "<text class=\"step\" x=\"{x}\" y=\"{y:.1}\"><tspan class=\"step-marker\">{}</tspan> {}</text>",
-            escape(&c.caption.marker(i)),
+            escape(&c.caption.marker_in(i, locale)),
             escape(&c.caption.text)
         );
         if let Some(zh) = &c.caption.text_zh {

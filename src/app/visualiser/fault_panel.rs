@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::td_string;
+
 use super::faults::{FaultIntent, FaultPlan, Hop, DROPPABLE};
+use super::words;
 
 /// The fault panel.
 #[component]
@@ -15,6 +18,7 @@ pub fn FaultPanel(
     /// Called with every change the presenter asks for.
     on_fault: Callback<FaultIntent>,
 ) -> impl IntoView {
+    let locale = words::locale();
     let hop = RwSignal::new(Hop::PublisherBroker);
     let drop_button = move |kind: crate::mqtt::packet::PacketType| {
         let armed = move || plan.with(|p| p.is_armed(kind, hop.get()));
@@ -23,7 +27,7 @@ pub fn FaultPanel(
                 class="vis-drop"
                 class:armed=armed
                 aria-pressed=move || armed().to_string()
-                aria-label=format!("Drop the next {}", kind.name())
+                aria-label=move || td_string!(locale.get(), visualiser.faults.drop_label, packet = kind.name()).to_string()
                 on:click=move |_| on_fault.run(FaultIntent::DropNext { kind, hop: hop.get_untracked() })
             >
                 {format!("✗ {}", kind.name())}
@@ -39,34 +43,34 @@ pub fn FaultPanel(
                     prop:checked=move || hop.get() == h
                     on:change=move |_| hop.set(h)
                 />
-                {h.label()}
+                {move || h.label_in(locale.get())}
             </label>
         }
     };
     view! {
         <fieldset class="vis-faults">
-            <legend>"Network faults"</legend>
-            <div class="vis-hops" role="radiogroup" aria-label="Hop">
+            <legend>{move || td_string!(locale.get(), visualiser.faults.legend)}</legend>
+            <div class="vis-hops" role="radiogroup" aria-label=move || td_string!(locale.get(), visualiser.faults.hop)>
                 {[Hop::PublisherBroker, Hop::BrokerSubscriber].map(hop_option)}
             </div>
-            <div class="vis-drops" role="group" aria-label="Drop the next packet">
+            <div class="vis-drops" role="group" aria-label=move || td_string!(locale.get(), visualiser.faults.drops)>
                 {DROPPABLE.map(drop_button)}
                 <button
                     class="vis-cut"
-                    aria-label="Cut the connection now"
+                    aria-label=move || td_string!(locale.get(), visualiser.faults.cut_label)
                     on:click=move |_| on_fault.run(FaultIntent::CutConnection { hop: hop.get_untracked() })
                 >
-                    "Cut connection"
+                    {move || td_string!(locale.get(), visualiser.faults.cut)}
                 </button>
             </div>
             <label class="vis-slider">
-                <span>{move || format!("Loss {}%", plan.with(|p| p.loss_percent))}</span>
+                <span>{move || td_string!(locale.get(), visualiser.faults.loss, percent = plan.with(|p| p.loss_percent)).to_string()}</span>
                 <input
                     type="range"
                     min="0"
                     max="100"
                     step="5"
-                    aria-label="Random packet loss, percent"
+                    aria-label=move || td_string!(locale.get(), visualiser.faults.loss_label)
                     prop:value=move || plan.with(|p| p.loss_percent).to_string()
                     on:change:target=move |ev| {
                         if let Ok(p) = ev.target().value().parse::<u8>() {
@@ -76,13 +80,13 @@ pub fn FaultPanel(
                 />
             </label>
             <label class="vis-slider">
-                <span>{move || format!("Latency +{} ms", plan.with(|p| p.latency_ms))}</span>
+                <span>{move || td_string!(locale.get(), visualiser.faults.latency, ms = plan.with(|p| p.latency_ms)).to_string()}</span>
                 <input
                     type="range"
                     min="0"
                     max="2000"
                     step="20"
-                    aria-label="Added latency, milliseconds"
+                    aria-label=move || td_string!(locale.get(), visualiser.faults.latency_label)
                     prop:value=move || plan.with(|p| p.latency_ms).to_string()
                     on:change:target=move |ev| {
                         if let Ok(ms) = ev.target().value().parse::<u32>() {

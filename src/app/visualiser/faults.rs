@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::fault::{AddedLatency, FaultRules, Loss, TargetedRule};
 use crate::mqtt::packet::PacketType;
 
@@ -28,6 +29,14 @@ impl Hop {
         match self {
             Hop::PublisherBroker => "publisher ⇄ broker",
             Hop::BrokerSubscriber => "broker ⇄ subscriber",
+        }
+    }
+
+    /// Words for the panel, in `locale`.
+    pub fn label_in(self, locale: Locale) -> &'static str {
+        match self {
+            Hop::PublisherBroker => td_string!(locale, visualiser.faults.hop_publisher),
+            Hop::BrokerSubscriber => td_string!(locale, visualiser.faults.hop_subscriber),
         }
     }
 }

@@ -5,8 +5,11 @@
 //! picture; the lengths here are chosen for labels readable from the back of
 //! a room.
 
+use crate::i18n::Locale;
+
 use super::layout::{PlacedArrow, PlacedCaption, PlacedNote};
 use super::model::Lane;
+use super::words;
 
 /// Width of the diagram's coordinate system.
 pub const WIDTH: f64 = 1600.0;
@@ -195,6 +198,11 @@ pub struct StepMarker {
 /// The gutter's markers for `captions` (in stage order): steps that start
 /// closer than [`MARKER_GAP`] (a step that only arms a fault) share one.
 pub fn step_markers(captions: &[PlacedCaption]) -> Vec<StepMarker> {
+    step_markers_in(captions, Locale::en)
+}
+
+/// [`step_markers`] in `locale`.
+pub fn step_markers_in(captions: &[PlacedCaption], locale: Locale) -> Vec<StepMarker> {
     // Each marker with the index of the first caption it stands for.
     let mut out: Vec<(StepMarker, usize)> = Vec::new();
     for (i, c) in captions.iter().enumerate() {
@@ -202,18 +210,18 @@ pub fn step_markers(captions: &[PlacedCaption]) -> Vec<StepMarker> {
         match out.last_mut() {
             Some((m, first)) if y - m.y < MARKER_GAP => {
                 m.text = match (&captions[*first].caption.label, &c.caption.label) {
-                    (None, None) => format!("Steps {}–{}", *first + 1, i + 1),
+                    (None, None) => words::steps_in(*first + 1, i + 1, locale),
                     _ => format!(
                         "{} · {}",
-                        captions[*first].caption.marker(*first),
-                        c.caption.marker(i)
+                        captions[*first].caption.marker_in(*first, locale),
+                        c.caption.marker_in(i, locale)
                     ),
                 };
             }
             _ => out.push((
                 StepMarker {
                     y,
-                    text: c.caption.marker(i),
+                    text: c.caption.marker_in(i, locale),
                 },
                 i,
             )),
@@ -235,6 +243,11 @@ pub struct NoteShape {
 
 /// Shape of a placed note.
 pub fn note_shape(placed: &PlacedNote) -> NoteShape {
+    note_shape_in(placed, Locale::en)
+}
+
+/// [`note_shape`] with the note in `locale`.
+pub fn note_shape_in(placed: &PlacedNote, locale: Locale) -> NoteShape {
     let lane = placed.note.lane;
     let leftwards = placed.note.is_leftwards();
     // The broker's line has arrows meeting it from both sides: its notes
@@ -257,7 +270,7 @@ pub fn note_shape(placed: &PlacedNote) -> NoteShape {
     NoteShape {
         at: (lane_x(lane) + dx, y_of(placed.at) + lift),
         anchor,
-        text: placed.note.text.clone(),
+        text: placed.note.text_in(locale),
     }
 }
 

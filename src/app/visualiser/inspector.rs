@@ -3,8 +3,11 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{td_string, Locale};
+
 use super::hexdump::{field_class, hex_rows, packet_fields, FieldSpan, HexCell};
 use super::model::PacketSummary;
+use super::words;
 
 /// Hex dump and field legend of one packet.
 #[component]
@@ -13,6 +16,7 @@ pub fn PacketInspector(
     #[prop(into)]
     packet: Signal<Option<PacketSummary>>,
 ) -> impl IntoView {
+    let locale = words::locale();
     let hovered = RwSignal::new(None::<usize>);
     let section: NodeRef<leptos::html::Div> = NodeRef::new();
     // A click on an arrow brings its bytes into view: the inspector sits low
@@ -24,45 +28,70 @@ pub fn PacketInspector(
             }
         }
     });
-    let body = move || match packet.get() {
+    let body = move || {
+        match packet.get() {
         None => view! {
-            <section class="vis-inspector empty" aria-label="Packet inspector">
-                <p>"Click an arrow to see its bytes."</p>
+            <section class="vis-inspector empty" aria-label=move || td_string!(locale.get(), visualiser.inspector.label)>
+                <p>{move || td_string!(locale.get(), visualiser.inspector.empty)}</p>
             </section>
         }
         .into_any(),
         Some(summary) => {
             let fields = packet_fields(&summary);
             let rows = hex_rows(&summary.bytes, &fields);
+            let (length, version) = (summary.bytes.len(), summary.version.label());
+            let size = move || {
+                td_string!(
+                    locale.get(),
+                    visualiser.inspector.size,
+                    bytes = length,
+                    version = version
+                )
+                .to_string()
+            };
+            let label = summary.label();
             view! {
-                <section class="vis-inspector" aria-label="Packet inspector">
-                    <h3>{summary.label()} <small>{format!(" {} bytes, MQTT {}", summary.bytes.len(), summary.version.label())}</small></h3>
-                    <div class="vis-hex" role="table" aria-label="Hex dump">
-                        {rows.into_iter().map(|row| hex_row(row, hovered)).collect_view()}
+                <section class="vis-inspector" aria-label=move || td_string!(locale.get(), visualiser.inspector.label)>
+                    <h3>{label} <small>" "{size}</small></h3>
+                    <div class="vis-hex" role="table" aria-label=move || td_string!(locale.get(), visualiser.inspector.hex)>
+                        {rows.into_iter().map(|row| hex_row(row, hovered, locale)).collect_view()}
                     </div>
                     <table class="vis-fields">
-                        <thead><tr><th>"Bytes"</th><th>"Field"</th><th>"Value"</th></tr></thead>
+                        <thead><tr>
+                            <th>{move || td_string!(locale.get(), visualiser.inspector.bytes)}</th>
+                            <th>{move || td_string!(locale.get(), visualiser.inspector.field)}</th>
+                            <th>{move || td_string!(locale.get(), visualiser.inspector.value)}</th>
+                        </tr></thead>
                         <tbody>{fields.into_iter().enumerate().map(|(i, f)| field_row(i, f, hovered)).collect_view()}</tbody>
                     </table>
                 </section>
             }
             .into_any()
         }
+    }
     };
     view! { <div class="vis-inspector-box" node_ref=section>{body}</div> }
 }
 
-fn hex_row(row: Vec<HexCell>, hovered: RwSignal<Option<usize>>) -> impl IntoView {
+fn hex_row(
+    row: Vec<HexCell>,
+    hovered: RwSignal<Option<usize>>,
+    locale: Signal<Locale>,
+) -> impl IntoView {
     let offset = row.first().map_or(0, |c| c.offset);
     view! {
         <div class="vis-hex-row" role="row">
             <span class="vis-offset">{format!("{offset:04x}")}</span>
-            {row.into_iter().map(|cell| hex_cell(cell, hovered)).collect_view()}
+            {row.into_iter().map(|cell| hex_cell(cell, hovered, locale)).collect_view()}
         </div>
     }
 }
 
-fn hex_cell(cell: HexCell, hovered: RwSignal<Option<usize>>) -> impl IntoView {
+fn hex_cell(
+    cell: HexCell,
+    hovered: RwSignal<Option<usize>>,
+    locale: Signal<Locale>,
+) -> impl IntoView {
     let class = cell.field.map_or("vis-byte", |f| field_class(f));
     let lit = move || cell.field.is_some() && hovered.get() == cell.field;
     view! {
@@ -70,7 +99,7 @@ fn hex_cell(cell: HexCell, hovered: RwSignal<Option<usize>>) -> impl IntoView {
             class=format!("vis-byte {class}")
             class:lit=lit
             role="cell"
-            title=format!("offset {}", cell.offset)
+            title=move || td_string!(locale.get(), visualiser.inspector.offset, offset = cell.offset).to_string()
             on:mouseenter=move |_| hovered.set(cell.field)
             on:mouseleave=move |_| hovered.set(None)
         >

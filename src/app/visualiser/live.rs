@@ -22,12 +22,14 @@ use crate::net::ws::{Link, LinkUpdate};
 
 use super::adapt::ClientRole;
 use super::faults::{apply_to_rules, FaultIntent, Hop};
-use super::live_trace::{LinkStatus, LiveTranscript};
+use super::live_trace::{LinkStatus, LiveTranscript, Trouble};
 use super::model::{DiagramEvent, SETUP_MARKER};
 use super::scenario::{Action, Setup, Step, StepPerformer};
 use super::sim_run::{self, free_play_setup, request, FREE_PLAY_TOPIC};
-use super::view::{SharedPerformer, Visualiser, VisualiserFeed};
+use super::view::{FeedTitle, SharedPerformer, Visualiser, VisualiserFeed};
+use super::words;
 use crate::app::header::{VisualiserLinks, VisualiserStatus};
+use crate::i18n::{td_string, Locale};
 
 /// Something asked for before both clients were ready.
 #[derive(Debug, Clone)]
@@ -86,9 +88,30 @@ pub struct LiveStatus {
     /// The subscriber's connection.
     pub subscriber: LinkStatus,
     /// A problem starting the run (bad form), if any.
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
     /// Steps waiting for both clients to be ready.
     pub waiting: usize,
+}
+
+/// Why a live run cannot go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The Client tab's form does not make a session; its own reason.
+    Form(String),
+    /// A step was asked for while the clients are not connected.
+    NotConnected,
+}
+
+impl Problem {
+    /// The problem in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
+        match self {
+            Problem::Form(why) => {
+                td_string!(locale, visualiser.live.check_form, why = why).to_string()
+            }
+            Problem::NotConnected => td_string!(locale, visualiser.live.not_connected).into(),
+        }
+    }
 }
 
 /// Live mode's controller; cheap to copy into callbacks.
@@ -122,9 +145,7 @@ impl LiveHandle {
             Err(why) => {
                 self.status.set(LiveStatus {
                     url: form.broker_url.clone(),
-                    problem: Some(format!(
-                        "Check the connection settings on the Client tab: {why}"
-                    )),
+                    problem: Some(Problem::Form(why.to_string())),
                     ..LiveStatus::default()
                 });
                 return;
@@ -156,16 +177,8 @@ impl LiveHandle {
         });
         self.feed.extend([caption(
             SETUP_MARKER,
-            format!(
-                "Both clients connect to {url}; the subscriber subscribes to {} at QoS {}.",
-                setup.filter,
-                setup.subscribe_qos.as_u8()
-            ),
-            format!(
-                "两个客户端连接 {url};订阅者以 QoS {} 订阅 {}。",
-                setup.subscribe_qos.as_u8(),
-                setup.filter
-            ),
+            setup_caption(Locale::en, &url, setup),
+            setup_caption(Locale::zh_CN, &url, setup),
         )]);
         // Links report synchronously from `connect`: open them outside any
         // borrow of the run.
@@ -302,8 +315,9 @@ impl LiveHandle {
             ..Default::default()
         };
         if let Err(e) = link.subscribe(vec![filter]) {
-            self.status
-                .update(|s| s.subscriber = LinkStatus::Failed(format!("could not subscribe: {e}")));
+            self.status.update(|s| {
+                s.subscriber = LinkStatus::Failed(Trouble::SubscribeFailed(e.to_string()))
+            });
         }
     }
 
@@ -383,10 +397,7 @@ impl LiveHandle {
             if setup.version == ProtocolVersion::V5 {
                 setup.retry = RetryPolicy::OnReconnect;
             }
-            self.feed.reset(format!(
-                "Free play (live broker, MQTT {})",
-                setup.version.label()
-            ));
+            self.feed.reset(FeedTitle::FreePlayLive(setup.version));
             self.begin(&setup);
         }
         if self.is_set_up() {
@@ -407,10 +418,13 @@ impl LiveHandle {
                 (r.publisher.clone(), topic)
             })
             .unwrap_or((None, FREE_PLAY_TOPIC.to_string()));
+        let said = |locale: Locale| {
+            td_string!(locale, visualiser.caption.publish, qos = qos.as_u8()).to_string()
+        };
         self.feed.extend([caption(
-            "Free play",
-            format!("Publish at QoS {}.", qos.as_u8()),
-            format!("以 QoS {} 发布。", qos.as_u8()),
+            td_string!(Locale::en, visualiser.marker.free_play),
+            said(Locale::en),
+            said(Locale::zh_CN),
         )]);
         if let Some(link) = link {
             link.hold_timers(false);
@@ -430,7 +444,7 @@ impl LiveHandle {
             return;
         };
         self.feed.extend([caption(
-            &format!("Step {n}"),
+            &words::step_in(n, Locale::en),
             step.explain.clone(),
             step.explain_zh.clone(),
         )]);
@@ -489,12 +503,8 @@ impl StepPerformer for LiveHandle {
             return;
         }
         if self.has_failed() {
-            self.status.update(|s| {
-                s.problem = Some(
-                    "The clients are not connected: fix the broker, then pick the scenario again."
-                        .into(),
-                )
-            });
+            self.status
+                .update(|s| s.problem = Some(Problem::NotConnected));
             return;
         }
         if self.is_set_up() {
@@ -536,6 +546,18 @@ fn role_of(hop: Hop) -> ClientRole {
     }
 }
 
+/// The set-up caption of a live run in `locale`.
+fn setup_caption(locale: Locale, url: &str, setup: &Setup) -> String {
+    td_string!(
+        locale,
+        visualiser.caption.setup_live,
+        url = url,
+        filter = &setup.filter,
+        qos = setup.subscribe_qos.as_u8()
+    )
+    .to_string()
+}
+
 /// A caption stamped now.
 fn caption(label: &str, text: String, text_zh: String) -> DiagramEvent {
     sim_run::caption(now_ms(), label.into(), text, text_zh)
@@ -545,15 +567,16 @@ fn caption(label: &str, text: String, text_zh: String) -> DiagramEvent {
 #[component]
 fn LiveStatusBar(handle: LiveHandle) -> impl IntoView {
     let status = handle.status;
-    let i18n = crate::app::locale::use_i18n();
+    // The reader's language, English where no context exists (a component test).
+    let locale = words::locale();
     let pill = move |role: ClientRole| {
         let (id, get): (&str, fn(&LiveStatus) -> &LinkStatus) = match role {
             ClientRole::Publisher => ("publisher", |s| &s.publisher),
             ClientRole::Subscriber => ("subscriber", |s| &s.subscriber),
         };
         let title = move || match role {
-            ClientRole::Publisher => crate::i18n::t_string!(i18n, common.pill_publisher),
-            ClientRole::Subscriber => crate::i18n::t_string!(i18n, common.pill_subscriber),
+            ClientRole::Publisher => td_string!(locale.get(), common.pill_publisher),
+            ClientRole::Subscriber => td_string!(locale.get(), common.pill_subscriber),
         };
         view! {
             <span
@@ -562,7 +585,7 @@ fn LiveStatusBar(handle: LiveHandle) -> impl IntoView {
             >
                 <strong>{title}</strong>
                 " "
-                {move || status.with(|s| get(s).words_in(i18n.get_locale()))}
+                {move || status.with(|s| get(s).words_in(locale.get()))}
             </span>
         }
     };
@@ -570,26 +593,27 @@ fn LiveStatusBar(handle: LiveHandle) -> impl IntoView {
     view! {
         <div class="live-status" role="status" aria-live="polite" data-testid="live-status">
             <span class="live-url">
-                "Broker "
+                {move || td_string!(locale.get(), visualiser.live.broker)}
+                " "
                 <code>{move || {
                     let url = status.with(|s| s.url.clone());
                     if url.is_empty() { handle.form.with(|f| f.broker_url.clone()) } else { url }
                 }}</code>
-                <span class="live-hint">" (set on the Client tab)"</span>
+                <span class="live-hint">" " {move || td_string!(locale.get(), visualiser.live.hint)}</span>
             </span>
             {pill(ClientRole::Publisher)}
             {pill(ClientRole::Subscriber)}
             {move || {
                 let waiting = status.with(|s| s.waiting);
-                (waiting > 0).then(|| view! { <span class="live-waiting">{format!("{waiting} step(s) wait for both clients…")}</span> })
+                (waiting > 0).then(|| view! { <span class="live-waiting">{td_string!(locale.get(), visualiser.live.waiting, count = waiting).to_string()}</span> })
             }}
-            {move || status.with(|s| s.problem.clone()).map(|p| view! { <span class="live-problem" role="alert">{p}</span> })}
+            {move || status.with(|s| s.problem.clone()).map(|p| view! { <span class="live-problem" role="alert">{p.words_in(locale.get())}</span> })}
             <button
                 class="live-disconnect"
                 prop:disabled=move || !status.with(|s| s.publisher.is_up() || s.subscriber.is_up() || matches!(s.publisher, LinkStatus::Connecting | LinkStatus::Reconnecting { .. }))
                 on:click=disconnect
             >
-                "Disconnect both"
+                {move || td_string!(locale.get(), visualiser.live.disconnect)}
             </button>
         </div>
     }
@@ -609,8 +633,7 @@ pub fn LiveVisualiser(
     remote: Option<super::ScenarioRemote>,
 ) -> impl IntoView {
     let feed = VisualiserFeed::new();
-    feed.title
-        .set("Live broker: pick a scenario, or publish now".into());
+    feed.title.set(FeedTitle::LiveIdle);
     let handle = LiveHandle::new(feed, form);
     let performer: SharedPerformer =
         StoredValue::new_local(Box::new(handle) as Box<dyn StepPerformer>);

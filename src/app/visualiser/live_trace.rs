@@ -23,6 +23,7 @@ use super::adapt::{downgrade_note, flow_note, from_session_event, ClientRole, Fl
 use super::faults::Hop;
 use super::model::{Arrow, DiagramEvent, Lane, LaneNote, PacketSummary};
 use super::sim_trace::loss_words;
+use super::words::NoteWords;
 
 /// Most events a live diagram keeps; older ones are let go in chunks, so a
 /// broker left running all day costs bounded memory.
@@ -163,22 +164,23 @@ impl LiveTranscript {
             self.retry_note = Some(note(
                 role.lane(),
                 event.at,
-                format!(
-                    "id {packet_id}: no answer, {} again (try {attempt})",
-                    packet_type.name()
-                ),
+                NoteWords::Retry {
+                    packet_id: *packet_id,
+                    packet: *packet_type,
+                    attempt: *attempt,
+                },
             ));
             return;
         }
         let extra = match &event.kind {
             EventKind::Connected {
                 session_present, ..
-            } => Some(if *session_present {
-                "connected: the broker kept the session".to_string()
-            } else {
-                "connected: new session".to_string()
+            } => Some(NoteWords::Connected {
+                session_present: *session_present,
             }),
-            EventKind::ConnectionRefused { reason, .. } => Some(format!("refused: {reason}")),
+            EventKind::ConnectionRefused { reason, .. } => Some(NoteWords::Refused {
+                reason: reason.clone(),
+            }),
             _ => None,
         };
         if let Some(text) = extra {
@@ -258,6 +260,7 @@ impl LiveTranscript {
             },
         );
         if let Some(chip) = n.flow.as_mut() {
+            // The role, as the simulation's clients are named: worded at render.
             chip.peer = Some(role.lane().title().to_lowercase());
         }
         events.push(DiagramEvent::Note(n));
@@ -317,23 +320,18 @@ fn mark_dropped(
 }
 
 /// What a lane says about its connection.
-fn transport_words(event: &TransportEvent) -> Option<String> {
+fn transport_words(event: &TransportEvent) -> Option<NoteWords> {
     Some(match event {
-        TransportEvent::Cut { .. } => "✂ connection cut".into(),
-        TransportEvent::Opening { attempt, .. } if *attempt > 0 => "reconnecting…".into(),
-        TransportEvent::Lost { code, .. } => format!("connection lost (close code {code})"),
-        TransportEvent::Unreachable { url, .. } => format!("cannot reach {url}"),
+        TransportEvent::Cut { .. } => NoteWords::Cut,
+        TransportEvent::Opening { attempt, .. } if *attempt > 0 => NoteWords::Reconnecting,
+        TransportEvent::Lost { code, .. } => NoteWords::ConnectionLost { code: *code },
+        TransportEvent::Unreachable { url, .. } => NoteWords::Unreachable { url: url.clone() },
         _ => return None,
     })
 }
 
-fn note(lane: Lane, at: u64, text: String) -> DiagramEvent {
-    DiagramEvent::Note(LaneNote {
-        lane,
-        at,
-        text,
-        flow: None,
-    })
+fn note(lane: Lane, at: u64, words: NoteWords) -> DiagramEvent {
+    DiagramEvent::Note(LaneNote::said(lane, at, words, None))
 }
 
 /// The hop a client's link is.
@@ -374,9 +372,74 @@ pub enum LinkStatus {
         in_secs: Option<u32>,
     },
     /// Down until a reconnect is asked for.
-    Down(String),
+    Down(Trouble),
     /// Cannot work as set up: unreachable, refused, or a bad form.
-    Failed(String),
+    Failed(Trouble),
+}
+
+/// What went wrong with a live client's connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trouble {
+    /// The broker could not be reached at this URL.
+    Unreachable(String),
+    /// The WebSocket closed with this code.
+    Lost(u16),
+    /// The connection was cut (fault injection).
+    Cut,
+    /// CONNACK refused, for this reason (the protocol's words).
+    Refused(String),
+    /// SUBACK refused the subscription.
+    SubscriptionRefused {
+        /// The filter.
+        filter: String,
+        /// The reason (the protocol's words).
+        reason: String,
+    },
+    /// The subscription could not be sent.
+    SubscribeFailed(String),
+    /// Anything else, in words already.
+    Other(String),
+}
+
+impl From<&str> for Trouble {
+    fn from(why: &str) -> Self {
+        Trouble::Other(why.to_string())
+    }
+}
+
+impl From<String> for Trouble {
+    fn from(why: String) -> Self {
+        Trouble::Other(why)
+    }
+}
+
+impl Trouble {
+    /// What went wrong, in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
+        match self {
+            Trouble::Unreachable(url) => {
+                td_string!(locale, visualiser.live.unreachable, url = url).to_string()
+            }
+            Trouble::Lost(code) => {
+                td_string!(locale, visualiser.live.lost, code = code).to_string()
+            }
+            Trouble::Cut => td_string!(locale, visualiser.live.cut).to_string(),
+            Trouble::Refused(reason) => {
+                td_string!(locale, visualiser.live.refused, reason = reason).to_string()
+            }
+            Trouble::SubscriptionRefused { filter, reason } => td_string!(
+                locale,
+                visualiser.live.subscription_refused,
+                filter = filter,
+                reason = reason
+            )
+            .to_string(),
+            Trouble::SubscribeFailed(why) => {
+                td_string!(locale, visualiser.live.subscribe_failed, why = why).to_string()
+            }
+            Trouble::Other(why) => why.clone(),
+        }
+    }
 }
 
 impl LinkStatus {
@@ -394,17 +457,14 @@ impl LinkStatus {
                     }),
                     TransportEvent::Unreachable { url, .. } => {
                         // While reconnecting, an unreachable broker is one more failed attempt.
-                        (!matches!(self, LinkStatus::Reconnecting { .. })).then(|| {
-                            LinkStatus::Failed(format!(
-                                "cannot reach {url}: is a broker with a WebSocket listener running there? (`make run` starts one)"
-                            ))
-                        })
+                        (!matches!(self, LinkStatus::Reconnecting { .. }))
+                            .then(|| LinkStatus::Failed(Trouble::Unreachable(url.clone())))
                     }
-                    TransportEvent::Lost { code, .. } => Some(LinkStatus::Down(format!(
-                        "connection lost (close code {code})"
-                    ))),
+                    TransportEvent::Lost { code, .. } => {
+                        Some(LinkStatus::Down(Trouble::Lost(*code)))
+                    }
                     TransportEvent::Cut { reconnect: false } => {
-                        Some(LinkStatus::Down("connection cut".into()))
+                        Some(LinkStatus::Down(Trouble::Cut))
                     }
                     TransportEvent::Cut { reconnect: true } => {
                         Some(LinkStatus::Reconnecting { in_secs: None })
@@ -415,7 +475,7 @@ impl LinkStatus {
                 LinkUpdate::Session(event) => match &event.kind {
                     EventKind::Connected { .. } => Some(LinkStatus::Connected),
                     EventKind::ConnectionRefused { reason, .. } => {
-                        Some(LinkStatus::Failed(format!("the broker refused: {reason}")))
+                        Some(LinkStatus::Failed(Trouble::Refused(reason.clone())))
                     }
                     EventKind::Subscribed { results, .. } => {
                         results.first().map(|r| match r.granted {
@@ -423,10 +483,10 @@ impl LinkStatus {
                                 filter: r.filter.clone(),
                                 granted,
                             },
-                            None => LinkStatus::Failed(format!(
-                                "the broker refused the subscription to {}: {}",
-                                r.filter, r.reason
-                            )),
+                            None => LinkStatus::Failed(Trouble::SubscriptionRefused {
+                                filter: r.filter.clone(),
+                                reason: r.reason.to_string(),
+                            }),
                         })
                     }
                     _ => None,
@@ -463,7 +523,7 @@ impl LinkStatus {
             LinkStatus::Reconnecting { in_secs: None } => {
                 td_string!(locale, common.link_reconnecting).into()
             }
-            LinkStatus::Down(why) | LinkStatus::Failed(why) => why.clone(),
+            LinkStatus::Down(why) | LinkStatus::Failed(why) => why.words_in(locale),
         }
     }
 

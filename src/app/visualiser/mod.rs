@@ -30,6 +30,7 @@ pub mod sim_run;
 pub mod sim_trace;
 pub mod transport;
 mod view;
+pub mod words;
 
 /// Guided scenarios driven from elsewhere (the lab's guide, presenter
 /// mode): start one by id, perform its next step, and know whether a step

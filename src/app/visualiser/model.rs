@@ -7,8 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{reason_text, Packet, PacketId, PacketType, ProtocolVersion, QoS};
 use crate::mqtt::session::FlowDirection;
+
+use super::words::{self, NoteWords};
 
 /// One vertical lane of the sequence diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -37,6 +40,11 @@ impl Lane {
             Lane::Broker => "Broker",
             Lane::Subscriber => "Subscriber",
         }
+    }
+
+    /// The lane header in `locale`.
+    pub fn title_in(self, locale: Locale) -> &'static str {
+        words::lane_in(self, locale)
     }
 }
 
@@ -225,6 +233,27 @@ impl FlowChip {
             None => format!("id {} · {}", self.packet_id, self.state),
         }
     }
+
+    /// Chip text in `locale`.
+    pub fn text_in(&self, locale: Locale) -> String {
+        if locale == Locale::en {
+            return self.text();
+        }
+        let state = self.state_in(locale);
+        match &self.peer {
+            Some(peer) => format!(
+                "{} · ID {} · {state}",
+                words::peer_in(peer, locale),
+                self.packet_id
+            ),
+            None => format!("ID {} · {state}", self.packet_id),
+        }
+    }
+
+    /// The state in `locale`.
+    pub fn state_in(&self, locale: Locale) -> String {
+        words::stored_state_in(&self.state, locale)
+    }
 }
 
 /// A note written beside a lane: a state change, a delivery, a downgrade.
@@ -238,9 +267,32 @@ pub struct LaneNote {
     pub text: String,
     /// The flow state after this note, when the note is a flow transition.
     pub flow: Option<FlowChip>,
+    /// What the note says, to word it in the reader's language (absent in
+    /// recordings of older versions: their English text is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<NoteWords>,
 }
 
 impl LaneNote {
+    /// A note saying `words`, its text in English.
+    pub fn said(lane: Lane, at: u64, words: NoteWords, flow: Option<FlowChip>) -> LaneNote {
+        LaneNote {
+            lane,
+            at,
+            text: words.words_in(Locale::en),
+            flow,
+            words: Some(words),
+        }
+    }
+
+    /// The note in `locale`.
+    pub fn text_in(&self, locale: Locale) -> String {
+        match &self.words {
+            Some(w) if locale != Locale::en => w.words_in(locale),
+            _ => self.text.clone(),
+        }
+    }
+
     /// True when the note is written to the left of its lane. Notes grow away
     /// from the hop they are about: the publisher's to the left, the
     /// subscriber's to the right, and the broker's towards the client the
@@ -286,6 +338,11 @@ impl Caption {
         self.label
             .clone()
             .unwrap_or_else(|| format!("Step {}", index + 1))
+    }
+
+    /// [`Caption::marker`] in `locale`.
+    pub fn marker_in(&self, index: usize, locale: Locale) -> String {
+        words::marker_in(self.label.as_deref(), index, locale)
     }
 }
 
@@ -344,14 +401,43 @@ impl Recording {
     /// Read a recording back; a file from another format version is refused
     /// rather than half-drawn.
     pub fn from_json(text: &str) -> Result<Recording, String> {
+        Recording::read(text).map_err(|e| e.words_in(Locale::en))
+    }
+
+    /// [`Recording::from_json`], saying why not as what went wrong.
+    pub fn read(text: &str) -> Result<Recording, RecordingError> {
         let rec: Recording =
-            serde_json::from_str(text).map_err(|e| format!("not a QoScope recording: {e}"))?;
+            serde_json::from_str(text).map_err(|e| RecordingError::NotARecording(e.to_string()))?;
         if rec.format != RECORDING_FORMAT {
-            return Err(format!(
-                "recording format {} is not supported (expected {RECORDING_FORMAT})",
-                rec.format
-            ));
+            return Err(RecordingError::Format(rec.format));
         }
         Ok(rec)
+    }
+}
+
+/// Why a file is not a recording this version can draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordingError {
+    /// Not JSON of a recording; the parser's own words.
+    NotARecording(String),
+    /// A recording of another format version.
+    Format(u32),
+}
+
+impl RecordingError {
+    /// The reason in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
+        match self {
+            RecordingError::NotARecording(detail) => {
+                td_string!(locale, visualiser.messages.not_a_recording, detail = detail).to_string()
+            }
+            RecordingError::Format(format) => td_string!(
+                locale,
+                visualiser.messages.unsupported_format,
+                format = format,
+                expected = RECORDING_FORMAT
+            )
+            .to_string(),
+        }
     }
 }

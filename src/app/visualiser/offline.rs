@@ -8,7 +8,7 @@ use crate::mqtt::packet::QoS;
 use super::faults::FaultIntent;
 use super::scenario::{Setup, Step, StepPerformer};
 use super::sim_run::{free_play_setup, SimPerformer};
-use super::view::{SharedPerformer, Visualiser, VisualiserFeed};
+use super::view::{FeedTitle, SharedPerformer, Visualiser, VisualiserFeed};
 
 /// A [`SimPerformer`] that publishes its diagram into a [`VisualiserFeed`].
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +39,7 @@ impl SimHandle {
             .try_with_value(|p| p.sim().is_none())
             .unwrap_or(false);
         if fresh {
-            self.feed.title.set("Free play (simulated broker)".into());
+            self.feed.title.set(FeedTitle::FreePlaySim);
             // What the fault panel shows armed holds for the fresh run too.
             let armed = self.feed.faults.get_untracked().intents();
             self.performer.update_value(|p| {
@@ -90,7 +90,7 @@ pub fn SimulatedVisualiser(
     remote: Option<super::ScenarioRemote>,
 ) -> impl IntoView {
     let feed = VisualiserFeed::new();
-    feed.title.set("Simulated broker: pick a scenario".into());
+    feed.title.set(FeedTitle::SimIdle);
     let handle = SimHandle::new(feed);
     let performer: SharedPerformer =
         StoredValue::new_local(Box::new(handle) as Box<dyn StepPerformer>);

@@ -4,8 +4,11 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{td_string, Locale};
+
 use super::layout::Layout;
 use super::model::Arrow;
+use super::words;
 
 /// Longest list kept in the DOM: the newest packets.
 pub const LIST_LIMIT: usize = 200;
@@ -24,6 +27,31 @@ pub fn describe(arrow: &Arrow) -> String {
     text
 }
 
+/// [`describe`] in `locale`.
+pub fn describe_in(arrow: &Arrow, locale: Locale) -> String {
+    let (from, to) = (arrow.from.title_in(locale), arrow.to.title_in(locale));
+    let packet = arrow.label();
+    match &arrow.dropped {
+        Some(why) => td_string!(
+            locale,
+            visualiser.diagram.packet_lost,
+            from = from,
+            to = to,
+            packet = packet,
+            why = words::loss_in(why, locale)
+        )
+        .to_string(),
+        None => td_string!(
+            locale,
+            visualiser.diagram.packet,
+            from = from,
+            to = to,
+            packet = packet
+        )
+        .to_string(),
+    }
+}
+
 /// Visually hidden ordered list of the packets sent before the playhead.
 #[component]
 pub fn PacketList(
@@ -34,11 +62,13 @@ pub fn PacketList(
     #[prop(into)]
     t: Signal<f64>,
 ) -> impl IntoView {
+    let locale = words::locale();
     // Changes only when a packet starts, not on every frame.
     let shown =
         Memo::new(move |_| layout.with(|l| l.arrows.partition_point(|a| a.start < t.get())));
     let items = Memo::new(move |_| {
         let n = shown.get();
+        let locale = locale.get();
         layout.with(|l| {
             l.arrows[n.saturating_sub(LIST_LIMIT)..n]
                 .iter()
@@ -46,14 +76,14 @@ pub fn PacketList(
                     (
                         p.arrow.packet.kind.name(),
                         p.arrow.is_dropped(),
-                        describe(&p.arrow),
+                        describe_in(&p.arrow, locale),
                     )
                 })
                 .collect::<Vec<_>>()
         })
     });
     view! {
-        <ol class="sr-only" data-testid="vis-packets" aria-label="Packets so far">
+        <ol class="sr-only" data-testid="vis-packets" aria-label=move || td_string!(locale.get(), visualiser.diagram.packets)>
             {move || {
                 items
                     .get()

@@ -6,10 +6,12 @@ use leptos::prelude::*;
 
 use crate::app::form::ConnectionForm;
 use crate::app::header::{VisualiserLinks, VisualiserStatus};
+use crate::i18n::{td_string, Locale};
 use crate::net::storage;
 
 use super::live::LiveVisualiser;
 use super::offline::SimulatedVisualiser;
+use super::words;
 use super::ScenarioRemote;
 
 /// Where the chosen mode is remembered.
@@ -30,6 +32,20 @@ impl Mode {
         match self {
             Mode::Simulated => "simulated",
             Mode::Live => "live",
+        }
+    }
+
+    /// The switch's button text and tooltip in `locale`.
+    pub fn words_in(self, locale: Locale) -> (&'static str, &'static str) {
+        match self {
+            Mode::Simulated => (
+                td_string!(locale, visualiser.page.simulated),
+                td_string!(locale, visualiser.page.simulated_hint),
+            ),
+            Mode::Live => (
+                td_string!(locale, visualiser.page.live),
+                td_string!(locale, visualiser.page.live_hint),
+            ),
         }
     }
 
@@ -90,26 +106,24 @@ pub fn VisualiserPage(
         mode.set(m);
         let _ = storage::set(MODE_KEY, m.key());
     };
-    let option = move |(m, title, hint): (Mode, &'static str, &'static str)| {
+    let locale = words::locale();
+    let option = move |m: Mode| {
         view! {
             <button
                 class="vis-mode"
                 data-mode=m.key()
                 aria-pressed=move || (mode.get() == m).to_string()
-                title=hint
+                title=move || m.words_in(locale.get()).1
                 on:click=move |_| choose(m)
             >
-                {title}
+                {move || m.words_in(locale.get()).0}
             </button>
         }
     };
     view! {
         <div class="vis-page">
-            <div class="vis-modes" role="group" aria-label="Broker">
-                {[
-                    (Mode::Simulated, "Simulated broker", "The engine's own broker, in this page: works offline"),
-                    (Mode::Live, "Live broker", "Two real clients on the broker set on the Client tab"),
-                ].map(option)}
+            <div class="vis-modes" role="group" aria-label=move || td_string!(locale.get(), visualiser.page.modes_label)>
+                {[Mode::Simulated, Mode::Live].map(option)}
             </div>
             <div class="vis-mode-panel" data-mode="simulated" hidden=move || mode.get() != Mode::Simulated>
                 <SimulatedVisualiser remote=Some(sim_remote)/>

@@ -15,6 +15,8 @@ use super::faults::{apply_to_rules, FaultIntent, Hop};
 use super::model::{Caption, DiagramEvent, Lane, SETUP_MARKER};
 use super::scenario::{Action, Setup, Step, StepPerformer};
 use super::sim_trace::{DropUsed, SimTranscript};
+use super::words;
+use crate::i18n::{td_string, Locale};
 
 /// Client index of the publisher in the simulation.
 pub const PUBLISHER: usize = 0;
@@ -98,11 +100,14 @@ impl SimPerformer {
             self.start(&free_play_setup());
         }
         let now = self.sim.as_ref().map_or(0, Sim::now);
+        let said = |locale: Locale| {
+            td_string!(locale, visualiser.caption.publish, qos = qos.as_u8()).to_string()
+        };
         self.transcript.push(caption(
             now,
-            "Free play".into(),
-            format!("Publish at QoS {}.", qos.as_u8()),
-            format!("以 QoS {} 发布。", qos.as_u8()),
+            td_string!(Locale::en, visualiser.marker.free_play).into(),
+            said(Locale::en),
+            said(Locale::zh_CN),
         ));
         let topic = self.setup.as_ref().map_or_else(
             || FREE_PLAY_TOPIC.to_string(),
@@ -175,16 +180,8 @@ impl StepPerformer for SimPerformer {
         self.transcript.push(caption(
             sim.now(),
             SETUP_MARKER.into(),
-            format!(
-                "Both clients connect; the subscriber subscribes to {} at QoS {}.",
-                setup.filter,
-                setup.subscribe_qos.as_u8()
-            ),
-            format!(
-                "两个客户端连接;订阅者以 QoS {} 订阅 {}。",
-                setup.subscribe_qos.as_u8(),
-                setup.filter
-            ),
+            setup_caption(Locale::en, setup),
+            setup_caption(Locale::zh_CN, setup),
         ));
         sim.connect(PUBLISHER);
         sim.connect(SUBSCRIBER);
@@ -209,7 +206,7 @@ impl StepPerformer for SimPerformer {
         };
         self.transcript.push(caption(
             now,
-            format!("Step {}", self.steps_done + 1),
+            words::step_in(self.steps_done + 1, Locale::en),
             step.explain.clone(),
             step.explain_zh.clone(),
         ));
@@ -220,6 +217,17 @@ impl StepPerformer for SimPerformer {
         self.act(&step.action);
         self.record();
     }
+}
+
+/// The set-up caption of a simulated run in `locale`.
+fn setup_caption(locale: Locale, setup: &Setup) -> String {
+    td_string!(
+        locale,
+        visualiser.caption.setup_sim,
+        filter = &setup.filter,
+        qos = setup.subscribe_qos.as_u8()
+    )
+    .to_string()
 }
 
 /// Topic of free-play messages.

@@ -15,6 +15,8 @@ use crate::mqtt::sim::{CloseOrigin, Fate, Node, SimEvent, SimEventKind, WireEven
 
 use super::adapt::{downgrade_note, flow_note, session_note, FlowChange};
 use super::model::{Arrow, DiagramEvent, Lane, LaneNote, PacketSummary};
+use super::words::{self, NoteWords};
+use crate::i18n::{td_string, Locale};
 
 /// Accumulates the diagram of one simulation run, batch by batch.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,13 +78,9 @@ impl SimTranscript {
         self.lane(Node::Client(client))
     }
 
-    fn note(&mut self, lane: Lane, at: u64, text: String) {
-        self.events.push(DiagramEvent::Note(LaneNote {
-            lane,
-            at,
-            text,
-            flow: None,
-        }));
+    fn note(&mut self, lane: Lane, at: u64, words: NoteWords) {
+        self.events
+            .push(DiagramEvent::Note(LaneNote::said(lane, at, words, None)));
     }
 
     fn add(&mut self, entry: &SimEvent) -> Option<DropUsed> {
@@ -105,7 +103,7 @@ impl SimTranscript {
                 by: CloseOrigin::Cut(_),
                 ..
             } => {
-                self.note(self.client_lane(*client), at, "✂ connection cut".into());
+                self.note(self.client_lane(*client), at, NoteWords::Cut);
             }
             SimEventKind::LinkOpened { .. } | SimEventKind::LinkClosed { .. } => {}
         }
@@ -207,33 +205,35 @@ impl SimTranscript {
                 reason: ResendReason::DuplicatePublish,
                 ..
             } => {
-                let text = format!(
-                    "id {packet_id} known: {} again, not forwarded twice",
-                    packet.name()
-                );
-                self.note(Lane::Broker, at, text);
+                let said = NoteWords::KnownAgain {
+                    packet_id: *packet_id,
+                    packet: *packet,
+                };
+                self.note(Lane::Broker, at, said);
             }
             BrokerEventKind::PubrelForUnknownId { packet_id, .. } => {
-                self.note(
-                    Lane::Broker,
-                    at,
-                    format!("PUBREL for unknown id {packet_id}: PUBCOMP anyway"),
-                );
+                let said = NoteWords::UnknownPubrel {
+                    packet_id: *packet_id,
+                };
+                self.note(Lane::Broker, at, said);
             }
             _ => {}
         }
     }
 }
 
-/// Why a packet was lost, in the fault panel's words ("drop next PUBREC").
+/// Why a packet was lost, in the fault panel's words ("drop next PUBREC"),
+/// in English as the diagram keeps it ([`words::loss_in`] words it for the reader).
 pub fn loss_words(cause: &FaultCause) -> String {
     match cause {
-        FaultCause::Rule(TargetedRule::DropNext { packet, .. }) => {
-            format!("drop next {}", packet.name())
-        }
-        FaultCause::Rule(TargetedRule::CutAtNext { .. } | TargetedRule::CutAfter { .. }) => {
-            "connection cut".into()
-        }
-        other => other.label(),
+        FaultCause::Rule(TargetedRule::DropNext { packet, .. }) => words::loss_drop_next(*packet),
+        FaultCause::Rule(TargetedRule::CutAtNext { .. } | TargetedRule::CutAfter { .. })
+        | FaultCause::ConnectionCut => td_string!(Locale::en, visualiser.loss.cut).into(),
+        FaultCause::RandomLoss { probability } => td_string!(
+            Locale::en,
+            visualiser.loss.random,
+            percent = format!("{:.0}", probability * 100.0)
+        )
+        .to_string(),
     }
 }

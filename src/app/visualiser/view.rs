@@ -7,22 +7,24 @@ use std::time::Duration;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
-use crate::mqtt::packet::QoS;
+use crate::i18n::{td_string, Locale};
+use crate::mqtt::packet::{ProtocolVersion, QoS};
 use crate::net::page::download;
 
 use super::controls::{KeyCommand, TransportControls, SHORTCUTS};
 use super::diagram::SequenceDiagram;
-use super::export::svg_document;
+use super::export::svg_document_in;
 use super::fault_panel::FaultPanel;
 use super::faults::{FaultIntent, FaultPlan};
 use super::files::{file_stem, read_chosen_file};
 use super::inspector::PacketInspector;
 use super::layout::{Layout, Pacing};
-use super::model::{DiagramEvent, PacketSummary, Recording};
+use super::model::{DiagramEvent, PacketSummary, Recording, RecordingError};
 use super::packet_list::PacketList;
 use super::scenario::{builtin, Scenario, ScenarioRun, StepPerformer};
 use super::scenario_panel::{CaptionBar, CaptionLanguage, Qos2Table, ScenarioPicker, StepControl};
 use super::transport::Playhead;
+use super::words;
 use super::ScenarioRemote;
 
 /// Playhead clock tick. The playhead advances by measured wall time, so a
@@ -36,7 +38,7 @@ pub struct VisualiserFeed {
     /// Every event so far, in the order it happened.
     pub events: RwSignal<Vec<DiagramEvent>>,
     /// Title over the diagram.
-    pub title: RwSignal<String>,
+    pub title: RwSignal<FeedTitle>,
     /// Faults the panel shows as armed.
     pub faults: RwSignal<FaultPlan>,
 }
@@ -46,7 +48,7 @@ impl VisualiserFeed {
     pub fn new() -> Self {
         VisualiserFeed {
             events: RwSignal::new(Vec::new()),
-            title: RwSignal::new(String::from("Live")),
+            title: RwSignal::new(FeedTitle::Live),
             faults: RwSignal::new(FaultPlan::default()),
         }
     }
@@ -57,7 +59,7 @@ impl VisualiserFeed {
     }
 
     /// Start over with `title`.
-    pub fn reset(&self, title: impl Into<String>) {
+    pub fn reset(&self, title: impl Into<FeedTitle>) {
         self.events.set(Vec::new());
         self.title.set(title.into());
     }
@@ -66,6 +68,94 @@ impl VisualiserFeed {
 impl Default for VisualiserFeed {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The title over the diagram, worded when drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedTitle {
+    /// A title of its own (an imported recording's), shown as it is.
+    Text(String),
+    /// A guided scenario's, in both languages.
+    Scenario {
+        /// English.
+        en: String,
+        /// Chinese.
+        zh: String,
+    },
+    /// Live, nothing chosen yet.
+    Live,
+    /// The simulated broker, nothing chosen yet.
+    SimIdle,
+    /// The live broker, nothing chosen yet.
+    LiveIdle,
+    /// Publishing by hand on the simulated broker.
+    FreePlaySim,
+    /// Publishing by hand on the live broker, in this protocol version.
+    FreePlayLive(ProtocolVersion),
+}
+
+impl From<String> for FeedTitle {
+    fn from(title: String) -> Self {
+        FeedTitle::Text(title)
+    }
+}
+
+impl From<&str> for FeedTitle {
+    fn from(title: &str) -> Self {
+        FeedTitle::Text(title.to_string())
+    }
+}
+
+impl FeedTitle {
+    /// The title in `locale`.
+    pub fn words_in(&self, locale: Locale) -> String {
+        match self {
+            FeedTitle::Text(t) => t.clone(),
+            FeedTitle::Scenario { zh, .. } if locale == Locale::zh_CN => zh.clone(),
+            FeedTitle::Scenario { en, .. } => en.clone(),
+            FeedTitle::Live => td_string!(locale, visualiser.title.live).into(),
+            FeedTitle::SimIdle => td_string!(locale, visualiser.title.sim_idle).into(),
+            FeedTitle::LiveIdle => td_string!(locale, visualiser.title.live_idle).into(),
+            FeedTitle::FreePlaySim => td_string!(locale, visualiser.title.free_play_sim).into(),
+            FeedTitle::FreePlayLive(version) => td_string!(
+                locale,
+                visualiser.title.free_play_live,
+                version = version.label()
+            )
+            .to_string(),
+        }
+    }
+
+    /// The title in English: recordings and file names.
+    pub fn english(&self) -> String {
+        self.words_in(Locale::en)
+    }
+}
+
+/// A message over the diagram, worded when drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Message {
+    /// The chosen file could not be read.
+    FileUnreadable,
+    /// No performer for scenarios.
+    NoPerformer,
+    /// The file is not a recording this version draws.
+    Recording(RecordingError),
+    /// The browser's own words (a failed download).
+    Said(String),
+}
+
+impl Message {
+    fn words_in(&self, locale: Locale) -> String {
+        match self {
+            Message::FileUnreadable => {
+                td_string!(locale, visualiser.messages.file_unreadable).into()
+            }
+            Message::NoPerformer => td_string!(locale, visualiser.messages.no_performer).into(),
+            Message::Recording(e) => e.words_in(locale),
+            Message::Said(why) => why.clone(),
+        }
     }
 }
 
@@ -103,8 +193,15 @@ pub fn Visualiser(
     });
     let t = Signal::derive(move || playhead.with(|p| p.t));
     let selected = RwSignal::new(None::<usize>);
-    let message = RwSignal::new(None::<String>);
-    let language = RwSignal::new(CaptionLanguage::English);
+    let message = RwSignal::new(None::<Message>);
+    let locale = words::locale();
+    // Captions follow the interface language until the presenter picks one.
+    let chosen_language = RwSignal::new(None::<CaptionLanguage>);
+    let language = Signal::derive(move || {
+        chosen_language
+            .get()
+            .unwrap_or_else(|| CaptionLanguage::for_locale(locale.get()))
+    });
 
     let root: NodeRef<leptos::html::Section> = NodeRef::new();
     let shortcuts_shown = RwSignal::new(false);
@@ -143,13 +240,13 @@ pub fn Visualiser(
     );
 
     view! {
-        <section class="visualiser" aria-label="QoS handshake visualiser" node_ref=root>
+        <section class="visualiser" aria-label=move || td_string!(locale.get(), visualiser.root.label) node_ref=root>
             <header class="vis-top">
-                <h2 class="vis-title">{move || feed.title.get()}</h2>
-                <LanguageToggle language/>
+                <h2 class="vis-title">{move || feed.title.with(|t| t.words_in(locale.get()))}</h2>
+                <LanguageToggle language chosen=chosen_language/>
                 <button
                     class="vis-shortcuts-toggle"
-                    aria-label="Keyboard shortcuts (?)"
+                    aria-label=move || td_string!(locale.get(), visualiser.shortcuts.toggle)
                     aria-expanded=move || shortcuts_shown.get().to_string()
                     on:click=move |_| shortcuts_shown.update(|s| *s = !*s)
                 >
@@ -160,13 +257,13 @@ pub fn Visualiser(
             <Show when=move || shortcuts_shown.get()>
                 <ShortcutList on_close=Callback::new(move |()| shortcuts_shown.set(false))/>
             </Show>
-            {move || message.get().map(|m| view! { <p class="vis-message" role="alert">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="vis-message" role="alert">{m.words_in(locale.get())}</p> })}
             <div class="vis-main">
                 <div class="vis-stage">
                     <CaptionBar layout t language step=next_step/>
                     <Show
                         when=move || feed.events.with(|e| !e.is_empty())
-                        fallback=|| view! { <p class="vis-empty">"No packets yet: start a scenario, or import a recording."</p> }
+                        fallback=move || view! { <p class="vis-empty">{move || td_string!(locale.get(), visualiser.root.empty)}</p> }
                     >
                         <SequenceDiagram layout t selected/>
                     </Show>
@@ -255,16 +352,22 @@ fn listen_for_keys(keys: KeyTargets, root: NodeRef<leptos::html::Section>) {
 /// The "?" list of keyboard shortcuts.
 #[component]
 fn ShortcutList(on_close: Callback<()>) -> impl IntoView {
+    let locale = words::locale();
     view! {
-        <div class="vis-shortcuts" role="dialog" aria-label="Keyboard shortcuts">
-            <h3>"Keyboard shortcuts"</h3>
+        <div class="vis-shortcuts" role="dialog" aria-label=move || td_string!(locale.get(), visualiser.shortcuts.title)>
+            <h3>{move || td_string!(locale.get(), visualiser.shortcuts.title)}</h3>
             <dl>
-                {SHORTCUTS
-                    .iter()
-                    .map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> })
-                    .collect_view()}
+                {move || {
+                    let locale = locale.get();
+                    SHORTCUTS
+                        .iter()
+                        .map(|(keys, what)| {
+                            view! { <dt><kbd>{shortcut_keys_in(keys, locale)}</kbd></dt><dd>{what(locale)}</dd> }
+                        })
+                        .collect_view()
+                }}
             </dl>
-            <button class="btn small" on:click=move |_| on_close.run(())>"Close (Esc)"</button>
+            <button class="btn small" on:click=move |_| on_close.run(())>{move || td_string!(locale.get(), visualiser.shortcuts.close)}</button>
         </div>
     }
 }
@@ -274,25 +377,32 @@ fn ShortcutList(on_close: Callback<()>) -> impl IntoView {
 fn FileButtons(
     feed: VisualiserFeed,
     layout: Memo<Layout>,
-    message: RwSignal<Option<String>>,
+    message: RwSignal<Option<Message>>,
 ) -> impl IntoView {
+    let locale = words::locale();
     let export_svg = move |_| {
         let title = feed.title.get_untracked();
+        let locale = locale.get_untracked();
         // The whole diagram, whatever the playhead: slides show the complete handshake.
-        let svg = layout.with_untracked(|l| svg_document(l, l.end, &title));
-        if let Err(why) = download(&format!("{}.svg", file_stem(&title)), "image/svg+xml", &svg) {
-            message.set(Some(why));
+        let svg =
+            layout.with_untracked(|l| svg_document_in(l, l.end, &title.words_in(locale), locale));
+        if let Err(why) = download(
+            &format!("{}.svg", file_stem(&title.english())),
+            "image/svg+xml",
+            &svg,
+        ) {
+            message.set(Some(Message::Said(why)));
         }
     };
     let export_json = move |_| {
-        let title = feed.title.get_untracked();
+        let title = feed.title.get_untracked().english();
         let json = Recording::new(title.clone(), feed.events.get_untracked()).to_json();
         if let Err(why) = download(
             &format!("{}.json", file_stem(&title)),
             "application/json",
             &json,
         ) {
-            message.set(Some(why));
+            message.set(Some(Message::Said(why)));
         }
     };
     let import = move |ev: ev::Event| {
@@ -302,26 +412,26 @@ fn FileButtons(
         else {
             return;
         };
-        let loaded = read_chosen_file(&input, move |text| match Recording::from_json(&text) {
+        let loaded = read_chosen_file(&input, move |text| match Recording::read(&text) {
             Ok(rec) => {
                 feed.reset(rec.title);
                 feed.extend(rec.events);
                 message.set(None);
             }
-            Err(e) => message.set(Some(e)),
+            Err(e) => message.set(Some(Message::Recording(e))),
         });
         if loaded.is_err() {
-            message.set(Some("The file could not be read.".into()));
+            message.set(Some(Message::FileUnreadable));
         }
         input.set_value("");
     };
     view! {
-        <div class="vis-files" role="group" aria-label="Export and import">
-            <button aria-label="Export the diagram as SVG" on:click=export_svg>"Save SVG"</button>
-            <button aria-label="Export the events as JSON" on:click=export_json>"Save JSON"</button>
+        <div class="vis-files" role="group" aria-label=move || td_string!(locale.get(), visualiser.files.label)>
+            <button aria-label=move || td_string!(locale.get(), visualiser.files.save_svg_label) on:click=export_svg>{move || td_string!(locale.get(), visualiser.files.save_svg)}</button>
+            <button aria-label=move || td_string!(locale.get(), visualiser.files.save_json_label) on:click=export_json>{move || td_string!(locale.get(), visualiser.files.save_json)}</button>
             <label class="vis-import">
-                "Load JSON"
-                <input type="file" accept=".json,application/json" aria-label="Import a recording (.json)" on:change=import/>
+                {move || td_string!(locale.get(), visualiser.files.load_json)}
+                <input type="file" accept=".json,application/json" aria-label=move || td_string!(locale.get(), visualiser.files.load_json_label) on:change=import/>
             </label>
         </div>
     }
@@ -330,11 +440,12 @@ fn FileButtons(
 /// Free play: publish one message at QoS 0, 1 or 2, then watch it.
 #[component]
 fn PublishNow(on_publish: Callback<QoS>, playhead: RwSignal<Playhead>) -> impl IntoView {
+    let locale = words::locale();
     let button = move |qos: QoS| {
         view! {
             <button
                 class=format!("vis-publish qos{}", qos.as_u8())
-                aria-label=format!("Publish one message at QoS {}", qos.as_u8())
+                aria-label=move || td_string!(locale.get(), visualiser.publish.button_label, qos = qos.as_u8()).to_string()
                 on:click=move |_| {
                     on_publish.run(qos);
                     playhead.update(|p| p.playing = true);
@@ -345,27 +456,42 @@ fn PublishNow(on_publish: Callback<QoS>, playhead: RwSignal<Playhead>) -> impl I
         }
     };
     view! {
-        <div class="vis-publish-now" role="group" aria-label="Publish now">
-            <h3>"Publish now"</h3>
+        <div class="vis-publish-now" role="group" aria-label=move || td_string!(locale.get(), visualiser.publish.title)>
+            <h3>{move || td_string!(locale.get(), visualiser.publish.title)}</h3>
             <div>{[QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce].map(button)}</div>
         </div>
     }
 }
 
-/// EN / 中文 / both.
+/// EN / 中文 / both: the language names stay in their own language.
 #[component]
-fn LanguageToggle(language: RwSignal<CaptionLanguage>) -> impl IntoView {
+fn LanguageToggle(
+    /// The captions' language now.
+    language: Signal<CaptionLanguage>,
+    /// The presenter's pick, once made.
+    chosen: RwSignal<Option<CaptionLanguage>>,
+) -> impl IntoView {
+    let locale = words::locale();
     let option = move |(lang, text): (CaptionLanguage, &'static str)| {
         view! {
-            <button aria-pressed=move || (language.get() == lang).to_string() on:click=move |_| language.set(lang)>
+            <button aria-pressed=move || (language.get() == lang).to_string() on:click=move |_| chosen.set(Some(lang))>
                 {text}
             </button>
         }
     };
     view! {
-        <div class="vis-lang" role="group" aria-label="Caption language">
+        <div class="vis-lang" role="group" aria-label=move || td_string!(locale.get(), visualiser.caption.language_label)>
             {[(CaptionLanguage::English, "EN"), (CaptionLanguage::Chinese, "中文"), (CaptionLanguage::Both, "EN+中文")].map(option)}
         </div>
+    }
+}
+
+/// The keys of shortcut `keys` in `locale` (only "Space" has a name to translate).
+fn shortcut_keys_in(keys: &'static str, locale: Locale) -> &'static str {
+    if keys == "Space" {
+        td_string!(locale, visualiser.shortcuts.space)
+    } else {
+        keys
     }
 }
 
@@ -376,7 +502,7 @@ struct ScenarioWiring {
     performer: Option<SharedPerformer>,
     playhead: RwSignal<Playhead>,
     selected: RwSignal<Option<usize>>,
-    message: RwSignal<Option<String>>,
+    message: RwSignal<Option<Message>>,
     remote: Option<ScenarioRemote>,
 }
 
@@ -384,27 +510,28 @@ struct ScenarioWiring {
 fn scenario_controls(w: ScenarioWiring, scenarios: Vec<Scenario>) -> (impl IntoView, StepControl) {
     let run = StoredValue::new(None::<ScenarioRun>);
     let running = RwSignal::new(None::<String>);
-    let progress = RwSignal::new(String::new());
+    let progress = RwSignal::new(None::<(usize, usize)>);
     let can_step = RwSignal::new(false);
     let refresh = move || {
         run.with_value(|r| {
             running.set(r.as_ref().map(|r| r.scenario.id.clone()));
-            progress.set(r.as_ref().map(|r| r.progress()).unwrap_or_default());
+            progress.set(r.as_ref().map(|r| (r.next, r.scenario.steps.len())));
             can_step.set(r.as_ref().is_some_and(|r| !r.is_finished()));
         })
     };
     let list = scenarios.clone();
     let on_start = Callback::new(move |id: String| {
         let Some(performer) = w.performer else {
-            w.message.set(Some(
-                "Scenarios need the simulated broker, which is not wired in yet.".into(),
-            ));
+            w.message.set(Some(Message::NoPerformer));
             return;
         };
         let Some(scenario) = list.iter().find(|s| s.id == id).cloned() else {
             return;
         };
-        w.feed.reset(scenario.title.clone());
+        w.feed.reset(FeedTitle::Scenario {
+            en: scenario.title.clone(),
+            zh: scenario.title_zh.clone(),
+        });
         w.feed.faults.set(FaultPlan::default());
         w.selected.set(None);
         performer.update_value(|p| run.set_value(Some(ScenarioRun::start(scenario, p.as_mut()))));
