@@ -22,13 +22,14 @@ const CHINESE: &str = "#lang-switch [data-locale='zh-CN']";
 /// is written in English words a Chinese reader would need translated: runs
 /// of Latin letters that are not protocol names, units, or user data
 /// (`<input>`, `<textarea>`, `<code>`, `<pre>`, `[translate=no]`, the
-/// mosquitto-style packet log and the hex dump).
+/// mosquitto-style packet log, the hex dump, and tokens that are topics, file
+/// names, config options or JSON).
 const ENGLISH_LEFT: &str = r##"
 const allowed = new Set(["MQTT","QoS","PUBLISH","PUBACK","PUBREC","PUBREL","PUBCOMP","CONNECT",
   "CONNACK","SUBSCRIBE","SUBACK","UNSUBSCRIBE","UNSUBACK","PINGREQ","PINGRESP","DISCONNECT",
   "AUTH","DUP","RETAIN","JSON","CSV","SVG","URL","ID","TCP","WebSocket","ws","wss","p50","p95",
   "p99","ms","KB","MB","B","s","v5","EN","Mosquitto","QoScope","English","Esc","PageUp",
-  "PageDown","msg"]);
+  "PageDown","msg","Receive","Maximum"]);
 const skip = "input,textarea,select,code,pre,kbd,svg,[translate=no],[data-testid=packet-log],.hexdump,.user-data";
 const out = [];
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -36,7 +37,11 @@ while (walker.nextNode()) {
   const node = walker.currentNode;
   const el = node.parentElement;
   if (!el || el.closest(skip) || !el.offsetParent && getComputedStyle(el).position !== "fixed") continue;
-  const words = node.textContent.split(/[^A-Za-z0-9]+/).filter(w => /[A-Za-z]{2,}/.test(w));
+  // Tokens between spaces and Chinese; one with / _ . # { " = in it is a
+  // topic, a file name, a config option or JSON: user data, not prose.
+  const tokens = node.textContent.split(/[\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’…]+/)
+    .filter(t => !/[\/_.#{}"=]/.test(t));
+  const words = tokens.join(" ").split(/[^A-Za-z0-9]+/).filter(w => /[A-Za-z]{2,}/.test(w));
   const bad = words.filter(w => !allowed.has(w) && !/^[A-Z0-9]+$/.test(w));
   if (bad.length) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + ": " + node.textContent.trim().slice(0, 80));
 }
@@ -145,6 +150,8 @@ async fn a_chinese_browser_gets_every_tab_in_chinese() {
         // A scenario on the simulated broker, in Chinese captions.
         page.click("#present").await;
         page.element("[data-testid=presenter-bar]").await;
+        // Full screen resizes the headless window; the projector size again.
+        page.set_viewport(1920, 1080).await;
         page.save_screenshot(&Page::screenshot_path("zh-presenter"))
             .await;
         let english = english_left(page).await;
