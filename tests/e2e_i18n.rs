@@ -147,7 +147,21 @@ async fn a_chinese_browser_gets_every_tab_in_chinese() {
                 left.push(format!("{name}:\n{english}"));
             }
         }
-        // A scenario on the simulated broker, in Chinese captions.
+        // A lab run on the simulated broker: its table, verdicts and date in Chinese.
+        page.click("#tab-lab").await;
+        page.fill("#lab-messages", "50").await;
+        page.click("#lab-target-sim").await;
+        page.click("#lab-run").await;
+        page.wait_for("#lab-measured", "50 · 0 · 0").await;
+        page.wait_for(".lab-report", "年").await;
+        page.script("window.scrollTo(0, 0); return true;").await;
+        page.save_screenshot(&Page::screenshot_path("zh-lab-run"))
+            .await;
+        let english = english_left(page).await;
+        if !english.is_empty() {
+            left.push(format!("lab run:\n{english}"));
+        }
+        // Presenter mode on the simulated broker.
         page.click("#present").await;
         page.element("[data-testid=presenter-bar]").await;
         // Full screen resizes the headless window; the projector size again.

@@ -150,13 +150,18 @@ pub fn group_thousands(n: u64) -> String {
 }
 
 /// The date and time of `at_ms` (Unix milliseconds) as the locale writes them
-/// ("6 Dec 2026, 15:28" / "2026年12月6日 15:28"). Natively, seconds since the epoch.
+/// ("Dec 6, 2026, 15:28" / "2026年12月6日 15:28"). Natively, seconds since the epoch.
 pub fn date_time(at_ms: u64, locale: Locale) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
         let options = js_sys::Object::new();
-        for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        // 24-hour, as every other time on the page.
+        for (key, value) in [
+            ("dateStyle", "medium"),
+            ("timeStyle", "short"),
+            ("hourCycle", "h23"),
+        ] {
             let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
         }
         if let Some(s) = date.to_locale_string(locale.as_str(), &options).as_string() {

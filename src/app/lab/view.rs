@@ -280,7 +280,8 @@ fn file_stem(report: &LabReport) -> String {
 
 #[component]
 fn Report(handle: LabHandle, report: LabReport, locale: Locale) -> impl IntoView {
-    let when = crate::net::clock::clock_label_seconds(report.started_at_ms);
+    // A saved run may be from another day: the date and time as the reader's locale writes them.
+    let when = crate::app::locale::date_time(report.started_at_ms, locale);
     let meta = format!(
         "MQTT {} · {} · {}",
         report.version.label(),
