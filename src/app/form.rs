@@ -525,7 +525,6 @@ impl Profiles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mqtt::topic::TopicError;
 
     #[test]
     fn websocket_urls_with_a_host_are_accepted() {
@@ -751,34 +750,6 @@ mod tests {
         assert!(profiles.delete("a"));
         assert!(!profiles.delete("a"));
         assert!(profiles.save("  ", &ConnectionForm::default()).is_err());
-    }
-
-    #[test]
-    fn topic_errors_in_english_are_the_errors_own_words_as_sentences() {
-        let errors = [
-            TopicError::Empty,
-            TopicError::TooLong { len: 70_000 },
-            TopicError::NullCharacter,
-            TopicError::WildcardInName { wildcard: '+' },
-            TopicError::MultiLevelNotLast,
-            TopicError::MultiLevelNotAlone,
-            TopicError::SingleLevelNotAlone,
-            TopicError::InvalidShareName,
-            TopicError::MissingSharedFilter,
-        ];
-        for e in errors {
-            assert_eq!(
-                crate::app::model::topic_error_sentence(&e, Locale::en),
-                crate::app::model::sentence(&e.to_string())
-            );
-            let zh = crate::app::model::topic_error_sentence(&e, Locale::zh_CN);
-            assert!(zh.ends_with('。'), "{zh}");
-        }
-        assert!(crate::app::model::topic_error_sentence(
-            &TopicError::TooLong { len: 70_000 },
-            Locale::zh_CN
-        )
-        .contains("70000"));
     }
 
     #[test]

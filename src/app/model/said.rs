@@ -800,6 +800,22 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn topic_errors_in_english_are_the_errors_own_words_as_sentences() {
+        for e in topic_errors() {
+            assert_eq!(
+                topic_error_sentence(&e, Locale::en),
+                crate::app::model::sentence(&e.to_string())
+            );
+            let zh = topic_error_sentence(&e, Locale::zh_CN);
+            assert!(zh.ends_with('。'), "{zh}");
+        }
+        assert!(
+            topic_error_sentence(&TopicError::TooLong { len: 70_000 }, Locale::zh_CN)
+                .contains("70000")
+        );
+    }
+
     fn command_errors() -> Vec<CommandError> {
         let mut errors = vec![
             CommandError::NotConnected,
