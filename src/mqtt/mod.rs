@@ -6,6 +6,7 @@
 
 pub mod broker;
 pub mod fault;
+pub mod observer;
 pub mod packet;
 pub mod session;
 pub mod sim;

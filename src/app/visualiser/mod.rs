@@ -5,7 +5,8 @@
 //! event list, [`layout`] places it in stage time, [`transport`] moves the
 //! playhead. Play, pause, step, slow motion and replay only move the playhead,
 //! and the visualiser never knows whether it watches a live broker or the
-//! simulation ([`adapt`] converts either into [`model::DiagramEvent`]s).
+//! simulation: both write the same merged log, which one [`transcript`]
+//! draws into [`model::DiagramEvent`]s.
 
 pub mod adapt;
 pub mod controls;
@@ -19,6 +20,7 @@ pub mod hexdump;
 pub mod inspector;
 pub mod layout;
 pub mod live;
+pub mod live_status;
 pub mod live_trace;
 pub mod model;
 pub mod offline;
@@ -28,6 +30,7 @@ pub mod scenario;
 pub mod scenario_panel;
 pub mod sim_run;
 pub mod sim_trace;
+pub mod transcript;
 pub mod transport;
 mod view;
 pub mod words;

@@ -9,7 +9,7 @@
 use crate::mqtt::broker::BrokerConfig;
 use crate::mqtt::packet::{PacketType, QoS, SubscribeFilter};
 use crate::mqtt::session::{PublishRequest, SessionConfig};
-use crate::mqtt::sim::{LinkConfig, Sim};
+use crate::mqtt::sim::{LinkConfig, Sim, SimEvent};
 
 use super::faults::{apply_to_rules, FaultIntent, Hop};
 use super::model::{Caption, DiagramEvent, Lane, SETUP_MARKER};
@@ -36,6 +36,8 @@ pub struct SimPerformer {
     setup: Option<Setup>,
     used: Vec<DropUsed>,
     steps_done: usize,
+    /// The whole merged log, when asked to keep it ([`SimPerformer::keeping_log`]).
+    kept: Option<Vec<SimEvent>>,
 }
 
 impl Default for SimPerformer {
@@ -53,7 +55,22 @@ impl SimPerformer {
             setup: None,
             used: Vec::new(),
             steps_done: 0,
+            kept: None,
         }
+    }
+
+    /// A performer that also keeps the simulation's whole merged log, to
+    /// draw it again another way (the live-mode check of `tests/`).
+    pub fn keeping_log() -> Self {
+        SimPerformer {
+            kept: Some(Vec::new()),
+            ..SimPerformer::new()
+        }
+    }
+
+    /// The merged log kept so far (empty unless made [`SimPerformer::keeping_log`]).
+    pub fn log(&self) -> &[SimEvent] {
+        self.kept.as_deref().unwrap_or_default()
     }
 
     /// The diagram of the current run.
@@ -127,6 +144,9 @@ impl SimPerformer {
             let log = sim.take_log();
             let used = self.transcript.extend(&log);
             self.used.extend(used);
+            if let Some(kept) = self.kept.as_mut() {
+                kept.extend(log);
+            }
         }
     }
 
@@ -177,6 +197,9 @@ impl StepPerformer for SimPerformer {
         sim.add_client(client_config("publisher", setup), link);
         sim.add_client(client_config("subscriber", setup), link);
         self.transcript = SimTranscript::new(lanes(), setup.version);
+        if let Some(kept) = self.kept.as_mut() {
+            kept.clear();
+        }
         self.transcript.push(caption(
             sim.now(),
             SETUP_MARKER.into(),
