@@ -20,6 +20,7 @@ pub mod hexdump;
 pub mod inspector;
 pub mod layout;
 pub mod live;
+pub mod live_run;
 pub mod live_status;
 pub mod live_trace;
 pub mod model;
