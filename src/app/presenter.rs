@@ -1,6 +1,6 @@
 //! Presenter mode: a talk track over the app for a projector. Full screen,
 //! large type, ← → between steps (and a clicker's PageUp / PageDown), Esc
-//! leaves. It walks the seed notes' courier analogy, then two guided
+//! leaves. It walks the QoS notes' courier analogy, then two guided
 //! scenarios in the visualiser, then the lab's measured table and the
 //! inventory counters: offline on the simulated broker, or live.
 
@@ -26,7 +26,7 @@ pub enum StepKind {
     Analogy,
     /// A guided scenario of the visualiser, by id.
     Scenario(&'static str),
-    /// The lab's table beside the seed notes' claims.
+    /// The lab's table beside the QoS notes' claims.
     Lab,
     /// The inventory counters at QoS 1 and 2 over a lossy link.
     Inventory,
@@ -84,7 +84,7 @@ pub const STEPS: [Step; 5] = [
 ];
 
 /// Whether the Chinese title is shown beside the words: for a reader of
-/// English (the seed notes' audience reads Chinese).
+/// English (the QoS notes' audience reads Chinese).
 fn quotes_chinese(locale: Locale) -> bool {
     locale != Locale::zh_CN
 }
@@ -152,15 +152,50 @@ fn scroll_to(css: &'static str) {
     let _ = window().request_animation_frame(scroll.unchecked_ref());
 }
 
-/// The presenter's bar and the analogy slide; listens for its keys while
-/// presenting.
-#[component]
-pub fn PresenterMode(
+/// What → does on a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forward {
+    /// Steps the guided scenario shown, staying on this step.
+    ScenarioStep,
+    /// Goes to the step with this index.
+    GoTo(usize),
+    /// Nothing: the last step, with nothing left to step through.
+    Stay,
+}
+
+/// What → does on step `i`: a scenario that can still step steps first.
+pub fn forward_from(i: usize, scenario_can_step: bool) -> Forward {
+    if matches!(STEPS[i].kind, StepKind::Scenario(_)) && scenario_can_step {
+        Forward::ScenarioStep
+    } else if i + 1 < STEPS.len() {
+        Forward::GoTo(i + 1)
+    } else {
+        Forward::Stay
+    }
+}
+
+/// The step ← goes to from step `i` (the first stays).
+pub fn back_from(i: usize) -> usize {
+    i.saturating_sub(1)
+}
+
+/// Where the page scrolls on a step once the lab's report is in.
+pub fn report_anchor(kind: StepKind) -> Option<&'static str> {
+    match kind {
+        StepKind::Lab => Some("#lab-claims"),
+        StepKind::Inventory => Some(".lab-inventory"),
+        StepKind::Analogy | StepKind::Scenario(_) => None,
+    }
+}
+
+/// Enters each step as it is shown, and scrolls to the lab's table when
+/// its report arrives after the step was entered.
+fn follow_steps(
+    step: RwSignal<Option<usize>>,
     view: RwSignal<View>,
     lab: LabHandle,
     remote: ScenarioRemote,
-) -> impl IntoView {
-    let Presenter(step) = expect_context::<Presenter>();
+) {
     Effect::new(move |was: Option<Option<usize>>| {
         let now = step.get();
         if was.flatten() != now {
@@ -171,33 +206,70 @@ pub fn PresenterMode(
         }
         now
     });
-    // The lab's report arrives after its step was entered: show its table.
     Effect::new(move |_| {
         if lab.report.with(|r| r.is_some()) && !lab.run.with(|r| r.busy) {
-            match step.get_untracked().map(|i| STEPS[i].kind) {
-                Some(StepKind::Lab) => scroll_to("#lab-claims"),
-                Some(StepKind::Inventory) => scroll_to(".lab-inventory"),
-                _ => {}
+            if let Some(css) = step
+                .get_untracked()
+                .and_then(|i| report_anchor(STEPS[i].kind))
+            {
+                scroll_to(css);
             }
         }
     });
+}
+
+/// The presenter's bar and the analogy slide; listens for its keys while
+/// presenting.
+#[component]
+pub fn PresenterMode(
+    view: RwSignal<View>,
+    lab: LabHandle,
+    remote: ScenarioRemote,
+) -> impl IntoView {
+    let Presenter(step) = expect_context::<Presenter>();
+    follow_steps(step, view, lab, remote);
     let forward = move || {
         let Some(i) = step.get_untracked() else {
             return;
         };
-        if matches!(STEPS[i].kind, StepKind::Scenario(_)) && remote.can_step.get_untracked() {
-            remote.next.update(|n| *n += 1);
-        } else if i + 1 < STEPS.len() {
-            step.set(Some(i + 1));
+        match forward_from(i, remote.can_step.get_untracked()) {
+            Forward::ScenarioStep => remote.next.update(|n| *n += 1),
+            Forward::GoTo(next) => step.set(Some(next)),
+            Forward::Stay => {}
         }
     };
     let back = move || {
         if let Some(i) = step.get_untracked() {
-            step.set(Some(i.saturating_sub(1)));
+            step.set(Some(back_from(i)));
         }
     };
     let leave = move || step.set(None);
     listen_for_keys(step, forward, back, leave);
+    let current = move || step.get().map(|i| STEPS[i]);
+    view! {
+        <Show when=move || current().is_some_and(|s| s.kind == StepKind::Analogy)>
+            <Analogy />
+        </Show>
+        <Show when=move || step.get().is_some()>
+            <PresenterBar
+                step
+                forward=Callback::new(move |()| forward())
+                back=Callback::new(move |()| back())
+                leave=Callback::new(move |()| leave())
+            />
+        </Show>
+    }
+}
+
+/// The bar along the bottom: where the talk is, what → does, and the
+/// back / next / leave buttons.
+#[component]
+fn PresenterBar(
+    step: RwSignal<Option<usize>>,
+    forward: Callback<()>,
+    back: Callback<()>,
+    leave: Callback<()>,
+) -> impl IntoView {
     let current = move || step.get().map(|i| STEPS[i]);
     let i18n = use_i18n();
     let ctx = use_context::<ClientCtx>();
@@ -205,49 +277,44 @@ pub fn PresenterMode(
     let offline =
         move || ctx.is_none_or(|ctx| ctx.model.with(|m| m.status != ConnStatus::Connected));
     view! {
-        <Show when=move || current().is_some_and(|s| s.kind == StepKind::Analogy)>
-            <Analogy />
-        </Show>
-        <Show when=move || step.get().is_some()>
-            <div
-                class="presenter-bar"
-                role="region"
-                aria-label=move || t_string!(i18n, presenter.bar_label)
-                data-testid="presenter-bar"
-            >
-                <span class="presenter-count">
-                    {move || step.get().map(|i| format!("{} / {}", i + 1, STEPS.len())).unwrap_or_default()}
+        <div
+            class="presenter-bar"
+            role="region"
+            aria-label=move || t_string!(i18n, presenter.bar_label)
+            data-testid="presenter-bar"
+        >
+            <span class="presenter-count">
+                {move || step.get().map(|i| format!("{} / {}", i + 1, STEPS.len())).unwrap_or_default()}
+            </span>
+            <div class="presenter-text">
+                <span class="presenter-title">
+                    {move || current().map(|s| s.title_in(i18n.get_locale())).unwrap_or_default()}
+                    {move || {
+                        let locale = i18n.get_locale();
+                        current()
+                            .filter(|_| quotes_chinese(locale))
+                            .map(|s| view! { <span class="zh" lang="zh-CN">{s.title_in(Locale::zh_CN)}</span> })
+                    }}
                 </span>
-                <div class="presenter-text">
-                    <span class="presenter-title">
-                        {move || current().map(|s| s.title_in(i18n.get_locale())).unwrap_or_default()}
-                        {move || {
-                            let locale = i18n.get_locale();
-                            current()
-                                .filter(|_| quotes_chinese(locale))
-                                .map(|s| view! { <span class="zh" lang="zh-CN">{s.title_in(Locale::zh_CN)}</span> })
-                        }}
-                    </span>
-                    <span class="presenter-hint">
-                        {move || current().map(|s| s.hint_in(i18n.get_locale())).unwrap_or_default()}
-                        <Show when=offline>
-                            " · "
-                            <span class="presenter-offline" data-testid="presenter-offline">{t!(i18n, presenter.offline)}</span>
-                        </Show>
-                    </span>
-                </div>
-                <button class="btn" id="presenter-back" on:click=move |_| back() disabled=move || step.get() == Some(0)>{t!(i18n, presenter.back)}</button>
-                <button
-                    class="btn primary"
-                    id="presenter-next"
-                    on:click=move |_| forward()
-                    disabled=move || step.get() == Some(STEPS.len() - 1)
-                >
-                    {t!(i18n, presenter.next)}
-                </button>
-                <button class="btn" id="presenter-leave" on:click=move |_| leave()>{t!(i18n, presenter.leave)}</button>
+                <span class="presenter-hint">
+                    {move || current().map(|s| s.hint_in(i18n.get_locale())).unwrap_or_default()}
+                    <Show when=offline>
+                        " · "
+                        <span class="presenter-offline" data-testid="presenter-offline">{t!(i18n, presenter.offline)}</span>
+                    </Show>
+                </span>
             </div>
-        </Show>
+            <button class="btn" id="presenter-back" on:click=move |_| back.run(()) disabled=move || step.get() == Some(0)>{t!(i18n, presenter.back)}</button>
+            <button
+                class="btn primary"
+                id="presenter-next"
+                on:click=move |_| forward.run(())
+                disabled=move || step.get() == Some(STEPS.len() - 1)
+            >
+                {t!(i18n, presenter.next)}
+            </button>
+            <button class="btn" id="presenter-leave" on:click=move |_| leave.run(())>{t!(i18n, presenter.leave)}</button>
+        </div>
     }
 }
 
@@ -294,8 +361,8 @@ fn listen_for_keys(
     on_key.forget();
 }
 
-/// The seed notes' courier analogy, one card per level: 平邮, 挂号信,
-/// 专车配送. A reader of English sees the seed notes' Chinese beside it.
+/// The QoS notes' courier analogy, one card per level: 平邮, 挂号信,
+/// 专车配送. A reader of English sees the QoS notes' Chinese beside it.
 #[component]
 fn Analogy() -> impl IntoView {
     let i18n = use_i18n();
@@ -345,5 +412,31 @@ fn Analogy() -> impl IntoView {
                 </Show>
             </p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_steps_a_scenario_before_leaving_it() {
+        assert_eq!(forward_from(1, true), Forward::ScenarioStep);
+        assert_eq!(forward_from(1, false), Forward::GoTo(2));
+        assert_eq!(forward_from(0, true), Forward::GoTo(1));
+        assert_eq!(forward_from(STEPS.len() - 1, false), Forward::Stay);
+    }
+
+    #[test]
+    fn back_stops_at_the_first_step() {
+        assert_eq!(back_from(0), 0);
+        assert_eq!(back_from(3), 2);
+    }
+
+    #[test]
+    fn the_lab_steps_scroll_to_their_tables() {
+        assert_eq!(report_anchor(StepKind::Lab), Some("#lab-claims"));
+        assert_eq!(report_anchor(StepKind::Inventory), Some(".lab-inventory"));
+        assert_eq!(report_anchor(StepKind::Analogy), None);
     }
 }

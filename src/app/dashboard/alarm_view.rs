@@ -194,10 +194,128 @@ fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
 /// One alarm.
 #[component]
 fn AlarmRow(alarm: Alarm) -> impl IntoView {
+    let i18n = use_i18n();
+    let level = alarm.severity;
+    let severity = level.label();
+    let payload = alarm.payload_text.clone();
+    let payload_shown = Memo::new(move |_| payload_text_in(&payload, i18n.get_locale()));
+    let (acknowledged, restored) = (alarm.acknowledged, alarm.restored);
+    view! {
+        <tr
+            class=format!("dash-alarm sev-{severity}")
+            class:acknowledged=acknowledged
+            class:restored=restored
+            data-severity=severity
+        >
+            <td>
+                <span class=format!(
+                    "dash-sev dash-sev-{severity}",
+                )>{move || level.word_in(i18n.get_locale())}</span>
+            </td>
+            <td class="dash-alarm-type">{alarm.key.alarm_type.clone()}</td>
+            <td>{zone_label(&alarm.key.zone)}</td>
+            <AlarmTopicCell alarm=alarm.clone() />
+            <AlarmSeenCell first_seen=alarm.first_seen last_seen=alarm.last_seen />
+            <AlarmCountCell repeat_count=alarm.repeat_count duplicates=alarm.duplicates />
+            <td class="dash-payload">
+                <code class:raw=!alarm.payload_is_json title=payload_shown>
+                    {payload_shown}
+                </code>
+            </td>
+            <AlarmActions alarm />
+        </tr>
+    }
+}
+
+/// The topic, its QoS, and whether the message was retained or restored.
+#[component]
+fn AlarmTopicCell(alarm: Alarm) -> impl IntoView {
+    let i18n = use_i18n();
+    let qos = alarm.qos as u8;
+    view! {
+        <td class="dash-topic">
+            <code>{alarm.topic.clone()}</code>
+            <span
+                class=format!("dash-qos dash-qos{qos}")
+                title=move || t_string!(i18n, dashboard.alarms.row.qos_title)
+            >
+                {format!("QoS {qos}")}
+            </span>
+            {alarm
+                .retained
+                .then(|| {
+                    view! {
+                        <span class="dash-tag">{t!(i18n, dashboard.alarms.row.retained)}</span>
+                    }
+                })}
+            {alarm
+                .restored
+                .then(|| {
+                    view! {
+                        <span
+                            class="dash-tag dash-restored"
+                            title=move || t_string!(i18n, dashboard.alarms.row.restored_title)
+                        >
+                            {t!(i18n, dashboard.alarms.row.restored)}
+                        </span>
+                    }
+                })}
+        </td>
+    }
+}
+
+/// When the alarm was last seen, and first seen when that differs.
+#[component]
+fn AlarmSeenCell(first_seen: u64, last_seen: u64) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <td>
+            {clock_label(last_seen)}
+            {(first_seen != last_seen)
+                .then(|| {
+                    view! {
+                        <small class="dash-since">
+                            {move || {
+                                t_string!(
+                                    i18n, dashboard.alarms.row.first, time = clock_label(first_seen)
+                                )
+                            }}
+                        </small>
+                    }
+                })}
+        </td>
+    }
+}
+
+/// How often the alarm came, and the duplicate deliveries flagged.
+#[component]
+fn AlarmCountCell(repeat_count: u32, duplicates: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <td>
+            {repeat_count}
+            {(duplicates > 0)
+                .then(|| {
+                    view! {
+                        <span
+                            class="dash-tag dash-dup"
+                            title=move || t_string!(i18n, dashboard.alarms.row.dup_title)
+                        >
+                            {move || t_string!(i18n, dashboard.alarms.row.dup, count = duplicates)}
+                        </span>
+                    }
+                })}
+        </td>
+    }
+}
+
+/// Acknowledge, clear, and clear the broker's retained copy.
+#[component]
+fn AlarmActions(alarm: Alarm) -> impl IntoView {
     let ctx = DashboardContext::get();
     let i18n = use_i18n();
     let key = alarm.key.clone();
-    let (kind, zone) = (alarm.key.alarm_type.clone(), zone_label(&alarm.key.zone));
+    let who = StoredValue::new((key.alarm_type.clone(), zone_label(&key.zone)));
     let (ack_key, clear_key, retained_key) = (key.clone(), key.clone(), key);
     let acknowledge = move |_| {
         ctx.handle.write(|m| m.alarms.acknowledge(&ack_key));
@@ -217,130 +335,47 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
         }
         ctx.persist();
     };
-    let level = alarm.severity;
-    let severity = level.label();
-    let qos = alarm.qos as u8;
-    let who = StoredValue::new((kind, zone));
-    let payload = alarm.payload_text.clone();
-    let payload_shown = Memo::new(move |_| payload_text_in(&payload, i18n.get_locale()));
-    let duplicates = alarm.duplicates;
     view! {
-        <tr
-            class=format!("dash-alarm sev-{severity}")
-            class:acknowledged=alarm.acknowledged
-            class:restored=alarm.restored
-            data-severity=severity
-        >
-            <td>
-                <span class=format!(
-                    "dash-sev dash-sev-{severity}",
-                )>{move || level.word_in(i18n.get_locale())}</span>
-            </td>
-            <td class="dash-alarm-type">{alarm.key.alarm_type.clone()}</td>
-            <td>{zone_label(&alarm.key.zone)}</td>
-            <td class="dash-topic">
-                <code>{alarm.topic.clone()}</code>
-                <span
-                    class=format!("dash-qos dash-qos{qos}")
-                    title=move || t_string!(i18n, dashboard.alarms.row.qos_title)
-                >
-                    {format!("QoS {qos}")}
-                </span>
-                {alarm
-                    .retained
-                    .then(|| {
-                        view! {
-                            <span class="dash-tag">{t!(i18n, dashboard.alarms.row.retained)}</span>
-                        }
-                    })}
-                {alarm
-                    .restored
-                    .then(|| {
-                        view! {
-                            <span
-                                class="dash-tag dash-restored"
-                                title=move || t_string!(i18n, dashboard.alarms.row.restored_title)
-                            >
-                                {t!(i18n, dashboard.alarms.row.restored)}
-                            </span>
-                        }
-                    })}
-            </td>
-            <td>
-                {clock_label(alarm.last_seen)}
-                {(alarm.first_seen != alarm.last_seen)
-                    .then(|| {
-                        view! {
-                            <small class="dash-since">
-                                {move || {
-                                    t_string!(
-                                        i18n, dashboard.alarms.row.first, time = clock_label(alarm.first_seen)
-                                    )
-                                }}
-                            </small>
-                        }
-                    })}
-            </td>
-            <td>
-                {alarm.repeat_count}
-                {(duplicates > 0)
-                    .then(|| {
-                        view! {
-                            <span
-                                class="dash-tag dash-dup"
-                                title=move || t_string!(i18n, dashboard.alarms.row.dup_title)
-                            >
-                                {move || t_string!(i18n, dashboard.alarms.row.dup, count = duplicates)}
-                            </span>
-                        }
-                    })}
-            </td>
-            <td class="dash-payload">
-                <code class:raw=!alarm.payload_is_json title=payload_shown>
-                    {payload_shown}
-                </code>
-            </td>
-            <td class="dash-actions">
-                <button
-                    class="dash-button"
-                    on:click=acknowledge
-                    disabled=alarm.acknowledged
-                    aria-label=move || {
-                        let (kind, zone) = who.get_value();
-                        t_string!(i18n, dashboard.alarms.row.ack_label, kind = kind, zone = zone)
-                    }
-                >
-                    {if alarm.acknowledged {
-                        t!(i18n, dashboard.alarms.row.acknowledged).into_any()
-                    } else {
-                        t!(i18n, dashboard.alarms.row.ack).into_any()
-                    }}
-                </button>
-                <button
-                    class="dash-button"
-                    on:click=clear
-                    aria-label=move || {
-                        let (kind, zone) = who.get_value();
-                        t_string!(i18n, dashboard.alarms.row.clear_label, kind = kind, zone = zone)
-                    }
-                >
-                    {t!(i18n, dashboard.alarms.row.clear)}
-                </button>
-                <button
-                    class="dash-button dash-danger"
-                    on:click=clear_retained
-                    aria-label=move || {
-                        let (kind, zone) = who.get_value();
-                        t_string!(
-                            i18n, dashboard.alarms.row.clear_retained_label, kind = kind, zone = zone
-                        )
-                    }
-                    title=move || t_string!(i18n, dashboard.alarms.row.clear_retained_title)
-                >
-                    {t!(i18n, dashboard.alarms.row.clear_retained)}
-                </button>
-            </td>
-        </tr>
+        <td class="dash-actions">
+            <button
+                class="dash-button"
+                on:click=acknowledge
+                disabled=alarm.acknowledged
+                aria-label=move || {
+                    let (kind, zone) = who.get_value();
+                    t_string!(i18n, dashboard.alarms.row.ack_label, kind = kind, zone = zone)
+                }
+            >
+                {if alarm.acknowledged {
+                    t!(i18n, dashboard.alarms.row.acknowledged).into_any()
+                } else {
+                    t!(i18n, dashboard.alarms.row.ack).into_any()
+                }}
+            </button>
+            <button
+                class="dash-button"
+                on:click=clear
+                aria-label=move || {
+                    let (kind, zone) = who.get_value();
+                    t_string!(i18n, dashboard.alarms.row.clear_label, kind = kind, zone = zone)
+                }
+            >
+                {t!(i18n, dashboard.alarms.row.clear)}
+            </button>
+            <button
+                class="dash-button dash-danger"
+                on:click=clear_retained
+                aria-label=move || {
+                    let (kind, zone) = who.get_value();
+                    t_string!(
+                        i18n, dashboard.alarms.row.clear_retained_label, kind = kind, zone = zone
+                    )
+                }
+                title=move || t_string!(i18n, dashboard.alarms.row.clear_retained_title)
+            >
+                {t!(i18n, dashboard.alarms.row.clear_retained)}
+            </button>
+        </td>
     }
 }
 

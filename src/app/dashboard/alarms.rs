@@ -15,9 +15,15 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::lru::{LruOrder, RecentIds};
-use super::message::{filter_matches, Incoming, ParsedPayload};
+use super::message::{Incoming, ParsedPayload};
 use crate::mqtt::packet::{Properties, QoS};
 use crate::mqtt::session::PublishRequest;
+
+mod saved;
+mod settings;
+
+pub use saved::SavedAlarms;
+pub use settings::{AlarmFields, AlarmSettings, Severity};
 
 /// Most alarm rows held at once.
 pub const MAX_ALARMS: usize = 1000;
@@ -25,116 +31,6 @@ pub const MAX_ALARMS: usize = 1000;
 pub const MAX_REMEMBERED_IDS: usize = 4096;
 /// Most acknowledged keys remembered (and persisted).
 pub const MAX_REMEMBERED_ACKS: usize = 1000;
-
-/// How bad an alarm is; ordered most severe first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Severity {
-    /// Act now (fire, intrusion). Topics under `critical/` are always critical.
-    Critical,
-    /// Act soon.
-    Major,
-    /// Look at it today.
-    Minor,
-    /// For the record.
-    Info,
-}
-
-impl Severity {
-    /// Every severity, most severe first.
-    pub const ALL: [Severity; 4] = [
-        Severity::Critical,
-        Severity::Major,
-        Severity::Minor,
-        Severity::Info,
-    ];
-
-    /// Reads a severity word as devices commonly send it (case-insensitive).
-    pub fn parse(word: &str) -> Option<Severity> {
-        match word.trim().to_ascii_lowercase().as_str() {
-            "critical" | "crit" | "fatal" | "emergency" | "severe" => Some(Severity::Critical),
-            "major" | "high" | "error" | "alarm" => Some(Severity::Major),
-            "minor" | "warning" | "warn" | "medium" | "low" => Some(Severity::Minor),
-            "info" | "information" | "notice" | "normal" | "ok" => Some(Severity::Info),
-            _ => None,
-        }
-    }
-
-    /// Lower-case label, also the CSS class suffix.
-    pub fn label(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::Major => "major",
-            Severity::Minor => "minor",
-            Severity::Info => "info",
-        }
-    }
-
-    /// The word the operator reads in `locale` ("critical" / "严重"); the
-    /// CSS class and the CSV keep [`Severity::label`].
-    pub fn word_in(self, locale: crate::i18n::Locale) -> &'static str {
-        use crate::i18n::td_string;
-        match self {
-            Severity::Critical => td_string!(locale, dashboard.severity.critical),
-            Severity::Major => td_string!(locale, dashboard.severity.major),
-            Severity::Minor => td_string!(locale, dashboard.severity.minor),
-            Severity::Info => td_string!(locale, dashboard.severity.info),
-        }
-    }
-}
-
-/// JSON field names read from alarm payloads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AlarmFields {
-    /// Alarm type, e.g. `"alarm": "fire"`.
-    pub alarm_type: String,
-    /// Zone, e.g. `"zone": "A-12"`.
-    pub zone: String,
-    /// Severity word.
-    pub severity: String,
-    /// Application message id, for duplicate detection.
-    pub message_id: String,
-}
-
-impl Default for AlarmFields {
-    fn default() -> Self {
-        AlarmFields {
-            alarm_type: "alarm".into(),
-            zone: "zone".into(),
-            severity: "severity".into(),
-            message_id: "msg_id".into(),
-        }
-    }
-}
-
-/// What the alarm board listens to and how it reads payloads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AlarmSettings {
-    /// Topic filters carrying alarms.
-    pub filters: Vec<String>,
-    /// Field names.
-    pub fields: AlarmFields,
-    /// Severity when the payload names none and the topic is not `critical/...`.
-    pub default_severity: Severity,
-}
-
-impl Default for AlarmSettings {
-    fn default() -> Self {
-        AlarmSettings {
-            filters: vec!["alarms/#".into(), "critical/#".into()],
-            fields: AlarmFields::default(),
-            default_severity: Severity::Major,
-        }
-    }
-}
-
-impl AlarmSettings {
-    /// Whether `topic` is an alarm topic.
-    pub fn matches(&self, topic: &str) -> bool {
-        self.filters.iter().any(|f| filter_matches(f, topic))
-    }
-}
 
 /// What identifies one alarm row.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -576,98 +472,8 @@ impl AlarmBoard {
         (rows, total)
     }
 
-    /// Keys acknowledged by the operator (shown or remembered), for persistence.
-    pub fn acknowledged_keys(&self) -> Vec<AlarmKey> {
-        let mut keys: Vec<AlarmKey> = self.remembered_acks.keys().cloned().collect();
-        keys.sort();
-        keys
-    }
-
-    /// Restores acknowledgements saved before a reload: retained replays of
-    /// these alarms arrive acknowledged.
-    pub fn restore_acknowledged(&mut self, keys: impl IntoIterator<Item = AlarmKey>) {
-        for key in keys {
-            if let Some(alarm) = self.alarms.get_mut(&key) {
-                if !alarm.acknowledged {
-                    alarm.acknowledged = true;
-                    self.unacknowledged -= 1;
-                }
-            }
-            self.remembered_acks.touch(key);
-        }
-    }
-
     /// Highest revision so far; changes whenever any row changes.
     pub fn revision(&self) -> u64 {
         self.revision
     }
-
-    /// Rows shown from before a reload that no live message confirmed yet.
-    pub fn restored(&self) -> usize {
-        self.alarms.values().filter(|a| a.restored).count()
-    }
-
-    /// What a reload should bring back: the `max_rows` most recently seen
-    /// rows (payloads cut to `max_payload` characters), the `max_ids` newest
-    /// message ids (so a resend after the reload is still caught), and the
-    /// totals.
-    pub fn saved(&self, max_rows: usize, max_ids: usize, max_payload: usize) -> SavedAlarms {
-        let mut rows: Vec<Alarm> = self
-            .recency
-            .in_order()
-            .rev()
-            .take(max_rows)
-            .filter_map(|key| self.alarms.get(key))
-            .cloned()
-            .collect();
-        rows.reverse();
-        for row in &mut rows {
-            if let Some((cut, _)) = row.payload_text.char_indices().nth(max_payload) {
-                row.payload_text.truncate(cut);
-                row.payload_text.push('…');
-            }
-        }
-        SavedAlarms {
-            rows,
-            ids: self.seen_ids.newest(max_ids),
-            stats: self.stats,
-        }
-    }
-
-    /// Brings back what [`AlarmBoard::saved`] kept, each row marked
-    /// restored until a live message for it arrives. Rows already on the
-    /// board stay as they are.
-    pub fn restore(&mut self, saved: SavedAlarms) {
-        self.seen_ids.remember_all(&saved.ids);
-        for mut alarm in saved.rows {
-            if self.alarms.contains_key(&alarm.key) {
-                continue;
-            }
-            self.bump_revision();
-            alarm.restored = true;
-            alarm.revision = self.revision;
-            alarm.acknowledged |= self.remembered_acks.contains(&alarm.key);
-            if !alarm.acknowledged {
-                self.unacknowledged += 1;
-            }
-            let key = alarm.key.clone();
-            self.alarms.insert(key.clone(), alarm);
-            if let Some(evicted) = self.recency.touch(key) {
-                self.evict(&evicted);
-            }
-        }
-        self.stats = saved.stats;
-    }
-}
-
-/// The alarm list as saved across a reload (oldest row first).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SavedAlarms {
-    /// Rows, least recently seen first.
-    pub rows: Vec<Alarm>,
-    /// Message ids already seen, oldest first.
-    pub ids: Vec<String>,
-    /// Running totals.
-    pub stats: AlarmStats,
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::context::DashboardContext;
 use super::health::HealthSnapshot;
 use crate::app::locale::use_i18n;
-use crate::i18n::{t, t_string, td_string};
+use crate::i18n::{t, t_string, td_string, Locale};
 use crate::mqtt::session::FlowDirection;
 
 /// The health panel. `now` ticks so open-handshake ages advance with no traffic.
@@ -84,13 +84,56 @@ fn QosTable(snap: HealthSnapshot) -> impl IntoView {
     }
 }
 
+/// The QoS 2 completion rate as a percentage, "—" before any handshake.
+fn completion_rate_label(snap: &HealthSnapshot) -> String {
+    match snap.qos2_completion_rate() {
+        Some(rate) => format!("{:.1}%", rate * 100.0),
+        None => "—".to_owned(),
+    }
+}
+
+/// A stuck QoS 2 handshake as listed: packet id, side, age in seconds.
+type StuckFlow = (u16, FlowDirection, String);
+
+/// The first three stuck handshakes, ages in seconds to one decimal.
+fn stuck_flows(snap: &HealthSnapshot) -> Vec<StuckFlow> {
+    snap.stuck
+        .iter()
+        .take(3)
+        .map(|s| {
+            (
+                s.packet_id,
+                s.direction,
+                format!("{:.1}", s.age_ms as f64 / 1000.0),
+            )
+        })
+        .collect()
+}
+
+/// The stuck handshakes in words, each preceded by a space.
+fn stuck_list_in(locale: Locale, flows: &[StuckFlow]) -> String {
+    flows
+        .iter()
+        .map(|(id, direction, secs)| {
+            let side = match direction {
+                FlowDirection::Outgoing => td_string!(locale, dashboard.health.side_out),
+                FlowDirection::Incoming => td_string!(locale, dashboard.health.side_in),
+            };
+            let item = td_string!(
+                locale,
+                dashboard.health.stuck_item,
+                id = id,
+                side = side,
+                secs = secs
+            );
+            format!(" {item}")
+        })
+        .collect()
+}
+
 #[component]
 fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
     let i18n = use_i18n();
-    let rate = match snap.qos2_completion_rate() {
-        Some(rate) => format!("{:.1}%", rate * 100.0),
-        None => "—".to_owned(),
-    };
     let (avg, p99) = (snap.latency_avg_ms, snap.latency_p99_ms);
     let latency = move || match (avg, p99) {
         (Some(avg), Some(p99)) => t_string!(
@@ -102,72 +145,10 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
         .to_string(),
         _ => "—".to_owned(),
     };
-    let (completed, started) = (snap.qos2_completed, snap.qos2_started);
-    let stuck_secs = format!("{:.1}", threshold as f64 / 1000.0);
-    let stuck: Vec<(u16, FlowDirection, String)> = snap
-        .stuck
-        .iter()
-        .take(3)
-        .map(|s| {
-            (
-                s.packet_id,
-                s.direction,
-                format!("{:.1}", s.age_ms as f64 / 1000.0),
-            )
-        })
-        .collect();
-    let stuck = move || {
-        let locale = i18n.get_locale();
-        stuck
-            .iter()
-            .map(|(id, direction, secs)| {
-                let side = match direction {
-                    FlowDirection::Outgoing => td_string!(locale, dashboard.health.side_out),
-                    FlowDirection::Incoming => td_string!(locale, dashboard.health.side_in),
-                };
-                let item = td_string!(
-                    locale,
-                    dashboard.health.stuck_item,
-                    id = id,
-                    side = side,
-                    secs = secs
-                );
-                format!(" {item}")
-            })
-            .collect::<String>()
-    };
-    let stuck_class = if snap.stuck_count > 0 {
-        "dash-stat dash-warn"
-    } else {
-        "dash-stat"
-    };
     view! {
         <dl class="dash-stats">
-            <div class="dash-stat">
-                <dt title=move || t_string!(i18n, dashboard.health.completion_title)>
-                    {t!(i18n, dashboard.health.completion)}
-                </dt>
-                <dd>
-                    {rate}
-                    <small>
-                        {move || {
-                            let done = t_string!(
-                                i18n,
-                                dashboard.health.started,
-                                completed = completed,
-                                started = started
-                            );
-                            format!(" {done}")
-                        }}
-                    </small>
-                </dd>
-            </div>
-            <div class=stuck_class>
-                <dt>
-                    {move || t_string!(i18n, dashboard.health.stuck, secs = stuck_secs.clone())}
-                </dt>
-                <dd>{snap.stuck_count} <small>{stuck}</small></dd>
-            </div>
+            <CompletionStat snap=snap.clone() />
+            <StuckStat snap=snap.clone() threshold />
             <div class="dash-stat">
                 <dt title=move || {
                     t_string!(i18n, dashboard.health.retries_title)
@@ -187,6 +168,56 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
                 <dd>{latency}</dd>
             </div>
         </dl>
+    }
+}
+
+/// How many QoS 2 handshakes completed of those started.
+#[component]
+fn CompletionStat(snap: HealthSnapshot) -> impl IntoView {
+    let i18n = use_i18n();
+    let (completed, started) = (snap.qos2_completed, snap.qos2_started);
+    view! {
+        <div class="dash-stat">
+            <dt title=move || t_string!(i18n, dashboard.health.completion_title)>
+                {t!(i18n, dashboard.health.completion)}
+            </dt>
+            <dd>
+                {completion_rate_label(&snap)}
+                <small>
+                    {move || {
+                        let done = t_string!(
+                            i18n,
+                            dashboard.health.started,
+                            completed = completed,
+                            started = started
+                        );
+                        format!(" {done}")
+                    }}
+                </small>
+            </dd>
+        </div>
+    }
+}
+
+/// Handshakes open longer than `threshold` ms, and the first few of them.
+#[component]
+fn StuckStat(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
+    let i18n = use_i18n();
+    let stuck_secs = format!("{:.1}", threshold as f64 / 1000.0);
+    let flows = stuck_flows(&snap);
+    let stuck = move || stuck_list_in(i18n.get_locale(), &flows);
+    let stuck_class = if snap.stuck_count > 0 {
+        "dash-stat dash-warn"
+    } else {
+        "dash-stat"
+    };
+    view! {
+        <div class=stuck_class>
+            <dt>
+                {move || t_string!(i18n, dashboard.health.stuck, secs = stuck_secs.clone())}
+            </dt>
+            <dd>{snap.stuck_count} <small>{stuck}</small></dd>
+        </div>
     }
 }
 

@@ -7,7 +7,7 @@ use super::browser::clock_label;
 use super::context::DashboardContext;
 use super::csv::inventory_csv;
 use super::export_button::CsvExportButton;
-use super::inventory::{sparkline_path, StockItem, Trust, Unreadable};
+use super::inventory::{sparkline_path, Inventory, StockItem, Trust, Unreadable};
 use super::message::payload_text_in;
 use crate::app::locale::use_i18n;
 use crate::i18n::{t, t_string};
@@ -28,28 +28,27 @@ struct StockRow {
     low: bool,
 }
 
+/// The rows `needle` admits (at most [`ROW_LIMIT`]), each with its
+/// threshold and whether it is low; how many matched; how many SKUs in all.
+fn stock_rows(inventory: &Inventory, needle: &str) -> (Vec<StockRow>, usize, usize) {
+    let (items, total) = inventory.visible(needle, ROW_LIMIT);
+    let rows: Vec<StockRow> = items
+        .into_iter()
+        .map(|item| StockRow {
+            threshold: inventory.settings().threshold_for(&item.sku),
+            low: inventory.is_low(item),
+            item: item.clone(),
+        })
+        .collect();
+    (rows, total, inventory.len())
+}
+
 /// The inventory panel.
 #[component]
 pub fn InventoryPanel() -> impl IntoView {
     let ctx = DashboardContext::get();
-    let i18n = use_i18n();
     let search = RwSignal::new(String::new());
-    let shown = Memo::new(move |_| {
-        let needle = search.get();
-        ctx.handle.read(|m| {
-            let inventory = &m.inventory;
-            let (items, total) = inventory.visible(&needle, ROW_LIMIT);
-            let rows: Vec<StockRow> = items
-                .into_iter()
-                .map(|item| StockRow {
-                    threshold: inventory.settings().threshold_for(&item.sku),
-                    low: inventory.is_low(item),
-                    item: item.clone(),
-                })
-                .collect();
-            (rows, total, inventory.len())
-        })
-    });
+    let shown = Memo::new(move |_| ctx.handle.read(|m| stock_rows(&m.inventory, &search.get())));
     let unreadable = Memo::new(move |_| {
         ctx.handle.read(|m| {
             m.inventory
@@ -59,67 +58,87 @@ pub fn InventoryPanel() -> impl IntoView {
                 .collect::<Vec<Unreadable>>()
         })
     });
-    let filters = move || ctx.settings.with(|s| s.inventory.filters.join(", "));
-    let csv = Callback::new(move |()| {
-        let needle = search.get_untracked();
-        ctx.handle
-            .read_untracked(|m| inventory_csv(&m.inventory, &needle))
-    });
 
     view! {
         <section class="dash-panel dash-inventory" aria-labelledby="dash-inventory-title">
-            <header class="dash-panel-head">
-                <h2 id="dash-inventory-title">{t!(i18n, dashboard.inventory.title)}</h2>
-                <span class="dash-count">
-                    {move || t_string!(i18n, dashboard.inventory.skus, count = shown.with(|s| s.2))}
-                </span>
-                <label>
-                    {t!(i18n, dashboard.inventory.sku)}
-                    " "
-                    <input
-                        type="search"
-                        placeholder=move || t_string!(i18n, dashboard.inventory.sku_placeholder)
-                        bind:value=search
-                    />
-                </label>
-                <CsvExportButton
-                    file_name="qoscope-inventory.csv"
-                    title=Signal::derive(move || {
-                        t_string!(i18n, dashboard.inventory.export_title).to_string()
-                    })
-                    disabled=Signal::derive(move || shown.with(|(_, total, _)| *total == 0))
-                    csv
-                />
-            </header>
-            {move || {
-                let (rows, total, all) = shown.get();
-                if all == 0 {
-                    view! {
-                        <p class="dash-empty">
-                            {move || {
-                                t_string!(
-                                    i18n,
-                                    dashboard.inventory.empty,
-                                    level = LEVEL_EXAMPLE,
-                                    delta = DELTA_EXAMPLE,
-                                    filters = filters()
-                                )
-                            }}
-                        </p>
-                    }
-                        .into_any()
-                } else if total == 0 {
-                    view! { <p class="dash-empty">{t!(i18n, dashboard.inventory.no_match)}</p> }
-                        .into_any()
-                } else {
-                    view! { <StockTable rows total /> }.into_any()
-                }
-            }}
+            <InventoryHead search shown />
+            <InventoryBody shown />
             {move || {
                 let items = unreadable.get();
                 (!items.is_empty()).then(|| view! { <UnreadableList items /> })
             }}
         </section>
+    }
+}
+
+/// The panel's title, SKU count, search box and CSV export.
+#[component]
+fn InventoryHead(
+    search: RwSignal<String>,
+    shown: Memo<(Vec<StockRow>, usize, usize)>,
+) -> impl IntoView {
+    let ctx = DashboardContext::get();
+    let i18n = use_i18n();
+    let csv = Callback::new(move |()| {
+        let needle = search.get_untracked();
+        ctx.handle
+            .read_untracked(|m| inventory_csv(&m.inventory, &needle))
+    });
+    view! {
+        <header class="dash-panel-head">
+            <h2 id="dash-inventory-title">{t!(i18n, dashboard.inventory.title)}</h2>
+            <span class="dash-count">
+                {move || t_string!(i18n, dashboard.inventory.skus, count = shown.with(|s| s.2))}
+            </span>
+            <label>
+                {t!(i18n, dashboard.inventory.sku)}
+                " "
+                <input
+                    type="search"
+                    placeholder=move || t_string!(i18n, dashboard.inventory.sku_placeholder)
+                    bind:value=search
+                />
+            </label>
+            <CsvExportButton
+                file_name="qoscope-inventory.csv"
+                title=Signal::derive(move || {
+                    t_string!(i18n, dashboard.inventory.export_title).to_string()
+                })
+                disabled=Signal::derive(move || shown.with(|(_, total, _)| *total == 0))
+                csv
+            />
+        </header>
+    }
+}
+
+/// The table, or why there is none (nothing received yet, or nothing matches).
+#[component]
+fn InventoryBody(shown: Memo<(Vec<StockRow>, usize, usize)>) -> impl IntoView {
+    let ctx = DashboardContext::get();
+    let i18n = use_i18n();
+    let filters = move || ctx.settings.with(|s| s.inventory.filters.join(", "));
+    move || {
+        let (rows, total, all) = shown.get();
+        if all == 0 {
+            view! {
+                <p class="dash-empty">
+                    {move || {
+                        t_string!(
+                            i18n,
+                            dashboard.inventory.empty,
+                            level = LEVEL_EXAMPLE,
+                            delta = DELTA_EXAMPLE,
+                            filters = filters()
+                        )
+                    }}
+                </p>
+            }
+            .into_any()
+        } else if total == 0 {
+            view! { <p class="dash-empty">{t!(i18n, dashboard.inventory.no_match)}</p> }.into_any()
+        } else {
+            view! { <StockTable rows total /> }.into_any()
+        }
     }
 }
 
@@ -162,18 +181,8 @@ fn StockTable(rows: Vec<StockRow>, total: usize) -> impl IntoView {
 
 #[component]
 fn StockRowView(row: StockRow) -> impl IntoView {
-    let ctx = DashboardContext::get();
     let i18n = use_i18n();
     let item = row.item;
-    let sku = item.sku.clone();
-    let set_threshold = move |value: String| {
-        let Ok(threshold) = value.trim().parse::<i64>() else {
-            return;
-        };
-        ctx.settings.update(|s| {
-            s.inventory.low_stock.insert(sku.clone(), threshold);
-        });
-    };
     let (last_delta, at) = (item.last_delta, clock_label(item.last_change));
     let change = move || match last_delta {
         Some(delta) => t_string!(
@@ -185,8 +194,91 @@ fn StockRowView(row: StockRow) -> impl IntoView {
         None => t_string!(i18n, dashboard.inventory.row.level_at, time = at.clone()),
     };
     let points: Vec<i64> = item.history.iter().map(|(_, count)| *count).collect();
-    let path = sparkline_path(&points, SPARK_WIDTH, SPARK_HEIGHT);
-    let label_sku = item.sku.clone();
+    let restored = item.restored;
+    view! {
+        <tr class="dash-stock" class:low=row.low class:restored=restored>
+            <th scope="row">{item.sku.clone()}</th>
+            <td class="dash-num">
+                {item.count}
+                <StockTags item=item.clone() low=row.low />
+            </td>
+            <td>
+                <ThresholdInput sku=item.sku.clone() threshold=row.threshold />
+            </td>
+            <td>{change}</td>
+            <td>
+                <Sparkline points />
+            </td>
+            <td>
+                <TrustBadge item />
+            </td>
+        </tr>
+    }
+}
+
+/// The tags beside a count: delta only, low, broker repeats, restored.
+#[component]
+fn StockTags(item: StockItem, low: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let repeats = item.broker_repeats;
+    view! {
+        {(!item.anchored)
+            .then(|| {
+                view! {
+                    <span
+                        class="dash-tag"
+                        title=move || t_string!(i18n, dashboard.inventory.row.delta_only_title)
+                    >
+                        {t!(i18n, dashboard.inventory.row.delta_only)}
+                    </span>
+                }
+            })}
+        {low
+            .then(|| {
+                view! {
+                    <span class="dash-tag dash-low">
+                        {t!(i18n, dashboard.inventory.row.low)}
+                    </span>
+                }
+            })}
+        {(repeats > 0)
+            .then(|| {
+                view! {
+                    <span
+                        class="dash-tag dash-repeats"
+                        data-testid="stock-repeats"
+                        title=move || t_string!(i18n, dashboard.inventory.row.repeats_title)
+                    >
+                        {move || {
+                            t_string!(
+                                i18n, dashboard.inventory.row.repeats, count = repeats
+                            )
+                        }}
+                    </span>
+                }
+            })}
+        {item
+            .restored
+            .then(|| {
+                view! {
+                    <span
+                        class="dash-tag dash-restored"
+                        title=move || t_string!(i18n, dashboard.inventory.row.restored_title)
+                    >
+                        {t!(i18n, dashboard.inventory.row.restored)}
+                    </span>
+                }
+            })}
+    }
+}
+
+/// The low-stock threshold of one SKU, editable; a number that does not
+/// parse is ignored.
+#[component]
+fn ThresholdInput(sku: String, threshold: i64) -> impl IntoView {
+    let ctx = DashboardContext::get();
+    let i18n = use_i18n();
+    let label_sku = sku.clone();
     let label = move || {
         t_string!(
             i18n,
@@ -194,90 +286,44 @@ fn StockRowView(row: StockRow) -> impl IntoView {
             sku = label_sku.clone()
         )
     };
-    let counts = points.len();
-    let restored = item.restored;
-    let repeats = item.broker_repeats;
+    let set_threshold = move |value: String| {
+        let Ok(threshold) = value.trim().parse::<i64>() else {
+            return;
+        };
+        ctx.settings.update(|s| {
+            s.inventory.low_stock.insert(sku.clone(), threshold);
+        });
+    };
     view! {
-        <tr class="dash-stock" class:low=row.low class:restored=restored>
-            <th scope="row">{item.sku.clone()}</th>
-            <td class="dash-num">
-                {item.count}
-                {(!item.anchored)
-                    .then(|| {
-                        view! {
-                            <span
-                                class="dash-tag"
-                                title=move || t_string!(i18n, dashboard.inventory.row.delta_only_title)
-                            >
-                                {t!(i18n, dashboard.inventory.row.delta_only)}
-                            </span>
-                        }
-                    })}
-                {row
-                    .low
-                    .then(|| {
-                        view! {
-                            <span class="dash-tag dash-low">
-                                {t!(i18n, dashboard.inventory.row.low)}
-                            </span>
-                        }
-                    })}
-                {(item.broker_repeats > 0)
-                    .then(|| {
-                        view! {
-                            <span
-                                class="dash-tag dash-repeats"
-                                data-testid="stock-repeats"
-                                title=move || t_string!(i18n, dashboard.inventory.row.repeats_title)
-                            >
-                                {move || {
-                                    t_string!(
-                                        i18n, dashboard.inventory.row.repeats, count = repeats
-                                    )
-                                }}
-                            </span>
-                        }
-                    })}
-                {restored
-                    .then(|| {
-                        view! {
-                            <span
-                                class="dash-tag dash-restored"
-                                title=move || t_string!(i18n, dashboard.inventory.row.restored_title)
-                            >
-                                {t!(i18n, dashboard.inventory.row.restored)}
-                            </span>
-                        }
-                    })}
-            </td>
-            <td>
-                <input
-                    class="dash-threshold"
-                    type="number"
-                    aria-label=label
-                    value=row.threshold
-                    on:change:target=move |ev| set_threshold(ev.target().value())
-                />
-            </td>
-            <td>{change}</td>
-            <td>
-                <svg
-                    class="dash-spark"
-                    width=SPARK_WIDTH
-                    height=SPARK_HEIGHT
-                    viewBox=format!("-1 -1 {} {}", SPARK_WIDTH + 2.0, SPARK_HEIGHT + 2.0)
-                    role="img"
-                    aria-label=move || {
-                        t_string!(i18n, dashboard.inventory.row.spark_label, count = counts)
-                    }
-                >
-                    <path d=path fill="none" stroke="currentColor" stroke-width="1.5" />
-                </svg>
-            </td>
-            <td>
-                <TrustBadge item />
-            </td>
-        </tr>
+        <input
+            class="dash-threshold"
+            type="number"
+            aria-label=label
+            value=threshold
+            on:change:target=move |ev| set_threshold(ev.target().value())
+        />
+    }
+}
+
+/// An inline SVG line of recent counts.
+#[component]
+fn Sparkline(points: Vec<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let path = sparkline_path(&points, SPARK_WIDTH, SPARK_HEIGHT);
+    let counts = points.len();
+    view! {
+        <svg
+            class="dash-spark"
+            width=SPARK_WIDTH
+            height=SPARK_HEIGHT
+            viewBox=format!("-1 -1 {} {}", SPARK_WIDTH + 2.0, SPARK_HEIGHT + 2.0)
+            role="img"
+            aria-label=move || {
+                t_string!(i18n, dashboard.inventory.row.spark_label, count = counts)
+            }
+        >
+            <path d=path fill="none" stroke="currentColor" stroke-width="1.5" />
+        </svg>
     }
 }
 

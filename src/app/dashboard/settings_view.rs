@@ -182,6 +182,83 @@ pub fn SettingsPanel() -> impl IntoView {
             }
         }
     };
+
+    view! {
+        <details class="dash-panel dash-settings">
+            <summary>
+                <h2>{t!(i18n, dashboard.settings.title)}</h2>
+            </summary>
+            <form on:submit=apply on:input=move |_| saved.set(false)>
+                <AlarmFieldset draft />
+                <InventoryFieldset draft />
+                <HealthAlertsFieldset draft />
+                <FormFoot error saved />
+            </form>
+        </details>
+    }
+}
+
+/// The alarm topics and payload field names.
+#[component]
+fn AlarmFieldset(draft: Draft) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, dashboard.alarms.title)}</legend>
+            <TextField value=draft.alarm_filters>
+                {t!(i18n, dashboard.settings.topic_filters)}
+            </TextField>
+            <TextField value=draft.alarm_type>
+                {t!(i18n, dashboard.settings.type_field)}
+            </TextField>
+            <TextField value=draft.alarm_zone>
+                {t!(i18n, dashboard.settings.zone_field)}
+            </TextField>
+            <TextField value=draft.alarm_severity>
+                {t!(i18n, dashboard.settings.severity_field)}
+            </TextField>
+            <TextField value=draft.alarm_id>
+                {t!(i18n, dashboard.settings.message_id_field)}
+            </TextField>
+        </fieldset>
+    }
+}
+
+/// The inventory topics, payload field names and default low-stock level.
+#[component]
+fn InventoryFieldset(draft: Draft) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, dashboard.inventory.title)}</legend>
+            <TextField value=draft.stock_filters>
+                {t!(i18n, dashboard.settings.topic_filters)}
+            </TextField>
+            <TextField value=draft.stock_sku>
+                {t!(i18n, dashboard.settings.sku_field)}
+            </TextField>
+            <TextField value=draft.stock_level>
+                {t!(i18n, dashboard.settings.level_field)}
+            </TextField>
+            <TextField value=draft.stock_delta>
+                {t!(i18n, dashboard.settings.delta_field)}
+            </TextField>
+            <TextField value=draft.stock_id>
+                {t!(i18n, dashboard.settings.message_id_field)}
+            </TextField>
+            <TextField value=draft.default_low>
+                {t!(i18n, dashboard.settings.default_low)}
+            </TextField>
+        </fieldset>
+    }
+}
+
+/// The stuck-handshake threshold and the alert opt-ins (applied at once,
+/// not on "Apply").
+#[component]
+fn HealthAlertsFieldset(draft: Draft) -> impl IntoView {
+    let ctx = DashboardContext::get();
+    let i18n = use_i18n();
     let sound = move || ctx.settings.with(|s| s.alerts.sound);
     let notifications = move || ctx.settings.with(|s| s.alerts.notifications);
     let toggle_sound = move |_| {
@@ -193,91 +270,52 @@ pub fn SettingsPanel() -> impl IntoView {
         ctx.settings
             .update(|s| s.alerts.notifications = !s.alerts.notifications);
     };
-
     view! {
-        <details class="dash-panel dash-settings">
-            <summary>
-                <h2>{t!(i18n, dashboard.settings.title)}</h2>
-            </summary>
-            <form on:submit=apply on:input=move |_| saved.set(false)>
-                <fieldset>
-                    <legend>{t!(i18n, dashboard.alarms.title)}</legend>
-                    <TextField value=draft.alarm_filters>
-                        {t!(i18n, dashboard.settings.topic_filters)}
-                    </TextField>
-                    <TextField value=draft.alarm_type>
-                        {t!(i18n, dashboard.settings.type_field)}
-                    </TextField>
-                    <TextField value=draft.alarm_zone>
-                        {t!(i18n, dashboard.settings.zone_field)}
-                    </TextField>
-                    <TextField value=draft.alarm_severity>
-                        {t!(i18n, dashboard.settings.severity_field)}
-                    </TextField>
-                    <TextField value=draft.alarm_id>
-                        {t!(i18n, dashboard.settings.message_id_field)}
-                    </TextField>
-                </fieldset>
-                <fieldset>
-                    <legend>{t!(i18n, dashboard.inventory.title)}</legend>
-                    <TextField value=draft.stock_filters>
-                        {t!(i18n, dashboard.settings.topic_filters)}
-                    </TextField>
-                    <TextField value=draft.stock_sku>
-                        {t!(i18n, dashboard.settings.sku_field)}
-                    </TextField>
-                    <TextField value=draft.stock_level>
-                        {t!(i18n, dashboard.settings.level_field)}
-                    </TextField>
-                    <TextField value=draft.stock_delta>
-                        {t!(i18n, dashboard.settings.delta_field)}
-                    </TextField>
-                    <TextField value=draft.stock_id>
-                        {t!(i18n, dashboard.settings.message_id_field)}
-                    </TextField>
-                    <TextField value=draft.default_low>
-                        {t!(i18n, dashboard.settings.default_low)}
-                    </TextField>
-                </fieldset>
-                <fieldset>
-                    <legend>{t!(i18n, dashboard.settings.health_alerts)}</legend>
-                    <TextField value=draft.stuck_ms>
-                        {t!(i18n, dashboard.settings.stuck_ms)}
-                    </TextField>
-                    <label class="dash-check">
-                        <input type="checkbox" prop:checked=sound on:change=toggle_sound />
-                        " "
-                        {t!(i18n, dashboard.settings.beep)}
-                    </label>
-                    <label class="dash-check">
-                        <input
-                            type="checkbox"
-                            prop:checked=notifications
-                            on:change=toggle_notifications
-                        />
-                        " "
-                        {t!(i18n, dashboard.settings.notify)}
-                    </label>
-                </fieldset>
-                <div class="dash-form-foot">
-                    <button class="dash-button dash-primary" type="submit">
-                        {t!(i18n, dashboard.settings.apply)}
-                    </button>
-                    <span role="status" class="dash-form-status">
-                        {move || {
-                            let locale = i18n.get_locale();
-                            match error.get() {
-                                Some(error) => error.text_in(locale),
-                                None if saved.get() => {
-                                    td_string!(locale, dashboard.settings.applied).to_owned()
-                                }
-                                None => String::new(),
-                            }
-                        }}
-                    </span>
-                </div>
-            </form>
-        </details>
+        <fieldset>
+            <legend>{t!(i18n, dashboard.settings.health_alerts)}</legend>
+            <TextField value=draft.stuck_ms>
+                {t!(i18n, dashboard.settings.stuck_ms)}
+            </TextField>
+            <label class="dash-check">
+                <input type="checkbox" prop:checked=sound on:change=toggle_sound />
+                " "
+                {t!(i18n, dashboard.settings.beep)}
+            </label>
+            <label class="dash-check">
+                <input
+                    type="checkbox"
+                    prop:checked=notifications
+                    on:change=toggle_notifications
+                />
+                " "
+                {t!(i18n, dashboard.settings.notify)}
+            </label>
+        </fieldset>
+    }
+}
+
+/// The "Apply" button and what came of the last apply.
+#[component]
+fn FormFoot(error: RwSignal<Option<SettingsError>>, saved: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="dash-form-foot">
+            <button class="dash-button dash-primary" type="submit">
+                {t!(i18n, dashboard.settings.apply)}
+            </button>
+            <span role="status" class="dash-form-status">
+                {move || {
+                    let locale = i18n.get_locale();
+                    match error.get() {
+                        Some(error) => error.text_in(locale),
+                        None if saved.get() => {
+                            td_string!(locale, dashboard.settings.applied).to_owned()
+                        }
+                        None => String::new(),
+                    }
+                }}
+            </span>
+        </div>
     }
 }
 

@@ -1,8 +1,10 @@
-//! The seed notes' "QoS Level Comparison Summary" and "When Overhead
+//! The QoS notes' "QoS Level Comparison Summary" and "When Overhead
 //! Matters", row by row, beside what a lab run measured, with the
-//! difference marked and explained where they disagree.
+//! difference marked and explained where they disagree. (The QoS notes are
+//! the Chinese write-up of QoS costs this app puts to the test; `docs/lab.md`
+//! reproduces their table.)
 //!
-//! The claims are quoted as the seed notes state them (Chinese metric
+//! The claims are quoted as the QoS notes state them (Chinese metric
 //! names included, for a Chinese-speaking audience); every other figure
 //! comes from the run. [`compare_in`] words the table in the reader's
 //! language; [`compare`] in English.
@@ -11,7 +13,7 @@ use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{encode, Packet, PacketType, ProtocolVersion, Publish, QoS};
 
 use super::plan::{FaultProfile, Rate};
-use super::record::{Hop, LevelResult};
+use super::record::{Hop, LevelResult, Percentiles};
 use super::report::{group, LabReport};
 use super::tables::{ms, rate};
 
@@ -48,10 +50,10 @@ impl Verdict {
 pub struct ClaimRow {
     /// The metric, in the reader's language.
     pub metric: &'static str,
-    /// The metric as the (Chinese) seed notes name it, quoted beside the
+    /// The metric as the (Chinese) QoS notes name it, quoted beside the
     /// English.
     pub metric_zh: &'static str,
-    /// The seed notes' figure for QoS 0, 1, 2, in the reader's language.
+    /// The QoS notes' figure for QoS 0, 1, 2, in the reader's language.
     pub claims: [&'static str; 3],
     /// The measured figure for QoS 0, 1, 2 ("–" where a level did not run).
     pub measured: [String; 3],
@@ -61,7 +63,7 @@ pub struct ClaimRow {
     pub why: String,
 }
 
-/// The payload of the seed notes' "100 devices" example.
+/// The payload of the QoS notes' "100 devices" example.
 pub const DEVICE_PAYLOAD: usize = 1024;
 /// Devices in that example, each publishing once a second.
 pub const DEVICES: f64 = 100.0;
@@ -106,7 +108,7 @@ pub fn device_traffic(report: &LabReport, l: &LevelResult) -> f64 {
     DEVICES * per_message / 1024.0
 }
 
-/// The seed notes' table and example, each row beside the run's figures, in English.
+/// The QoS notes' table and example, each row beside the run's figures, in English.
 pub fn compare(report: &LabReport) -> Vec<ClaimRow> {
     compare_in(report, Locale::en)
 }
@@ -116,25 +118,78 @@ fn one_decimal(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// The seed notes' table and example, each row beside the run's figures,
+/// The QoS notes' table and example, each row beside the run's figures,
 /// in `locale`.
 pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
-    let levels = all_levels(report);
-    let faults = report.plan.faults != FaultProfile::None;
-    let fault_words = report.plan.faults.label_in(locale);
-    let simulated = report.target.is_simulated();
-    // Why a row needs QoS 0, 1 and 2 measured in one run.
-    let all = || {
+    let run = Run::new(report, locale);
+    vec![
+        exchanges(&run),
+        latency(&run),
+        throughput(&run),
+        bandwidth(&run),
+        publisher_storage(&run),
+        broker_storage(locale),
+        duplicates(&run),
+        networks(&run),
+        devices(&run),
+        cpu(locale),
+    ]
+}
+
+/// What every claim reads from one run.
+struct Run<'a> {
+    report: &'a LabReport,
+    locale: Locale,
+    /// QoS 0, 1 and 2, when all three ran.
+    levels: Option<[&'a LevelResult; 3]>,
+    /// Whether the run injected faults.
+    faults: bool,
+    /// The fault profile in words.
+    fault_words: String,
+    /// Whether the run was on the simulated broker (times are not real).
+    simulated: bool,
+}
+
+impl<'a> Run<'a> {
+    fn new(report: &'a LabReport, locale: Locale) -> Self {
+        Run {
+            report,
+            locale,
+            levels: all_levels(report),
+            faults: report.plan.faults != FaultProfile::None,
+            fault_words: report.plan.faults.label_in(locale),
+            simulated: report.target.is_simulated(),
+        }
+    }
+
+    /// Why a row needs QoS 0, 1 and 2 measured in one run.
+    fn needs_all_levels(&self) -> (Verdict, String) {
         (
             Verdict::NotMeasured,
-            td_string!(locale, lab.claims.all_levels).to_string(),
+            td_string!(self.locale, lab.claims.all_levels).to_string(),
         )
-    };
-    let mut rows = Vec::new();
+    }
 
-    // Exchanges per message.
+    /// `f` of each level that ran, "–" for one that did not.
+    fn per_level(&self, f: impl Fn(&LevelResult) -> String) -> [String; 3] {
+        per_level(self.report, f)
+    }
+}
+
+/// `Agrees` when `holds`, else `Differs`.
+fn agrees_if(holds: bool) -> Verdict {
+    if holds {
+        Verdict::Agrees
+    } else {
+        Verdict::Differs
+    }
+}
+
+/// Exchanges per message: 1, 2 and 4 packets.
+fn exchanges(run: &Run) -> ClaimRow {
+    let locale = run.locale;
     let claimed = [1.0, 2.0, 4.0];
-    let (verdict, why) = match levels {
+    let (verdict, why) = match run.levels {
         Some(ls) => {
             let exact = ls.iter().zip(claimed).all(|(l, c)| {
                 Hop::BOTH
@@ -147,13 +202,13 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
                     Verdict::Agrees,
                     td_string!(locale, lab.claims.exchanges.exact).to_string(),
                 )
-            } else if faults {
+            } else if run.faults {
                 (
                     Verdict::Differs,
                     td_string!(
                         locale,
                         lab.claims.exchanges.resends,
-                        faults = &fault_words,
+                        faults = &run.fault_words,
                         retries
                     )
                     .to_string(),
@@ -165,9 +220,9 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
                 )
             }
         }
-        None => all(),
+        None => run.needs_all_levels(),
     };
-    rows.push(ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.exchanges.metric),
         metric_zh: "消息交换次数",
         claims: [
@@ -175,7 +230,7 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             td_string!(locale, lab.claims.exchanges.claim1),
             td_string!(locale, lab.claims.exchanges.claim2),
         ],
-        measured: per_level(report, |l| {
+        measured: run.per_level(|l| {
             format!(
                 "{:.2} · {:.2}",
                 l.packets_per_message(Hop::Publisher),
@@ -184,13 +239,25 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
         }),
         verdict,
         why,
-    });
+    }
+}
 
-    // Minimum latency: the probe's, sent one at a time, when the run had one.
-    let unloaded = |l: &LevelResult| l.unloaded_latency.or(l.latency);
-    let unloaded_done = |l: &LevelResult| l.unloaded_completion.or(l.completion);
-    let (verdict, why) = match levels {
-        _ if simulated => (
+/// A level's latency unloaded: the probe's, sent one at a time, when the
+/// run had one.
+fn unloaded(l: &LevelResult) -> Option<Percentiles> {
+    l.unloaded_latency.or(l.latency)
+}
+
+/// A level's completion time unloaded, as [`unloaded`].
+fn unloaded_done(l: &LevelResult) -> Option<Percentiles> {
+    l.unloaded_completion.or(l.completion)
+}
+
+/// Minimum latency: under 1 ms, 1–2 ms, 3–5 ms.
+fn latency(run: &Run) -> ClaimRow {
+    let locale = run.locale;
+    let (verdict, why) = match run.levels {
+        _ if run.simulated => (
             Verdict::NotMeasured,
             td_string!(locale, lab.claims.latency.simulated).to_string(),
         ),
@@ -200,11 +267,7 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             let within =
                 p50[0] < 1.0 && (1.0..=2.0).contains(&p50[1]) && (3.0..=5.0).contains(&p50[2]);
             (
-                if within {
-                    Verdict::Agrees
-                } else {
-                    Verdict::Differs
-                },
+                agrees_if(within),
                 td_string!(
                     locale,
                     lab.claims.latency.why,
@@ -216,13 +279,13 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
                 .to_string(),
             )
         }
-        None => all(),
+        None => run.needs_all_levels(),
     };
-    rows.push(ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.latency.metric),
         metric_zh: "最小延迟",
         claims: ["< 1 ms", "1–2 ms", "3–5 ms"],
-        measured: per_level(report, |l| {
+        measured: run.per_level(|l| {
             let delivered = unloaded(l).map_or("–".to_string(), |p| ms(p.p50));
             match unloaded_done(l) {
                 Some(c) => td_string!(locale, lab.claims.latency.cell, delivered, done = ms(c.p50))
@@ -232,11 +295,14 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
         }),
         verdict,
         why,
-    });
+    }
+}
 
-    // Throughput.
-    let (verdict, why) = match (levels, report.plan.rate) {
-        _ if simulated => (
+/// Throughput: QoS 1 at ~40 % and QoS 2 at ~15 % of QoS 0's.
+fn throughput(run: &Run) -> ClaimRow {
+    let locale = run.locale;
+    let (verdict, why) = match (run.levels, run.report.plan.rate) {
+        _ if run.simulated => (
             Verdict::NotMeasured,
             td_string!(locale, lab.claims.throughput.simulated).to_string(),
         ),
@@ -249,11 +315,7 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             let share = ls.map(|l| 100.0 * l.throughput / base);
             let close = (share[1] - 40.0).abs() <= 10.0 && (share[2] - 15.0).abs() <= 7.5;
             (
-                if close {
-                    Verdict::Agrees
-                } else {
-                    Verdict::Differs
-                },
+                agrees_if(close),
                 td_string!(
                     locale,
                     lab.claims.throughput.why,
@@ -264,10 +326,10 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
                 .to_string(),
             )
         }
-        (None, _) => all(),
+        (None, _) => run.needs_all_levels(),
     };
-    let base = level(report, QoS::AtMostOnce).map(|l| l.throughput);
-    rows.push(ClaimRow {
+    let base = level(run.report, QoS::AtMostOnce).map(|l| l.throughput);
+    ClaimRow {
         metric: td_string!(locale, lab.claims.throughput.metric),
         metric_zh: "吞吐量",
         claims: [
@@ -275,7 +337,7 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             "~40 %",
             "~15 %",
         ],
-        measured: per_level(report, |l| match base {
+        measured: run.per_level(|l| match base {
             Some(b) if b > 0.0 => td_string!(
                 locale,
                 lab.claims.throughput.cell,
@@ -287,19 +349,18 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
         }),
         verdict,
         why,
-    });
+    }
+}
 
-    // Bandwidth.
-    let (verdict, why) = match levels {
+/// Bandwidth: each level costs more bytes per message than the one below.
+fn bandwidth(run: &Run) -> ClaimRow {
+    let locale = run.locale;
+    let (verdict, why) = match run.levels {
         Some(ls) => {
             let b = ls.map(|l| l.bytes_per_message(Hop::Publisher));
             let ordered = b[0] < b[1] && b[1] < b[2];
             (
-                if ordered {
-                    Verdict::Agrees
-                } else {
-                    Verdict::Differs
-                },
+                agrees_if(ordered),
                 td_string!(
                     locale,
                     lab.claims.bandwidth.why,
@@ -312,9 +373,9 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
                 .to_string(),
             )
         }
-        None => all(),
+        None => run.needs_all_levels(),
     };
-    rows.push(ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.bandwidth.metric),
         metric_zh: "带宽开销",
         claims: [
@@ -322,26 +383,29 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             td_string!(locale, lab.claims.bandwidth.claim1),
             td_string!(locale, lab.claims.bandwidth.claim2),
         ],
-        measured: per_level(report, |l| {
-            format!("{} B", one_decimal(l.bytes_per_message(Hop::Publisher)))
-        }),
+        measured: run
+            .per_level(|l| format!("{} B", one_decimal(l.bytes_per_message(Hop::Publisher)))),
         verdict,
         why,
-    });
+    }
+}
 
-    // Publisher storage.
-    let storage = [
+/// What publisher and broker store per level: nothing, the unacknowledged
+/// messages, the handshake state.
+fn storage_claims(locale: Locale) -> [&'static str; 3] {
+    [
         td_string!(locale, lab.claims.storage.none),
         td_string!(locale, lab.claims.storage.unacknowledged),
         td_string!(locale, lab.claims.storage.handshake),
-    ];
-    let (verdict, why) = match levels {
+    ]
+}
+
+/// Publisher storage: QoS 0 keeps nothing in flight.
+fn publisher_storage(run: &Run) -> ClaimRow {
+    let locale = run.locale;
+    let (verdict, why) = match run.levels {
         Some(ls) => (
-            if ls[0].max_in_flight == 0 {
-                Verdict::Agrees
-            } else {
-                Verdict::Differs
-            },
+            agrees_if(ls[0].max_in_flight == 0),
             td_string!(
                 locale,
                 lab.claims.publisher_storage.why,
@@ -349,43 +413,49 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             )
             .to_string(),
         ),
-        None => all(),
+        None => run.needs_all_levels(),
     };
-    rows.push(ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.publisher_storage.metric),
         metric_zh: "发布者存储",
-        claims: storage,
-        measured: per_level(report, |l| {
+        claims: storage_claims(locale),
+        measured: run.per_level(|l| {
             td_string!(locale, lab.units.messages, count = l.max_in_flight).to_string()
         }),
         verdict,
         why,
-    });
+    }
+}
 
-    rows.push(ClaimRow {
+/// Broker storage: a client cannot see it.
+fn broker_storage(locale: Locale) -> ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.broker_storage.metric),
         metric_zh: "Broker 存储",
-        claims: storage,
+        claims: storage_claims(locale),
         measured: ["–", "–", "–"].map(String::from),
         verdict: Verdict::NotMeasured,
         why: td_string!(locale, lab.claims.broker_storage.why).to_string(),
-    });
+    }
+}
 
-    // Duplicates.
-    let (verdict, why) = match levels {
+/// Duplicates: possible at QoS 1, never at QoS 2.
+fn duplicates(run: &Run) -> ClaimRow {
+    let locale = run.locale;
+    let (verdict, why) = match run.levels {
         Some(ls) if ls[2].duplicates == 0 && ls[1].duplicates > 0 => (
             Verdict::Agrees,
             td_string!(
                 locale,
                 lab.claims.duplicates.qos1_only,
                 count = ls[1].duplicates,
-                faults = &fault_words
+                faults = &run.fault_words
             )
             .to_string(),
         ),
         Some(ls) if ls[2].duplicates == 0 => (
             Verdict::Agrees,
-            if faults {
+            if run.faults {
                 td_string!(locale, lab.claims.duplicates.none_faults)
             } else {
                 td_string!(locale, lab.claims.duplicates.none_clean)
@@ -396,9 +466,9 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             Verdict::Differs,
             td_string!(locale, lab.claims.duplicates.qos2, count = ls[2].duplicates).to_string(),
         ),
-        None => all(),
+        None => run.needs_all_levels(),
     };
-    rows.push(ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.duplicates.metric),
         metric_zh: "去重保证",
         claims: [
@@ -406,16 +476,19 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             td_string!(locale, lab.claims.duplicates.claim1),
             td_string!(locale, lab.claims.duplicates.claim2),
         ],
-        measured: per_level(report, |l| {
+        measured: run.per_level(|l| {
             td_string!(locale, lab.claims.duplicates.cell, count = l.duplicates).to_string()
         }),
         verdict,
         why,
-    });
+    }
+}
 
-    // Suitable networks.
-    let (verdict, why) = match levels {
-        _ if !faults => (
+/// Suitable networks: which level a lossy network needs.
+fn networks(run: &Run) -> ClaimRow {
+    let locale = run.locale;
+    let (verdict, why) = match run.levels {
+        _ if !run.faults => (
             Verdict::NotMeasured,
             td_string!(locale, lab.claims.networks.clean).to_string(),
         ),
@@ -424,7 +497,7 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             td_string!(
                 locale,
                 lab.claims.networks.qos1_ok,
-                faults = &fault_words,
+                faults = &run.fault_words,
                 duplicates = ls[1].duplicates,
                 lost = ls[0].lost
             )
@@ -441,9 +514,9 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             )
             .to_string(),
         ),
-        None => all(),
+        None => run.needs_all_levels(),
     };
-    rows.push(ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.networks.metric),
         metric_zh: "适用网络",
         claims: [
@@ -451,7 +524,7 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             td_string!(locale, lab.claims.networks.claim1),
             td_string!(locale, lab.claims.networks.claim2),
         ],
-        measured: per_level(report, |l| {
+        measured: run.per_level(|l| {
             td_string!(
                 locale,
                 lab.claims.networks.cell,
@@ -462,10 +535,14 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
         }),
         verdict,
         why,
-    });
+    }
+}
 
-    // 100 devices × 1 KB/s.
-    let (verdict, why) = match levels {
+/// 100 devices × 1 KB/s: ~100, ~150, ~400 KB/s.
+fn devices(run: &Run) -> ClaimRow {
+    let locale = run.locale;
+    let report = run.report;
+    let (verdict, why) = match run.levels {
         Some(ls) => {
             let kbs = ls.map(|l| device_traffic(report, l));
             let close = [100.0, 150.0, 400.0]
@@ -475,11 +552,7 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
             let ack = ls[1].hops[0].of(PacketType::Puback).bytes as f64
                 / f64::from(ls[1].published.max(1));
             (
-                if close {
-                    Verdict::Agrees
-                } else {
-                    Verdict::Differs
-                },
+                agrees_if(close),
                 td_string!(
                     locale,
                     lab.claims.devices.why,
@@ -489,26 +562,26 @@ pub fn compare_in(report: &LabReport, locale: Locale) -> Vec<ClaimRow> {
                 .to_string(),
             )
         }
-        None => all(),
+        None => run.needs_all_levels(),
     };
-    rows.push(ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.devices.metric),
         metric_zh: "100 个设备，每秒 1 条 1KB 消息",
         claims: ["~100 KB/s", "~150 KB/s", "~400 KB/s"],
-        measured: per_level(report, |l| {
-            format!("{} KB/s", one_decimal(device_traffic(report, l)))
-        }),
+        measured: run.per_level(|l| format!("{} KB/s", one_decimal(device_traffic(report, l)))),
         verdict,
         why,
-    });
+    }
+}
 
-    rows.push(ClaimRow {
+/// CPU use: a browser cannot measure it.
+fn cpu(locale: Locale) -> ClaimRow {
+    ClaimRow {
         metric: td_string!(locale, lab.claims.cpu.metric),
         metric_zh: "CPU 使用率（单核）",
         claims: ["5 %", "15 %", "40 %"],
         measured: ["–", "–", "–"].map(String::from),
         verdict: Verdict::NotMeasured,
         why: td_string!(locale, lab.claims.cpu.why).to_string(),
-    });
-    rows
+    }
 }

@@ -1,7 +1,7 @@
-//! The seed notes' "When to Use QoS 2" tables and their "avoid" list, each
+//! The QoS notes' "When to Use QoS 2" tables and their "avoid" list, each
 //! row with the demonstration that shows why: a lab preset or a guided
 //! scenario of the visualiser. The rows' words are in the reader's language
-//! ([`rows_in`]); the Chinese of the seed notes is quoted beside English.
+//! ([`rows_in`]); the Chinese of the QoS notes is quoted beside English.
 
 use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::QoS;
@@ -18,7 +18,7 @@ pub enum GuideAction {
     Scenario(&'static str),
 }
 
-/// Whether the seed notes recommend QoS 2 for the row.
+/// Whether the QoS notes recommend QoS 2 for the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GuideGroup {
     /// "Recommended Scenarios": QoS 2.
@@ -36,13 +36,13 @@ pub struct GuideRow {
     pub group: GuideGroup,
     /// The scenario, in the reader's language.
     pub scenario: &'static str,
-    /// As the (Chinese) seed notes name it.
+    /// As the (Chinese) QoS notes name it.
     pub scenario_zh: &'static str,
     /// The recommended levels.
     pub levels: &'static [QoS],
     /// The reason, in the reader's language.
     pub reason: &'static str,
-    /// As the (Chinese) seed notes give it.
+    /// As the (Chinese) QoS notes give it.
     pub reason_zh: &'static str,
     /// The demonstration.
     pub action: GuideAction,
@@ -60,19 +60,27 @@ fn plan(levels: Vec<QoS>, faults: FaultProfile, messages: u32) -> LabPlan {
     }
 }
 
-/// Every row, in the seed notes' order, in English.
+/// Every row, in the QoS notes' order, in English.
 pub fn rows() -> Vec<GuideRow> {
     rows_in(Locale::en)
 }
 
-/// Every row, in the seed notes' order, in `locale`.
+/// Every row, in the QoS notes' order, in `locale`.
 pub fn rows_in(locale: Locale) -> Vec<GuideRow> {
+    let mut rows = Vec::new();
+    rows.extend(use_qos2_rows(locale));
+    rows.extend(lower_level_rows(locale));
+    rows.extend(avoid_rows(locale));
+    rows
+}
+
+/// "Recommended Scenarios": where QoS 2 is worth its cost.
+fn use_qos2_rows(locale: Locale) -> [GuideRow; 5] {
     let zh = Locale::zh_CN;
     use GuideAction::{Lab, Scenario};
-    use GuideGroup::*;
-    use QoS::{AtLeastOnce as Q1, AtMostOnce as Q0, ExactlyOnce as Q2};
-    let loss = FaultProfile::Loss { percent: 10 };
-    vec![
+    use GuideGroup::UseQos2;
+    use QoS::{AtLeastOnce as Q1, ExactlyOnce as Q2};
+    [
         GuideRow {
             group: UseQos2,
             scenario: td_string!(locale, lab.guide.payments.scenario),
@@ -127,6 +135,17 @@ pub fn rows_in(locale: Locale) -> Vec<GuideRow> {
             )),
             action_label: td_string!(locale, lab.guide.activation.action),
         },
+    ]
+}
+
+/// "Not Recommended Scenarios": where a lower level does.
+fn lower_level_rows(locale: Locale) -> [GuideRow; 4] {
+    let zh = Locale::zh_CN;
+    use GuideAction::{Lab, Scenario};
+    use GuideGroup::LowerLevel;
+    use QoS::{AtLeastOnce as Q1, AtMostOnce as Q0};
+    let loss = FaultProfile::Loss { percent: 10 };
+    [
         GuideRow {
             group: LowerLevel,
             scenario: td_string!(locale, lab.guide.general.scenario),
@@ -167,6 +186,16 @@ pub fn rows_in(locale: Locale) -> Vec<GuideRow> {
             action: Lab(plan(vec![Q0], loss, 1_000)),
             action_label: td_string!(locale, lab.guide.logs.action),
         },
+    ]
+}
+
+/// The "❌ 避免" list: QoS 2 where it does harm.
+fn avoid_rows(locale: Locale) -> [GuideRow; 3] {
+    let zh = Locale::zh_CN;
+    use GuideAction::{Lab, Scenario};
+    use GuideGroup::Avoid;
+    use QoS::{AtLeastOnce as Q1, AtMostOnce as Q0, ExactlyOnce as Q2};
+    [
         GuideRow {
             group: Avoid,
             scenario: td_string!(locale, lab.guide.throughput.scenario),

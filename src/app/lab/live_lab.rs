@@ -296,7 +296,9 @@ impl Live {
                 packet,
                 bytes,
                 ..
-            } => self.runner.wire(role, packet.packet_type(), bytes.len()),
+            } => self
+                .runner
+                .count_packet(role, packet.packet_type(), bytes.len()),
             LinkUpdate::Transport {
                 event: TransportEvent::Unreachable { url, detail },
                 ..

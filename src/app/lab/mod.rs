@@ -9,10 +9,11 @@
 //! - [`sim_lab`]: the runner on the simulation;
 //! - [`live_lab`]: the runner on two WebSockets to a real broker;
 //! - [`report`]: a run as JSON and CSV, and back;
-//! - [`claims`]: the seed notes' cost table beside the measured one;
+//! - [`claims`]: the QoS notes' cost table beside the measured one;
 //! - [`tables`]: the measured table as text; [`guide`]: when to use which level;
 //! - [`charts`]: the run's charts as SVG (latency, throughput, bytes per message);
-//! - [`handle`] and [`view`]: the Lab tab.
+//! - [`handle`] and [`view`]: the Lab tab (its form in `workload_view`, its
+//!   report in `report_view`).
 
 pub mod charts;
 pub mod claims;
@@ -23,7 +24,9 @@ pub mod live_lab;
 pub mod plan;
 pub mod record;
 pub mod report;
+mod report_view;
 pub mod runner;
 pub mod sim_lab;
 pub mod tables;
 pub mod view;
+mod workload_view;

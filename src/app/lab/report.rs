@@ -132,88 +132,10 @@ impl LabReport {
 
     /// One row per level: every measured figure, per message where it is a cost.
     pub fn to_csv(&self) -> String {
-        let mut header = vec![
-            "qos",
-            "status",
-            "planned",
-            "published",
-            "delivered",
-            "lost",
-            "duplicated",
-            "duration_ms",
-            "throughput_msg_per_s",
-            "latency_p50_ms",
-            "latency_p95_ms",
-            "latency_p99_ms",
-            "latency_max_ms",
-            "completion_p50_ms",
-            "completion_p95_ms",
-            "completion_p99_ms",
-            "retries",
-            "max_in_flight",
-            "cuts",
-            "reconnects",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
-        for hop in ["publisher_hop", "subscriber_hop"] {
-            header.push(format!("{hop}_packets_per_msg"));
-            header.push(format!("{hop}_bytes_per_msg"));
-            for kind in FLOW_PACKETS {
-                header.push(format!("{hop}_{}_packets", kind.name().to_lowercase()));
-                header.push(format!("{hop}_{}_bytes", kind.name().to_lowercase()));
-            }
-        }
-        header.push("websocket_header_bytes_per_msg".into());
-        header.push("stock_expected".into());
-        header.push("stock_counted".into());
-        let mut out = header.join(",");
+        let mut out = csv_header().join(",");
         out.push('\n');
         for level in &self.levels {
-            let p = |p: Option<Percentiles>, f: fn(&Percentiles) -> f64| {
-                p.map(|p| format!("{:.3}", f(&p))).unwrap_or_default()
-            };
-            let mut row = vec![
-                level.qos.as_u8().to_string(),
-                format!("{:?}", level.status).to_lowercase(),
-                level.planned.to_string(),
-                level.published.to_string(),
-                level.delivered.to_string(),
-                level.lost.to_string(),
-                level.duplicates.to_string(),
-                format!("{:.1}", level.duration_ms),
-                format!("{:.1}", level.throughput),
-                p(level.latency, |p| p.p50),
-                p(level.latency, |p| p.p95),
-                p(level.latency, |p| p.p99),
-                p(level.latency, |p| p.max),
-                p(level.completion, |p| p.p50),
-                p(level.completion, |p| p.p95),
-                p(level.completion, |p| p.p99),
-                level.retries.to_string(),
-                level.max_in_flight.to_string(),
-                level.cuts.to_string(),
-                level.reconnects.to_string(),
-            ];
-            for hop in Hop::BOTH {
-                row.push(format!("{:.3}", level.packets_per_message(hop)));
-                row.push(format!("{:.3}", level.bytes_per_message(hop)));
-                for kind in FLOW_PACKETS {
-                    let t = level.hops[hop as usize].of(kind);
-                    row.push(t.packets.to_string());
-                    row.push(t.bytes.to_string());
-                }
-            }
-            row.push(
-                level
-                    .framing_per_message()
-                    .map(|f| format!("{f:.3}"))
-                    .unwrap_or_default(),
-            );
-            row.push(level.stock_expected.to_string());
-            row.push(level.stock_counted.to_string());
-            out.push_str(&row.join(","));
+            out.push_str(&csv_row(level).join(","));
             out.push('\n');
         }
         out
@@ -240,6 +162,95 @@ impl LabReport {
         )
         .to_string()
     }
+}
+
+/// The CSV columns before the per-hop ones.
+const CSV_LEVEL_COLUMNS: [&str; 20] = [
+    "qos",
+    "status",
+    "planned",
+    "published",
+    "delivered",
+    "lost",
+    "duplicated",
+    "duration_ms",
+    "throughput_msg_per_s",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "latency_max_ms",
+    "completion_p50_ms",
+    "completion_p95_ms",
+    "completion_p99_ms",
+    "retries",
+    "max_in_flight",
+    "cuts",
+    "reconnects",
+];
+
+/// Every CSV column name: the level's figures, then per hop the costs per
+/// message and each flow packet's count and bytes, then framing and stock.
+fn csv_header() -> Vec<String> {
+    let mut header: Vec<String> = CSV_LEVEL_COLUMNS.into_iter().map(String::from).collect();
+    for hop in ["publisher_hop", "subscriber_hop"] {
+        header.push(format!("{hop}_packets_per_msg"));
+        header.push(format!("{hop}_bytes_per_msg"));
+        for kind in FLOW_PACKETS {
+            header.push(format!("{hop}_{}_packets", kind.name().to_lowercase()));
+            header.push(format!("{hop}_{}_bytes", kind.name().to_lowercase()));
+        }
+    }
+    header.push("websocket_header_bytes_per_msg".into());
+    header.push("stock_expected".into());
+    header.push("stock_counted".into());
+    header
+}
+
+/// One level's CSV cells, in [`csv_header`]'s order.
+fn csv_row(level: &LevelResult) -> Vec<String> {
+    let p = |p: Option<Percentiles>, f: fn(&Percentiles) -> f64| {
+        p.map(|p| format!("{:.3}", f(&p))).unwrap_or_default()
+    };
+    let mut row = vec![
+        level.qos.as_u8().to_string(),
+        format!("{:?}", level.status).to_lowercase(),
+        level.planned.to_string(),
+        level.published.to_string(),
+        level.delivered.to_string(),
+        level.lost.to_string(),
+        level.duplicates.to_string(),
+        format!("{:.1}", level.duration_ms),
+        format!("{:.1}", level.throughput),
+        p(level.latency, |p| p.p50),
+        p(level.latency, |p| p.p95),
+        p(level.latency, |p| p.p99),
+        p(level.latency, |p| p.max),
+        p(level.completion, |p| p.p50),
+        p(level.completion, |p| p.p95),
+        p(level.completion, |p| p.p99),
+        level.retries.to_string(),
+        level.max_in_flight.to_string(),
+        level.cuts.to_string(),
+        level.reconnects.to_string(),
+    ];
+    for hop in Hop::BOTH {
+        row.push(format!("{:.3}", level.packets_per_message(hop)));
+        row.push(format!("{:.3}", level.bytes_per_message(hop)));
+        for kind in FLOW_PACKETS {
+            let t = level.hops[hop as usize].of(kind);
+            row.push(t.packets.to_string());
+            row.push(t.bytes.to_string());
+        }
+    }
+    row.push(
+        level
+            .framing_per_message()
+            .map(|f| format!("{f:.3}"))
+            .unwrap_or_default(),
+    );
+    row.push(level.stock_expected.to_string());
+    row.push(level.stock_counted.to_string());
+    row
 }
 
 /// 12345 → "12,345".

@@ -191,7 +191,7 @@ impl LabRunner {
 
     /// An event of one client's session, at `at`. `count_packets`: take its
     /// sent and received packets as the hop's traffic (the live driver; the
-    /// simulation counts the packets on its links with [`LabRunner::wire`]).
+    /// simulation counts the packets on its links with [`LabRunner::count_packet`]).
     pub fn observe(&mut self, role: Role, event: &EventKind, at: f64, count_packets: bool) {
         let Some(rec) = self.recorder.as_mut() else {
             return;
@@ -231,7 +231,7 @@ impl LabRunner {
 
     /// A packet crossed a hop (either way), counted where it travelled: a
     /// packet a fault rule lost on arrival, or one on a simulated link.
-    pub fn wire(&mut self, role: Role, kind: PacketType, bytes: usize) {
+    pub fn count_packet(&mut self, role: Role, kind: PacketType, bytes: usize) {
         if let Some(rec) = self.recorder.as_mut() {
             rec.packet(role.hop(), kind, bytes);
         }

@@ -221,8 +221,11 @@ impl SimLab {
                         (Node::Client(c), _) | (_, Node::Client(c)) => c,
                         _ => continue,
                     };
-                    self.runner
-                        .wire(role(client), wire.packet.packet_type(), wire.bytes.len());
+                    self.runner.count_packet(
+                        role(client),
+                        wire.packet.packet_type(),
+                        wire.bytes.len(),
+                    );
                 }
                 _ => {}
             }
