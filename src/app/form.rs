@@ -5,9 +5,11 @@
 use std::fmt;
 
 mod profiles;
+mod publish;
 mod url;
 
 pub use profiles::{Profile, ProfileError, ProfileNote, ProfileShelf, Profiles};
+pub use publish::{PublishForm, PublishFormError, UserPropertyRow};
 pub use url::{check_broker_url, validate_broker_url, BrokerUrl, UrlError};
 
 use serde::{Deserialize, Serialize};

@@ -74,7 +74,7 @@ pub fn SubscriptionsPanel() -> impl IntoView {
                 <label class="field">
                     <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.max_qos)}</span>
                     <select id="sub-qos" on:change:target=move |ev| qos.set(qos_from_value(&ev.target().value()))>
-                        {qos_options(locale, qos)}
+                        {qos_options(locale, qos.into())}
                     </select>
                 </label>
                 <Show when=move || is_v5.get()>
