@@ -1,15 +1,17 @@
 //! The client tab's forms as plain data: the connection form (validation,
 //! the session config it stands for), the broker URL it names, saved
-//! profiles, and the publish form.
+//! profiles, the publish form and the subscribe form.
 
 use std::fmt;
 
 mod profiles;
 mod publish;
+mod subscribe;
 mod url;
 
 pub use profiles::{Profile, ProfileError, ProfileNote, ProfileShelf, Profiles};
 pub use publish::{PublishForm, PublishFormError, UserPropertyRow};
+pub use subscribe::{SubscribeChoice, SubscribeForm};
 pub use url::{check_broker_url, validate_broker_url, BrokerUrl, UrlError};
 
 use serde::{Deserialize, Serialize};

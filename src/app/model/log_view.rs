@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::{ClientModel, LogLine, MessageRow, PausedLog, LIVE_LOG_ROWS, LIVE_MESSAGE_ROWS};
+use crate::i18n::{td_string, Locale};
 
 impl ClientModel {
     /// Log lines the view shows (those held at the pause, while paused), matching `filter`
@@ -54,6 +55,30 @@ impl ClientModel {
         match &self.log_paused {
             Some(paused) => self.log.last_seq().unwrap_or(0).saturating_sub(paused.at),
             None => 0,
+        }
+    }
+
+    /// What the packet log's count says in `locale`: while paused, the lines
+    /// held and how many came since; else the total, and how many of them the
+    /// running log shows when it shows fewer.
+    pub fn log_count_in(&self, locale: Locale) -> String {
+        let total = self.log.len();
+        match &self.log_paused {
+            Some(paused) => td_string!(
+                locale,
+                client.packet_log.count_paused,
+                held = paused.lines.len(),
+                since = self.lines_since_pause()
+            )
+            .to_string(),
+            None if total > LIVE_LOG_ROWS => td_string!(
+                locale,
+                client.packet_log.count_capped,
+                total = total,
+                shown = LIVE_LOG_ROWS
+            )
+            .to_string(),
+            None => td_string!(locale, client.packet_log.count, total = total).to_string(),
         }
     }
 

@@ -547,3 +547,35 @@ fn a_user_disconnect_clears_the_error() {
     assert_eq!(model.status, ConnStatus::Disconnected);
     assert_eq!(model.error, None);
 }
+
+#[test]
+fn the_log_count_says_what_is_held_shown_and_new() {
+    let mut model = ClientModel::default();
+    let ping = |at| {
+        session(
+            at,
+            EventKind::PacketSent {
+                packet: Packet::Pingreq,
+                bytes: vec![],
+            },
+        )
+    };
+    model.apply(ping(1));
+    assert_eq!(model.log_count_in(Locale::en), "1 lines");
+    model.toggle_log_pause();
+    model.apply(ping(2));
+    model.apply(ping(3));
+    assert_eq!(model.log_count_in(Locale::en), "1 lines · paused, 2 new");
+    model.toggle_log_pause();
+    for at in 0..LIVE_LOG_ROWS as u64 {
+        model.apply(ping(at));
+    }
+    assert_eq!(
+        model.log_count_in(Locale::en),
+        format!(
+            "{} lines · newest {LIVE_LOG_ROWS} shown, Pause to read all",
+            LIVE_LOG_ROWS + 3
+        )
+    );
+    assert!(model.log_count_in(Locale::zh_CN).contains("203"));
+}
