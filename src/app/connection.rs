@@ -3,14 +3,12 @@
 
 use leptos::prelude::*;
 
-use super::form::{
-    check_broker_url, ConnectionForm, FormError, ProfileError, Profiles, RetryChoice,
-};
-use super::session_store::{storage_error_in, Stored};
+use super::form::{check_broker_url, ConnectionForm, FormError, ProfileShelf, RetryChoice};
+use super::session_store::Stored;
 use super::ClientCtx;
 use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::{ProtocolVersion, QoS};
-use crate::net::storage::{self, StorageError};
+use crate::net::storage::LocalStorage;
 
 type Getter = fn(&ConnectionForm) -> String;
 type Setter = fn(&mut ConnectionForm, String);
@@ -74,7 +72,6 @@ pub fn ConnectionPanel() -> impl IntoView {
     let model = ctx.model;
     let locale = super::form::reader_locale();
     let active = Memo::new(move |_| model.with(|m| m.status.is_active()));
-    let url_error = Memo::new(move |_| form.with(|f| check_broker_url(&f.broker_url).err()));
     let is_v5 = Memo::new(move |_| form.with(|f| f.version == ProtocolVersion::V5));
     // Why the form cannot connect (or disconnect as asked), kept as what
     // went wrong so that it reads in the language chosen now. The model's
@@ -86,17 +83,13 @@ pub fn ConnectionPanel() -> impl IntoView {
         form_error.set(None);
     });
     let on_connect = move |_| {
-        let checked = if active.get_untracked() {
-            form.with_untracked(|f| f.check_disconnect_request().map(|_| ()))
-        } else {
-            form.with_untracked(|f| f.check_session_config().map(|_| ()))
-        };
-        if let Err(why) = checked {
+        let disconnecting = active.get_untracked();
+        if let Err(why) = form.with_untracked(|f| f.check_button(disconnecting)) {
             form_error.set(Some(why));
             return;
         }
         form_error.set(None);
-        if active.get_untracked() {
+        if disconnecting {
             ctx.disconnect();
         } else {
             ctx.connect();
@@ -105,90 +98,9 @@ pub fn ConnectionPanel() -> impl IntoView {
     view! {
         <section class="panel connection" aria-labelledby="connection-title">
             <h2 id="connection-title">{move || td_string!(locale.get(), client.connection.title)}</h2>
-            <fieldset class="form-grid" prop:disabled=move || active.get()>
-                <legend class="sr-only">{move || td_string!(locale.get(), client.connection.settings)}</legend>
-                <label class="field wide">
-                    <span class="field-label">{move || td_string!(locale.get(), client.connection.broker_url)}</span>
-                    <input
-                        id="broker-url"
-                        type="url"
-                        spellcheck="false"
-                        autocomplete="off"
-                        aria-describedby="broker-url-hint"
-                        aria-invalid=move || url_error.with(Option::is_some).to_string()
-                        prop:value=move || form.with(|f| f.broker_url.clone())
-                        on:input:target=move |ev| form.update(|f| f.broker_url = ev.target().value())
-                    />
-                    <span id="broker-url-hint" class="hint" class:error=move || url_error.with(Option::is_some)>
-                        {move || {
-                            let locale = locale.get();
-                            url_error
-                                .with(|e| e.as_ref().map(|e| e.words_in(locale)))
-                                .unwrap_or_else(|| td_string!(locale, client.connection.broker_url_hint).into())
-                        }}
-                    </span>
-                </label>
-                {text_field(form, "client-id", |l| td_string!(l, client.connection.client_id), "text", |f| f.client_id.clone(), |f, v| f.client_id = v)}
-                <label class="field">
-                    <span class="field-label">{move || td_string!(locale.get(), client.connection.version)}</span>
-                    <select
-                        id="mqtt-version"
-                        on:change:target=move |ev| {
-                            let v5 = ev.target().value() == "5";
-                            form.update(|f| f.version = if v5 { ProtocolVersion::V5 } else { ProtocolVersion::V311 });
-                        }
-                    >
-                        <option value="4" selected=move || !is_v5.get()>"3.1.1"</option>
-                        <option value="5" selected=move || is_v5.get()>"5.0"</option>
-                    </select>
-                </label>
-                {text_field(form, "keep-alive", |l| td_string!(l, client.connection.keep_alive), "number", |f| f.keep_alive.clone(), |f, v| f.keep_alive = v)}
-                <div class="field">
-                    {move || {
-                        let label: Words = if is_v5.get() {
-                            |l| td_string!(l, client.connection.clean_start)
-                        } else {
-                            |l| td_string!(l, client.connection.clean_session)
-                        };
-                        check_field(form, "clean-start", label, |f| f.clean_start, |f, v| f.clean_start = v)
-                    }}
-                </div>
-                <Show when=move || is_v5.get()>
-                    {text_field(form, "session-expiry", |l| td_string!(l, client.connection.session_expiry), "number", |f| f.session_expiry.clone(), |f, v| f.session_expiry = v)}
-                </Show>
-                {text_field(form, "username", |l| td_string!(l, client.connection.username), "text", |f| f.username.clone(), |f, v| f.username = v)}
-                {text_field(form, "password", |l| td_string!(l, client.connection.password), "password", |f| f.password.clone(), |f, v| f.password = v)}
-                <div class="field wide">
-                    {check_field(form, "remember-password", |l| td_string!(l, client.connection.remember_password), |f| f.remember_password, |f, v| f.remember_password = v)}
-                    <Show when=move || form.with(|f| f.remember_password)>
-                        <span class="hint" role="note">
-                            {move || td_string!(locale.get(), client.connection.remember_password_note)}
-                        </span>
-                    </Show>
-                </div>
-                <WillFields form=form />
-                <RetryFields form=form is_v5=is_v5 />
-            </fieldset>
+            <SessionSettings form=form active=active is_v5=is_v5 />
             <Show when=move || is_v5.get()>
-                // Chosen at the moment of leaving, so editable while connected.
-                <fieldset class="form-grid disconnect-options">
-                    <legend>{move || td_string!(locale.get(), client.connection.on_disconnect)}</legend>
-                    <div class="field wide">
-                        {check_field(form, "disconnect-with-will", |l| td_string!(l, client.connection.disconnect_with_will), |f| f.disconnect_with_will, |f, v| f.disconnect_with_will = v)}
-                    </div>
-                    <label class="field wide">
-                        <span class="field-label">{move || td_string!(locale.get(), client.connection.new_session_expiry)}</span>
-                        <input
-                            id="disconnect-expiry"
-                            type="text"
-                            inputmode="numeric"
-                            autocomplete="off"
-                            placeholder=move || td_string!(locale.get(), client.connection.unchanged)
-                            prop:value=move || form.with(|f| f.disconnect_expiry.clone())
-                            on:input:target=move |ev| form.update(|f| f.disconnect_expiry = ev.target().value())
-                        />
-                    </label>
-                </fieldset>
+                <DisconnectOptions form=form />
             </Show>
             <div class="connect-row">
                 <button
@@ -214,20 +126,141 @@ pub fn ConnectionPanel() -> impl IntoView {
                         .unwrap_or_default()
                 }}
             </p>
-            {move || {
-                ctx.session_stored
-                    .get()
-                    .map(|stored| {
-                        let failed = matches!(stored, Stored::Failed(_));
-                        view! {
-                            <p class="hint" class:error=failed data-testid="session-store" role="status">
-                                {move || stored.describe_in(locale.get())}
-                            </p>
-                        }
-                    })
-            }}
+            {move || ctx.session_stored.get().map(|stored| session_store_note(stored, locale))}
             <ProfilesBox form=form active=active />
         </section>
+    }
+}
+
+/// Whether the session the page holds was stored (or why not).
+fn session_store_note(stored: Stored, locale: Signal<Locale>) -> impl IntoView {
+    let failed = matches!(stored, Stored::Failed(_));
+    view! {
+        <p class="hint" class:error=failed data-testid="session-store" role="status">
+            {move || stored.describe_in(locale.get())}
+        </p>
+    }
+}
+
+/// The settings a connection is made with; locked while it exists.
+#[component]
+fn SessionSettings(
+    form: RwSignal<ConnectionForm>,
+    active: Memo<bool>,
+    is_v5: Memo<bool>,
+) -> impl IntoView {
+    let locale = super::form::reader_locale();
+    view! {
+        <fieldset class="form-grid" prop:disabled=move || active.get()>
+            <legend class="sr-only">{move || td_string!(locale.get(), client.connection.settings)}</legend>
+            <BrokerUrlField form=form />
+            {text_field(form, "client-id", |l| td_string!(l, client.connection.client_id), "text", |f| f.client_id.clone(), |f, v| f.client_id = v)}
+            <VersionField form=form is_v5=is_v5 />
+            {text_field(form, "keep-alive", |l| td_string!(l, client.connection.keep_alive), "number", |f| f.keep_alive.clone(), |f, v| f.keep_alive = v)}
+            <div class="field">
+                {move || {
+                    let label: Words = if is_v5.get() {
+                        |l| td_string!(l, client.connection.clean_start)
+                    } else {
+                        |l| td_string!(l, client.connection.clean_session)
+                    };
+                    check_field(form, "clean-start", label, |f| f.clean_start, |f, v| f.clean_start = v)
+                }}
+            </div>
+            <Show when=move || is_v5.get()>
+                {text_field(form, "session-expiry", |l| td_string!(l, client.connection.session_expiry), "number", |f| f.session_expiry.clone(), |f, v| f.session_expiry = v)}
+            </Show>
+            {text_field(form, "username", |l| td_string!(l, client.connection.username), "text", |f| f.username.clone(), |f, v| f.username = v)}
+            {text_field(form, "password", |l| td_string!(l, client.connection.password), "password", |f| f.password.clone(), |f, v| f.password = v)}
+            <div class="field wide">
+                {check_field(form, "remember-password", |l| td_string!(l, client.connection.remember_password), |f| f.remember_password, |f, v| f.remember_password = v)}
+                <Show when=move || form.with(|f| f.remember_password)>
+                    <span class="hint" role="note">
+                        {move || td_string!(locale.get(), client.connection.remember_password_note)}
+                    </span>
+                </Show>
+            </div>
+            <WillFields form=form />
+            <RetryFields form=form is_v5=is_v5 />
+        </fieldset>
+    }
+}
+
+/// The broker URL, checked as typed: the hint turns into what is wrong.
+#[component]
+fn BrokerUrlField(form: RwSignal<ConnectionForm>) -> impl IntoView {
+    let locale = super::form::reader_locale();
+    let url_error = Memo::new(move |_| form.with(|f| check_broker_url(&f.broker_url).err()));
+    view! {
+        <label class="field wide">
+            <span class="field-label">{move || td_string!(locale.get(), client.connection.broker_url)}</span>
+            <input
+                id="broker-url"
+                type="url"
+                spellcheck="false"
+                autocomplete="off"
+                aria-describedby="broker-url-hint"
+                aria-invalid=move || url_error.with(Option::is_some).to_string()
+                prop:value=move || form.with(|f| f.broker_url.clone())
+                on:input:target=move |ev| form.update(|f| f.broker_url = ev.target().value())
+            />
+            <span id="broker-url-hint" class="hint" class:error=move || url_error.with(Option::is_some)>
+                {move || {
+                    let locale = locale.get();
+                    url_error
+                        .with(|e| e.as_ref().map(|e| e.words_in(locale)))
+                        .unwrap_or_else(|| td_string!(locale, client.connection.broker_url_hint).into())
+                }}
+            </span>
+        </label>
+    }
+}
+
+/// The protocol version: 3.1.1 or 5.0.
+#[component]
+fn VersionField(form: RwSignal<ConnectionForm>, is_v5: Memo<bool>) -> impl IntoView {
+    let locale = super::form::reader_locale();
+    view! {
+        <label class="field">
+            <span class="field-label">{move || td_string!(locale.get(), client.connection.version)}</span>
+            <select
+                id="mqtt-version"
+                on:change:target=move |ev| {
+                    let v5 = ev.target().value() == "5";
+                    form.update(|f| f.version = if v5 { ProtocolVersion::V5 } else { ProtocolVersion::V311 });
+                }
+            >
+                <option value="4" selected=move || !is_v5.get()>"3.1.1"</option>
+                <option value="5" selected=move || is_v5.get()>"5.0"</option>
+            </select>
+        </label>
+    }
+}
+
+/// MQTT 5: what Disconnect sends. Chosen at the moment of leaving, so
+/// editable while connected.
+#[component]
+fn DisconnectOptions(form: RwSignal<ConnectionForm>) -> impl IntoView {
+    let locale = super::form::reader_locale();
+    view! {
+        <fieldset class="form-grid disconnect-options">
+            <legend>{move || td_string!(locale.get(), client.connection.on_disconnect)}</legend>
+            <div class="field wide">
+                {check_field(form, "disconnect-with-will", |l| td_string!(l, client.connection.disconnect_with_will), |f| f.disconnect_with_will, |f, v| f.disconnect_with_will = v)}
+            </div>
+            <label class="field wide">
+                <span class="field-label">{move || td_string!(locale.get(), client.connection.new_session_expiry)}</span>
+                <input
+                    id="disconnect-expiry"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    placeholder=move || td_string!(locale.get(), client.connection.unchanged)
+                    prop:value=move || form.with(|f| f.disconnect_expiry.clone())
+                    on:input:target=move |ev| form.update(|f| f.disconnect_expiry = ev.target().value())
+                />
+            </label>
+        </fieldset>
     }
 }
 
@@ -316,128 +349,23 @@ fn RetryFields(form: RwSignal<ConnectionForm>, is_v5: Memo<bool>) -> impl IntoVi
     }
 }
 
-/// What the profiles box last did, kept as what happened so that it reads
-/// in the language chosen now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum ProfileNote {
-    /// Saved under this name.
-    Saved(String),
-    /// Loaded this one.
-    Loaded(String),
-    /// Deleted this one.
-    Deleted(String),
-    /// Load or Delete with no profile chosen.
-    ChooseFirst,
-    /// The profiles could not be read, or the one to save has no name.
-    Profile(ProfileError),
-    /// Storage refused the profiles.
-    Storage(StorageError),
-}
-
-impl ProfileNote {
-    fn words_in(&self, locale: Locale) -> String {
-        match self {
-            ProfileNote::Saved(name) => td_string!(locale, client.profiles.saved, name).to_string(),
-            ProfileNote::Loaded(name) => {
-                td_string!(locale, client.profiles.loaded, name).to_string()
-            }
-            ProfileNote::Deleted(name) => {
-                td_string!(locale, client.profiles.deleted, name).to_string()
-            }
-            ProfileNote::ChooseFirst => td_string!(locale, client.profiles.choose_first).into(),
-            ProfileNote::Profile(e) => e.words_in(locale),
-            ProfileNote::Storage(e) => storage_error_in(e, locale).into(),
-        }
-    }
-}
-
 /// Saved profiles: save the form under a name, load or delete one.
 #[component]
 fn ProfilesBox(form: RwSignal<ConnectionForm>, active: Memo<bool>) -> impl IntoView {
     let locale = super::form::reader_locale();
-    let (initial, load_error) = match storage::get(storage::PROFILES_KEY) {
-        Some(json) => match Profiles::from_json(&json) {
-            Ok(p) => (p, None),
-            Err(e) => (Profiles::default(), Some(ProfileNote::Profile(e))),
-        },
-        None => (Profiles::default(), None),
-    };
-    let profiles = RwSignal::new(initial);
-    let message = RwSignal::new(load_error);
-    let name = RwSignal::new(String::new());
-    let selected = RwSignal::new(String::new());
-    let persist = move || {
-        let json = profiles.with_untracked(Profiles::to_json);
-        storage::set(storage::PROFILES_KEY, &json).map_err(ProfileNote::Storage)
-    };
-    let save = move |_| {
-        let result = profiles
-            .try_update(|p| p.save(&name.get_untracked(), &form.get_untracked()))
-            .unwrap_or(Ok(()))
-            .map_err(ProfileNote::Profile)
-            .and_then(|_| persist());
-        message.set(Some(match result {
-            Ok(()) => {
-                let saved = name.get_untracked().trim().to_string();
-                selected.set(saved.clone());
-                ProfileNote::Saved(saved)
-            }
-            Err(e) => e,
-        }));
-    };
+    let shelf = RwSignal::new(ProfileShelf::read(&LocalStorage));
+    let save = move |_| shelf.update(|s| s.save(&form.get_untracked(), &LocalStorage));
     let load = move |_| {
-        let chosen = selected.get_untracked();
-        match profiles.with_untracked(|p| p.get(&chosen).cloned()) {
-            Some(profile) => {
-                form.set(profile.form);
-                name.set(profile.name.clone());
-                message.set(Some(ProfileNote::Loaded(profile.name)));
-            }
-            None => message.set(Some(ProfileNote::ChooseFirst)),
+        if let Some(loaded) = shelf.try_update(ProfileShelf::load).flatten() {
+            form.set(loaded);
         }
     };
-    let delete = move |_| {
-        let chosen = selected.get_untracked();
-        if profiles.try_update(|p| p.delete(&chosen)).unwrap_or(false) {
-            let saved = persist();
-            selected.set(String::new());
-            message.set(Some(match saved {
-                Ok(()) => ProfileNote::Deleted(chosen),
-                Err(e) => e,
-            }));
-        } else {
-            message.set(Some(ProfileNote::ChooseFirst));
-        }
-    };
+    let delete = move |_| shelf.update(|s| s.delete(&LocalStorage));
     view! {
         <details class="profiles">
             <summary>{move || td_string!(locale.get(), client.profiles.title)}</summary>
             <div class="form-grid nested">
-                <label class="field wide">
-                    <span class="field-label">{move || td_string!(locale.get(), client.profiles.saved_profiles)}</span>
-                    <select
-                        id="profile-select"
-                        on:change:target=move |ev| selected.set(ev.target().value())
-                    >
-                        <option value="" selected=move || selected.with(String::is_empty)>
-                            {move || {
-                                if profiles.with(|p| p.profiles.is_empty()) {
-                                    td_string!(locale.get(), client.profiles.none_yet)
-                                } else {
-                                    td_string!(locale.get(), client.profiles.choose)
-                                }
-                            }}
-                        </option>
-                        <For each=move || profiles.with(|p| p.profiles.iter().map(|x| x.name.clone()).collect::<Vec<_>>()) key=|n| n.clone() let:profile_name>
-                            {
-                                let value = profile_name.clone();
-                                view! {
-                                    <option value=value.clone() selected=move || selected.with(|s| *s == value)>{profile_name}</option>
-                                }
-                            }
-                        </For>
-                    </select>
-                </label>
+                <ProfileList shelf=shelf />
                 <div class="button-row wide">
                     <button class="btn" on:click=load disabled=move || active.get()>
                         {move || td_string!(locale.get(), client.profiles.load)}
@@ -450,8 +378,8 @@ fn ProfilesBox(form: RwSignal<ConnectionForm>, active: Memo<bool>) -> impl IntoV
                         id="profile-name"
                         type="text"
                         placeholder=move || td_string!(locale.get(), client.profiles.name_placeholder)
-                        prop:value=move || name.get()
-                        on:input:target=move |ev| name.set(ev.target().value())
+                        prop:value=move || shelf.with(|s| s.name.clone())
+                        on:input:target=move |ev| shelf.update(|s| s.name = ev.target().value())
                     />
                 </label>
                 <div class="button-row wide">
@@ -460,10 +388,45 @@ fn ProfilesBox(form: RwSignal<ConnectionForm>, active: Memo<bool>) -> impl IntoV
                 <p class="hint wide" role="status">
                     {move || {
                         let locale = locale.get();
-                        message.with(|m| m.as_ref().map(|m| m.words_in(locale))).unwrap_or_default()
+                        shelf.with(|s| s.note.as_ref().map(|n| n.words_in(locale))).unwrap_or_default()
                     }}
                 </p>
             </div>
         </details>
+    }
+}
+
+/// The saved profiles to choose from.
+#[component]
+fn ProfileList(shelf: RwSignal<ProfileShelf>) -> impl IntoView {
+    let locale = super::form::reader_locale();
+    let selected = Memo::new(move |_| shelf.with(|s| s.selected.clone()));
+    let names = Memo::new(move |_| shelf.with(ProfileShelf::names));
+    view! {
+        <label class="field wide">
+            <span class="field-label">{move || td_string!(locale.get(), client.profiles.saved_profiles)}</span>
+            <select
+                id="profile-select"
+                on:change:target=move |ev| shelf.update(|s| s.selected = ev.target().value())
+            >
+                <option value="" selected=move || selected.with(String::is_empty)>
+                    {move || {
+                        if names.with(Vec::is_empty) {
+                            td_string!(locale.get(), client.profiles.none_yet)
+                        } else {
+                            td_string!(locale.get(), client.profiles.choose)
+                        }
+                    }}
+                </option>
+                <For each=move || names.get() key=|n| n.clone() let:profile_name>
+                    {
+                        let value = profile_name.clone();
+                        view! {
+                            <option value=value.clone() selected=move || selected.with(|s| *s == value)>{profile_name}</option>
+                        }
+                    }
+                </For>
+            </select>
+        </label>
     }
 }

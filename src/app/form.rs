@@ -1,7 +1,18 @@
-//! The connection form as plain data: validation, the session config it
-//! stands for, and saved profiles.
+//! The client tab's forms as plain data: the connection form (validation,
+//! the session config it stands for), the broker URL it names, saved
+//! profiles, the publish form and the subscribe form.
 
 use std::fmt;
+
+mod profiles;
+mod publish;
+mod subscribe;
+mod url;
+
+pub use profiles::{Profile, ProfileError, ProfileNote, ProfileShelf, Profiles};
+pub use publish::{PublishForm, PublishFormError, UserPropertyRow};
+pub use subscribe::{SubscribeChoice, SubscribeForm};
+pub use url::{check_broker_url, validate_broker_url, BrokerUrl, UrlError};
 
 use serde::{Deserialize, Serialize};
 
@@ -114,80 +125,6 @@ pub fn generated_client_id(random: f64) -> String {
     format!("qoscope-{n:04x}")
 }
 
-/// A broker URL, as far as the app needs to read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokerUrl {
-    /// `wss://` (TLS).
-    pub secure: bool,
-    /// Host name or address (an IPv6 literal keeps its brackets).
-    pub host: String,
-    /// The port, or the scheme's default (80 for ws://, 443 for wss://).
-    pub port: u16,
-}
-
-impl BrokerUrl {
-    /// Reads `url`: `ws://` or `wss://`, a host, an optional port 1..=65535;
-    /// otherwise says what is wrong (in English), with an example.
-    pub fn parse(url: &str) -> Result<BrokerUrl, String> {
-        check_broker_url(url).map_err(|e| e.to_string())
-    }
-
-    /// Whether the host is this machine (`localhost`, 127.0.0.0/8, `[::1]`).
-    pub fn is_loopback(&self) -> bool {
-        let h = self.host.to_ascii_lowercase();
-        h == "localhost" || h.ends_with(".localhost") || h.starts_with("127.") || h == "[::1]"
-    }
-}
-
-/// What is wrong with a broker URL; in words by [`UrlError::words_in`]
-/// (English by `Display`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UrlError {
-    /// Nothing typed.
-    Empty,
-    /// Neither `ws://` nor `wss://`; `tcp` when it names a plain TCP scheme
-    /// (`mqtt://`, `tcp://`), which a browser cannot open.
-    NotWebSocket {
-        /// `mqtt://` or `tcp://`.
-        tcp: bool,
-    },
-    /// Whitespace inside the URL.
-    Spaces,
-    /// No host after the scheme.
-    NoHost,
-    /// A port that is not 1..=65535, as typed.
-    BadPort(String),
-}
-
-impl UrlError {
-    /// The problem in `locale`, with an example.
-    pub fn words_in(&self, locale: Locale) -> String {
-        let example = DEFAULT_BROKER_URL;
-        match self {
-            UrlError::Empty => td_string!(locale, client.form_error.url_empty, example).to_string(),
-            UrlError::NotWebSocket { tcp: false } => {
-                td_string!(locale, client.form_error.url_scheme, example).to_string()
-            }
-            UrlError::NotWebSocket { tcp: true } => {
-                td_string!(locale, client.form_error.url_scheme_tcp, example).to_string()
-            }
-            UrlError::Spaces => td_string!(locale, client.form_error.url_spaces).to_string(),
-            UrlError::NoHost => {
-                td_string!(locale, client.form_error.url_no_host, example).to_string()
-            }
-            UrlError::BadPort(port) => {
-                td_string!(locale, client.form_error.url_bad_port, port).to_string()
-            }
-        }
-    }
-}
-
-impl fmt::Display for UrlError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words_in(Locale::en))
-    }
-}
-
 /// Why the connection form cannot connect (or disconnect as asked); in
 /// words by [`FormError::words_in`] (English by `Display`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,63 +184,6 @@ impl From<UrlError> for FormError {
     }
 }
 
-/// Checks a broker URL: `ws://` or `wss://`, a host, an optional port
-/// 1..=65535; the problem in English.
-pub fn validate_broker_url(url: &str) -> Result<(), String> {
-    check_broker_url(url).map(|_| ()).map_err(|e| e.to_string())
-}
-
-/// Reads a broker URL: `ws://` or `wss://`, a host, an optional port 1..=65535.
-pub fn check_broker_url(url: &str) -> Result<BrokerUrl, UrlError> {
-    let url = url.trim();
-    if url.is_empty() {
-        return Err(UrlError::Empty);
-    }
-    let (secure, rest) = if let Some(rest) = url.strip_prefix("ws://") {
-        (false, rest)
-    } else if let Some(rest) = url.strip_prefix("wss://") {
-        (true, rest)
-    } else {
-        let tcp = url.starts_with("mqtt://") || url.starts_with("tcp://");
-        return Err(UrlError::NotWebSocket { tcp });
-    };
-    if url.chars().any(char::is_whitespace) {
-        return Err(UrlError::Spaces);
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let (host, port) = split_host_port(host_port);
-    if host.is_empty() {
-        return Err(UrlError::NoHost);
-    }
-    let port = match port {
-        Some(port) => match port.parse::<u16>() {
-            Ok(p) if p > 0 => p,
-            _ => return Err(UrlError::BadPort(port.to_string())),
-        },
-        None if secure => 443,
-        None => 80,
-    };
-    Ok(BrokerUrl {
-        secure,
-        host: host.to_string(),
-        port,
-    })
-}
-
-fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
-    // An IPv6 literal is bracketed: [::1]:9001.
-    if let Some(end) = host_port.find(']') {
-        let host = &host_port[..=end];
-        let port = host_port[end + 1..].strip_prefix(':');
-        return (host, port);
-    }
-    match host_port.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (host_port, None),
-    }
-}
-
 fn parse_number<T: std::str::FromStr>(text: &str, error: FormError) -> Result<T, FormError> {
     text.trim().parse::<T>().map_err(|_| error)
 }
@@ -336,6 +216,17 @@ impl ConnectionForm {
             },
             session_expiry_secs,
         })
+    }
+
+    /// Whether the Connect / Disconnect button may act on what was typed:
+    /// a Connect needs a session configuration, a Disconnect (while
+    /// `disconnecting`) a valid disconnect request.
+    pub fn check_button(&self, disconnecting: bool) -> Result<(), FormError> {
+        if disconnecting {
+            self.check_disconnect_request().map(|_| ())
+        } else {
+            self.check_session_config().map(|_| ())
+        }
     }
 
     /// The session configuration this form describes, or the first problem
@@ -434,137 +325,9 @@ fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-/// A named, saved connection form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
-    /// The name shown in the list.
-    pub name: String,
-    /// The saved form.
-    pub form: ConnectionForm,
-}
-
-/// Why saved profiles could not be read or a profile saved; in words by
-/// [`ProfileError::words_in`] (English by `Display`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProfileError {
-    /// The stored JSON is damaged: the parser's words (technical, English).
-    Unreadable(String),
-    /// Save without a name.
-    NoName,
-}
-
-impl ProfileError {
-    /// The problem in `locale`.
-    pub fn words_in(&self, locale: Locale) -> String {
-        match self {
-            ProfileError::Unreadable(detail) => {
-                td_string!(locale, client.profiles.unreadable, detail).to_string()
-            }
-            ProfileError::NoName => td_string!(locale, client.profiles.no_name).into(),
-        }
-    }
-}
-
-impl fmt::Display for ProfileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words_in(Locale::en))
-    }
-}
-
-/// All saved profiles, sorted by name.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Profiles {
-    /// The profiles.
-    pub profiles: Vec<Profile>,
-}
-
-impl Profiles {
-    /// Reads profiles from their stored JSON; damaged data gives a message, not a panic.
-    pub fn from_json(json: &str) -> Result<Profiles, ProfileError> {
-        serde_json::from_str(json).map_err(|e| ProfileError::Unreadable(e.to_string()))
-    }
-
-    /// The JSON to store.
-    pub fn to_json(&self) -> String {
-        // Plain strings and enums only: serialising cannot fail.
-        serde_json::to_string(self).unwrap_or_else(|_| "{\"profiles\":[]}".into())
-    }
-
-    /// Saves `form` under `name` (replacing a profile of that name); the password only if remembered.
-    pub fn save(&mut self, name: &str, form: &ConnectionForm) -> Result<(), ProfileError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(ProfileError::NoName);
-        }
-        let profile = Profile {
-            name: name.to_string(),
-            form: form.for_storage(),
-        };
-        match self.profiles.iter_mut().find(|p| p.name == name) {
-            Some(existing) => *existing = profile,
-            None => self.profiles.push(profile),
-        }
-        self.profiles.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(())
-    }
-
-    /// The profile called `name`.
-    pub fn get(&self, name: &str) -> Option<&Profile> {
-        self.profiles.iter().find(|p| p.name == name)
-    }
-
-    /// Deletes the profile called `name`; true if there was one.
-    pub fn delete(&mut self, name: &str) -> bool {
-        let before = self.profiles.len();
-        self.profiles.retain(|p| p.name != name);
-        self.profiles.len() != before
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn websocket_urls_with_a_host_are_accepted() {
-        for url in [
-            "ws://127.0.0.1:9001",
-            "wss://broker.example.com/mqtt",
-            "ws://[::1]:9001/",
-            "ws://user@host",
-            " ws://localhost ",
-        ] {
-            assert_eq!(validate_broker_url(url), Ok(()), "{url}");
-        }
-    }
-
-    #[test]
-    fn a_url_without_websocket_scheme_is_refused_with_an_example() {
-        let err = validate_broker_url("http://127.0.0.1:9001").unwrap_err();
-        assert!(err.contains("ws:// or wss://"), "{err}");
-        assert!(validate_broker_url("mqtt://host:1883")
-            .unwrap_err()
-            .contains("TCP"));
-    }
-
-    #[test]
-    fn a_url_without_host_or_with_a_bad_port_is_refused() {
-        assert!(validate_broker_url("ws://")
-            .unwrap_err()
-            .contains("no host"));
-        assert!(validate_broker_url("ws://:9001")
-            .unwrap_err()
-            .contains("no host"));
-        assert!(validate_broker_url("ws://h:0")
-            .unwrap_err()
-            .contains("Port"));
-        assert!(validate_broker_url("ws://h:70000")
-            .unwrap_err()
-            .contains("Port"));
-        assert!(validate_broker_url("ws://h: 1").is_err());
-        assert!(validate_broker_url("").unwrap_err().contains("Enter"));
-    }
 
     #[test]
     fn generated_client_ids_look_like_qoscope_and_four_hex_digits() {
@@ -725,34 +488,6 @@ mod tests {
     }
 
     #[test]
-    fn a_profile_keeps_the_password_only_when_asked() {
-        let mut form = ConnectionForm {
-            password: "secret".into(),
-            ..Default::default()
-        };
-        let mut profiles = Profiles::default();
-        profiles.save("plant", &form).unwrap();
-        assert_eq!(profiles.get("plant").unwrap().form.password, "");
-        form.remember_password = true;
-        profiles.save("plant", &form).unwrap();
-        assert_eq!(profiles.profiles.len(), 1);
-        assert_eq!(profiles.get("plant").unwrap().form.password, "secret");
-    }
-
-    #[test]
-    fn profiles_round_trip_through_json_and_can_be_deleted() {
-        let mut profiles = Profiles::default();
-        profiles.save("b", &ConnectionForm::default()).unwrap();
-        profiles.save("a", &ConnectionForm::default()).unwrap();
-        let back = Profiles::from_json(&profiles.to_json()).unwrap();
-        assert_eq!(back, profiles);
-        assert_eq!(back.profiles[0].name, "a");
-        assert!(profiles.delete("a"));
-        assert!(!profiles.delete("a"));
-        assert!(profiles.save("  ", &ConnectionForm::default()).is_err());
-    }
-
-    #[test]
     fn form_errors_read_in_chinese_with_their_numbers_and_examples() {
         let err = check_broker_url("mqtt://h").unwrap_err();
         assert_eq!(err, UrlError::NotWebSocket { tcp: true });
@@ -788,13 +523,5 @@ mod tests {
                 .words_in(Locale::zh_CN),
             "请先为配置命名。"
         );
-    }
-
-    #[test]
-    fn damaged_or_partial_profile_json_does_not_panic() {
-        assert!(Profiles::from_json("{not json").is_err());
-        let partial = r#"{"profiles":[{"name":"x","form":{"broker_url":"ws://h"}}]}"#;
-        let profiles = Profiles::from_json(partial).unwrap();
-        assert_eq!(profiles.profiles[0].form.keep_alive, "60");
     }
 }

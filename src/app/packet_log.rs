@@ -4,7 +4,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::form::reader_locale;
-use super::model::{ClientModel, LogKind, LIVE_LOG_ROWS};
+use super::model::{ClientModel, LogKind};
 use super::ClientCtx;
 use crate::i18n::td_string;
 use crate::net::clock::clock_label;
@@ -26,74 +26,10 @@ pub fn PacketLog(
     let locale = reader_locale();
     let filter = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
-    let paused = move || model.with(ClientModel::log_is_paused);
-    let lines = move || filter.with(|f| model.with(|m| m.visible_log(f)));
-    let total = move || model.with(|m| m.log.len());
-    let scroller = NodeRef::<Div>::new();
-    // Keep the newest line in view unless paused (the user is reading). Not
-    // while another tab shows: reading scrollHeight forces a layout of the
-    // whole page, once per frame under a flood.
-    Effect::new(move |_| {
-        model.track();
-        if let Some(el) = scroller.get() {
-            let hidden = el.closest("[hidden]").ok().flatten().is_some();
-            if !paused() && !hidden {
-                el.set_scroll_top(el.scroll_height());
-            }
-        }
-    });
-    let export = move |_| {
-        let text = model.with_untracked(ClientModel::log_text);
-        if let Err(e) = page::download_text("qoscope-packet-log.txt", &text) {
-            message.set(Some(e));
-        }
-    };
+    let total = Signal::derive(move || model.with(|m| m.log.len()));
     view! {
         <section class="panel packet-log" aria-labelledby="log-title">
-            <div class="panel-head">
-                <h2 id="log-title">{move || td_string!(locale.get(), client.packet_log.title)}</h2>
-                <span class="count">
-                    {move || {
-                        let (held, since) = model.with(|m| {
-                            (m.log_paused.as_ref().map(|p| p.lines.len()), m.lines_since_pause())
-                        });
-                        let locale = locale.get();
-                        match held {
-                            Some(held) => {
-                                td_string!(locale, client.packet_log.count_paused, held, since).to_string()
-                            }
-                            None if total() > LIVE_LOG_ROWS => td_string!(
-                                locale,
-                                client.packet_log.count_capped,
-                                total = total(),
-                                shown = LIVE_LOG_ROWS
-                            )
-                            .to_string(),
-                            None => td_string!(locale, client.packet_log.count, total = total()).to_string(),
-                        }
-                    }}
-                </span>
-                <button
-                    class="btn small"
-                    id="log-pause"
-                    aria-pressed=move || paused().to_string()
-                    on:click=move |_| model.update(|m| m.toggle_log_pause())
-                >
-                    {move || {
-                        if paused() {
-                            td_string!(locale.get(), client.packet_log.resume)
-                        } else {
-                            td_string!(locale.get(), client.packet_log.pause)
-                        }
-                    }}
-                </button>
-                <button class="btn small" id="log-clear" on:click=move |_| model.update(ClientModel::clear_log)>
-                    {move || td_string!(locale.get(), client.packet_log.clear)}
-                </button>
-                <button class="btn small" id="log-export" on:click=export disabled=move || total() == 0>
-                    {move || td_string!(locale.get(), client.packet_log.export)}
-                </button>
-            </div>
+            <LogHead model=model total=total message=message />
             <input
                 id="log-filter"
                 class="log-filter"
@@ -104,28 +40,94 @@ pub fn PacketLog(
                 on:input:target=move |ev| filter.set(ev.target().value())
             />
             <p class="feedback error" role="status">{move || message.get().unwrap_or_default()}</p>
-            <Show when=move || total() == 0>
+            <Show when=move || total.get() == 0>
                 <p class="empty">{move || td_string!(locale.get(), client.packet_log.empty)}</p>
             </Show>
-            <div class="log-lines" data-testid="packet-log" node_ref=scroller role="log" aria-live="off" tabindex="0">
-                <For each=lines key=|(seq, _)| *seq let:entry>
-                    {
-                        let line = entry.1;
-                        let class = match line.kind {
-                            LogKind::Sent => "log-line sent",
-                            LogKind::Received => "log-line received",
-                            LogKind::Note => "log-line note",
-                        };
-                        view! {
-                            <div class=class>
-                                <time class="time">{clock_label(line.at)}</time>
-                                " "
-                                <span class="text">{move || line.text_in(locale.get())}</span>
-                            </div>
-                        }
-                    }
-                </For>
-            </div>
+            <LogLines model=model filter=filter />
         </section>
+    }
+}
+
+/// The title, the line count, Pause / Resume, Clear and Export.
+#[component]
+fn LogHead(
+    model: RwSignal<ClientModel>,
+    total: Signal<usize>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let locale = reader_locale();
+    let paused = move || model.with(ClientModel::log_is_paused);
+    let export = move |_| {
+        let text = model.with_untracked(ClientModel::log_text);
+        if let Err(e) = page::download_text("qoscope-packet-log.txt", &text) {
+            message.set(Some(e));
+        }
+    };
+    view! {
+        <div class="panel-head">
+            <h2 id="log-title">{move || td_string!(locale.get(), client.packet_log.title)}</h2>
+            <span class="count">{move || model.with(|m| m.log_count_in(locale.get()))}</span>
+            <button
+                class="btn small"
+                id="log-pause"
+                aria-pressed=move || paused().to_string()
+                on:click=move |_| model.update(|m| m.toggle_log_pause())
+            >
+                {move || {
+                    if paused() {
+                        td_string!(locale.get(), client.packet_log.resume)
+                    } else {
+                        td_string!(locale.get(), client.packet_log.pause)
+                    }
+                }}
+            </button>
+            <button class="btn small" id="log-clear" on:click=move |_| model.update(ClientModel::clear_log)>
+                {move || td_string!(locale.get(), client.packet_log.clear)}
+            </button>
+            <button class="btn small" id="log-export" on:click=export disabled=move || total.get() == 0>
+                {move || td_string!(locale.get(), client.packet_log.export)}
+            </button>
+        </div>
+    }
+}
+
+/// The lines that match `filter`, the newest kept in view unless paused.
+#[component]
+fn LogLines(model: RwSignal<ClientModel>, filter: RwSignal<String>) -> impl IntoView {
+    let locale = reader_locale();
+    let lines = move || filter.with(|f| model.with(|m| m.visible_log(f)));
+    let scroller = NodeRef::<Div>::new();
+    // Keep the newest line in view unless paused (the user is reading). Not
+    // while another tab shows: reading scrollHeight forces a layout of the
+    // whole page, once per frame under a flood.
+    Effect::new(move |_| {
+        model.track();
+        if let Some(el) = scroller.get() {
+            let hidden = el.closest("[hidden]").ok().flatten().is_some();
+            if !model.with(ClientModel::log_is_paused) && !hidden {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+    });
+    view! {
+        <div class="log-lines" data-testid="packet-log" node_ref=scroller role="log" aria-live="off" tabindex="0">
+            <For each=lines key=|(seq, _)| *seq let:entry>
+                {
+                    let line = entry.1;
+                    let class = match line.kind {
+                        LogKind::Sent => "log-line sent",
+                        LogKind::Received => "log-line received",
+                        LogKind::Note => "log-line note",
+                    };
+                    view! {
+                        <div class=class>
+                            <time class="time">{clock_label(line.at)}</time>
+                            " "
+                            <span class="text">{move || line.text_in(locale.get())}</span>
+                        </div>
+                    }
+                }
+            </For>
+        </div>
     }
 }

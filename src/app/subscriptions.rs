@@ -3,105 +3,50 @@
 
 use leptos::prelude::*;
 
-use super::form::reader_locale;
-use super::model::{SubState, SubscriptionRow};
+use super::form::{reader_locale, SubscribeForm};
+use super::model::{topic_error_sentence, SubState, SubscriptionRow};
 use super::publish::{qos_from_value, qos_options};
 use super::ClientCtx;
 use crate::i18n::{td_string, Locale};
-use crate::mqtt::packet::QoS;
 use crate::mqtt::session::SUBSCRIPTION_IDS;
-use crate::mqtt::topic::validate_topic_filter;
+use crate::mqtt::topic::TopicError;
 
 /// Subscribe form and subscription table.
 #[component]
 pub fn SubscriptionsPanel() -> impl IntoView {
     let ctx = expect_context::<ClientCtx>();
     let locale = reader_locale();
-    let filter = RwSignal::new(String::from("alarms/#"));
-    let qos = RwSignal::new(QoS::ExactlyOnce);
-    let filter_error = Memo::new(move |_| filter.with(|f| validate_topic_filter(f).err()));
+    let form = RwSignal::new(SubscribeForm::default());
+    let filter_error = Memo::new(move |_| form.with(SubscribeForm::filter_error));
     // The live connection's version, not the form's: the form may have changed since Connect.
     let is_v5 = Memo::new(move |_| ctx.speaks_v5());
-    // MQTT 5 Subscription Identifier, as typed (empty = none).
-    let subscription_id = RwSignal::new(String::new());
-    // Whether what is typed is no subscription identifier.
-    let id_error = Memo::new(move |_| {
-        subscription_id.with(|typed| match typed.trim() {
-            "" => false,
-            typed => !typed
-                .parse::<u32>()
-                .is_ok_and(|id| SUBSCRIPTION_IDS.contains(&id)),
-        })
-    });
-    let subscribe = move || {
-        if filter_error.with_untracked(Option::is_none) && !id_error.get_untracked() {
-            let id = is_v5
-                .get_untracked()
-                .then(|| subscription_id.with_untracked(|t| t.trim().parse::<u32>().ok()))
-                .flatten();
-            ctx.subscribe_with_id(filter.get_untracked().clone(), qos.get_untracked(), id);
+    let id_error = Memo::new(move |_| form.with(SubscribeForm::id_error));
+    let subscribe = Callback::new(move |()| {
+        if let Some(choice) = form.with_untracked(|f| f.choice(is_v5.get_untracked())) {
+            ctx.subscribe_with_id(choice.filter, choice.qos, choice.subscription_id);
         }
-    };
-    let rows = move || ctx.model.with(|m| m.subscriptions.clone());
+    });
+    let qos = Signal::derive(move || form.with(|f| f.qos));
     view! {
         <section class="panel subscriptions" aria-labelledby="subscriptions-title">
             <h2 id="subscriptions-title">{move || td_string!(locale.get(), client.subscriptions.title)}</h2>
             <div class="form-grid">
-                <label class="field wide">
-                    <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.filter)}</span>
-                    <input
-                        id="sub-filter"
-                        type="text"
-                        spellcheck="false"
-                        autocomplete="off"
-                        aria-describedby="sub-filter-error"
-                        aria-invalid=move || filter_error.with(Option::is_some).to_string()
-                        prop:value=move || filter.get()
-                        on:input:target=move |ev| filter.set(ev.target().value())
-                        on:keydown=move |ev| {
-                            if ev.key() == "Enter" {
-                                subscribe();
-                            }
-                        }
-                    />
-                    <span id="sub-filter-error" class="hint error" data-testid="sub-filter-error">
-                        {move || {
-                            let locale = locale.get();
-                            filter_error.with(|e| e.as_ref().map(|e| crate::app::model::topic_error_sentence(e, locale))).unwrap_or_default()
-                        }}
-                    </span>
-                </label>
+                <FilterField form=form filter_error=filter_error on_enter=subscribe />
                 <label class="field">
                     <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.max_qos)}</span>
-                    <select id="sub-qos" on:change:target=move |ev| qos.set(qos_from_value(&ev.target().value()))>
+                    <select id="sub-qos" on:change:target=move |ev| form.update(|f| f.qos = qos_from_value(&ev.target().value()))>
                         {qos_options(locale, qos)}
                     </select>
                 </label>
                 <Show when=move || is_v5.get()>
-                    <label class="field">
-                        <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.id)}</span>
-                        <input
-                            id="sub-id"
-                            type="text"
-                            inputmode="numeric"
-                            autocomplete="off"
-                            placeholder=move || td_string!(locale.get(), client.subscriptions.id_none)
-                            title=move || td_string!(locale.get(), client.subscriptions.id_title)
-                            aria-describedby="sub-id-error"
-                            prop:value=move || subscription_id.get()
-                            on:input:target=move |ev| subscription_id.set(ev.target().value())
-                        />
-                        <span id="sub-id-error" class="hint error">
-                            {move || id_error.get().then(|| id_error_words(locale.get()))}
-                        </span>
-                    </label>
+                    <SubscriptionIdField form=form id_error=id_error />
                 </Show>
                 <div class="field end">
                     <button
                         id="sub-btn"
                         class="btn primary"
                         disabled=move || filter_error.with(Option::is_some) || (is_v5.get() && id_error.get())
-                        on:click=move |_| subscribe()
+                        on:click=move |_| subscribe.run(())
                     >
                         {move || td_string!(locale.get(), client.subscriptions.subscribe)}
                     </button>
@@ -114,19 +59,91 @@ pub fn SubscriptionsPanel() -> impl IntoView {
             >
                 {move || ctx.model.with(|m| m.subscribe_feedback.as_ref().map(|f| f.text_in(locale.get()))).unwrap_or_default()}
             </p>
-            <Show
-                when=move || ctx.model.with(|m| !m.subscriptions.is_empty())
-                fallback=move || view! {
-                    <p class="empty">{move || td_string!(locale.get(), client.subscriptions.empty)}</p>
-                }
-            >
-                <ul class="sub-list">
-                    <For each=rows key=|row| (row.filter.clone(), row.packet_id, state_key(&row.state)) let:row>
-                        <SubscriptionItem row=row />
-                    </For>
-                </ul>
-            </Show>
+            <SubscriptionTable />
         </section>
+    }
+}
+
+/// The topic filter, checked as typed; Enter subscribes.
+#[component]
+fn FilterField(
+    form: RwSignal<SubscribeForm>,
+    filter_error: Memo<Option<TopicError>>,
+    on_enter: Callback<()>,
+) -> impl IntoView {
+    let locale = reader_locale();
+    view! {
+        <label class="field wide">
+            <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.filter)}</span>
+            <input
+                id="sub-filter"
+                type="text"
+                spellcheck="false"
+                autocomplete="off"
+                aria-describedby="sub-filter-error"
+                aria-invalid=move || filter_error.with(Option::is_some).to_string()
+                prop:value=move || form.with(|f| f.filter.clone())
+                on:input:target=move |ev| form.update(|f| f.filter = ev.target().value())
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" {
+                        on_enter.run(());
+                    }
+                }
+            />
+            <span id="sub-filter-error" class="hint error" data-testid="sub-filter-error">
+                {move || {
+                    let locale = locale.get();
+                    filter_error.with(|e| e.as_ref().map(|e| topic_error_sentence(e, locale))).unwrap_or_default()
+                }}
+            </span>
+        </label>
+    }
+}
+
+/// MQTT 5: the Subscription Identifier to ask for (empty = none).
+#[component]
+fn SubscriptionIdField(form: RwSignal<SubscribeForm>, id_error: Memo<bool>) -> impl IntoView {
+    let locale = reader_locale();
+    view! {
+        <label class="field">
+            <span class="field-label">{move || td_string!(locale.get(), client.subscriptions.id)}</span>
+            <input
+                id="sub-id"
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                placeholder=move || td_string!(locale.get(), client.subscriptions.id_none)
+                title=move || td_string!(locale.get(), client.subscriptions.id_title)
+                aria-describedby="sub-id-error"
+                prop:value=move || form.with(|f| f.subscription_id.clone())
+                on:input:target=move |ev| form.update(|f| f.subscription_id = ev.target().value())
+            />
+            <span id="sub-id-error" class="hint error">
+                {move || id_error.get().then(|| id_error_words(locale.get()))}
+            </span>
+        </label>
+    }
+}
+
+/// The subscriptions made, or what to do while there are none.
+#[component]
+fn SubscriptionTable() -> impl IntoView {
+    let ctx = expect_context::<ClientCtx>();
+    let locale = reader_locale();
+    let rows = move || ctx.model.with(|m| m.subscriptions.clone());
+    view! {
+        <Show
+            when=move || ctx.model.with(|m| !m.subscriptions.is_empty())
+            fallback=move || view! {
+                <p class="empty">{move || td_string!(locale.get(), client.subscriptions.empty)}</p>
+            }
+        >
+            <ul class="sub-list">
+                <For each=rows key=|row| (row.filter.clone(), row.packet_id, state_key(&row.state)) let:row>
+                    <SubscriptionItem row=row />
+                </For>
+            </ul>
+        </Show>
     }
 }
 
