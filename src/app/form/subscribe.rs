@@ -57,7 +57,9 @@ impl SubscribeForm {
     /// `v5` (only then with the identifier); None while the filter or the
     /// identifier typed is wrong.
     pub fn choice(&self, v5: bool) -> Option<SubscribeChoice> {
-        if self.filter_error().is_some() || self.id_error() {
+        // The identifier field shows only on an MQTT 5 connection; a value
+        // left in it from one does not block a 3.1.1 subscription.
+        if self.filter_error().is_some() || (v5 && self.id_error()) {
             return None;
         }
         let subscription_id = v5
@@ -80,6 +82,19 @@ mod tests {
         let choice = SubscribeForm::default().choice(true).unwrap();
         assert_eq!(choice.filter, "alarms/#");
         assert_eq!(choice.qos, QoS::ExactlyOnce);
+        assert_eq!(choice.subscription_id, None);
+    }
+
+    #[test]
+    fn an_identifier_left_from_mqtt_5_does_not_block_a_311_subscription() {
+        let form = SubscribeForm {
+            subscription_id: "0".into(),
+            ..SubscribeForm::default()
+        };
+        assert!(form.choice(true).is_none());
+        let choice = form
+            .choice(false)
+            .expect("3.1.1 has no identifier to check");
         assert_eq!(choice.subscription_id, None);
     }
 

@@ -20,7 +20,7 @@ use leptos::prelude::*;
 
 use crate::app::form::ConnectionForm;
 use crate::mqtt::packet::{ProtocolVersion, QoS};
-use crate::mqtt::session::RetryPolicy;
+use crate::mqtt::session::{RetryPolicy, SessionConfig};
 use crate::net::clock::{now_ms, random};
 use crate::net::ws::{Link, LinkUpdate};
 
@@ -102,16 +102,7 @@ impl LiveHandle {
                 role,
                 url,
                 config,
-            } => {
-                let handle = *self;
-                let notify =
-                    Rc::new(move |updates: Vec<LinkUpdate>| handle.on_updates(run, role, updates));
-                let opened = Link::connect_with_faults(&url, config, notify);
-                self.links.update_value(|l| match role {
-                    ClientRole::Publisher => l.publisher = Some(opened),
-                    ClientRole::Subscriber => l.subscriber = Some(opened),
-                });
-            }
+            } => self.open(run, role, &url, config),
             Output::CloseAll => {
                 let links = self
                     .links
@@ -135,15 +126,13 @@ impl LiveHandle {
                 let Some(publisher) = link(ClientRole::Publisher) else {
                     return;
                 };
-                if after_ms == 0 {
+                let publish = move || {
+                    // A refusal shows in the publisher's events and the diagram.
                     let _ = publisher.publish(request);
-                } else {
-                    set_timeout(
-                        move || {
-                            let _ = publisher.publish(request);
-                        },
-                        std::time::Duration::from_millis(after_ms),
-                    );
+                };
+                match after_ms {
+                    0 => publish(),
+                    ms => set_timeout(publish, std::time::Duration::from_millis(ms)),
                 }
             }
             Output::HoldTimers(hold) => {
@@ -177,6 +166,17 @@ impl LiveHandle {
                 }
             }),
         }
+    }
+
+    /// Opens `role`'s link for run `run`; its updates go back to the state machine.
+    fn open(&self, run: u64, role: ClientRole, url: &str, config: SessionConfig) {
+        let handle = *self;
+        let notify = Rc::new(move |updates: Vec<LinkUpdate>| handle.on_updates(run, role, updates));
+        let opened = Link::connect_with_faults(url, config, notify);
+        self.links.update_value(|l| match role {
+            ClientRole::Publisher => l.publisher = Some(opened),
+            ClientRole::Subscriber => l.subscriber = Some(opened),
+        });
     }
 
     /// Starts a run: closes the previous one and connects both clients.

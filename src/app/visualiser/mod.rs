@@ -14,6 +14,7 @@ pub mod diagram;
 pub mod export;
 pub mod fault_panel;
 pub mod faults;
+pub mod feed;
 pub mod files;
 pub mod geometry;
 pub mod hexdump;

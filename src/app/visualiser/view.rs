@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use crate::i18n::{td_string, Locale};
-use crate::mqtt::packet::{ProtocolVersion, QoS};
+use crate::mqtt::packet::QoS;
 use crate::net::page::download;
 
 use super::controls::{KeyCommand, TransportControls, SHORTCUTS};
@@ -16,10 +16,11 @@ use super::diagram::SequenceDiagram;
 use super::export::svg_document_in;
 use super::fault_panel::FaultPanel;
 use super::faults::{FaultIntent, FaultPlan};
+pub use super::feed::{FeedTitle, VisualiserFeed};
 use super::files::{file_stem, read_chosen_file};
 use super::inspector::PacketInspector;
 use super::layout::{Layout, Pacing};
-use super::model::{DiagramEvent, PacketSummary, Recording, RecordingError};
+use super::model::{PacketSummary, Recording, RecordingError};
 use super::packet_list::PacketList;
 use super::scenario::{builtin, Scenario, ScenarioRun, StepPerformer};
 use super::scenario_panel::{CaptionBar, CaptionLanguage, Qos2Table, ScenarioPicker, StepControl};
@@ -30,108 +31,6 @@ use super::ScenarioRemote;
 /// Playhead clock tick. The playhead advances by measured wall time, so a
 /// late tick never changes the speed, only the smoothness.
 const TICK: Duration = Duration::from_millis(16);
-
-/// What the visualiser draws, shared with whoever produces events (the
-/// simulation runner, or the lead's live WebSocket wiring).
-#[derive(Debug, Clone, Copy)]
-pub struct VisualiserFeed {
-    /// Every event so far, in the order it happened.
-    pub events: RwSignal<Vec<DiagramEvent>>,
-    /// Title over the diagram.
-    pub title: RwSignal<FeedTitle>,
-    /// Faults the panel shows as armed.
-    pub faults: RwSignal<FaultPlan>,
-}
-
-impl VisualiserFeed {
-    /// An empty feed.
-    pub fn new() -> Self {
-        VisualiserFeed {
-            events: RwSignal::new(Vec::new()),
-            title: RwSignal::new(FeedTitle::Live),
-            faults: RwSignal::new(FaultPlan::default()),
-        }
-    }
-
-    /// Append events (live packets, a scenario step's trace).
-    pub fn extend(&self, more: impl IntoIterator<Item = DiagramEvent>) {
-        self.events.update(|e| e.extend(more));
-    }
-
-    /// Start over with `title`.
-    pub fn reset(&self, title: impl Into<FeedTitle>) {
-        self.events.set(Vec::new());
-        self.title.set(title.into());
-    }
-}
-
-impl Default for VisualiserFeed {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// The title over the diagram, worded when drawn.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeedTitle {
-    /// A title of its own (an imported recording's), shown as it is.
-    Text(String),
-    /// A guided scenario's, in both languages.
-    Scenario {
-        /// English.
-        en: String,
-        /// Chinese.
-        zh: String,
-    },
-    /// Live, nothing chosen yet.
-    Live,
-    /// The simulated broker, nothing chosen yet.
-    SimIdle,
-    /// The live broker, nothing chosen yet.
-    LiveIdle,
-    /// Publishing by hand on the simulated broker.
-    FreePlaySim,
-    /// Publishing by hand on the live broker, in this protocol version.
-    FreePlayLive(ProtocolVersion),
-}
-
-impl From<String> for FeedTitle {
-    fn from(title: String) -> Self {
-        FeedTitle::Text(title)
-    }
-}
-
-impl From<&str> for FeedTitle {
-    fn from(title: &str) -> Self {
-        FeedTitle::Text(title.to_string())
-    }
-}
-
-impl FeedTitle {
-    /// The title in `locale`.
-    pub fn words_in(&self, locale: Locale) -> String {
-        match self {
-            FeedTitle::Text(t) => t.clone(),
-            FeedTitle::Scenario { zh, .. } if locale == Locale::zh_CN => zh.clone(),
-            FeedTitle::Scenario { en, .. } => en.clone(),
-            FeedTitle::Live => td_string!(locale, visualiser.title.live).into(),
-            FeedTitle::SimIdle => td_string!(locale, visualiser.title.sim_idle).into(),
-            FeedTitle::LiveIdle => td_string!(locale, visualiser.title.live_idle).into(),
-            FeedTitle::FreePlaySim => td_string!(locale, visualiser.title.free_play_sim).into(),
-            FeedTitle::FreePlayLive(version) => td_string!(
-                locale,
-                visualiser.title.free_play_live,
-                version = version.label()
-            )
-            .to_string(),
-        }
-    }
-
-    /// The title in English: recordings and file names.
-    pub fn english(&self) -> String {
-        self.words_in(Locale::en)
-    }
-}
 
 /// A message over the diagram, worded when drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,11 +106,6 @@ pub fn Visualiser(
     let shortcuts_shown = RwSignal::new(false);
     run_clock(playhead, layout);
 
-    let inspected = Memo::new(move |_| {
-        selected
-            .get()
-            .and_then(|i| layout.with(|l| packet_at(l, i)))
-    });
     let on_fault_change = Callback::new(move |intent: FaultIntent| {
         feed.faults.update(|f| f.apply(intent));
         if let Some(cb) = on_fault {
@@ -241,45 +135,89 @@ pub fn Visualiser(
 
     view! {
         <section class="visualiser" aria-label=move || td_string!(locale.get(), visualiser.root.label) node_ref=root>
-            <header class="vis-top">
-                <h2 class="vis-title">{move || feed.title.with(|t| t.words_in(locale.get()))}</h2>
-                <LanguageToggle language chosen=chosen_language/>
-                <button
-                    class="vis-shortcuts-toggle"
-                    aria-label=move || td_string!(locale.get(), visualiser.shortcuts.toggle)
-                    aria-expanded=move || shortcuts_shown.get().to_string()
-                    on:click=move |_| shortcuts_shown.update(|s| *s = !*s)
-                >
-                    "?"
-                </button>
-                <TransportControls playhead layout/>
-            </header>
+            <VisualiserTop feed language chosen_language shortcuts_shown playhead layout/>
             <Show when=move || shortcuts_shown.get()>
                 <ShortcutList on_close=Callback::new(move |()| shortcuts_shown.set(false))/>
             </Show>
             {move || message.get().map(|m| view! { <p class="vis-message" role="alert">{m.words_in(locale.get())}</p> })}
             <div class="vis-main">
-                <div class="vis-stage">
-                    <CaptionBar layout t language step=next_step/>
-                    <Show
-                        when=move || feed.events.with(|e| !e.is_empty())
-                        fallback=move || view! { <p class="vis-empty">{move || td_string!(locale.get(), visualiser.root.empty)}</p> }
-                    >
-                        <SequenceDiagram layout t selected/>
-                    </Show>
-                    <PacketList layout t/>
-                </div>
+                <VisualiserStage feed layout t language next_step selected/>
                 <aside class="vis-side">
                     {scenario_ui}
                     {on_publish.map(|cb| view! { <PublishNow on_publish=cb playhead/> })}
                     <FaultPanel plan=feed.faults on_fault=on_fault_change/>
                     <Qos2Table layout t/>
-                    <PacketInspector packet=inspected/>
+                    <SelectedPacket layout selected/>
                     <FileButtons feed layout message/>
                 </aside>
             </div>
         </section>
     }
+}
+
+/// The title, the caption language, the shortcut list's toggle and the transport.
+#[component]
+fn VisualiserTop(
+    feed: VisualiserFeed,
+    language: Signal<CaptionLanguage>,
+    chosen_language: RwSignal<Option<CaptionLanguage>>,
+    shortcuts_shown: RwSignal<bool>,
+    playhead: RwSignal<Playhead>,
+    layout: Memo<Layout>,
+) -> impl IntoView {
+    let locale = words::locale();
+    view! {
+        <header class="vis-top">
+            <h2 class="vis-title">{move || feed.title.with(|t| t.words_in(locale.get()))}</h2>
+            <LanguageToggle language chosen=chosen_language/>
+            <button
+                class="vis-shortcuts-toggle"
+                aria-label=move || td_string!(locale.get(), visualiser.shortcuts.toggle)
+                aria-expanded=move || shortcuts_shown.get().to_string()
+                on:click=move |_| shortcuts_shown.update(|s| *s = !*s)
+            >
+                "?"
+            </button>
+            <TransportControls playhead layout/>
+        </header>
+    }
+}
+
+/// The caption over the diagram, the diagram (or what to do while it is
+/// empty) and the packet list under it.
+#[component]
+fn VisualiserStage(
+    feed: VisualiserFeed,
+    layout: Memo<Layout>,
+    t: Signal<f64>,
+    language: Signal<CaptionLanguage>,
+    next_step: StepControl,
+    selected: RwSignal<Option<usize>>,
+) -> impl IntoView {
+    let locale = words::locale();
+    view! {
+        <div class="vis-stage">
+            <CaptionBar layout t language step=next_step/>
+            <Show
+                when=move || feed.events.with(|e| !e.is_empty())
+                fallback=move || view! { <p class="vis-empty">{move || td_string!(locale.get(), visualiser.root.empty)}</p> }
+            >
+                <SequenceDiagram layout t selected/>
+            </Show>
+            <PacketList layout t/>
+        </div>
+    }
+}
+
+/// The inspector, on the packet selected in the diagram.
+#[component]
+fn SelectedPacket(layout: Memo<Layout>, selected: RwSignal<Option<usize>>) -> impl IntoView {
+    let inspected = Memo::new(move |_| {
+        selected
+            .get()
+            .and_then(|i| layout.with(|l| packet_at(l, i)))
+    });
+    view! { <PacketInspector packet=inspected/> }
 }
 
 /// Advance the playhead by wall time while playing.
