@@ -8,9 +8,11 @@
 //! levels with msg_id de-duplication. It has no caps, no severity, no
 //! history and no health counters, so it is a floor, not a rival.
 //!
-//! Needs `dist/` (release trunk build), chromium and chromedriver; run by
-//! `scripts/bench-browser.sh` (`make bench`), which sets
-//! QOSCOPE_BROWSER_BENCH=1; without it `cargo bench` skips this bench.
+//! Needs a release trunk build with the `bench` feature (the product build
+//! does not export `dashboard_bench`), chromium and chromedriver; run by
+//! `scripts/bench-browser.sh` (`make bench`), which builds it into
+//! target/bench-dist, points QOSCOPE_DIST at it and sets
+//! QOSCOPE_BROWSER_BENCH=1; without that `cargo bench` skips this bench.
 //! Never under `--virtual-time-budget` (it freezes `performance.now()`).
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -91,7 +93,9 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     if std::env::var_os("QOSCOPE_BROWSER_BENCH").is_none() {
-        println!("browser bench skipped: run scripts/bench-browser.sh (needs dist/, chromium)");
+        println!(
+            "browser bench skipped: run scripts/bench-browser.sh (builds the app with the bench feature; needs chromium)"
+        );
         return;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -167,12 +167,23 @@ async fn a_qos1_resent_delta_marks_the_count_untrusted() {
         .is_some());
 }
 
+// What `dashboard_bench` returns; the export itself is only in a build with
+// the `bench` feature (tested below when it is on).
 #[wasm_bindgen_test]
 fn the_browser_bench_feeds_every_message_and_reports_json() {
-    let json = qoscope::app::dashboard::bench::dashboard_bench(5_000);
+    let json = qoscope::app::dashboard::bench::bench_report_json(5_000);
     let report: serde_json::Value = serde_json::from_str(&json).expect("JSON report");
     assert_eq!(report["messages"], 5_000);
     assert_eq!(report["frames"], 15, "334 messages a frame");
     assert!(report["max_frame_ms"].as_f64().is_some());
     assert!(report["alarms"].as_u64().is_some_and(|n| n > 0));
+}
+
+#[cfg(feature = "bench")]
+#[wasm_bindgen_test]
+fn the_bench_export_reports_the_same_json() {
+    let json = qoscope::app::dashboard::bench::dashboard_bench(1_000);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON report");
+    assert_eq!(report["messages"], 1_000);
+    assert_eq!(report["frames"], 3, "334 messages a frame");
 }

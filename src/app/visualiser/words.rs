@@ -113,6 +113,7 @@ pub enum NoteWords {
 
 impl NoteWords {
     /// The note in `locale`.
+    // A flat table: one arm per note, each its translated sentence.
     pub fn words_in(&self, locale: Locale) -> String {
         match self {
             NoteWords::Delivered { qos, dup: false } => {

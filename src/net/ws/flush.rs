@@ -1,0 +1,173 @@
+//! After every input: store the state, send what is ready, hand the events
+//! to the app, re-arm the session's timer.
+
+use std::cell::RefCell;
+use std::rc::Weak;
+
+use gloo_timers::callback::Timeout;
+
+use super::fault_filter::delay;
+use super::reconnect::{connection_dropped, drop_for_fault};
+use super::socket::{retire_socket, send_frame};
+use super::state::{with_current, Inner};
+use super::LinkUpdate;
+use crate::mqtt::fault::{Direction, FaultCause, Verdict};
+use crate::mqtt::session::EventKind;
+use crate::net::clock::now_ms;
+
+/// After every input: send what is ready, report events, re-arm the timer.
+pub(super) fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    let cut = pump(inner, weak);
+    drain_events(inner);
+    if cut {
+        drop_for_fault(inner, weak);
+        return;
+    }
+    if inner.session.poll_close() {
+        // The session ended the connection itself (keep-alive timeout,
+        // protocol error, no CONNACK): close the transport and treat it as a drop.
+        retire_socket(inner, Some(1000));
+        connection_dropped(inner, weak, 1000, String::new());
+        return;
+    }
+    arm_session_timer(inner, weak);
+}
+
+/// Sends every ready transmit as one binary frame (less what the fault
+/// rules lose; later, with added latency). Returns true when a rule cut the
+/// connection.
+pub(super) fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
+    // The state these packets carry is stored before they leave.
+    persist_if_changed(inner);
+    let mut frame = Vec::new();
+    let mut cut = false;
+    let now = now_ms();
+    let mut due = now;
+    while let Some(transmit) = inner.session.poll_transmit() {
+        let Some(faults) = inner.faults.as_mut() else {
+            frame.extend_from_slice(&transmit.bytes);
+            continue;
+        };
+        if cut {
+            // Queued behind the cut: lost with the connection.
+            faults
+                .dropped_out
+                .push((transmit.bytes, FaultCause::ConnectionCut));
+            continue;
+        }
+        let judged = faults
+            .faulty_wire
+            .judge(now, 0, Direction::ClientToBroker, &transmit.packet);
+        match judged.verdict {
+            Verdict::Deliver => {
+                due = judged.arrive_at;
+                frame.extend_from_slice(&transmit.bytes);
+            }
+            Verdict::Drop { rule } => faults.dropped_out.push((transmit.bytes, rule)),
+            Verdict::Cut { rule } => {
+                faults
+                    .dropped_out
+                    .push((transmit.bytes, FaultCause::Rule(rule)));
+                cut = true;
+            }
+        }
+    }
+    if frame.is_empty() {
+        return cut;
+    }
+    if due > now {
+        delay(inner, weak, Direction::ClientToBroker, due, frame);
+    } else {
+        send_frame(inner, &frame);
+    }
+    cut
+}
+
+/// Stores the session state if it changed since it was last stored.
+pub(super) fn persist_if_changed(inner: &mut Inner) {
+    let revision = inner.session.state_revision();
+    if revision == inner.persisted_revision {
+        return;
+    }
+    // Taken even with nothing to store it in, so that it stays small.
+    let changes = inner.session.take_state_changes();
+    if let Some(persist) = &inner.persist {
+        persist(&inner.session, &changes);
+    }
+    inner.persisted_revision = revision;
+}
+
+/// Moves session events to the app.
+pub(super) fn drain_events(inner: &mut Inner) {
+    while let Some(event) = inner.session.poll_event() {
+        match &event.kind {
+            EventKind::Connected { .. } => {
+                inner.accepted_once = true;
+                inner.accepted_this_socket = true;
+            }
+            EventKind::ConnectionRefused { .. } => inner.refused = true,
+            // The broker broke the protocol before accepting us (MQTT-3.2.2-4,
+            // a malformed CONNACK): trying again would fail the same way.
+            EventKind::ProtocolError { .. } => {
+                inner.refused = inner.refused || !inner.accepted_this_socket;
+            }
+            _ => {}
+        }
+        let dropped = match (&event.kind, inner.faults.as_mut()) {
+            (EventKind::PacketSent { packet, bytes }, Some(faults)) => faults
+                .dropped_out
+                .iter()
+                .position(|(b, _)| b == bytes)
+                .map(|i| (packet.clone(), faults.dropped_out.remove(i))),
+            _ => None,
+        };
+        let at = event.at;
+        inner.out.push(LinkUpdate::Session(Box::new(event)));
+        if let Some((packet, (bytes, cause))) = dropped {
+            inner.out.push(LinkUpdate::Dropped {
+                at,
+                direction: Direction::ClientToBroker,
+                packet: Box::new(packet),
+                bytes,
+                cause,
+            });
+        }
+    }
+}
+
+/// Arms the timer for the session's next deadline (keep-alive, retries),
+/// unless timers are held.
+fn arm_session_timer(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    if inner.hold_timers {
+        inner.session_timer = None;
+        return;
+    }
+    let Some(deadline) = inner.session.poll_timeout() else {
+        inner.session_timer = None;
+        return;
+    };
+    // A timer already due no later stays: firing early is harmless (the
+    // session takes only what expired, and the timer is armed again), and
+    // keep-alive moves the deadline with every packet, which would otherwise
+    // cost a clearTimeout and a setTimeout per packet under a flood.
+    if inner.session_timer.is_some() && inner.session_timer_due <= deadline {
+        return;
+    }
+    let now = now_ms();
+    let delay = deadline.saturating_sub(now).min(u64::from(u32::MAX)) as u32;
+    let generation = inner.generation;
+    let w = weak.clone();
+    inner.session_timer_due = deadline.max(now);
+    inner.session_timer = Some(Timeout::new(delay, move || {
+        with_current(&w, generation, |inner, weak| {
+            // This timer is spent: the next arm must make a new one. It is
+            // dropped later (never inside its own callback), with the others.
+            inner.spent.clear();
+            if let Some(spent) = inner.session_timer.take() {
+                inner.spent.push(spent);
+            }
+            inner.session.handle_timeout(now_ms());
+            after_input(inner, weak);
+        });
+    }));
+}
