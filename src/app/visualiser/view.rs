@@ -94,13 +94,7 @@ pub fn Visualiser(
     let selected = RwSignal::new(None::<usize>);
     let message = RwSignal::new(None::<Message>);
     let locale = words::locale();
-    // Captions follow the interface language until the presenter picks one.
-    let chosen_language = RwSignal::new(None::<CaptionLanguage>);
-    let language = Signal::derive(move || {
-        chosen_language
-            .get()
-            .unwrap_or_else(|| CaptionLanguage::for_locale(locale.get()))
-    });
+    let (chosen_language, language) = caption_language(locale);
 
     let root: NodeRef<leptos::html::Section> = NodeRef::new();
     let shortcuts_shown = RwSignal::new(false);
@@ -108,9 +102,7 @@ pub fn Visualiser(
 
     let on_fault_change = Callback::new(move |intent: FaultIntent| {
         feed.faults.update(|f| f.apply(intent));
-        if let Some(cb) = on_fault {
-            cb.run(intent);
-        }
+        on_fault.inspect(|cb| cb.run(intent));
     });
     let (scenario_ui, next_step) = scenario_controls(
         ScenarioWiring {
@@ -153,6 +145,20 @@ pub fn Visualiser(
             </div>
         </section>
     }
+}
+
+/// The captions' language as the presenter chose it, and as shown: the
+/// interface language until the presenter picks one.
+fn caption_language(
+    locale: Signal<Locale>,
+) -> (RwSignal<Option<CaptionLanguage>>, Signal<CaptionLanguage>) {
+    let chosen = RwSignal::new(None::<CaptionLanguage>);
+    let shown = Signal::derive(move || {
+        chosen
+            .get()
+            .unwrap_or_else(|| CaptionLanguage::for_locale(locale.get()))
+    });
+    (chosen, shown)
 }
 
 /// The title, the caption language, the shortcut list's toggle and the transport.
