@@ -7,10 +7,10 @@
 //! asked, which is how [`super::fields`] works.
 
 use super::error::{DecodeError, DecodeErrorKind as K};
+use super::primitives::Reader;
 use super::properties::{decode_properties, PropertyContext};
 use super::reason::{is_valid_reason, reason_text};
 use super::types::*;
-use super::wire::Reader;
 
 type Res<T> = Result<T, DecodeError>;
 

@@ -2,8 +2,8 @@
 //! PUBACK, QoS 2 store id + PUBREC … PUBREL → PUBCOMP, deduplicated by id,
 //! delivered on PUBLISH or on PUBREL ([`super::Qos2Delivery`]).
 
-use super::wire;
-use super::{EventKind, FlowDirection, FlowState, Link, Message, Qos2Delivery, Session};
+use super::codec;
+use super::{ConnState, EventKind, FlowDirection, FlowState, Message, Qos2Delivery, Session};
 use crate::mqtt::packet::{Packet, PacketId, PacketType, PubResponse, Publish, QoS};
 use crate::mqtt::topic::matches;
 
@@ -42,8 +42,8 @@ impl Session {
             self.protocol_error(now, text, 0x94);
             return None;
         }
-        let resolved = match &mut self.link {
-            Link::Connected(c) => c.aliases.resolve_incoming(alias, &publish.topic),
+        let resolved = match &mut self.conn_state {
+            ConnState::Connected(c) => c.aliases.resolve_incoming(alias, &publish.topic),
             _ => None,
         };
         if resolved.is_none() {
@@ -203,7 +203,7 @@ impl Session {
 
     /// A reason code in words, for the acknowledgement packets' codes.
     pub(crate) fn ack_reason(&self, packet_type: PacketType, code: u8) -> String {
-        wire::reason_words(packet_type, self.config.version, code)
+        codec::reason_words(packet_type, self.config.version, code)
     }
 }
 

@@ -3,7 +3,7 @@
 //! (Receive Maximum), resends and the publish command.
 
 use super::aliases::AliasUse;
-use super::wire;
+use super::codec;
 use super::{CommandError, EventKind, FlowDirection, FlowState, PublishRequest, Session, Timer};
 use crate::mqtt::packet::{Packet, PacketId, PacketType, PubResponse, Publish, QoS};
 use crate::mqtt::topic::validate_topic_name;
@@ -288,7 +288,7 @@ impl Session {
         dup: bool,
     ) -> Result<(), CommandError> {
         let (wire, bytes, used) = self.wire_publish(publish, dup)?;
-        if let super::Link::Connected(c) = &mut self.link {
+        if let super::ConnState::Connected(c) = &mut self.conn_state {
             c.aliases.commit(&publish.topic, used);
         }
         self.send_encoded(now, Packet::Publish(wire), bytes);
@@ -382,7 +382,7 @@ impl Session {
         let (packet_id, qos) = (flow.packet_id, flow.qos);
         if reason >= 0x80 {
             self.emit_flow(now, packet_id, qos, from, FlowState::Abandoned);
-            let words = wire::reason_words(ack, self.config.version, reason);
+            let words = codec::reason_words(ack, self.config.version, reason);
             let reason = format!("{} {words} (0x{reason:02X})", ack.name());
             self.emit(
                 now,
