@@ -101,7 +101,8 @@ impl ClientSession {
             })
     }
 
-    /// The next packet id not in flight (1..=65535; MQTT-2.3.1-2/4).
+    /// The next packet id not in flight (non-zero, MQTT-2.3.1-1; unused,
+    /// MQTT-2.3.1-4).
     pub(super) fn allocate_packet_id(&mut self) -> Option<PacketId> {
         for _ in 0..u16::MAX {
             let id = self.next_packet_id;

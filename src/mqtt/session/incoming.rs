@@ -37,7 +37,7 @@ impl Session {
         };
         let maximum = self.config.topic_alias_maximum;
         if alias == 0 || alias > maximum {
-            // MQTT-3.3.2-9 / -10: an alias must be 1..=our Topic Alias Maximum.
+            // MQTT-3.3.2-10 / -11: an alias must be 1..=our Topic Alias Maximum.
             let text = format!("topic alias {alias} outside the allowed 1..={maximum}");
             self.protocol_error(now, text, 0x94);
             return None;
@@ -96,7 +96,7 @@ impl Session {
     }
 
     /// Stores the id and answers PUBREC; a repeat of a stored id is a
-    /// duplicate: PUBREC again, no second delivery (MQTT-4.3.3-9).
+    /// duplicate: PUBREC again, no second delivery (MQTT-4.3.3-10).
     fn receive_qos2(&mut self, now: u64, packet_id: PacketId, message: Message) {
         if self.incoming.contains_key(&packet_id) {
             self.send(now, ack(Packet::Pubrec, packet_id, 0));

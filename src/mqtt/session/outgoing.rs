@@ -18,7 +18,8 @@ pub(crate) enum Stage {
     /// QoS 2 PUBLISH sent.
     AwaitingPubrec(Publish),
     /// QoS 2 PUBREC received, PUBREL sent: the message itself is gone
-    /// (MQTT-4.3.3-3: the sender discards it on PUBREC), only the id remains.
+    /// (PUBREC acknowledges it, MQTT-4.3.3-3, and it is never sent again,
+    /// MQTT-4.3.3-6), only the id remains.
     AwaitingPubcomp,
 }
 
@@ -111,7 +112,7 @@ impl Session {
             if !self.is_connected() {
                 return Err(CommandError::NotConnected);
             }
-            // Retain Available (MQTT-3.3.1-14) binds QoS 0 as much as QoS 1/2.
+            // Retain Available (MQTT-3.2.2-14) binds QoS 0 as much as QoS 1/2.
             self.check_broker_limits(&publish)?;
             self.transmit_publish(now, &publish, false)?;
             return Ok(None);
@@ -315,7 +316,7 @@ impl Session {
         }
     }
 
-    /// PUBREC: drop the message, keep the id, send PUBREL (MQTT-4.3.3-3). A
+    /// PUBREC: drop the message, keep the id, send PUBREL (MQTT-4.3.3-3, -4). A
     /// repeated PUBREC means our PUBREL was lost: send PUBREL again.
     pub(crate) fn on_pubrec(&mut self, now: u64, rec: PubResponse) {
         let Some(i) = self.flow_index(rec.packet_id) else {
