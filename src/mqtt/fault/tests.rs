@@ -1,7 +1,7 @@
 //! Unit tests of the fault rules and the faulty wire.
 
 use super::*;
-use crate::mqtt::packet::{PubResponse, Publish, QoS};
+use crate::mqtt::packet::{ProtocolVersion, PubResponse, Publish, QoS};
 
 fn pubrec(id: u16) -> Packet {
     Packet::Pubrec(PubResponse {
