@@ -140,7 +140,7 @@ impl FaultCause {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[must_use]
 pub enum Verdict {
-    /// Let it through (after [`FaultRules::added_latency`]).
+    /// Let it through (after [`super::FaultRules::added_latency`]).
     Deliver,
     /// Lose it; the connection stays up.
     Drop {

@@ -48,7 +48,7 @@ pub struct WireEvent {
 /// Who ended a connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CloseOrigin {
-    /// Cut by a fault rule (`Some`) or by [`Sim::cut`] (`None`): both ends at once.
+    /// Cut by a fault rule (`Some`) or by [`super::Sim::cut`] (`None`): both ends at once.
     Cut(Option<TargetedRule>),
     /// The client session closed it (after DISCONNECT, on keep-alive timeout, ...).
     Client,
