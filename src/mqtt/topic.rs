@@ -39,9 +39,10 @@ pub enum TopicError {
     MultiLevelNotAlone,
     /// `+` shares its level with other characters, as in `sensor+` (MQTT-4.7.1-3).
     SingleLevelNotAlone,
-    /// `$share/` without a share name, or the share name has `/`, `+` or `#` (MQTT-4.8.2-2).
+    /// `$share/` without a share name (MQTT-4.8.2-1), or the share name has `/`, `+`
+    /// or `#` (MQTT-4.8.2-2).
     InvalidShareName,
-    /// `$share/group` without a filter after the share name (MQTT-4.8.2-1).
+    /// `$share/group` without a filter after the share name (MQTT-4.8.2-2).
     MissingSharedFilter,
 }
 

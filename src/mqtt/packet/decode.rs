@@ -4,13 +4,13 @@
 //! The fixed header is checked as soon as it is complete — reserved flags,
 //! QoS 3 and the Maximum Packet Size — so a stream fails early, before an
 //! over-size packet has arrived. The body parsers record field spans when
-//! asked, which is how [`super::fields`] works.
+//! asked, which is how [`super::fields()`] works.
 
 use super::error::{DecodeError, DecodeErrorKind as K};
+use super::primitives::Reader;
 use super::properties::{decode_properties, PropertyContext};
 use super::reason::{is_valid_reason, reason_text};
 use super::types::*;
-use super::wire::Reader;
 
 type Res<T> = Result<T, DecodeError>;
 

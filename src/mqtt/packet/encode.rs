@@ -4,9 +4,9 @@
 //! acknowledgements) are left out when encoding for 3.1.1.
 
 use super::error::EncodeError;
+use super::primitives::{put_binary, put_length_prefixed, put_str, put_u16};
 use super::properties::{encode_properties, PropertyContext};
 use super::types::*;
-use super::wire::{put_binary, put_length_prefixed, put_str, put_u16};
 
 impl Packet {
     /// The encoded bytes of this packet (CONNECT uses its own `protocol`).

@@ -186,6 +186,7 @@ impl fmt::Display for DecodeError {
 }
 
 impl fmt::Display for DecodeErrorKind {
+    // A flat table: one arm per decode error, each a sentence.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use DecodeErrorKind::*;
         match self {

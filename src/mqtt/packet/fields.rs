@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::decode::{parse_body, parse_fixed_header};
 use super::error::{DecodeError, DecodeErrorKind};
+use super::primitives::Reader;
 use super::types::{PacketType, ProtocolVersion};
-use super::wire::Reader;
 
 /// One field of a packet: bytes `start..end` of the raw packet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

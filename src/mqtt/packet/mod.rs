@@ -7,7 +7,7 @@
 //! - [`fields()`]: byte spans of every field, for the inspector.
 //! - [`reason_text`]: reason and return codes in words.
 //!
-//! Private parts: `wire` (integers, strings, the bounds-checked reader),
+//! Private parts: `primitives` (integers, strings, the bounds-checked reader),
 //! `properties` (MQTT 5 property table and codec).
 
 mod decode;
@@ -16,10 +16,10 @@ mod encode;
 mod error;
 mod fields;
 pub mod payload_serde;
+mod primitives;
 mod properties;
 mod reason;
 mod types;
-mod wire;
 
 pub use decode::decode;
 pub use decoder::Decoder;
@@ -31,4 +31,4 @@ pub use reason::{is_valid_reason, reason_text};
 pub use types::*;
 
 /// Largest remaining length MQTT can express (268,435,455 bytes).
-pub const MAX_REMAINING_LENGTH: usize = wire::MAX_VARINT;
+pub const MAX_REMAINING_LENGTH: usize = primitives::MAX_VARINT;

@@ -5,8 +5,10 @@
 use std::fmt;
 
 use super::error::{DecodeErrorKind, EncodeError};
+use super::primitives::{
+    put_binary, put_length_prefixed, put_str, put_u16, put_u32, put_varint, Reader,
+};
 use super::types::{PacketType, Properties};
-use super::wire::{put_binary, put_length_prefixed, put_str, put_u16, put_u32, put_varint, Reader};
 use super::DecodeError;
 
 /// Where a property block sits: on a packet, or in CONNECT's will.

@@ -2,10 +2,10 @@
 //! PINGRESP), DISCONNECT either way, protocol errors.
 
 use super::aliases::TopicAliases;
-use super::wire;
+use super::codec;
 use super::{
-    BrokerLimits, CommandError, Connection, DisconnectReason, DisconnectRequest, EventKind, Link,
-    PendingRequest, Session, Timer,
+    BrokerLimits, CommandError, ConnState, DisconnectReason, DisconnectRequest, EventKind,
+    LiveConnection, PendingRequest, Session, Timer,
 };
 use crate::mqtt::packet::{Connack, Connect, Disconnect, Packet, PacketType, Properties, QoS};
 
@@ -13,7 +13,7 @@ impl Session {
     /// The transport is open: send CONNECT. Ignored (with a `Warning`) when
     /// already connecting or connected.
     pub fn connect(&mut self, now: u64) {
-        if !matches!(self.link, Link::Disconnected) {
+        if !matches!(self.conn_state, ConnState::Disconnected) {
             return self.warn(
                 now,
                 "connect while already connecting or connected: ignored".into(),
@@ -24,9 +24,9 @@ impl Session {
             self.warn(now, "MQTT 5 forbids in-session resends: retry policy OnTimeout ignored, resending on reconnect only".into());
         }
         self.decoder =
-            wire::FrameDecoder::new(self.config.version, self.config.maximum_packet_size);
+            codec::FrameDecoder::new(self.config.version, self.config.maximum_packet_size);
         self.close_requested = false;
-        self.link = Link::Connecting;
+        self.conn_state = ConnState::Connecting;
         let connect = self.connect_packet();
         if !self.try_send(now, Packet::Connect(connect)) {
             return self.close(now, DisconnectReason::InvalidConnect);
@@ -63,7 +63,7 @@ impl Session {
 
     /// CONNACK: refused, or connected with or without the session.
     pub(crate) fn on_connack(&mut self, now: u64, connack: Connack) {
-        if !matches!(self.link, Link::Connecting) {
+        if !matches!(self.conn_state, ConnState::Connecting) {
             return self.protocol_error(now, "a second CONNACK".into(), 0x82);
         }
         let refused = if self.is_v5() {
@@ -72,7 +72,8 @@ impl Session {
             connack.code != 0
         };
         if refused {
-            let reason = wire::reason_words(PacketType::Connack, self.config.version, connack.code);
+            let reason =
+                codec::reason_words(PacketType::Connack, self.config.version, connack.code);
             self.emit(
                 now,
                 EventKind::ConnectionRefused {
@@ -97,7 +98,7 @@ impl Session {
         self.has_state = true;
         let broker = self.broker_limits(&connack);
         let keep_alive_ms = u64::from(broker.keep_alive_secs) * 1000;
-        self.link = Link::Connected(Connection {
+        self.conn_state = ConnState::Connected(LiveConnection {
             broker: broker.clone(),
             keep_alive_ms,
             aliases: TopicAliases::default(),
@@ -160,7 +161,7 @@ impl Session {
         now: u64,
         request: DisconnectRequest,
     ) -> Result<(), CommandError> {
-        if matches!(self.link, Link::Disconnected) {
+        if matches!(self.conn_state, ConnState::Disconnected) {
             return Err(CommandError::NotConnected);
         }
         let mut disconnect = Disconnect::default();
@@ -190,7 +191,7 @@ impl Session {
     /// nothing sent for the keep-alive period: PINGREQ (MQTT-3.1.2-23).
     pub(crate) fn on_keep_alive_due(&mut self, now: u64) {
         let Some(keep_alive_ms) = self.connection().map(|c| c.keep_alive_ms) else {
-            if matches!(self.link, Link::Connecting) {
+            if matches!(self.conn_state, ConnState::Connecting) {
                 self.close(now, DisconnectReason::ConnackTimeout);
             }
             return;
@@ -217,7 +218,7 @@ impl Session {
     /// DISCONNECT from the broker (MQTT 5).
     pub(crate) fn on_server_disconnect(&mut self, now: u64, disconnect: Disconnect) {
         let code = disconnect.reason;
-        let mut reason = wire::reason_words(PacketType::Disconnect, self.config.version, code);
+        let mut reason = codec::reason_words(PacketType::Disconnect, self.config.version, code);
         if let Some(text) = disconnect.properties.reason_string {
             reason = format!("{reason}: {text}");
         }
@@ -248,7 +249,7 @@ impl Session {
     /// Leaves the connection: timers off, unanswered SUBSCRIBE/UNSUBSCRIBE
     /// reported, `Disconnected` emitted. Flows stay for the next connect.
     pub(crate) fn end_connection(&mut self, now: u64, reason: DisconnectReason) {
-        self.link = Link::Disconnected;
+        self.conn_state = ConnState::Disconnected;
         self.timers.stop_all();
         for (packet_id, request) in std::mem::take(&mut self.pending) {
             self.ids.release(packet_id);

@@ -338,6 +338,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// A one-line human text, e.g. "id 7: AwaitingPubrec → AwaitingPubcomp".
+    // A flat table: one arm per event kind, each a sentence.
     pub fn describe(&self) -> String {
         use EventKind::*;
         match self {
@@ -405,10 +406,9 @@ impl EventKind {
                     qos.as_u8()
                 )
             }
-            PublishFailed { packet_id, reason } => match packet_id {
-                Some(id) => format!("id {id}: publish failed: {reason}"),
-                None => format!("publish failed: {reason}"),
-            },
+            PublishFailed { packet_id, reason } => {
+                format!("{}publish failed: {reason}", id_prefix(*packet_id))
+            }
             MessageDropped { packet_id, why } => format!("id {packet_id}: message dropped: {why}"),
             Subscribed { packet_id, results } => {
                 format!("id {packet_id}: subscribed {}", results_text(results))
@@ -435,6 +435,11 @@ impl EventKind {
             Warning { message } => format!("warning: {message}"),
         }
     }
+}
+
+/// "id 7: " for a packet id, nothing without one.
+fn id_prefix(packet_id: Option<PacketId>) -> String {
+    packet_id.map_or_else(String::new, |id| format!("id {id}: "))
 }
 
 fn yes_no(b: bool) -> &'static str {

@@ -2,7 +2,8 @@
 //!
 //! An id is in use from the moment a QoS>0 PUBLISH, a SUBSCRIBE or an
 //! UNSUBSCRIBE takes it until its flow ends (PUBACK, PUBCOMP, SUBACK,
-//! UNSUBACK); an id in use is never handed out again (MQTT-2.2.1-3).
+//! UNSUBACK); an id in use is never handed out again (MQTT-2.2.1-3 in 5.0,
+//! MQTT-2.3.1-2 in 3.1.1).
 
 use std::collections::BTreeSet;
 

@@ -2,8 +2,8 @@
 //! PUBACK, QoS 2 store id + PUBREC … PUBREL → PUBCOMP, deduplicated by id,
 //! delivered on PUBLISH or on PUBREL ([`super::Qos2Delivery`]).
 
-use super::wire;
-use super::{EventKind, FlowDirection, FlowState, Link, Message, Qos2Delivery, Session};
+use super::codec;
+use super::{ConnState, EventKind, FlowDirection, FlowState, Message, Qos2Delivery, Session};
 use crate::mqtt::packet::{Packet, PacketId, PacketType, PubResponse, Publish, QoS};
 use crate::mqtt::topic::matches;
 
@@ -37,13 +37,13 @@ impl Session {
         };
         let maximum = self.config.topic_alias_maximum;
         if alias == 0 || alias > maximum {
-            // MQTT-3.3.2-9 / -10: an alias must be 1..=our Topic Alias Maximum.
+            // MQTT-3.3.2-10 / -11: an alias must be 1..=our Topic Alias Maximum.
             let text = format!("topic alias {alias} outside the allowed 1..={maximum}");
             self.protocol_error(now, text, 0x94);
             return None;
         }
-        let resolved = match &mut self.link {
-            Link::Connected(c) => c.aliases.resolve_incoming(alias, &publish.topic),
+        let resolved = match &mut self.conn_state {
+            ConnState::Connected(c) => c.aliases.resolve_incoming(alias, &publish.topic),
             _ => None,
         };
         if resolved.is_none() {
@@ -96,7 +96,7 @@ impl Session {
     }
 
     /// Stores the id and answers PUBREC; a repeat of a stored id is a
-    /// duplicate: PUBREC again, no second delivery (MQTT-4.3.3-9).
+    /// duplicate: PUBREC again, no second delivery (MQTT-4.3.3-10).
     fn receive_qos2(&mut self, now: u64, packet_id: PacketId, message: Message) {
         if self.incoming.contains_key(&packet_id) {
             self.send(now, ack(Packet::Pubrec, packet_id, 0));
@@ -203,7 +203,7 @@ impl Session {
 
     /// A reason code in words, for the acknowledgement packets' codes.
     pub(crate) fn ack_reason(&self, packet_type: PacketType, code: u8) -> String {
-        wire::reason_words(packet_type, self.config.version, code)
+        codec::reason_words(packet_type, self.config.version, code)
     }
 }
 

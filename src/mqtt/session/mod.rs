@@ -33,13 +33,16 @@
 //! the connection and the in-flight window allow. QoS 0 needs a connection.
 //!
 //! Modules: `outgoing` (our PUBLISH flows), `incoming` (the broker's PUBLISH
-//! flows), `connection` (CONNECT/CONNACK, keep-alive, DISCONNECT),
-//! `subscriptions`, `aliases`, `ids`, `timers`, `snapshot`, `events`, `log`
-//! (the `mosquitto_pub -d` lines), `wire` (the only contact with the codec).
+//! flows), `connection` (CONNECT/CONNACK, keep-alive, DISCONNECT), `config`
+//! ([`SessionConfig`] and its defaults), `subscriptions`, `aliases`, `ids`,
+//! `timers`, `snapshot`, `events`, `log` (the `mosquitto_pub -d` lines),
+//! `codec` (the only contact with the packet codec).
 
 #![warn(missing_docs, unreachable_pub)]
 
 mod aliases;
+mod codec;
+mod config;
 mod connection;
 mod error;
 mod events;
@@ -51,16 +54,17 @@ mod outgoing;
 mod snapshot;
 mod subscriptions;
 mod timers;
-mod wire;
 
 use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use super::packet::{
-    LastWill, Packet, PacketId, Properties, ProtocolVersion, QoS, SubscribeFilter,
-};
+use super::packet::{Packet, PacketId, Properties, ProtocolVersion, QoS, SubscribeFilter};
 
+pub use config::{
+    Qos2Delivery, RetryPolicy, SessionConfig, DEFAULT_CONNACK_TIMEOUT_MS, DEFAULT_MAX_INFLIGHT,
+    DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES,
+};
 pub use error::CommandError;
 pub use events::{
     BrokerLimits, DisconnectReason, Event, EventKind, FilterResult, FlowDirection, FlowState,
@@ -75,160 +79,6 @@ pub use subscriptions::SUBSCRIPTION_IDS;
 use aliases::TopicAliases;
 use ids::PacketIds;
 use timers::{Timer, TimerTable};
-
-/// When unacknowledged PUBLISH / PUBREL packets are resent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum RetryPolicy {
-    /// Only on reconnect with a session present (MQTT-4.4.0-1). Default, both versions.
-    #[default]
-    OnReconnect,
-    /// Also after `interval_ms` without an acknowledgement, within the session
-    /// (3.1.1 only; MQTT 5 forbids it: a 5.0 session ignores it with a
-    /// `Warning` event at `connect`).
-    OnTimeout {
-        /// Milliseconds to wait for PUBACK / PUBREC / PUBCOMP before resending.
-        interval_ms: u64,
-    },
-}
-
-/// When an incoming QoS 2 message is handed to the application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Qos2Delivery {
-    /// On the first PUBLISH of an id (store the id, suppress repeats until PUBREL).
-    #[default]
-    OnPublish,
-    /// On PUBREL (store the message until released): the "more complete"
-    /// receiver that QoS tutorials describe, and what Mosquitto does.
-    OnPubrel,
-}
-
-/// Everything a session needs to know to connect. Build it with
-/// `SessionConfig { client_id: ..., ..SessionConfig::default() }` so that new
-/// fields do not break callers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionConfig {
-    /// Protocol version.
-    pub version: ProtocolVersion,
-    /// Client identifier.
-    pub client_id: String,
-    /// Clean Session (3.1.1) / Clean Start (5.0).
-    pub clean_start: bool,
-    /// Keep alive in seconds (0 = off).
-    pub keep_alive_secs: u16,
-    /// MQTT 5 Session Expiry Interval, seconds.
-    pub session_expiry_secs: Option<u32>,
-    /// User name.
-    pub username: Option<String>,
-    /// Password.
-    pub password: Option<Vec<u8>>,
-    /// Last will.
-    pub will: Option<LastWill>,
-    /// MQTT 5 Receive Maximum we announce (incoming QoS>0 window).
-    pub receive_maximum: u16,
-    /// MQTT 5 Maximum Packet Size we accept.
-    pub maximum_packet_size: Option<u32>,
-    /// MQTT 5 Topic Alias Maximum we accept from the broker.
-    pub topic_alias_maximum: u16,
-    /// Retry policy.
-    pub retry: RetryPolicy,
-    /// Incoming QoS 2 delivery point.
-    pub qos2_delivery: Qos2Delivery,
-    /// How long to wait for PINGRESP after PINGREQ, ms (None = half the keep-alive).
-    #[serde(default)]
-    pub pingresp_timeout_ms: Option<u64>,
-    /// Most QoS 1/2 messages waiting to be sent (no connection, or the
-    /// broker's Receive Maximum reached); a publish beyond it is refused.
-    #[serde(default = "default_max_queued_messages")]
-    pub max_queued_messages: usize,
-    /// Most payload bytes those waiting messages may hold together.
-    #[serde(default = "default_max_queued_bytes")]
-    pub max_queued_bytes: usize,
-    /// Give topics aliases of our own when the broker allows them (MQTT 5).
-    /// Off on a link that may lose packets on purpose: a lost PUBLISH that
-    /// set an alias would leave the broker not knowing it.
-    #[serde(default = "assign_aliases_by_default")]
-    pub assign_topic_aliases: bool,
-    /// Subscribe again, by itself, to every filter a broker lost (CONNACK
-    /// without a session), with the options and identifier first asked for.
-    #[serde(default)]
-    pub resubscribe: bool,
-    /// How long to wait for CONNACK after CONNECT, ms, whatever the
-    /// keep-alive (with keep-alive 0 nothing else would end the wait).
-    #[serde(default = "default_connack_timeout_ms")]
-    pub connack_timeout_ms: u64,
-    /// Most of our QoS 1/2 PUBLISHes in flight at once, whatever the
-    /// broker announces (a 3.1.1 broker announces nothing); the rest wait,
-    /// queued. A broker may hold a limit it cannot tell a 3.1.1 client:
-    /// Mosquitto 2.0.11 takes at most `max_inflight_messages` (20 unless
-    /// configured) from a client at once, and answers the 21st QoS 2 PUBLISH
-    /// with a PUBREC whose reason, 0x97 "quota exceeded", a 3.1.1 PUBREC
-    /// cannot carry, then discards the message. Seen here: a page with 100 in
-    /// flight lost four messages in five while every one of them was
-    /// acknowledged. Everything in flight is also sent again on every
-    /// reconnect (MQTT-4.4.0-1), so a small window is cheap to recover.
-    #[serde(default = "default_max_inflight")]
-    pub max_inflight: u16,
-}
-
-/// [`SessionConfig::max_inflight`] unless set: Mosquitto's own default, and
-/// libmosquitto's (an MQTT 5 broker's Receive Maximum lowers it further).
-pub const DEFAULT_MAX_INFLIGHT: u16 = 20;
-
-fn default_max_inflight() -> u16 {
-    DEFAULT_MAX_INFLIGHT
-}
-
-/// [`SessionConfig::connack_timeout_ms`] unless set: 30 s, long enough for
-/// a TLS handshake on a slow link, short enough for a user watching a spinner.
-pub const DEFAULT_CONNACK_TIMEOUT_MS: u64 = 30_000;
-
-fn default_connack_timeout_ms() -> u64 {
-    DEFAULT_CONNACK_TIMEOUT_MS
-}
-
-impl Default for SessionConfig {
-    fn default() -> Self {
-        SessionConfig {
-            version: ProtocolVersion::V311,
-            client_id: "qoscope".into(),
-            clean_start: true,
-            keep_alive_secs: 60,
-            session_expiry_secs: None,
-            username: None,
-            password: None,
-            will: None,
-            receive_maximum: u16::MAX,
-            maximum_packet_size: None,
-            topic_alias_maximum: 0,
-            retry: RetryPolicy::OnReconnect,
-            qos2_delivery: Qos2Delivery::OnPublish,
-            pingresp_timeout_ms: None,
-            connack_timeout_ms: DEFAULT_CONNACK_TIMEOUT_MS,
-            resubscribe: false,
-            assign_topic_aliases: true,
-            max_queued_messages: DEFAULT_MAX_QUEUED_MESSAGES,
-            max_queued_bytes: DEFAULT_MAX_QUEUED_BYTES,
-            max_inflight: DEFAULT_MAX_INFLIGHT,
-        }
-    }
-}
-
-/// [`SessionConfig::max_queued_messages`] unless set.
-pub const DEFAULT_MAX_QUEUED_MESSAGES: usize = 1_000;
-/// [`SessionConfig::max_queued_bytes`] unless set: 8 MiB.
-pub const DEFAULT_MAX_QUEUED_BYTES: usize = 8 * 1024 * 1024;
-
-fn default_max_queued_messages() -> usize {
-    DEFAULT_MAX_QUEUED_MESSAGES
-}
-
-fn default_max_queued_bytes() -> usize {
-    DEFAULT_MAX_QUEUED_BYTES
-}
-
-fn assign_aliases_by_default() -> bool {
-    true
-}
 
 /// A message the application wants to publish.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -277,15 +127,15 @@ pub enum ConnectionState {
 
 /// The current connection; each variant carries only its own data.
 #[derive(Debug)]
-enum Link {
+enum ConnState {
     Disconnected,
     Connecting,
-    Connected(Connection),
+    Connected(LiveConnection),
 }
 
 /// What lives exactly as long as one accepted connection.
 #[derive(Debug)]
-struct Connection {
+struct LiveConnection {
     broker: BrokerLimits,
     keep_alive_ms: u64,
     aliases: TopicAliases,
@@ -302,7 +152,7 @@ enum PendingRequest {
 #[derive(Debug)]
 pub struct Session {
     config: SessionConfig,
-    link: Link,
+    conn_state: ConnState,
     ids: PacketIds,
     /// Our QoS>0 flows, oldest first (resends keep this order, MQTT-4.6.0-1).
     outgoing: flows::Flows,
@@ -312,7 +162,7 @@ pub struct Session {
     /// Subscribed filters: granted QoS, and how each was asked for.
     subscriptions: BTreeMap<String, Subscription>,
     timers: TimerTable,
-    decoder: wire::FrameDecoder,
+    decoder: codec::FrameDecoder,
     transmits: VecDeque<Transmit>,
     events: VecDeque<Event>,
     close_requested: bool,
@@ -330,10 +180,10 @@ pub struct Session {
 impl Session {
     /// A new, disconnected session with empty state.
     pub fn new(config: SessionConfig) -> Self {
-        let decoder = wire::FrameDecoder::new(config.version, config.maximum_packet_size);
+        let decoder = codec::FrameDecoder::new(config.version, config.maximum_packet_size);
         Session {
             config,
-            link: Link::Disconnected,
+            conn_state: ConnState::Disconnected,
             ids: PacketIds::default(),
             outgoing: flows::Flows::default(),
             incoming: BTreeMap::new(),
@@ -355,7 +205,7 @@ impl Session {
     /// Bytes from the transport, in any framing: several packets or part of one.
     /// A malformed packet ends the connection with a `ProtocolError` event.
     pub fn handle_bytes(&mut self, now: u64, bytes: &[u8]) {
-        if matches!(self.link, Link::Disconnected) {
+        if matches!(self.conn_state, ConnState::Disconnected) {
             return;
         }
         self.decoder.feed(bytes);
@@ -363,14 +213,14 @@ impl Session {
             match self.decoder.next_packet() {
                 Ok(Some((packet, raw))) => self.receive(now, packet, raw),
                 Ok(None) => break,
-                Err(wire::Malformed { message, code }) => {
+                Err(codec::Malformed { message, code }) => {
                     // MQTT-4.13.1-1: a malformed packet closes the connection.
                     let text = format!("malformed packet from the broker: {message}");
                     self.protocol_error(now, text, code);
                     break;
                 }
             }
-            if matches!(self.link, Link::Disconnected) {
+            if matches!(self.conn_state, ConnState::Disconnected) {
                 break;
             }
         }
@@ -380,10 +230,10 @@ impl Session {
     /// An already decoded packet (simulation, tests): as `handle_bytes`, the
     /// `PacketReceived` event carries the packet re-encoded.
     pub fn handle_packet(&mut self, now: u64, packet: Packet) {
-        if matches!(self.link, Link::Disconnected) {
+        if matches!(self.conn_state, ConnState::Disconnected) {
             return;
         }
-        let raw = wire::encode(&packet, self.config.version).unwrap_or_default();
+        let raw = codec::encode(&packet, self.config.version).unwrap_or_default();
         self.receive(now, packet, raw);
         self.arm_retry_timer();
     }
@@ -404,7 +254,7 @@ impl Session {
     /// for the next `connect`.
     pub fn handle_closed(&mut self, now: u64) {
         self.close_requested = false;
-        if !matches!(self.link, Link::Disconnected) {
+        if !matches!(self.conn_state, ConnState::Disconnected) {
             self.end_connection(now, DisconnectReason::TransportClosed);
         }
     }
@@ -439,10 +289,10 @@ impl Session {
 
     /// Connection state.
     pub fn state(&self) -> ConnectionState {
-        match self.link {
-            Link::Disconnected => ConnectionState::Disconnected,
-            Link::Connecting => ConnectionState::Connecting,
-            Link::Connected(_) => ConnectionState::Connected,
+        match self.conn_state {
+            ConnState::Disconnected => ConnectionState::Disconnected,
+            ConnState::Connecting => ConnectionState::Connecting,
+            ConnState::Connected(_) => ConnectionState::Connected,
         }
     }
 
@@ -500,15 +350,15 @@ impl Session {
 
     // ---- plumbing shared by the submodules ----
 
-    fn connection(&self) -> Option<&Connection> {
-        match &self.link {
-            Link::Connected(c) => Some(c),
+    fn connection(&self) -> Option<&LiveConnection> {
+        match &self.conn_state {
+            ConnState::Connected(c) => Some(c),
             _ => None,
         }
     }
 
     fn is_connected(&self) -> bool {
-        matches!(self.link, Link::Connected(_))
+        matches!(self.conn_state, ConnState::Connected(_))
     }
 
     fn is_v5(&self) -> bool {
@@ -536,7 +386,7 @@ impl Session {
 
     /// As `send`; false, with a `Warning`, if the codec refused the packet.
     fn try_send(&mut self, now: u64, packet: Packet) -> bool {
-        match wire::encode(&packet, self.config.version) {
+        match codec::encode(&packet, self.config.version) {
             Ok(bytes) => {
                 self.send_encoded(now, packet, bytes);
                 true
@@ -569,7 +419,7 @@ impl Session {
 
     /// Encodes and checks against the broker's Maximum Packet Size.
     fn encode_checked(&self, packet: &Packet) -> Result<Vec<u8>, CommandError> {
-        let bytes = wire::encode(packet, self.config.version)
+        let bytes = codec::encode(packet, self.config.version)
             .map_err(|reason| CommandError::InvalidPacket { reason })?;
         let max = self
             .broker()
@@ -593,7 +443,8 @@ impl Session {
                 bytes: raw,
             },
         );
-        if matches!(self.link, Link::Connecting) && !matches!(packet, Packet::Connack(_)) {
+        if matches!(self.conn_state, ConnState::Connecting) && !matches!(packet, Packet::Connack(_))
+        {
             // MQTT-3.2.0-1: the first packet from the server is CONNACK.
             let name = packet.packet_type().name();
             return self.protocol_error(now, format!("expected CONNACK first, got {name}"), 0x82);

@@ -3,7 +3,7 @@
 //! (Receive Maximum), resends and the publish command.
 
 use super::aliases::AliasUse;
-use super::wire;
+use super::codec;
 use super::{CommandError, EventKind, FlowDirection, FlowState, PublishRequest, Session, Timer};
 use crate::mqtt::packet::{Packet, PacketId, PacketType, PubResponse, Publish, QoS};
 use crate::mqtt::topic::validate_topic_name;
@@ -18,7 +18,8 @@ pub(crate) enum Stage {
     /// QoS 2 PUBLISH sent.
     AwaitingPubrec(Publish),
     /// QoS 2 PUBREC received, PUBREL sent: the message itself is gone
-    /// (MQTT-4.3.3-3: the sender discards it on PUBREC), only the id remains.
+    /// (PUBREC acknowledges it, MQTT-4.3.3-3, and it is never sent again,
+    /// MQTT-4.3.3-6), only the id remains.
     AwaitingPubcomp,
 }
 
@@ -111,7 +112,7 @@ impl Session {
             if !self.is_connected() {
                 return Err(CommandError::NotConnected);
             }
-            // Retain Available (MQTT-3.3.1-14) binds QoS 0 as much as QoS 1/2.
+            // Retain Available (MQTT-3.2.2-14) binds QoS 0 as much as QoS 1/2.
             self.check_broker_limits(&publish)?;
             self.transmit_publish(now, &publish, false)?;
             return Ok(None);
@@ -288,7 +289,7 @@ impl Session {
         dup: bool,
     ) -> Result<(), CommandError> {
         let (wire, bytes, used) = self.wire_publish(publish, dup)?;
-        if let super::Link::Connected(c) = &mut self.link {
+        if let super::ConnState::Connected(c) = &mut self.conn_state {
             c.aliases.commit(&publish.topic, used);
         }
         self.send_encoded(now, Packet::Publish(wire), bytes);
@@ -315,7 +316,7 @@ impl Session {
         }
     }
 
-    /// PUBREC: drop the message, keep the id, send PUBREL (MQTT-4.3.3-3). A
+    /// PUBREC: drop the message, keep the id, send PUBREL (MQTT-4.3.3-3, -4). A
     /// repeated PUBREC means our PUBREL was lost: send PUBREL again.
     pub(crate) fn on_pubrec(&mut self, now: u64, rec: PubResponse) {
         let Some(i) = self.flow_index(rec.packet_id) else {
@@ -382,7 +383,7 @@ impl Session {
         let (packet_id, qos) = (flow.packet_id, flow.qos);
         if reason >= 0x80 {
             self.emit_flow(now, packet_id, qos, from, FlowState::Abandoned);
-            let words = wire::reason_words(ack, self.config.version, reason);
+            let words = codec::reason_words(ack, self.config.version, reason);
             let reason = format!("{} {words} (0x{reason:02X})", ack.name());
             self.emit(
                 now,

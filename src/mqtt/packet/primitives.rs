@@ -3,7 +3,7 @@
 //!
 //! [`Reader`] is a bounds-checked cursor over one whole packet. Every read
 //! reports errors with the byte offset in the packet; when recording is on it
-//! also records each field's span, so [`super::fields`] reuses the decoder's
+//! also records each field's span, so [`super::fields()`] reuses the decoder's
 //! own parse and the spans cannot drift from what the decoder does.
 
 use super::error::{DecodeError, DecodeErrorKind, EncodeError};
