@@ -85,11 +85,7 @@ pub fn Visualiser(
 ) -> impl IntoView {
     let feed = feed.unwrap_or_default();
     let scenarios = scenarios.unwrap_or_else(builtin);
-    let layout = Memo::new(move |_| feed.events.with(|e| Layout::new(e, &Pacing::default())));
-    let playhead = RwSignal::new(Playhead {
-        playing: true,
-        ..Playhead::default()
-    });
+    let (layout, playhead) = playing(feed);
     let t = Signal::derive(move || playhead.with(|p| p.t));
     let selected = RwSignal::new(None::<usize>);
     let message = RwSignal::new(None::<Message>);
@@ -98,7 +94,6 @@ pub fn Visualiser(
 
     let root: NodeRef<leptos::html::Section> = NodeRef::new();
     let shortcuts_shown = RwSignal::new(false);
-    run_clock(playhead, layout);
 
     let on_fault_change = Callback::new(move |intent: FaultIntent| {
         feed.faults.update(|f| f.apply(intent));
@@ -224,6 +219,17 @@ fn SelectedPacket(layout: Memo<Layout>, selected: RwSignal<Option<usize>>) -> im
             .and_then(|i| layout.with(|l| packet_at(l, i)))
     });
     view! { <PacketInspector packet=inspected/> }
+}
+
+/// The feed laid out, and a playhead running over it from the start.
+fn playing(feed: VisualiserFeed) -> (Memo<Layout>, RwSignal<Playhead>) {
+    let layout = Memo::new(move |_| feed.events.with(|e| Layout::new(e, &Pacing::default())));
+    let playhead = RwSignal::new(Playhead {
+        playing: true,
+        ..Playhead::default()
+    });
+    run_clock(playhead, layout);
+    (layout, playhead)
 }
 
 /// Advance the playhead by wall time while playing.
