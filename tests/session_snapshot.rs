@@ -276,3 +276,42 @@ fn a_stored_in_flight_message_costs_little_more_than_its_topic_and_payload() {
     let back: SessionSnapshot = serde_json::from_str(&json).unwrap();
     assert_eq!(back, b.session.snapshot(), "and it reads back the same");
 }
+
+#[test]
+fn whoever_wants_filters_asks_the_session_and_nothing_is_subscribed_twice() {
+    use qoscope::mqtt::packet::{Suback, SubscribeFilter};
+    let wanted: Vec<SubscribeFilter> = ["alarms/#", "critical/#", "inventory/#"]
+        .into_iter()
+        .map(|f| SubscribeFilter {
+            filter: f.into(),
+            qos: QoS::ExactlyOnce,
+            ..Default::default()
+        })
+        .collect();
+    let mut b = Broker::with(SessionConfig {
+        resubscribe: true,
+        ..config()
+    })
+    .connected();
+    assert_eq!(b.session.missing_subscriptions(&wanted), wanted);
+    // Asked for, not yet granted: already the session's, not missing.
+    let id = b.session.subscribe(b.now, wanted[..2].to_vec()).unwrap();
+    b.drain();
+    assert_eq!(b.session.missing_subscriptions(&wanted), wanted[2..]);
+    b.feed(Packet::Suback(Suback {
+        packet_id: id,
+        codes: vec![2, 2],
+        ..Default::default()
+    }));
+    assert_eq!(b.session.missing_subscriptions(&wanted), wanted[2..]);
+    // The broker lost the session: the session asks again by itself, and
+    // whoever wants the filters, asking after that, is told only the third.
+    b.close();
+    let (sent, _) = b.connect_with(Connack::default());
+    let resubscribed = sent
+        .iter()
+        .filter(|p| matches!(p, Packet::Subscribe(_)))
+        .count();
+    assert_eq!(resubscribed, 1);
+    assert_eq!(b.session.missing_subscriptions(&wanted), wanted[2..]);
+}

@@ -228,9 +228,12 @@ impl ClientCtx {
         self.subscribe_dashboard_filters();
     }
 
-    /// Subscribes to the dashboard's filters not yet in the table, if the
-    /// dashboard was opened and a connection is up. Until the dashboard is
-    /// opened, the client view subscribes to nothing the user did not ask for.
+    /// Subscribes to the dashboard's filters the session does not hold or
+    /// has not asked for yet, if the dashboard was opened and a connection is
+    /// up. The session owns the subscriptions (and resubscribes by itself when
+    /// a broker lost them), so this asks it rather than the view's rows, and
+    /// however often it runs nothing is subscribed twice. Until the dashboard
+    /// is opened, the client view subscribes to nothing the user did not ask for.
     fn subscribe_dashboard_filters(&self) {
         let connected = self
             .model
@@ -238,11 +241,9 @@ impl ClientCtx {
         if !connected || !self.dashboard_opened.get_value() {
             return;
         }
-        let filters = self.dashboard_filters.get_value();
-        let known: Vec<String> = self
-            .model
-            .with_untracked(|m| m.subscriptions.iter().map(|r| r.filter.clone()).collect());
-        for filter in filters.into_iter().filter(|f| !known.contains(&f.filter)) {
+        let Some(link) = self.link() else { return };
+        let wanted = self.dashboard_filters.get_value();
+        for filter in link.missing_subscriptions(&wanted) {
             self.subscribe(filter.filter, filter.qos);
         }
     }

@@ -48,6 +48,24 @@ impl Session {
         )
     }
 
+    /// Of `wanted`, the filters this session neither holds nor has asked
+    /// for (a SUBSCRIBE awaiting its SUBACK): what a caller still has to
+    /// subscribe. The session owns its subscriptions, and resubscribes by
+    /// itself when a broker lost them ([`super::SessionConfig::resubscribe`]),
+    /// so whoever wants filters asks here and never sends one twice.
+    pub fn missing_subscriptions(&self, wanted: &[SubscribeFilter]) -> Vec<SubscribeFilter> {
+        let requested = |filter: &str| {
+            self.pending.values().any(|p| {
+                matches!(p, PendingRequest::Subscribe(fs, _) if fs.iter().any(|f| f.filter == filter))
+            })
+        };
+        wanted
+            .iter()
+            .filter(|w| !self.subscriptions.contains_key(&w.filter) && !requested(&w.filter))
+            .cloned()
+            .collect()
+    }
+
     /// MQTT-3.8.2.1.2: at most one Subscription Identifier, 1 to 268,435,455,
     /// and only to a broker that has not said it supports none; properties
     /// only in MQTT 5.

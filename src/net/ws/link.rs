@@ -97,6 +97,15 @@ impl Link {
             .unwrap_or(ConnectionState::Disconnected)
     }
 
+    /// Of `wanted`, the filters the session neither holds nor has asked for
+    /// ([`Session::missing_subscriptions`]).
+    pub fn missing_subscriptions(&self, wanted: &[SubscribeFilter]) -> Vec<SubscribeFilter> {
+        self.inner
+            .try_borrow()
+            .map(|inner| inner.session.missing_subscriptions(wanted))
+            .unwrap_or_default()
+    }
+
     /// A QoS 1/2 publish made now would be sent at once
     /// ([`Session::has_room`]).
     pub fn has_room(&self) -> bool {
