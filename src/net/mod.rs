@@ -1,5 +1,8 @@
-//! Browser glue: the WebSocket driver of the sans-IO session, time, storage.
+//! Browser glue, written once: the WebSocket driver of the sans-IO session,
+//! time, storage (every key), the page (downloads, title, theme, language)
+//! and alerts (sound, notifications).
 
+pub mod alerts;
 pub mod backoff;
 pub mod clock;
 pub mod page;

@@ -108,3 +108,64 @@ pub fn replace_fragment(fragment: &str) {
         );
     }
 }
+
+/// Whether the page is hidden (another tab in front, a minimised window):
+/// animation frames stop there, so what cannot wait must not wait for one.
+pub fn page_hidden() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        false
+    }
+}
+
+/// The document's title now.
+pub fn document_title() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .map(|d| d.title())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::new()
+    }
+}
+
+/// Sets the document's title.
+pub fn set_document_title(title: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(title);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = title;
+}
+
+/// Read the first file chosen in `input` as text and hand it to `done`.
+pub fn read_chosen_file(
+    input: &web_sys::HtmlInputElement,
+    done: impl FnOnce(String) + 'static,
+) -> Result<(), wasm_bindgen::JsValue> {
+    let Some(file) = input.files().and_then(|list| list.get(0)) else {
+        return Ok(());
+    };
+    let reader = web_sys::FileReader::new()?;
+    let reader_in_handler = reader.clone();
+    let on_load = wasm_bindgen::closure::Closure::once(move || {
+        if let Some(text) = reader_in_handler.result().ok().and_then(|r| r.as_string()) {
+            done(text);
+        }
+    });
+    reader.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    // The reader owns the only reference to the handler; leak it to it.
+    on_load.forget();
+    reader.read_as_text(&file)
+}
