@@ -14,7 +14,7 @@
 //! It saves what the page shows once caught up, in
 //! `target/screenshots/flood-<view>-qos<n>.png`.
 //!
-//! Needs `dist/` (release trunk build), chromium, chromedriver, mosquitto;
+//! Needs a release trunk build (`$QOSCOPE_DIST`, else `dist/`), chromium, chromedriver, mosquitto;
 //! run by `scripts/bench-browser.sh` (`make bench`), which sets
 //! QOSCOPE_BROWSER_BENCH=1; without it `cargo bench` skips this bench.
 //! `QOSCOPE_FLOOD_SECONDS` sets the flood's length (default 10; 300 for the
@@ -330,7 +330,7 @@ fn main() {}
 fn main() {
     if std::env::var_os("QOSCOPE_BROWSER_BENCH").is_none() {
         println!(
-            "flood bench skipped: run scripts/bench-browser.sh (needs dist/, chromium, mosquitto)"
+            "flood bench skipped: run scripts/bench-browser.sh (needs a release build, chromium, mosquitto)"
         );
         return;
     }
