@@ -7,6 +7,7 @@
 //! microseconds and the broker's side is unseen, so live arrows are drawn with
 //! `arrive_at == sent_at` and the layout spaces them by order.
 
+use crate::mqtt::broker::BrokerEventKind;
 use crate::mqtt::packet::{ProtocolVersion, QoS};
 use crate::mqtt::session::{Event, EventKind, FlowDirection, FlowState};
 
@@ -57,23 +58,8 @@ pub fn from_session_event(
             packet: PacketSummary::new(packet, bytes.clone(), version),
             dropped: None,
         })),
-        EventKind::Flow {
-            packet_id,
-            direction,
-            qos,
-            from,
-            to,
-        } => Some(DiagramEvent::Note(flow_note(
-            lane,
-            event.at,
-            FlowChange {
-                packet_id: *packet_id,
-                direction: *direction,
-                qos: *qos,
-                from: *from,
-                to: *to,
-            },
-        ))),
+        kind @ EventKind::Flow { .. } => FlowChange::of_session(kind)
+            .map(|change| DiagramEvent::Note(flow_note(lane, event.at, change))),
         other => session_note(lane, event.at, other).map(DiagramEvent::Note),
     }
 }
@@ -121,6 +107,53 @@ pub struct FlowChange {
     pub from: FlowState,
     /// State after.
     pub to: FlowState,
+}
+
+impl FlowChange {
+    /// The flow change a session reports, if `kind` is one.
+    pub fn of_session(kind: &EventKind) -> Option<FlowChange> {
+        match kind {
+            EventKind::Flow {
+                packet_id,
+                direction,
+                qos,
+                from,
+                to,
+            } => Some(FlowChange {
+                packet_id: *packet_id,
+                direction: *direction,
+                qos: *qos,
+                from: *from,
+                to: *to,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The flow change a broker reports (simulated, or observed on the wire),
+    /// with the client it concerns, if `kind` is one.
+    pub fn of_broker(kind: &BrokerEventKind) -> Option<(&str, FlowChange)> {
+        match kind {
+            BrokerEventKind::Flow {
+                client_id,
+                direction,
+                packet_id,
+                qos,
+                from,
+                to,
+            } => Some((
+                client_id,
+                FlowChange {
+                    packet_id: *packet_id,
+                    direction: *direction,
+                    qos: *qos,
+                    from: *from,
+                    to: *to,
+                },
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// The lane note for a flow change: "id 1: awaiting PUBREC → awaiting PUBCOMP".

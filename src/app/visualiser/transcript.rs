@@ -142,23 +142,10 @@ impl Transcript {
         event: &EventKind,
     ) {
         let lane = self.lane(Node::Client(client));
+        if let Some(change) = FlowChange::of_session(event) {
+            return events.push(DiagramEvent::Note(flow_note(lane, at, change)));
+        }
         let said = match event {
-            EventKind::Flow {
-                packet_id,
-                direction,
-                qos,
-                from,
-                to,
-            } => {
-                let change = FlowChange {
-                    packet_id: *packet_id,
-                    direction: *direction,
-                    qos: *qos,
-                    from: *from,
-                    to: *to,
-                };
-                return events.push(DiagramEvent::Note(flow_note(lane, at, change)));
-            }
             EventKind::Retry {
                 packet_id,
                 packet_type,
@@ -190,28 +177,14 @@ impl Transcript {
 
 /// The broker lane's notes: its flow changes, downgrades and what it knew again.
 fn add_broker(events: &mut Vec<DiagramEvent>, at: u64, kind: &BrokerEventKind) {
-    let said = match kind {
-        BrokerEventKind::Flow {
-            client_id,
-            direction,
-            packet_id,
-            qos,
-            from,
-            to,
-        } => {
-            let change = FlowChange {
-                packet_id: *packet_id,
-                direction: *direction,
-                qos: *qos,
-                from: *from,
-                to: *to,
-            };
-            let mut note = flow_note(Lane::Broker, at, change);
-            if let Some(chip) = note.flow.as_mut() {
-                chip.peer = Some(client_id.clone());
-            }
-            return events.push(DiagramEvent::Note(note));
+    if let Some((client_id, change)) = FlowChange::of_broker(kind) {
+        let mut note = flow_note(Lane::Broker, at, change);
+        if let Some(chip) = note.flow.as_mut() {
+            chip.peer = Some(client_id.to_string());
         }
+        return events.push(DiagramEvent::Note(note));
+    }
+    let said = match kind {
         BrokerEventKind::MessageRouted {
             published_qos,
             granted_qos,
