@@ -389,7 +389,7 @@ fn a_session_opened_with_expiry_0_cannot_be_extended_on_disconnect() {
     };
     assert!(matches!(
         b.session.disconnect_with(b.now, extend),
-        Err(CommandError::NotAllowed(why)) if why.contains("MQTT-3.14.2-2")
+        Err(CommandError::NotAllowed(why)) if why.contains("MQTT 5.0 §3.14.2.2.2")
     ));
     assert_eq!(
         b.session.state(),

@@ -139,7 +139,7 @@ pub enum FormError {
     SessionExpiry,
     /// The session expiry Disconnect sets is not a u32.
     DisconnectExpiry,
-    /// A session opened with expiry 0 cannot get a longer one on disconnect (MQTT-3.14.2-2).
+    /// A session opened with expiry 0 cannot get a longer one on disconnect (MQTT 5.0 §3.14.2.2.2).
     ExpiryCannotGrow,
     /// The retry interval is not a number.
     RetryInterval,
@@ -462,7 +462,7 @@ mod tests {
         assert!(from_zero
             .disconnect_request()
             .unwrap_err()
-            .contains("MQTT-3.14.2-2"));
+            .contains("MQTT 5.0 §3.14.2.2.2"));
         let typo = ConnectionForm {
             disconnect_expiry: "an hour".into(),
             ..form

@@ -175,7 +175,7 @@ impl Session {
             if connect_expiry == 0 && request.session_expiry_secs.is_some_and(|s| s > 0) {
                 return Err(CommandError::NotAllowed(
                     "the session was opened with a Session Expiry of 0: a DISCONNECT may not \
-                     extend it (MQTT-3.14.2-2); connect with a session expiry first"
+                     extend it (MQTT 5.0 §3.14.2.2.2); connect with a session expiry first"
                         .into(),
                 ));
             }

@@ -87,7 +87,7 @@ fn not_allowed_words(reason: &str, locale: Locale) -> String {
         ),
         (
             "the session was opened with a Session Expiry of 0: a DISCONNECT may not extend it \
-             (MQTT-3.14.2-2); connect with a session expiry first",
+             (MQTT 5.0 §3.14.2.2.2); connect with a session expiry first",
             td_string!(locale, protocol.not_allowed.expiry_not_extendable),
         ),
         (
