@@ -366,8 +366,9 @@ impl Page {
     /// Resizes the window so that the page's viewport is `width` × `height`
     /// CSS pixels, as a projector or a laptop screen of that size shows it.
     pub async fn set_viewport(&self, width: u32, height: u32) {
-        // The window's frame is outer minus inner size; the browser may apply
-        // a resize after the next read, so measure again until it holds.
+        // The window's frame is outer minus inner size. The browser applies a
+        // resize asynchronously: wait until the page sees the window at the
+        // size asked for before measuring, then correct by the frame.
         let (mut w, mut h) = (width, height);
         let mut inner = (0, 0);
         for _ in 0..5 {
@@ -375,14 +376,19 @@ impl Page {
                 .set_window_size(w, h)
                 .await
                 .expect("resize the window");
+            let applied = format!("return outerWidth === {w} && outerHeight === {h};");
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while self.script(&applied).await != Value::Bool(true) && Instant::now() < deadline {
+                tokio::time::sleep(POLL_INTERVAL).await;
+            }
             let got = self.script("return [innerWidth, innerHeight];").await;
             inner = (got_u32(&got, 0), got_u32(&got, 1));
             if inner == (width, height) {
                 return;
             }
             (w, h) = (
-                w + width - inner.0.min(w + width),
-                h + height - inner.1.min(h + height),
+                width + w.saturating_sub(inner.0),
+                height + h.saturating_sub(inner.1),
             );
         }
         assert_eq!(inner, (width, height), "viewport after resizing");
