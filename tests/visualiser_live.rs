@@ -488,3 +488,33 @@ fn the_brokers_qos2_states_are_inferred_from_what_it_sends() {
     let done = Layout::new(&events, &Pacing::default());
     assert!(open_qos2_receipts(&done, done.end).is_empty());
 }
+
+#[test]
+fn a_drop_that_fired_before_a_reconnect_in_the_same_batch_is_still_disarmed() {
+    let mut t = LiveTranscript::new(V);
+    let mut events = Vec::new();
+    let used = t.ingest(
+        &mut events,
+        ClientRole::Publisher,
+        &[
+            sent(10, &publish(QoS::ExactlyOnce, false)),
+            dropped(11, Direction::BrokerToClient, &ack(Packet::Pubrec)),
+            transport(TransportEvent::Lost {
+                code: 1006,
+                reason: String::new(),
+            }),
+            transport(TransportEvent::Opening {
+                url: "ws://x".into(),
+                attempt: 1,
+            }),
+        ],
+    );
+    assert_eq!(used, [(PacketType::Pubrec, Hop::PublisherBroker)]);
+    assert_eq!(
+        packets(&events),
+        [
+            "Publisher → Broker: PUBLISH (id 1, QoS 2)",
+            "Broker → Publisher: PUBREC (id 1) — lost: drop next PUBREC",
+        ]
+    );
+}

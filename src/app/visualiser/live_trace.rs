@@ -22,7 +22,7 @@ use crate::net::ws::{LinkUpdate, TransportEvent};
 use super::adapt::ClientRole;
 use super::faults::Hop;
 use super::model::{DiagramEvent, Lane};
-use super::transcript::Transcript;
+use super::transcript::{DropUsed, Transcript};
 use super::words::NoteWords;
 
 pub use super::live_status::{LinkStatus, Trouble};
@@ -61,6 +61,7 @@ impl LiveTranscript {
     ) -> Vec<(PacketType, Hop)> {
         let client = client_index(role);
         let mut log = Vec::new();
+        let mut used = Vec::new();
         for (i, update) in updates.iter().enumerate() {
             match update {
                 LinkUpdate::Session(event) => {
@@ -101,11 +102,11 @@ impl LiveTranscript {
                     }
                 }
                 LinkUpdate::Transport { at, event } => {
-                    self.transport(events, &mut log, client, *at, event);
+                    used.extend(self.transport(events, &mut log, client, *at, event));
                 }
             }
         }
-        let used = self.transcript.draw(events, &log);
+        used.extend(self.transcript.draw(events, &log));
         bound(events, &mut self.transcript);
         used.into_iter()
             .map(|(packet, _)| (packet, hop_of(role)))
@@ -193,7 +194,8 @@ impl LiveTranscript {
     }
 
     /// What the client's lane says about its connection: a cut as the
-    /// simulation logs it; the browser link's own news as notes.
+    /// simulation logs it; the browser link's own news as notes, drawn after
+    /// what came before them in the batch (whose fired drops it returns).
     fn transport(
         &mut self,
         events: &mut Vec<DiagramEvent>,
@@ -201,10 +203,10 @@ impl LiveTranscript {
         client: usize,
         at: u64,
         event: &TransportEvent,
-    ) {
+    ) -> Vec<DropUsed> {
         let said = match event {
             TransportEvent::Cut { .. } => {
-                return log.push(entry(
+                log.push(entry(
                     at,
                     SimEventKind::LinkClosed {
                         client,
@@ -213,16 +215,17 @@ impl LiveTranscript {
                         end: Node::Client(client),
                     },
                 ));
+                return Vec::new();
             }
             TransportEvent::Opening { attempt, .. } if *attempt > 0 => NoteWords::Reconnecting,
             TransportEvent::Lost { code, .. } => NoteWords::ConnectionLost { code: *code },
             TransportEvent::Unreachable { url, .. } => NoteWords::Unreachable { url: url.clone() },
-            _ => return,
+            _ => return Vec::new(),
         };
-        // Drawn in order with what came before it in this batch.
         let earlier = std::mem::take(log);
-        self.transcript.draw(events, &earlier);
+        let used = self.transcript.draw(events, &earlier);
         self.transcript.note(events, client, at, said);
+        used
     }
 }
 
