@@ -1,17 +1,14 @@
-//! Turning engine output into [`DiagramEvent`]s.
-//!
-//! Live mode watches two client sessions: the publisher's and the
-//! subscriber's. Each session only sees its own hop, so a session's
-//! `PacketSent` is an arrow from its lane to the broker and `PacketReceived`
-//! an arrow from the broker to its lane. A live packet's flight takes
-//! microseconds and the broker's side is unseen, so live arrows are drawn with
-//! `arrive_at == sent_at` and the layout spaces them by order.
+//! The pieces of the diagram the transcript ([`super::transcript`]) builds
+//! from engine output: which lane a client is, flow changes and their lane
+//! notes, the notes for deliveries and downgrades.
 
 use crate::mqtt::broker::BrokerEventKind;
 use crate::mqtt::packet::{ProtocolVersion, QoS};
 use crate::mqtt::session::{Event, EventKind, FlowDirection, FlowState};
+use crate::net::ws::LinkUpdate;
 
-use super::model::{Arrow, DiagramEvent, FlowChip, Lane, LaneNote, PacketSummary};
+use super::live_trace::LiveTranscript;
+use super::model::{DiagramEvent, FlowChip, Lane, LaneNote};
 use super::words::{self, NoteWords};
 use crate::i18n::Locale;
 
@@ -34,34 +31,17 @@ impl ClientRole {
     }
 }
 
-/// The diagram event for one session event of `role`'s session, if it draws anything.
+/// The first diagram event one session event of `role`'s session draws, if
+/// any: drawn by the one transcript both modes share, as live mode draws it.
 pub fn from_session_event(
     role: ClientRole,
     version: ProtocolVersion,
     event: &Event,
 ) -> Option<DiagramEvent> {
-    let lane = role.lane();
-    match &event.kind {
-        EventKind::PacketSent { packet, bytes } => Some(DiagramEvent::Arrow(Arrow {
-            from: lane,
-            to: Lane::Broker,
-            sent_at: event.at,
-            arrive_at: event.at,
-            packet: PacketSummary::new(packet, bytes.clone(), version),
-            dropped: None,
-        })),
-        EventKind::PacketReceived { packet, bytes } => Some(DiagramEvent::Arrow(Arrow {
-            from: Lane::Broker,
-            to: lane,
-            sent_at: event.at,
-            arrive_at: event.at,
-            packet: PacketSummary::new(packet, bytes.clone(), version),
-            dropped: None,
-        })),
-        kind @ EventKind::Flow { .. } => FlowChange::of_session(kind)
-            .map(|change| DiagramEvent::Note(flow_note(lane, event.at, change))),
-        other => session_note(lane, event.at, other).map(DiagramEvent::Note),
-    }
+    let mut events = Vec::new();
+    let update = LinkUpdate::Session(Box::new(event.clone()));
+    LiveTranscript::new(version).ingest(&mut events, role, &[update]);
+    events.into_iter().next()
 }
 
 /// The lane note for a session event that is neither a packet nor a flow
@@ -80,18 +60,6 @@ pub fn session_note(lane: Lane, at: u64, kind: &EventKind) -> Option<LaneNote> {
         _ => return None,
     };
     Some(LaneNote::said(lane, at, said, None))
-}
-
-/// All diagram events of a batch of one session's events.
-pub fn from_session_events(
-    role: ClientRole,
-    version: ProtocolVersion,
-    events: &[Event],
-) -> Vec<DiagramEvent> {
-    events
-        .iter()
-        .filter_map(|e| from_session_event(role, version, e))
-        .collect()
 }
 
 /// One QoS flow's state change, as the session (or the broker) reports it.
