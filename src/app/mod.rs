@@ -21,6 +21,7 @@ pub mod publish;
 pub mod resume;
 pub mod ring;
 pub mod session_store;
+pub mod slots;
 pub mod subscriptions;
 pub mod visualiser;
 

@@ -1,0 +1,48 @@
+//! Lists that update in place, for views a flood changes every frame.
+//!
+//! Slot `i` of a list always shows row `i` of its source. A slot's DOM is
+//! built once, when the list grows to it; after that, a changed row changes
+//! only the text and attributes it shows. A list keyed by row (and
+//! revision) instead destroys and rebuilds every row that changed or moved,
+//! which under a flood is every row, every frame: that rebuilding, and the
+//! style and layout work it caused, held the page at 3–6 fps (see
+//! `docs/flood.md`).
+//!
+//! The row views take a `Memo<T>` and read their fields through it, so each
+//! part of a row re-renders only when what it shows changed.
+
+use leptos::prelude::*;
+
+/// Renders `rows` in slots: `row` builds slot `i`'s view once, from a memo of
+/// row `i` that changes only when that row does.
+pub fn slots<T, V>(
+    rows: Memo<Vec<T>>,
+    row: impl Fn(Memo<T>) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <For
+            each=move || 0..rows.with(Vec::len)
+            key=|i| *i
+            children=move |i| {
+                rows.with_untracked(|r| r.get(i).cloned()).map(|first| row(slot(rows, i, first)))
+            }
+        />
+    }
+}
+
+/// Row `i` of `rows`. When the list shrinks, a slot about to go keeps its
+/// last row for the one run before it is removed.
+pub fn slot<T>(rows: Memo<Vec<T>>, i: usize, first: T) -> Memo<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |previous: Option<&T>| {
+        rows.with(|r| r.get(i).cloned())
+            .or_else(|| previous.cloned())
+            .unwrap_or_else(|| first.clone())
+    })
+}
