@@ -10,6 +10,7 @@ use super::csv::alarms_csv;
 use super::export_button::CsvExportButton;
 use super::message::payload_text_in;
 use crate::app::locale::use_i18n;
+use crate::app::slots::slots;
 use crate::i18n::{t, t_string};
 
 /// Most rows rendered at once; the rest are reachable through the filters.
@@ -41,6 +42,9 @@ pub fn AlarmPanel() -> impl IntoView {
             )
         })
     });
+    let rows = Memo::new(move |_| shown.with(|(rows, _, _)| rows.clone()));
+    let counts = Memo::new(move |_| shown.with(|(_, total, all)| (*total, *all)));
+    let state = Memo::new(move |_| PanelState::of(counts.get()));
     let unacknowledged = move || ctx.handle.read(|m| m.alarms.unacknowledged());
     let acknowledge_all = move |_| {
         let view = filter.get_untracked();
@@ -78,19 +82,16 @@ pub fn AlarmPanel() -> impl IntoView {
                 />
             </header>
             <AlarmFilters severity zone text hide_acknowledged />
-            {move || {
-                let (rows, total, all) = shown.get();
-                if all == 0 {
-                    view! {
-                        <p class="dash-empty">{t!(i18n, dashboard.alarms.empty)}</p>
-                    }
-                        .into_any()
-                } else if total == 0 {
-                    view! { <p class="dash-empty">{t!(i18n, dashboard.alarms.no_match)}</p> }
-                        .into_any()
-                } else {
-                    view! { <AlarmTable rows total /> }.into_any()
+            // Rebuilt only when the panel's state changes, so the table and
+            // its rows persist while alarms stream in.
+            {move || match state.get() {
+                PanelState::Empty => view! {
+                    <p class="dash-empty">{t!(i18n, dashboard.alarms.empty)}</p>
                 }
+                    .into_any(),
+                PanelState::NoMatch => view! { <p class="dash-empty">{t!(i18n, dashboard.alarms.no_match)}</p> }
+                    .into_any(),
+                PanelState::Rows => view! { <AlarmTable rows counts /> }.into_any(),
             }}
         </section>
     }
@@ -151,10 +152,10 @@ fn AlarmFilters(
     }
 }
 
-/// The rows, most urgent first.
+/// The rows, most urgent first: each slot's DOM is built once and then
+/// updated in place ([`slots`]).
 #[component]
-fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
-    let shown = rows.len();
+fn AlarmTable(rows: Memo<Vec<Alarm>>, counts: Memo<(usize, usize)>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="dash-scroll">
@@ -171,54 +172,49 @@ fn AlarmTable(rows: Vec<Alarm>, total: usize) -> impl IntoView {
                     <th scope="col">{t!(i18n, dashboard.alarms.table.actions)}</th>
                 </tr>
             </thead>
-            <tbody>
-                <For
-                    each=move || rows.clone()
-                    key=|alarm| (alarm.key.clone(), alarm.revision)
-                    children=|alarm| view! { <AlarmRow alarm /> }
-                />
-            </tbody>
+            <tbody>{slots(rows, |alarm| view! { <AlarmRow alarm /> })}</tbody>
         </table>
         </div>
-        {(total > shown)
-            .then(|| {
-                view! {
-                    <p class="dash-more">
-                        {move || t_string!(i18n, dashboard.alarms.more, shown = shown, total = total)}
-                    </p>
-                }
-            })}
+        {move || {
+            let (shown, total) = (rows.with(Vec::len), counts.get().0);
+            (total > shown)
+                .then(|| {
+                    view! {
+                        <p class="dash-more">
+                            {move || t_string!(i18n, dashboard.alarms.more, shown = shown, total = total)}
+                        </p>
+                    }
+                })
+        }}
     }
 }
 
-/// One alarm.
+/// One alarm, updated in place as it changes.
 #[component]
-fn AlarmRow(alarm: Alarm) -> impl IntoView {
+fn AlarmRow(alarm: Memo<Alarm>) -> impl IntoView {
     let i18n = use_i18n();
-    let level = alarm.severity;
-    let severity = level.label();
-    let payload = alarm.payload_text.clone();
-    let payload_shown = Memo::new(move |_| payload_text_in(&payload, i18n.get_locale()));
-    let (acknowledged, restored) = (alarm.acknowledged, alarm.restored);
+    let level = Memo::new(move |_| alarm.with(|a| a.severity));
+    let payload_shown =
+        Memo::new(move |_| alarm.with(|a| payload_text_in(&a.payload_text, i18n.get_locale())));
     view! {
         <tr
-            class=format!("dash-alarm sev-{severity}")
-            class:acknowledged=acknowledged
-            class:restored=restored
-            data-severity=severity
+            class=move || format!("dash-alarm sev-{}", level.get().label())
+            class:acknowledged=move || alarm.with(|a| a.acknowledged)
+            class:restored=move || alarm.with(|a| a.restored)
+            data-severity=move || level.get().label()
         >
             <td>
-                <span class=format!(
-                    "dash-sev dash-sev-{severity}",
-                )>{move || level.word_in(i18n.get_locale())}</span>
+                <span class=move || {
+                    format!("dash-sev dash-sev-{}", level.get().label())
+                }>{move || level.get().word_in(i18n.get_locale())}</span>
             </td>
-            <td class="dash-alarm-type">{alarm.key.alarm_type.clone()}</td>
-            <td>{zone_label(&alarm.key.zone)}</td>
-            <AlarmTopicCell alarm=alarm.clone() />
-            <AlarmSeenCell first_seen=alarm.first_seen last_seen=alarm.last_seen />
-            <AlarmCountCell repeat_count=alarm.repeat_count duplicates=alarm.duplicates />
+            <td class="dash-alarm-type">{move || alarm.with(|a| a.key.alarm_type.clone())}</td>
+            <td>{move || alarm.with(|a| zone_label(&a.key.zone))}</td>
+            <AlarmTopicCell alarm />
+            <AlarmSeenCell alarm />
+            <AlarmCountCell alarm />
             <td class="dash-payload">
-                <code class:raw=!alarm.payload_is_json title=payload_shown>
+                <code class:raw=move || alarm.with(|a| !a.payload_is_json) title=payload_shown>
                     {payload_shown}
                 </code>
             </td>
@@ -229,107 +225,122 @@ fn AlarmRow(alarm: Alarm) -> impl IntoView {
 
 /// The topic, its QoS, and whether the message was retained or restored.
 #[component]
-fn AlarmTopicCell(alarm: Alarm) -> impl IntoView {
+fn AlarmTopicCell(alarm: Memo<Alarm>) -> impl IntoView {
     let i18n = use_i18n();
-    let qos = alarm.qos as u8;
+    let qos = Memo::new(move |_| alarm.with(|a| a.qos as u8));
+    let retained = Memo::new(move |_| alarm.with(|a| a.retained));
+    let restored = Memo::new(move |_| alarm.with(|a| a.restored));
     view! {
         <td class="dash-topic">
-            <code>{alarm.topic.clone()}</code>
+            <code>{move || alarm.with(|a| a.topic.clone())}</code>
             <span
-                class=format!("dash-qos dash-qos{qos}")
+                class=move || format!("dash-qos dash-qos{}", qos.get())
                 title=move || t_string!(i18n, dashboard.alarms.row.qos_title)
             >
-                {format!("QoS {qos}")}
+                {move || format!("QoS {}", qos.get())}
             </span>
-            {alarm
-                .retained
-                .then(|| {
-                    view! {
-                        <span class="dash-tag">{t!(i18n, dashboard.alarms.row.retained)}</span>
-                    }
-                })}
-            {alarm
-                .restored
-                .then(|| {
-                    view! {
-                        <span
-                            class="dash-tag dash-restored"
-                            title=move || t_string!(i18n, dashboard.alarms.row.restored_title)
-                        >
-                            {t!(i18n, dashboard.alarms.row.restored)}
-                        </span>
-                    }
-                })}
+            {move || {
+                retained
+                    .get()
+                    .then(|| {
+                        view! {
+                            <span class="dash-tag">{t!(i18n, dashboard.alarms.row.retained)}</span>
+                        }
+                    })
+            }}
+            {move || {
+                restored
+                    .get()
+                    .then(|| {
+                        view! {
+                            <span
+                                class="dash-tag dash-restored"
+                                title=move || t_string!(i18n, dashboard.alarms.row.restored_title)
+                            >
+                                {t!(i18n, dashboard.alarms.row.restored)}
+                            </span>
+                        }
+                    })
+            }}
         </td>
     }
 }
 
 /// When the alarm was last seen, and first seen when that differs.
 #[component]
-fn AlarmSeenCell(first_seen: u64, last_seen: u64) -> impl IntoView {
+fn AlarmSeenCell(alarm: Memo<Alarm>) -> impl IntoView {
     let i18n = use_i18n();
+    let first =
+        Memo::new(move |_| alarm.with(|a| (a.first_seen != a.last_seen).then_some(a.first_seen)));
     view! {
         <td>
-            {clock_label(last_seen)}
-            {(first_seen != last_seen)
-                .then(|| {
-                    view! {
-                        <small class="dash-since">
-                            {move || {
-                                t_string!(
-                                    i18n, dashboard.alarms.row.first, time = clock_label(first_seen)
-                                )
-                            }}
-                        </small>
-                    }
-                })}
+            {move || alarm.with(|a| clock_label(a.last_seen))}
+            {move || {
+                first
+                    .get()
+                    .map(|first_seen| {
+                        view! {
+                            <small class="dash-since">
+                                {move || {
+                                    t_string!(
+                                        i18n, dashboard.alarms.row.first, time = clock_label(first_seen)
+                                    )
+                                }}
+                            </small>
+                        }
+                    })
+            }}
         </td>
     }
 }
 
 /// How often the alarm came, and the duplicate deliveries flagged.
 #[component]
-fn AlarmCountCell(repeat_count: u32, duplicates: u32) -> impl IntoView {
+fn AlarmCountCell(alarm: Memo<Alarm>) -> impl IntoView {
     let i18n = use_i18n();
+    let duplicates = Memo::new(move |_| alarm.with(|a| a.duplicates));
     view! {
         <td>
-            {repeat_count}
-            {(duplicates > 0)
-                .then(|| {
-                    view! {
-                        <span
-                            class="dash-tag dash-dup"
-                            title=move || t_string!(i18n, dashboard.alarms.row.dup_title)
-                        >
-                            {move || t_string!(i18n, dashboard.alarms.row.dup, count = duplicates)}
-                        </span>
-                    }
-                })}
+            {move || alarm.with(|a| a.repeat_count)}
+            {move || {
+                (duplicates.get() > 0)
+                    .then(|| {
+                        view! {
+                            <span
+                                class="dash-tag dash-dup"
+                                title=move || t_string!(i18n, dashboard.alarms.row.dup_title)
+                            >
+                                {move || {
+                                    t_string!(i18n, dashboard.alarms.row.dup, count = duplicates.get())
+                                }}
+                            </span>
+                        }
+                    })
+            }}
         </td>
     }
 }
 
-/// Acknowledge, clear, and clear the broker's retained copy.
+/// Acknowledge, clear, and clear the broker's retained copy: each acts on
+/// the alarm the row shows when clicked.
 #[component]
-fn AlarmActions(alarm: Alarm) -> impl IntoView {
+fn AlarmActions(alarm: Memo<Alarm>) -> impl IntoView {
     let ctx = DashboardContext::get();
     let i18n = use_i18n();
-    let key = alarm.key.clone();
-    let who = StoredValue::new((key.alarm_type.clone(), zone_label(&key.zone)));
-    let (ack_key, clear_key, retained_key) = (key.clone(), key.clone(), key);
+    let key = move || alarm.with_untracked(|a| a.key.clone());
+    let who =
+        Memo::new(move |_| alarm.with(|a| (a.key.alarm_type.clone(), zone_label(&a.key.zone))));
+    let acknowledged = Memo::new(move |_| alarm.with(|a| a.acknowledged));
     let acknowledge = move |_| {
-        ctx.handle.write(|m| m.alarms.acknowledge(&ack_key));
+        ctx.handle.write(|m| m.alarms.acknowledge(&key()));
         ctx.persist();
     };
     let clear = move |_| {
-        ctx.handle.write(|m| m.alarms.clear(&clear_key, false));
+        ctx.handle.write(|m| m.alarms.clear(&key(), false));
         ctx.persist();
     };
     let clear_retained = move |_| {
-        let intent = ctx
-            .handle
-            .write(|m| m.alarms.clear(&retained_key, true))
-            .flatten();
+        let intent = ctx.handle.write(|m| m.alarms.clear(&key(), true)).flatten();
         if let Some(publish) = intent {
             ctx.send(publish);
         }
@@ -340,23 +351,25 @@ fn AlarmActions(alarm: Alarm) -> impl IntoView {
             <button
                 class="dash-button"
                 on:click=acknowledge
-                disabled=alarm.acknowledged
+                disabled=acknowledged
                 aria-label=move || {
-                    let (kind, zone) = who.get_value();
+                    let (kind, zone) = who.get();
                     t_string!(i18n, dashboard.alarms.row.ack_label, kind = kind, zone = zone)
                 }
             >
-                {if alarm.acknowledged {
-                    t!(i18n, dashboard.alarms.row.acknowledged).into_any()
-                } else {
-                    t!(i18n, dashboard.alarms.row.ack).into_any()
+                {move || {
+                    if acknowledged.get() {
+                        t_string!(i18n, dashboard.alarms.row.acknowledged)
+                    } else {
+                        t_string!(i18n, dashboard.alarms.row.ack)
+                    }
                 }}
             </button>
             <button
                 class="dash-button"
                 on:click=clear
                 aria-label=move || {
-                    let (kind, zone) = who.get_value();
+                    let (kind, zone) = who.get();
                     t_string!(i18n, dashboard.alarms.row.clear_label, kind = kind, zone = zone)
                 }
             >
@@ -366,7 +379,7 @@ fn AlarmActions(alarm: Alarm) -> impl IntoView {
                 class="dash-button dash-danger"
                 on:click=clear_retained
                 aria-label=move || {
-                    let (kind, zone) = who.get_value();
+                    let (kind, zone) = who.get();
                     t_string!(
                         i18n, dashboard.alarms.row.clear_retained_label, kind = kind, zone = zone
                     )
@@ -376,6 +389,28 @@ fn AlarmActions(alarm: Alarm) -> impl IntoView {
                 {t!(i18n, dashboard.alarms.row.clear_retained)}
             </button>
         </td>
+    }
+}
+
+/// What a table panel shows: why there is no table, or the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PanelState {
+    /// Nothing received yet.
+    Empty,
+    /// Rows exist, but none matches the filters.
+    NoMatch,
+    /// The table.
+    Rows,
+}
+
+impl PanelState {
+    /// From (rows that match, rows in all).
+    pub(super) fn of((matching, all): (usize, usize)) -> PanelState {
+        match (matching, all) {
+            (_, 0) => PanelState::Empty,
+            (0, _) => PanelState::NoMatch,
+            _ => PanelState::Rows,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::alarm_view::PanelState;
 use super::browser::clock_label;
 use super::context::DashboardContext;
 use super::csv::inventory_csv;
@@ -10,6 +11,7 @@ use super::export_button::CsvExportButton;
 use super::inventory::{sparkline_path, Inventory, StockItem, Trust, Unreadable};
 use super::message::payload_text_in;
 use crate::app::locale::use_i18n;
+use crate::app::slots::slots;
 use crate::i18n::{t, t_string};
 
 /// Most rows rendered at once.
@@ -111,40 +113,42 @@ fn InventoryHead(
     }
 }
 
-/// The table, or why there is none (nothing received yet, or nothing matches).
+/// The table, or why there is none (nothing received yet, or nothing
+/// matches). Rebuilt only when that changes, so the table and its rows
+/// persist while stock messages stream in.
 #[component]
 fn InventoryBody(shown: Memo<(Vec<StockRow>, usize, usize)>) -> impl IntoView {
     let ctx = DashboardContext::get();
     let i18n = use_i18n();
     let filters = move || ctx.settings.with(|s| s.inventory.filters.join(", "));
-    move || {
-        let (rows, total, all) = shown.get();
-        if all == 0 {
-            view! {
-                <p class="dash-empty">
-                    {move || {
-                        t_string!(
-                            i18n,
-                            dashboard.inventory.empty,
-                            level = LEVEL_EXAMPLE,
-                            delta = DELTA_EXAMPLE,
-                            filters = filters()
-                        )
-                    }}
-                </p>
-            }
-            .into_any()
-        } else if total == 0 {
-            view! { <p class="dash-empty">{t!(i18n, dashboard.inventory.no_match)}</p> }.into_any()
-        } else {
-            view! { <StockTable rows total /> }.into_any()
+    let rows = Memo::new(move |_| shown.with(|(rows, _, _)| rows.clone()));
+    let total = Memo::new(move |_| shown.with(|(_, total, _)| *total));
+    let state = Memo::new(move |_| shown.with(|(_, total, all)| PanelState::of((*total, *all))));
+    move || match state.get() {
+        PanelState::Empty => view! {
+            <p class="dash-empty">
+                {move || {
+                    t_string!(
+                        i18n,
+                        dashboard.inventory.empty,
+                        level = LEVEL_EXAMPLE,
+                        delta = DELTA_EXAMPLE,
+                        filters = filters()
+                    )
+                }}
+            </p>
         }
+        .into_any(),
+        PanelState::NoMatch => {
+            view! { <p class="dash-empty">{t!(i18n, dashboard.inventory.no_match)}</p> }.into_any()
+        }
+        PanelState::Rows => view! { <StockTable rows total /> }.into_any(),
     }
 }
 
+/// The rows: each slot's DOM is built once and then updated in place ([`slots`]).
 #[component]
-fn StockTable(rows: Vec<StockRow>, total: usize) -> impl IntoView {
-    let shown = rows.len();
+fn StockTable(rows: Memo<Vec<StockRow>>, total: Memo<usize>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="dash-table dash-stock-table">
@@ -158,71 +162,114 @@ fn StockTable(rows: Vec<StockRow>, total: usize) -> impl IntoView {
                     <th scope="col">{t!(i18n, dashboard.inventory.table.trust)}</th>
                 </tr>
             </thead>
-            <tbody>
-                <For
-                    each=move || rows.clone()
-                    key=|row| (row.item.sku.clone(), row.item.revision, row.threshold)
-                    children=|row| view! { <StockRowView row /> }
-                />
-            </tbody>
+            <tbody>{slots(rows, |row| view! { <StockRowView row /> })}</tbody>
         </table>
-        {(total > shown)
-            .then(|| {
-                view! {
-                    <p class="dash-more">
-                        {move || {
-                            t_string!(i18n, dashboard.inventory.more, shown = shown, total = total)
-                        }}
-                    </p>
-                }
-            })}
+        {move || {
+            let (shown, total) = (rows.with(Vec::len), total.get());
+            (total > shown)
+                .then(|| {
+                    view! {
+                        <p class="dash-more">
+                            {move || {
+                                t_string!(i18n, dashboard.inventory.more, shown = shown, total = total)
+                            }}
+                        </p>
+                    }
+                })
+        }}
     }
 }
 
+/// One SKU, updated in place as it changes. The parts that change rarely
+/// (tags, threshold, trust) are rebuilt only when what they show changed.
 #[component]
-fn StockRowView(row: StockRow) -> impl IntoView {
+fn StockRowView(row: Memo<StockRow>) -> impl IntoView {
     let i18n = use_i18n();
-    let item = row.item;
-    let (last_delta, at) = (item.last_delta, clock_label(item.last_change));
-    let change = move || match last_delta {
-        Some(delta) => t_string!(
-            i18n,
-            dashboard.inventory.row.delta_at,
-            delta = format!("{delta:+}"),
-            time = at.clone()
-        ),
-        None => t_string!(i18n, dashboard.inventory.row.level_at, time = at.clone()),
+    let change = move || {
+        row.with(|r| {
+            let at = clock_label(r.item.last_change);
+            match r.item.last_delta {
+                Some(delta) => t_string!(
+                    i18n,
+                    dashboard.inventory.row.delta_at,
+                    delta = format!("{delta:+}"),
+                    time = at
+                )
+                .to_string(),
+                None => t_string!(i18n, dashboard.inventory.row.level_at, time = at).to_string(),
+            }
+        })
     };
-    let points: Vec<i64> = item.history.iter().map(|(_, count)| *count).collect();
-    let restored = item.restored;
+    let tags = Memo::new(move |_| row.with(StockTagSet::of));
+    let threshold = Memo::new(move |_| row.with(|r| (r.item.sku.clone(), r.threshold)));
+    let trust = Memo::new(move |_| row.with(|r| (r.item.trust(), r.item.duplicates_skipped)));
+    let points = Memo::new(move |_| {
+        row.with(|r| {
+            r.item
+                .history
+                .iter()
+                .map(|(_, count)| *count)
+                .collect::<Vec<i64>>()
+        })
+    });
     view! {
-        <tr class="dash-stock" class:low=row.low class:restored=restored>
-            <th scope="row">{item.sku.clone()}</th>
+        <tr
+            class="dash-stock"
+            class:low=move || row.with(|r| r.low)
+            class:restored=move || row.with(|r| r.item.restored)
+        >
+            <th scope="row">{move || row.with(|r| r.item.sku.clone())}</th>
             <td class="dash-num">
-                {item.count}
-                <StockTags item=item.clone() low=row.low />
+                {move || row.with(|r| r.item.count)}
+                {move || view! { <StockTags tags=tags.get() /> }}
             </td>
             <td>
-                <ThresholdInput sku=item.sku.clone() threshold=row.threshold />
+                {move || {
+                    let (sku, threshold) = threshold.get();
+                    view! { <ThresholdInput sku threshold /> }
+                }}
             </td>
             <td>{change}</td>
             <td>
                 <Sparkline points />
             </td>
             <td>
-                <TrustBadge item />
+                {move || {
+                    let (trust, skipped) = trust.get();
+                    view! { <TrustBadge trust skipped /> }
+                }}
             </td>
         </tr>
     }
 }
 
+/// What the tags beside a count say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StockTagSet {
+    anchored: bool,
+    low: bool,
+    repeats: u32,
+    restored: bool,
+}
+
+impl StockTagSet {
+    fn of(row: &StockRow) -> StockTagSet {
+        StockTagSet {
+            anchored: row.item.anchored,
+            low: row.low,
+            repeats: row.item.broker_repeats,
+            restored: row.item.restored,
+        }
+    }
+}
+
 /// The tags beside a count: delta only, low, broker repeats, restored.
 #[component]
-fn StockTags(item: StockItem, low: bool) -> impl IntoView {
+fn StockTags(tags: StockTagSet) -> impl IntoView {
     let i18n = use_i18n();
-    let repeats = item.broker_repeats;
+    let repeats = tags.repeats;
     view! {
-        {(!item.anchored)
+        {(!tags.anchored)
             .then(|| {
                 view! {
                     <span
@@ -233,7 +280,7 @@ fn StockTags(item: StockItem, low: bool) -> impl IntoView {
                     </span>
                 }
             })}
-        {low
+        {tags.low
             .then(|| {
                 view! {
                     <span class="dash-tag dash-low">
@@ -257,7 +304,7 @@ fn StockTags(item: StockItem, low: bool) -> impl IntoView {
                     </span>
                 }
             })}
-        {item
+        {tags
             .restored
             .then(|| {
                 view! {
@@ -305,12 +352,10 @@ fn ThresholdInput(sku: String, threshold: i64) -> impl IntoView {
     }
 }
 
-/// An inline SVG line of recent counts.
+/// An inline SVG line of recent counts, redrawn as they change.
 #[component]
-fn Sparkline(points: Vec<i64>) -> impl IntoView {
+fn Sparkline(points: Memo<Vec<i64>>) -> impl IntoView {
     let i18n = use_i18n();
-    let path = sparkline_path(&points, SPARK_WIDTH, SPARK_HEIGHT);
-    let counts = points.len();
     view! {
         <svg
             class="dash-spark"
@@ -319,20 +364,24 @@ fn Sparkline(points: Vec<i64>) -> impl IntoView {
             viewBox=format!("-1 -1 {} {}", SPARK_WIDTH + 2.0, SPARK_HEIGHT + 2.0)
             role="img"
             aria-label=move || {
-                t_string!(i18n, dashboard.inventory.row.spark_label, count = counts)
+                t_string!(i18n, dashboard.inventory.row.spark_label, count = points.with(Vec::len))
             }
         >
-            <path d=path fill="none" stroke="currentColor" stroke-width="1.5" />
+            <path
+                d=move || points.with(|p| sparkline_path(p, SPARK_WIDTH, SPARK_HEIGHT))
+                fill="none"
+                stroke="currentColor"
+                stroke-width="1.5"
+            />
         </svg>
     }
 }
 
 #[component]
-fn TrustBadge(item: StockItem) -> impl IntoView {
+fn TrustBadge(trust: Trust, skipped: u32) -> impl IntoView {
     let i18n = use_i18n();
-    match item.trust() {
+    match trust {
         Trust::Trusted => {
-            let skipped = item.duplicates_skipped;
             let title = move || {
                 if skipped > 0 {
                     t_string!(
