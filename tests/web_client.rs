@@ -10,7 +10,7 @@ use qoscope::app::{App, ClientCtx};
 use qoscope::mqtt::packet::{Properties, QoS};
 use qoscope::mqtt::session::{Event, EventKind, Message};
 use qoscope::net::ws::LinkUpdate;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{HtmlButtonElement, HtmlElement};
 
@@ -279,4 +279,113 @@ async fn the_paused_packet_log_keeps_showing_its_lines_through_a_burst() {
     tick().await;
     let shown = find::<HtmlElement>(&root, "[data-testid=packet-log]").child_element_count();
     assert_eq!(shown as usize, LIVE_LOG_ROWS, "resumed: the newest lines");
+}
+
+/// Delivers messages `from..from + n` in one model update (one frame's batch),
+/// each on topic `flood/{i}` with payload `m{i}`.
+fn deliver_batch(model: RwSignal<ClientModel>, from: u64, n: u64) {
+    model.update(|m| {
+        for i in from..from + n {
+            let payload = format!("m{i}");
+            m.apply(delivered(
+                &format!("flood/{i}"),
+                payload.as_bytes(),
+                QoS::AtMostOnce,
+            ));
+        }
+    });
+}
+
+/// The `<li>` rows of the message list, in order.
+fn message_rows(list: &HtmlElement) -> Vec<web_sys::Element> {
+    std::iter::successors(list.first_element_child(), |li| li.next_element_sibling()).collect()
+}
+
+/// A `MutationObserver` on `target`'s subtree, built through `js_sys` (its
+/// records are read with `takeRecords`, so no callback ever runs).
+fn observe_subtree(target: &HtmlElement) -> JsValue {
+    let constructor: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"MutationObserver".into())
+            .unwrap()
+            .unchecked_into();
+    let callback = js_sys::Function::new_no_args("");
+    let observer =
+        js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&callback)).unwrap();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"childList".into(), &true.into()).unwrap();
+    js_sys::Reflect::set(&options, &"subtree".into(), &true.into()).unwrap();
+    call_method(
+        &observer,
+        "observe",
+        &[target.clone().into(), options.into()],
+    );
+    observer
+}
+
+fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let method: js_sys::Function = js_sys::Reflect::get(target, &name.into())
+        .unwrap()
+        .unchecked_into();
+    method
+        .apply(target, &args.iter().collect::<js_sys::Array>())
+        .unwrap()
+}
+
+/// How many `<li>` elements the observer saw added since it last reported.
+fn added_list_items(observer: &JsValue) -> usize {
+    let records: js_sys::Array = call_method(observer, "takeRecords", &[]).unchecked_into();
+    records
+        .iter()
+        .flat_map(|record| {
+            let added = js_sys::Reflect::get(&record, &"addedNodes".into()).unwrap();
+            js_sys::Array::from(&added).to_vec()
+        })
+        .filter(|node| {
+            js_sys::Reflect::get(node, &"nodeName".into()).unwrap() == JsValue::from_str("LI")
+        })
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn a_full_message_list_updates_its_rows_in_place() {
+    use qoscope::app::model::LIVE_MESSAGE_ROWS;
+    let root = container();
+    let model = RwSignal::new(ClientModel::default());
+    let _view = mount_to(root.clone(), move || view! { <MessageList model=model /> });
+    // Fill the list over several frames, past its bound.
+    let batch = 30;
+    let batches = LIVE_MESSAGE_ROWS as u64 / batch + 2;
+    for b in 0..batches {
+        deliver_batch(model, b * batch, batch);
+        tick().await;
+    }
+    let list: HtmlElement = find(&root, ".msg-list");
+    let before = message_rows(&list);
+    assert_eq!(before.len(), LIVE_MESSAGE_ROWS);
+
+    let observer = observe_subtree(&list);
+    let first = batches * batch;
+    deliver_batch(model, first, 1_000);
+    tick().await;
+
+    let newest = first + 999;
+    assert_eq!(
+        text(&root, "[data-testid=msg-topic]"),
+        format!("flood/{newest}")
+    );
+    assert_eq!(
+        text(&root, "[data-testid=msg-payload]"),
+        format!("m{newest}")
+    );
+    assert_eq!(
+        text(&root, ".msg-list > li:last-child [data-testid=msg-topic]"),
+        format!("flood/{}", newest + 1 - LIVE_MESSAGE_ROWS as u64),
+        "the oldest row shown is the hundredth newest"
+    );
+    assert_eq!(added_list_items(&observer), 0, "no row was rebuilt");
+    assert!(
+        message_rows(&list) == before,
+        "every row is the same <li> element as before the batch"
+    );
+    call_method(&observer, "disconnect", &[]);
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::form::reader_locale;
 use super::model::{ClientModel, MessageRow, LIVE_MESSAGE_ROWS};
+use super::slots::slots;
 use super::ClientCtx;
 use crate::i18n::{td_string, Locale};
 use crate::net::clock::clock_label;
@@ -24,7 +25,9 @@ pub fn MessageList(
     model: RwSignal<ClientModel>,
 ) -> impl IntoView {
     let locale = reader_locale();
-    let rows = move || model.with(ClientModel::visible_messages);
+    // One memo for the rows, read by every slot: each row view is built once
+    // and then updated in place (see `slots`).
+    let rows = Memo::new(move |_| model.with(ClientModel::visible_messages));
     let count = move || model.with(|m| m.messages.len());
     let dropped = move || model.with(|m| m.messages.dropped());
     view! {
@@ -54,9 +57,7 @@ pub fn MessageList(
                 }
             >
                 <ol class="msg-list" aria-live="polite">
-                    <For each=rows key=|(seq, _)| *seq let:entry>
-                        <MessageItem row=entry.1 />
-                    </For>
+                    {slots(rows, |row| view! { <MessageItem row /> })}
                 </ol>
             </Show>
         </section>
@@ -85,44 +86,41 @@ pub fn meta_words(row: &MessageRow, locale: Locale) -> String {
 }
 
 /// One message: QoS badge, topic, flags, time, payload (a text node).
+/// Built once per slot; every part reads `row`, so a new message in this
+/// slot changes the text and classes in place.
 #[component]
-fn MessageItem(row: Arc<MessageRow>) -> impl IntoView {
+fn MessageItem(row: Memo<(u64, Arc<MessageRow>)>) -> impl IntoView {
     let locale = reader_locale();
-    let qos = row.qos.as_u8();
-    let meta = {
-        let row = row.clone();
-        move || meta_words(&row, locale.get())
-    };
+    let qos = Memo::new(move |_| row.with(|(_, r)| r.qos.as_u8()));
+    let retain = Memo::new(move |_| row.with(|(_, r)| r.retain));
+    let dup = Memo::new(move |_| row.with(|(_, r)| r.dup));
     view! {
         <li class="msg-row" data-testid="msg-row">
             <div class="msg-head">
                 <span
-                    class=format!("qos-badge qos{qos}")
+                    class=move || format!("qos-badge qos{}", qos.get())
                     data-testid="msg-qos"
                     title=move || td_string!(locale.get(), client.messages.delivered_qos)
                 >
-                    {format!("QoS {qos}")}
+                    {move || format!("QoS {}", qos.get())}
                 </span>
-                <span class="topic" data-testid="msg-topic">{row.topic.clone()}</span>
-                {row.retain.then(|| view! {
+                <span class="topic" data-testid="msg-topic">{move || row.with(|(_, r)| r.topic.clone())}</span>
+                {move || retain.get().then(|| view! {
                     <span class="flag" title=move || td_string!(locale.get(), client.messages.retained_title)>
                         {move || td_string!(locale.get(), client.messages.retained)}
                     </span>
                 })}
-                {row.dup.then(|| view! {
+                {move || dup.get().then(|| view! {
                     <span class="flag dup" title=move || td_string!(locale.get(), client.messages.dup_title)>
                         {move || td_string!(locale.get(), client.messages.dup)}
                     </span>
                 })}
-                <time class="time">{clock_label(row.at)}</time>
+                <time class="time">{move || row.with(|(_, r)| clock_label(r.at))}</time>
             </div>
             <pre class="payload" data-testid="msg-payload">
-                {
-                    let row = row.clone();
-                    move || row.payload_text_in(locale.get())
-                }
+                {move || row.with(|(_, r)| r.payload_text_in(locale.get()))}
             </pre>
-            <div class="msg-meta">{meta}</div>
+            <div class="msg-meta">{move || row.with(|(_, r)| meta_words(r, locale.get()))}</div>
         </li>
     }
 }

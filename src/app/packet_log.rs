@@ -1,10 +1,15 @@
 //! The packet log: `mosquitto_pub -d` style lines, pause, filter, clear, export.
 
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
 use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::form::reader_locale;
-use super::model::{ClientModel, LogKind};
+use super::model::{ClientModel, LogKind, LogLine};
+use super::slots::slots;
 use super::ClientCtx;
 use crate::i18n::td_string;
 use crate::net::clock::clock_label;
@@ -94,40 +99,64 @@ fn LogHead(
 /// The lines that match `filter`, the newest kept in view unless paused.
 #[component]
 fn LogLines(model: RwSignal<ClientModel>, filter: RwSignal<String>) -> impl IntoView {
-    let locale = reader_locale();
-    let lines = move || filter.with(|f| model.with(|m| m.visible_log(f)));
+    // One memo for the lines, read by every slot: each line's view is built
+    // once and then updated in place (see `slots`).
+    let lines = Memo::new(move |_| filter.with(|f| model.with(|m| m.visible_log(f))));
     let scroller = NodeRef::<Div>::new();
-    // Keep the newest line in view unless paused (the user is reading). Not
-    // while another tab shows: reading scrollHeight forces a layout of the
-    // whole page, once per frame under a flood.
-    Effect::new(move |_| {
-        model.track();
-        if let Some(el) = scroller.get() {
-            let hidden = el.closest("[hidden]").ok().flatten().is_some();
-            if !model.with(ClientModel::log_is_paused) && !hidden {
-                el.set_scroll_top(el.scroll_height());
-            }
-        }
-    });
+    follow_newest(model, scroller);
     view! {
         <div class="log-lines" data-testid="packet-log" node_ref=scroller role="log" aria-live="off" tabindex="0">
-            <For each=lines key=|(seq, _)| *seq let:entry>
-                {
-                    let line = entry.1;
-                    let class = match line.kind {
-                        LogKind::Sent => "log-line sent",
-                        LogKind::Received => "log-line received",
-                        LogKind::Note => "log-line note",
-                    };
-                    view! {
-                        <div class=class>
-                            <time class="time">{clock_label(line.at)}</time>
-                            " "
-                            <span class="text">{move || line.text_in(locale.get())}</span>
-                        </div>
-                    }
-                }
-            </For>
+            {slots(lines, |line| view! { <LogLineItem line /> })}
         </div>
     }
+}
+
+/// One log line: its kind as a class, the time, the text.
+#[component]
+fn LogLineItem(line: Memo<(u64, Arc<LogLine>)>) -> impl IntoView {
+    let locale = reader_locale();
+    let class = move || {
+        line.with(|(_, l)| match l.kind {
+            LogKind::Sent => "log-line sent",
+            LogKind::Received => "log-line received",
+            LogKind::Note => "log-line note",
+        })
+    };
+    view! {
+        <div class=class>
+            <time class="time">{move || line.with(|(_, l)| clock_label(l.at))}</time>
+            " "
+            <span class="text">{move || line.with(|(_, l)| l.text_in(locale.get()))}</span>
+        </div>
+    }
+}
+
+/// Keeps the newest line in view unless paused (the user is reading). Not
+/// while another tab shows, and at most once per animation frame: reading
+/// scrollHeight forces a layout of the whole page, and under a flood the
+/// model changes more often than the page draws.
+fn follow_newest(model: RwSignal<ClientModel>, scroller: NodeRef<Div>) {
+    let scheduled = Rc::new(Cell::new(false));
+    Effect::new(move |_| {
+        model.track();
+        let Some(el) = scroller.get() else { return };
+        if scheduled.get() || !should_follow(&el, model.with(ClientModel::log_is_paused)) {
+            return;
+        }
+        scheduled.set(true);
+        let scheduled = scheduled.clone();
+        request_animation_frame(move || {
+            scheduled.set(false);
+            // The view may have gone, or been paused or hidden, since.
+            let paused = model.try_with_untracked(ClientModel::log_is_paused);
+            if paused.is_some_and(|paused| should_follow(&el, paused)) {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    });
+}
+
+/// Whether the log should scroll to its newest line: not paused, and its tab shown.
+fn should_follow(el: &web_sys::Element, paused: bool) -> bool {
+    !paused && el.closest("[hidden]").ok().flatten().is_none()
 }
