@@ -19,6 +19,7 @@
 //! QOSCOPE_BROWSER_BENCH=1; without it `cargo bench` skips this bench.
 //! `QOSCOPE_FLOOD_SECONDS` sets the flood's length (default 10; 300 for the
 //! five-minute memory soak), `QOSCOPE_FLOOD_RATE` its rate, and
+//! `QOSCOPE_FLOOD_ONLY=client1` runs one case, and
 //! `QOSCOPE_FLOOD_PROFILE=<file>` saves a DevTools CPU profile of the first
 //! run. It never fails on a time: it prints figures.
 
@@ -128,6 +129,7 @@ mod flood {
             (QoS::AtLeastOnce, "Client"),
         ]
         .into_iter()
+        .filter(|(qos, view)| wanted(*qos, view))
         .enumerate()
         {
             let profile = profile.as_deref().filter(|_| i == 0);
@@ -255,6 +257,13 @@ mod flood {
             memory_before,
             memory_after,
         }
+    }
+
+    /// `QOSCOPE_FLOOD_ONLY=dashboard0` (view and QoS) runs that one case.
+    fn wanted(qos: QoS, view: &str) -> bool {
+        std::env::var("QOSCOPE_FLOOD_ONLY").map_or(true, |only| {
+            only.eq_ignore_ascii_case(&format!("{view}{}", qos as u8))
+        })
     }
 
     fn env_number(name: &str, default: u64) -> u64 {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::form::reader_locale;
 use super::model::{ClientModel, MessageRow, LIVE_MESSAGE_ROWS};
+use super::slots::row_locale;
 use super::slots::slots;
 use super::ClientCtx;
 use crate::i18n::{td_string, Locale};
@@ -90,7 +91,7 @@ pub fn meta_words(row: &MessageRow, locale: Locale) -> String {
 /// slot changes the text and classes in place.
 #[component]
 fn MessageItem(row: Memo<(u64, Arc<MessageRow>)>) -> impl IntoView {
-    let locale = reader_locale();
+    let locale = row_locale();
     let qos = Memo::new(move |_| row.with(|(_, r)| r.qos.as_u8()));
     let retain = Memo::new(move |_| row.with(|(_, r)| r.retain));
     let dup = Memo::new(move |_| row.with(|(_, r)| r.dup));

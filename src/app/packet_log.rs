@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::form::reader_locale;
 use super::model::{ClientModel, LogKind, LogLine};
+use super::slots::row_locale;
 use super::slots::slots;
 use super::ClientCtx;
 use crate::i18n::td_string;
@@ -114,7 +115,7 @@ fn LogLines(model: RwSignal<ClientModel>, filter: RwSignal<String>) -> impl Into
 /// One log line: its kind as a class, the time, the text.
 #[component]
 fn LogLineItem(line: Memo<(u64, Arc<LogLine>)>) -> impl IntoView {
-    let locale = reader_locale();
+    let locale = row_locale();
     let class = move || {
         line.with(|(_, l)| match l.kind {
             LogKind::Sent => "log-line sent",

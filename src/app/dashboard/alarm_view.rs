@@ -10,7 +10,7 @@ use super::csv::alarms_csv;
 use super::export_button::CsvExportButton;
 use super::message::payload_text_in;
 use crate::app::locale::use_i18n;
-use crate::app::slots::slots;
+use crate::app::slots::{row_locale, slots};
 use crate::i18n::{t, t_string};
 
 /// Most rows rendered at once; the rest are reachable through the filters.
@@ -192,10 +192,10 @@ fn AlarmTable(rows: Memo<Vec<Alarm>>, counts: Memo<(usize, usize)>) -> impl Into
 /// One alarm, updated in place as it changes.
 #[component]
 fn AlarmRow(alarm: Memo<Alarm>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = row_locale();
     let level = Memo::new(move |_| alarm.with(|a| a.severity));
     let payload_shown =
-        Memo::new(move |_| alarm.with(|a| payload_text_in(&a.payload_text, i18n.get_locale())));
+        Memo::new(move |_| alarm.with(|a| payload_text_in(&a.payload_text, locale.get())));
     view! {
         <tr
             class=move || format!("dash-alarm sev-{}", level.get().label())
@@ -206,7 +206,7 @@ fn AlarmRow(alarm: Memo<Alarm>) -> impl IntoView {
             <td>
                 <span class=move || {
                     format!("dash-sev dash-sev-{}", level.get().label())
-                }>{move || level.get().word_in(i18n.get_locale())}</span>
+                }>{move || level.get().word_in(locale.get())}</span>
             </td>
             <td class="dash-alarm-type">{move || alarm.with(|a| a.key.alarm_type.clone())}</td>
             <td>{move || alarm.with(|a| zone_label(&a.key.zone))}</td>

@@ -11,8 +11,8 @@ use super::export_button::CsvExportButton;
 use super::inventory::{sparkline_path, Inventory, StockItem, Trust, Unreadable};
 use super::message::payload_text_in;
 use crate::app::locale::use_i18n;
-use crate::app::slots::slots;
-use crate::i18n::{t, t_string};
+use crate::app::slots::{row_locale, slots};
+use crate::i18n::{t, t_string, td_string};
 
 /// Most rows rendered at once.
 pub const ROW_LIMIT: usize = 200;
@@ -184,19 +184,20 @@ fn StockTable(rows: Memo<Vec<StockRow>>, total: Memo<usize>) -> impl IntoView {
 /// (tags, threshold, trust) are rebuilt only when what they show changed.
 #[component]
 fn StockRowView(row: Memo<StockRow>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = row_locale();
     let change = move || {
         row.with(|r| {
             let at = clock_label(r.item.last_change);
             match r.item.last_delta {
-                Some(delta) => t_string!(
-                    i18n,
+                Some(delta) => td_string!(
+                    locale.get(),
                     dashboard.inventory.row.delta_at,
                     delta = format!("{delta:+}"),
                     time = at
                 )
                 .to_string(),
-                None => t_string!(i18n, dashboard.inventory.row.level_at, time = at).to_string(),
+                None => td_string!(locale.get(), dashboard.inventory.row.level_at, time = at)
+                    .to_string(),
             }
         })
     };
@@ -355,7 +356,8 @@ fn ThresholdInput(sku: String, threshold: i64) -> impl IntoView {
 /// An inline SVG line of recent counts, redrawn as they change.
 #[component]
 fn Sparkline(points: Memo<Vec<i64>>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = row_locale();
+    let counts = Memo::new(move |_| points.with(Vec::len));
     view! {
         <svg
             class="dash-spark"
@@ -364,7 +366,7 @@ fn Sparkline(points: Memo<Vec<i64>>) -> impl IntoView {
             viewBox=format!("-1 -1 {} {}", SPARK_WIDTH + 2.0, SPARK_HEIGHT + 2.0)
             role="img"
             aria-label=move || {
-                t_string!(i18n, dashboard.inventory.row.spark_label, count = points.with(Vec::len))
+                td_string!(locale.get(), dashboard.inventory.row.spark_label, count = counts.get())
             }
         >
             <path
