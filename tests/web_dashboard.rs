@@ -8,7 +8,7 @@ use leptos::task::tick;
 use qoscope::app::dashboard::settings::SavedState;
 use qoscope::app::dashboard::{Dashboard, DashboardHandle, Incoming};
 use qoscope::mqtt::packet::QoS;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -186,4 +186,244 @@ fn the_bench_export_reports_the_same_json() {
     let report: serde_json::Value = serde_json::from_str(&json).expect("JSON report");
     assert_eq!(report["messages"], 1_000);
     assert_eq!(report["frames"], 3, "334 messages a frame");
+}
+
+/// Alarm rows the flood test keeps updating: (type, zone).
+const FLOOD_ALARMS: [(&str, &str); 6] = [
+    ("intrusion", "Gate-3"),
+    ("intrusion", "Dock-1"),
+    ("smoke", "A-12"),
+    ("smoke", "B-03"),
+    ("door", "C-07"),
+    ("door", "A-14"),
+];
+/// SKUs the flood test keeps updating.
+const FLOOD_SKUS: [&str; 5] = ["A-100", "A-101", "B-310", "C-042", "D-900"];
+
+fn alarm_message(at: u64, (kind, zone): (&str, &str), severity: &str) -> Incoming {
+    let payload =
+        format!(r#"{{"alarm":"{kind}","zone":"{zone}","severity":"{severity}","seq":{at}}}"#);
+    Incoming::new(at, format!("alarms/{kind}"), payload)
+}
+
+fn level_message(at: u64, sku: &str, level: i64) -> Incoming {
+    let payload = format!(r#"{{"sku":"{sku}","level":{level}}}"#);
+    Incoming::new(at, format!("inventory/{sku}"), payload)
+}
+
+/// Message `i` of the flood: alarms and levels in turn, every alarm key and
+/// SKU over and over; severities climb to major, and levels cross the
+/// low-stock threshold, so rows change and reorder.
+fn flood_message(i: u64) -> Incoming {
+    let at = 1_000 + i;
+    let n = (i / 2) as usize;
+    if i.is_multiple_of(2) {
+        let severity = ["info", "minor", "major"][(i as usize / 12) % 3];
+        alarm_message(at, FLOOD_ALARMS[n % FLOOD_ALARMS.len()], severity)
+    } else {
+        level_message(at, FLOOD_SKUS[n % FLOOD_SKUS.len()], flood_level(i))
+    }
+}
+
+fn flood_level(i: u64) -> i64 {
+    (i as i64 * 37) % 150
+}
+
+/// The `<tr>` rows under `selector`, in order.
+fn rows(root: &web_sys::HtmlElement, selector: &str) -> Vec<web_sys::Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|node| node.unchecked_into())
+        .collect()
+}
+
+fn cell_text(row: &web_sys::Element, selector: &str) -> String {
+    row.query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_else(|| panic!("no {selector} in the row"))
+}
+
+/// The number a cell's text starts with (a count is followed by its tags).
+fn leading_number(text: &str) -> i64 {
+    let digits: String = text
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number in {text:?}"))
+}
+
+/// A `MutationObserver` on the children (not the subtree) of each target,
+/// built through `js_sys`. Its callback keeps every record it is handed in
+/// `observer.seen`, since delivered records leave `takeRecords`.
+fn observe_children(targets: &[web_sys::Element]) -> JsValue {
+    let constructor: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"MutationObserver".into())
+            .unwrap()
+            .unchecked_into();
+    let callback = js_sys::Function::new_with_args(
+        "records, observer",
+        "observer.seen = (observer.seen || []).concat(records);",
+    );
+    let observer =
+        js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&callback)).unwrap();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"childList".into(), &true.into()).unwrap();
+    js_sys::Reflect::set(&options, &"subtree".into(), &false.into()).unwrap();
+    for target in targets {
+        call_method(
+            &observer,
+            "observe",
+            &[target.into(), options.clone().into()],
+        );
+    }
+    observer
+}
+
+fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let method: js_sys::Function = js_sys::Reflect::get(target, &name.into())
+        .unwrap()
+        .unchecked_into();
+    method
+        .apply(target, &args.iter().collect::<js_sys::Array>())
+        .unwrap()
+}
+
+/// How many `<tr>` elements the observer saw added or removed, in records
+/// delivered to its callback and records still pending.
+fn rows_added_or_removed(observer: &JsValue) -> (usize, usize) {
+    let count = |records: JsValue| {
+        js_sys::Array::from(&records)
+            .iter()
+            .flat_map(|record| {
+                ["addedNodes", "removedNodes"].map(|list| {
+                    let nodes = js_sys::Reflect::get(&record, &list.into()).unwrap();
+                    js_sys::Array::from(&nodes).to_vec()
+                })
+            })
+            .flatten()
+            .filter(|node| js_sys::Reflect::get(node, &"nodeName".into()).unwrap() == "TR")
+            .count()
+    };
+    let seen = js_sys::Reflect::get(observer, &"seen".into()).unwrap();
+    let delivered = if seen.is_undefined() { 0 } else { count(seen) };
+    (delivered, count(call_method(observer, "takeRecords", &[])))
+}
+
+const FLOOD: u64 = 1_000;
+const ALARM_ROWS: &str = ".dash-alarm-table tbody tr";
+const STOCK_ROWS: &str = ".dash-stock-table tbody tr";
+
+// Counts DOM work rather than timing it: 1,000 messages repeating the same
+// alarm keys and SKUs, over ten frames, change what every row shows and the
+// order of the rows, and no `<tr>` is built or removed.
+#[wasm_bindgen_test]
+async fn flooded_tables_update_their_rows_in_place() {
+    let (root, handle, _mounted) = mount_dashboard();
+    let alarms = FLOOD_ALARMS
+        .iter()
+        .zip(0..)
+        .map(|(&key, at)| alarm_message(at, key, "info"));
+    let levels = FLOOD_SKUS
+        .iter()
+        .zip(100..)
+        .map(|(sku, at)| level_message(at, sku, 500));
+    deliver(handle, alarms.chain(levels).collect()).await;
+    let alarm_rows = rows(&root, ALARM_ROWS);
+    let stock_rows = rows(&root, STOCK_ROWS);
+    assert_eq!(alarm_rows.len(), FLOOD_ALARMS.len());
+    assert_eq!(stock_rows.len(), FLOOD_SKUS.len());
+    let tbodies: Vec<web_sys::Element> = [".dash-alarm-table tbody", ".dash-stock-table tbody"]
+        .iter()
+        .map(|selector| root.query_selector(selector).unwrap().expect("a tbody"))
+        .collect();
+    let observer = observe_children(&tbodies);
+
+    for frame in 0..10 {
+        let batch = FLOOD / 10;
+        deliver(
+            handle,
+            (frame * batch..(frame + 1) * batch)
+                .map(flood_message)
+                .collect(),
+        )
+        .await;
+    }
+
+    let (delivered, pending) = rows_added_or_removed(&observer);
+    call_method(&observer, "disconnect", &[]);
+    assert_eq!(
+        (delivered, pending),
+        (0, 0),
+        "<tr> added or removed (delivered to the observer, pending): no row was rebuilt"
+    );
+    assert!(
+        rows(&root, ALARM_ROWS) == alarm_rows,
+        "every alarm row is the same <tr> as before"
+    );
+    assert!(
+        rows(&root, STOCK_ROWS) == stock_rows,
+        "every stock row is the same <tr> as before"
+    );
+    assert_alarm_rows_show_the_flood(&alarm_rows);
+    assert_stock_rows_show_the_flood(&stock_rows);
+}
+
+/// Every alarm row shows its key's count, latest payload and highest
+/// severity after the flood.
+fn assert_alarm_rows_show_the_flood(rows: &[web_sys::Element]) {
+    let mut expected = std::collections::BTreeMap::new();
+    for i in (0..FLOOD).step_by(2) {
+        let key = FLOOD_ALARMS[(i / 2) as usize % FLOOD_ALARMS.len()];
+        let (count, seq) = expected.entry(key).or_insert((1, 0));
+        *count += 1;
+        *seq = 1_000 + i;
+    }
+    let mut shown = std::collections::BTreeMap::new();
+    for row in rows {
+        let kind = cell_text(row, ".dash-alarm-type");
+        let zone = cell_text(row, "td:nth-child(3)");
+        let count = leading_number(&cell_text(row, "td:nth-child(6)"));
+        let payload = cell_text(row, ".dash-payload code");
+        assert_eq!(
+            row.get_attribute("data-severity").as_deref(),
+            Some("major"),
+            "{payload}"
+        );
+        shown.insert((kind, zone), (count, payload));
+    }
+    for ((kind, zone), (count, seq)) in expected {
+        let (shown_count, payload) = &shown[&(kind.to_owned(), zone.to_owned())];
+        assert_eq!(*shown_count, count, "count of {kind} in {zone}");
+        assert!(
+            payload.contains(&format!(r#""seq":{seq}"#)),
+            "{kind} in {zone}: {payload}"
+        );
+    }
+}
+
+/// Every stock row shows the last level sent for its SKU.
+fn assert_stock_rows_show_the_flood(rows: &[web_sys::Element]) {
+    let mut expected = std::collections::BTreeMap::new();
+    for i in (1..FLOOD).step_by(2) {
+        expected.insert(
+            FLOOD_SKUS[(i / 2) as usize % FLOOD_SKUS.len()],
+            flood_level(i),
+        );
+    }
+    let shown: std::collections::BTreeMap<String, i64> = rows
+        .iter()
+        .map(|row| {
+            (
+                cell_text(row, "th"),
+                leading_number(&cell_text(row, "td.dash-num")),
+            )
+        })
+        .collect();
+    for (sku, level) in expected {
+        assert_eq!(shown[sku], level, "level of {sku}");
+    }
 }
