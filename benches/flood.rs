@@ -72,8 +72,13 @@ mod flood {
     })();
     "#;
 
-    /// What the page shows as counted: the dashboard health panel's "In" column.
+    /// What the page shows as counted: the dashboard health panel's "In"
+    /// column, or with the Client tab in front (the hidden dashboard does not
+    /// re-render), the messages the message list received.
     const COUNTED: &str = r#"
+      if (document.querySelector('[aria-labelledby=tab-dashboard]')?.hidden) {
+        return parseInt(document.querySelector('[data-testid=msg-count]')?.dataset.received, 10) || 0;
+      }
       return [...document.querySelectorAll('.dash-qos-row td:nth-of-type(1)')]
         .reduce((n, td) => n + (parseInt(td.textContent, 10) || 0), 0);
     "#;
@@ -157,15 +162,18 @@ mod flood {
         page.click("#connect-btn").await;
         page.wait_for("[data-testid=conn-status]", "Connected")
             .await;
+        // Opening the dashboard subscribes its filters; the packet log, in
+        // the Client tab, shows the SUBACK only while that tab is in front.
         page.click("#tab-dashboard").await;
+        page.click("#tab-client").await;
         page.wait_until_script_is_true(
             "return [...document.querySelectorAll('[data-testid=sub-row]')].length >= 3 \
              && [...document.querySelectorAll('[data-testid=packet-log] > *')] \
                 .filter(e => e.textContent.includes('SUBACK')).length >= 1",
         )
         .await;
-        if view == "Client" {
-            page.click("#tab-client").await;
+        if view == "Dashboard" {
+            page.click("#tab-dashboard").await;
         }
         let memory_before = memory(page).await;
         if profile.is_some() {

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::form::reader_locale;
 use super::model::{ClientModel, MessageRow, LIVE_MESSAGE_ROWS};
-use super::slots::row_locale;
 use super::slots::slots;
+use super::slots::{row_locale, while_shown};
 use super::ClientCtx;
 use crate::i18n::{td_string, Locale};
 use crate::net::clock::clock_label;
@@ -28,14 +28,18 @@ pub fn MessageList(
     let locale = reader_locale();
     // One memo for the rows, read by every slot: each row view is built once
     // and then updated in place (see `slots`).
-    let rows = Memo::new(move |_| model.with(ClientModel::visible_messages));
+    let rows = while_shown(move || model.with(ClientModel::visible_messages));
     let count = move || model.with(|m| m.messages.len());
     let dropped = move || model.with(|m| m.messages.dropped());
     view! {
         <section class="panel messages" aria-labelledby="messages-title">
             <div class="panel-head">
                 <h2 id="messages-title">{move || td_string!(locale.get(), client.messages.title)}</h2>
-                <span class="count" data-testid="msg-count">
+                <span
+                    class="count"
+                    data-testid="msg-count"
+                    data-received=move || (count() as u64 + dropped()).to_string()
+                >
                     {move || match dropped() {
                         0 if count() <= LIVE_MESSAGE_ROWS => format!("{}", count()),
                         d => td_string!(

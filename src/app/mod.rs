@@ -480,16 +480,16 @@ fn Shell() -> impl IntoView {
                 .collect_view()}
         </nav>
         <main class="view">
-            <div role="tabpanel" aria-labelledby="tab-client" hidden=move || view.get() != View::Client>
+            <TabPanel tab=View::Client view>
                 <ClientView />
-            </div>
+            </TabPanel>
             // Mounted from the start, so it digests messages while another view shows.
-            <div role="tabpanel" aria-labelledby="tab-dashboard" hidden=move || view.get() != View::Dashboard>
+            <TabPanel tab=View::Dashboard view>
                 <LiveDashboard />
-            </div>
-            <div role="tabpanel" aria-labelledby="tab-lab" hidden=move || view.get() != View::Lab>
+            </TabPanel>
+            <TabPanel tab=View::Lab view>
                 <lab::view::LabPage handle=lab on_scenario=open_scenario />
-            </div>
+            </TabPanel>
             // Mounted on first visit, then kept, so a scenario survives a look elsewhere.
             <Show when=move || visited_visualiser.get()>
                 <div class="tab-fill" role="tabpanel" aria-labelledby="tab-visualiser" hidden=move || view.get() != View::Visualiser>
@@ -497,6 +497,19 @@ fn Shell() -> impl IntoView {
                 </div>
             </Show>
         </main>
+    }
+}
+
+/// One tab's panel: hidden while another tab shows, and telling the views
+/// in it so ([`slots::TabShown`]), so that they stop re-rendering.
+#[component]
+fn TabPanel(tab: View, view: RwSignal<View>, children: Children) -> impl IntoView {
+    let shown = Signal::derive(move || view.get() == tab);
+    provide_context(slots::TabShown(shown));
+    view! {
+        <div role="tabpanel" aria-labelledby=format!("tab-{}", tab.fragment()) hidden=move || !shown.get()>
+            {children()}
+        </div>
     }
 }
 

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 
 use super::form::reader_locale;
 use super::model::{ClientModel, LogKind, LogLine};
-use super::slots::row_locale;
 use super::slots::slots;
+use super::slots::{row_locale, while_shown};
 use super::ClientCtx;
 use crate::i18n::td_string;
 use crate::net::clock::clock_label;
@@ -102,7 +102,7 @@ fn LogHead(
 fn LogLines(model: RwSignal<ClientModel>, filter: RwSignal<String>) -> impl IntoView {
     // One memo for the lines, read by every slot: each line's view is built
     // once and then updated in place (see `slots`).
-    let lines = Memo::new(move |_| filter.with(|f| model.with(|m| m.visible_log(f))));
+    let lines = while_shown(move || filter.with(|f| model.with(|m| m.visible_log(f))));
     let scroller = NodeRef::<Div>::new();
     follow_newest(model, scroller);
     view! {

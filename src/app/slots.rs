@@ -58,3 +58,33 @@ pub fn row_locale() -> Memo<Locale> {
     let reader = crate::app::locale::reader();
     Memo::new(move |_| reader.get())
 }
+
+/// Whether the tab holding a view shows: provided by each tab panel. A
+/// view mounted alone (as the component tests do) counts as shown.
+#[derive(Debug, Clone, Copy)]
+pub struct TabShown(pub Signal<bool>);
+
+impl TabShown {
+    /// The enclosing tab's, or always shown.
+    pub fn get() -> Signal<bool> {
+        use_context::<TabShown>()
+            .map(|TabShown(shown)| shown)
+            .unwrap_or_else(|| Signal::stored(true))
+    }
+}
+
+/// `source` while the enclosing tab shows; while it is hidden, the last
+/// value, without reading `source` at all, so nothing in a hidden tab
+/// re-renders as messages stream in (the tabs stay mounted, so that the
+/// dashboard digests alarms while another tab shows). Showing the tab
+/// again reads `source` at once.
+pub fn while_shown<T>(source: impl Fn() -> T + Send + Sync + 'static) -> Memo<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let shown = TabShown::get();
+    Memo::new(move |previous: Option<&T>| match previous {
+        Some(previous) if !shown.get() => previous.clone(),
+        _ => source(),
+    })
+}

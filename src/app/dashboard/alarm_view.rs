@@ -9,12 +9,10 @@ use super::context::DashboardContext;
 use super::csv::alarms_csv;
 use super::export_button::CsvExportButton;
 use super::message::payload_text_in;
+use super::more::{MoreRows, PAGE};
 use crate::app::locale::use_i18n;
-use crate::app::slots::{row_locale, slots};
+use crate::app::slots::{row_locale, slots, while_shown};
 use crate::i18n::{t, t_string};
-
-/// Most rows rendered at once; the rest are reachable through the filters.
-pub const ROW_LIMIT: usize = 200;
 
 /// The alarm panel.
 #[component]
@@ -31,10 +29,12 @@ pub fn AlarmPanel() -> impl IntoView {
         text: text.get(),
         hide_acknowledged: hide_acknowledged.get(),
     });
-    let shown = Memo::new(move |_| {
+    let limit = RwSignal::new(PAGE);
+    let shown = while_shown(move || {
         let view = filter.get();
+        let limit = limit.get();
         ctx.handle.read(|m| {
-            let (rows, total) = m.alarms.visible(&view, ROW_LIMIT);
+            let (rows, total) = m.alarms.visible(&view, limit);
             (
                 rows.into_iter().cloned().collect::<Vec<Alarm>>(),
                 total,
@@ -91,7 +91,7 @@ pub fn AlarmPanel() -> impl IntoView {
                     .into_any(),
                 PanelState::NoMatch => view! { <p class="dash-empty">{t!(i18n, dashboard.alarms.no_match)}</p> }
                     .into_any(),
-                PanelState::Rows => view! { <AlarmTable rows counts /> }.into_any(),
+                PanelState::Rows => view! { <AlarmTable rows counts limit /> }.into_any(),
             }}
         </section>
     }
@@ -155,7 +155,11 @@ fn AlarmFilters(
 /// The rows, most urgent first: each slot's DOM is built once and then
 /// updated in place ([`slots`]).
 #[component]
-fn AlarmTable(rows: Memo<Vec<Alarm>>, counts: Memo<(usize, usize)>) -> impl IntoView {
+fn AlarmTable(
+    rows: Memo<Vec<Alarm>>,
+    counts: Memo<(usize, usize)>,
+    limit: RwSignal<usize>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="dash-scroll">
@@ -175,17 +179,15 @@ fn AlarmTable(rows: Memo<Vec<Alarm>>, counts: Memo<(usize, usize)>) -> impl Into
             <tbody>{slots(rows, |alarm| view! { <AlarmRow alarm /> })}</tbody>
         </table>
         </div>
-        {move || {
-            let (shown, total) = (rows.with(Vec::len), counts.get().0);
-            (total > shown)
-                .then(|| {
-                    view! {
-                        <p class="dash-more">
-                            {move || t_string!(i18n, dashboard.alarms.more, shown = shown, total = total)}
-                        </p>
-                    }
-                })
-        }}
+        <MoreRows
+            shown=Signal::derive(move || rows.with(Vec::len))
+            total=Signal::derive(move || counts.get().0)
+            limit
+            note=Signal::derive(move || {
+                let (shown, total) = (rows.with(Vec::len), counts.get().0);
+                t_string!(i18n, dashboard.alarms.more, shown = shown, total = total).to_string()
+            })
+        />
     }
 }
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::context::DashboardContext;
 use super::health::HealthSnapshot;
 use crate::app::locale::use_i18n;
+use crate::app::slots::while_shown;
 use crate::i18n::{t, t_string, td_string, Locale};
 use crate::mqtt::session::FlowDirection;
 
@@ -13,7 +14,7 @@ use crate::mqtt::session::FlowDirection;
 pub fn HealthPanel(#[prop(into)] now: Signal<u64>) -> impl IntoView {
     let ctx = DashboardContext::get();
     let i18n = use_i18n();
-    let snapshot = Memo::new(move |_| {
+    let snapshot = while_shown(move || {
         let now = now.get();
         ctx.handle.read(|m| m.health.snapshot(now))
     });

@@ -10,12 +10,11 @@ use super::csv::inventory_csv;
 use super::export_button::CsvExportButton;
 use super::inventory::{sparkline_path, Inventory, StockItem, Trust, Unreadable};
 use super::message::payload_text_in;
+use super::more::{MoreRows, PAGE};
 use crate::app::locale::use_i18n;
-use crate::app::slots::{row_locale, slots};
+use crate::app::slots::{row_locale, slots, while_shown};
 use crate::i18n::{t, t_string, td_string};
 
-/// Most rows rendered at once.
-pub const ROW_LIMIT: usize = 200;
 const SPARK_WIDTH: f64 = 120.0;
 const SPARK_HEIGHT: f64 = 24.0;
 /// The payloads the empty table suggests (JSON, the same in every language).
@@ -30,10 +29,10 @@ struct StockRow {
     low: bool,
 }
 
-/// The rows `needle` admits (at most [`ROW_LIMIT`]), each with its
+/// The rows `needle` admits (at most `limit`), each with its
 /// threshold and whether it is low; how many matched; how many SKUs in all.
-fn stock_rows(inventory: &Inventory, needle: &str) -> (Vec<StockRow>, usize, usize) {
-    let (items, total) = inventory.visible(needle, ROW_LIMIT);
+fn stock_rows(inventory: &Inventory, needle: &str, limit: usize) -> (Vec<StockRow>, usize, usize) {
+    let (items, total) = inventory.visible(needle, limit);
     let rows: Vec<StockRow> = items
         .into_iter()
         .map(|item| StockRow {
@@ -50,8 +49,13 @@ fn stock_rows(inventory: &Inventory, needle: &str) -> (Vec<StockRow>, usize, usi
 pub fn InventoryPanel() -> impl IntoView {
     let ctx = DashboardContext::get();
     let search = RwSignal::new(String::new());
-    let shown = Memo::new(move |_| ctx.handle.read(|m| stock_rows(&m.inventory, &search.get())));
-    let unreadable = Memo::new(move |_| {
+    let limit = RwSignal::new(PAGE);
+    let shown = while_shown(move || {
+        let (needle, limit) = (search.get(), limit.get());
+        ctx.handle
+            .read(|m| stock_rows(&m.inventory, &needle, limit))
+    });
+    let unreadable = while_shown(move || {
         ctx.handle.read(|m| {
             m.inventory
                 .unreadable()
@@ -64,7 +68,7 @@ pub fn InventoryPanel() -> impl IntoView {
     view! {
         <section class="dash-panel dash-inventory" aria-labelledby="dash-inventory-title">
             <InventoryHead search shown />
-            <InventoryBody shown />
+            <InventoryBody shown limit />
             {move || {
                 let items = unreadable.get();
                 (!items.is_empty()).then(|| view! { <UnreadableList items /> })
@@ -117,7 +121,10 @@ fn InventoryHead(
 /// matches). Rebuilt only when that changes, so the table and its rows
 /// persist while stock messages stream in.
 #[component]
-fn InventoryBody(shown: Memo<(Vec<StockRow>, usize, usize)>) -> impl IntoView {
+fn InventoryBody(
+    shown: Memo<(Vec<StockRow>, usize, usize)>,
+    limit: RwSignal<usize>,
+) -> impl IntoView {
     let ctx = DashboardContext::get();
     let i18n = use_i18n();
     let filters = move || ctx.settings.with(|s| s.inventory.filters.join(", "));
@@ -142,13 +149,17 @@ fn InventoryBody(shown: Memo<(Vec<StockRow>, usize, usize)>) -> impl IntoView {
         PanelState::NoMatch => {
             view! { <p class="dash-empty">{t!(i18n, dashboard.inventory.no_match)}</p> }.into_any()
         }
-        PanelState::Rows => view! { <StockTable rows total /> }.into_any(),
+        PanelState::Rows => view! { <StockTable rows total limit /> }.into_any(),
     }
 }
 
 /// The rows: each slot's DOM is built once and then updated in place ([`slots`]).
 #[component]
-fn StockTable(rows: Memo<Vec<StockRow>>, total: Memo<usize>) -> impl IntoView {
+fn StockTable(
+    rows: Memo<Vec<StockRow>>,
+    total: Memo<usize>,
+    limit: RwSignal<usize>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="dash-table dash-stock-table">
@@ -164,19 +175,15 @@ fn StockTable(rows: Memo<Vec<StockRow>>, total: Memo<usize>) -> impl IntoView {
             </thead>
             <tbody>{slots(rows, |row| view! { <StockRowView row /> })}</tbody>
         </table>
-        {move || {
-            let (shown, total) = (rows.with(Vec::len), total.get());
-            (total > shown)
-                .then(|| {
-                    view! {
-                        <p class="dash-more">
-                            {move || {
-                                t_string!(i18n, dashboard.inventory.more, shown = shown, total = total)
-                            }}
-                        </p>
-                    }
-                })
-        }}
+        <MoreRows
+            shown=Signal::derive(move || rows.with(Vec::len))
+            total=Signal::derive(move || total.get())
+            limit
+            note=Signal::derive(move || {
+                let (shown, total) = (rows.with(Vec::len), total.get());
+                t_string!(i18n, dashboard.inventory.more, shown = shown, total = total).to_string()
+            })
+        />
     }
 }
 

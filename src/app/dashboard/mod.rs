@@ -40,6 +40,7 @@ pub mod inventory_view;
 pub mod lru;
 pub mod message;
 pub mod model;
+pub mod more;
 pub mod settings;
 pub mod settings_view;
 pub mod traffic;

@@ -1,0 +1,59 @@
+//! How many rows a dashboard table renders: a page at first, more on
+//! request, up to a bound. Every row rendered is work on every frame
+//! under a flood (style, layout, paint), and a screen holds far fewer than
+//! the bound: with 200 rows the alarm table alone held a flooded page at
+//! 9 fps, with 40 at 14 (`docs/flood.md`).
+
+use leptos::prelude::*;
+
+use crate::app::locale::use_i18n;
+use crate::i18n::t_string;
+
+/// Rows rendered at first, and added by each "Show more".
+pub const PAGE: usize = 50;
+/// The most rows a table renders; the filters reach the rest.
+pub const MAX_ROWS: usize = 200;
+
+/// The line under a table that does not show every row: `note` (how many
+/// of how many, and how to narrow them), and a button that renders
+/// [`PAGE`] more while fewer than [`MAX_ROWS`] are.
+#[component]
+pub fn MoreRows(
+    /// Rows rendered.
+    shown: Signal<usize>,
+    /// Rows that match.
+    total: Signal<usize>,
+    /// How many may be rendered; the button raises it.
+    limit: RwSignal<usize>,
+    /// The sentence saying how many are shown.
+    #[prop(into)]
+    note: Signal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let more = move || limit.get() < MAX_ROWS && total.get() > shown.get();
+    move || {
+        (total.get() > shown.get()).then(|| {
+            view! {
+                <p class="dash-more">
+                    {note}
+                    {move || {
+                        more()
+                            .then(|| {
+                                view! {
+                                    " "
+                                    <button
+                                        class="dash-button"
+                                        on:click=move |_| {
+                                            limit.update(|l| *l = (*l + PAGE).min(MAX_ROWS))
+                                        }
+                                    >
+                                        {move || t_string!(i18n, dashboard.view.show_more, count = PAGE)}
+                                    </button>
+                                }
+                            })
+                    }}
+                </p>
+            }
+        })
+    }
+}
