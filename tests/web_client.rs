@@ -301,14 +301,18 @@ fn message_rows(list: &HtmlElement) -> Vec<web_sys::Element> {
     std::iter::successors(list.first_element_child(), |li| li.next_element_sibling()).collect()
 }
 
-/// A `MutationObserver` on `target`'s subtree, built through `js_sys` (its
-/// records are read with `takeRecords`, so no callback ever runs).
+/// A `MutationObserver` on `target`'s subtree, built through `js_sys`. Its
+/// callback keeps every record it is handed in `observer.seen`: records
+/// delivered while the test awaited a frame leave `takeRecords`.
 fn observe_subtree(target: &HtmlElement) -> JsValue {
     let constructor: js_sys::Function =
         js_sys::Reflect::get(&js_sys::global(), &"MutationObserver".into())
             .unwrap()
             .unchecked_into();
-    let callback = js_sys::Function::new_no_args("");
+    let callback = js_sys::Function::new_with_args(
+        "records, observer",
+        "observer.seen = (observer.seen || []).concat(records);",
+    );
     let observer =
         js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&callback)).unwrap();
     let options = js_sys::Object::new();
@@ -331,11 +335,18 @@ fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
         .unwrap()
 }
 
-/// How many `<li>` elements the observer saw added since it last reported.
+/// How many `<li>` elements the observer saw added: in records delivered
+/// to its callback and in records still pending.
 fn added_list_items(observer: &JsValue) -> usize {
-    let records: js_sys::Array = call_method(observer, "takeRecords", &[]).unchecked_into();
+    let records = js_sys::Array::new();
+    let seen = js_sys::Reflect::get(observer, &"seen".into()).unwrap();
+    if !seen.is_undefined() {
+        records.push(&seen);
+    }
+    records.push(&call_method(observer, "takeRecords", &[]));
     records
         .iter()
+        .flat_map(|batch| js_sys::Array::from(&batch).to_vec())
         .flat_map(|record| {
             let added = js_sys::Reflect::get(&record, &"addedNodes".into()).unwrap();
             js_sys::Array::from(&added).to_vec()
