@@ -116,16 +116,6 @@ const WATCH_FAILURES: &str = r#"
     return true;
 "#;
 
-/// True once the dashboard's filters are subscribed (read through
-/// `textContent`: the client view is hidden behind the dashboard).
-const DASHBOARD_SUBSCRIBED: &str = r#"
-    const lines = [...document.querySelectorAll('[data-testid=packet-log] > *')].map(e => e.textContent);
-    const subscribes = lines.filter(t => t.includes('SUBSCRIBE')).length;
-    const subacks = lines.filter(t => t.includes('SUBACK')).length;
-    const rows = [...document.querySelectorAll('[data-testid=sub-row]')].map(e => e.textContent).join(' ');
-    return subscribes > 0 && subacks >= subscribes && rows.includes('inventory/#');
-"#;
-
 /// Publishes deltas `from..to` at `qos` with the publish panel, as fast as
 /// a user's clicks would land, and returns how many it published: it stops
 /// early while the button is disabled (the page is still loading) or after a
@@ -245,7 +235,7 @@ async fn connect_persistent(page: &Page, url: &str, client_id: &str, dashboard: 
     page.wait_for(CONN_STATUS, "Connected").await;
     if dashboard {
         page.click(DASHBOARD_TAB).await;
-        page.wait_until_script_is_true(DASHBOARD_SUBSCRIBED).await;
+        page.wait_dashboard_subscribed(&["inventory/#"]).await;
     }
 }
 

@@ -315,6 +315,25 @@ impl Page {
             .unwrap_or_default()
     }
 
+    /// Waits until every one of `filters` is in the Client tab's subscription
+    /// table and the broker has answered every SUBSCRIBE in its packet log
+    /// with a SUBACK (what the dashboard subscribes to when it opens), then
+    /// brings the Dashboard tab back to the front. The Client tab is shown
+    /// meanwhile: a hidden tab does not render.
+    pub async fn wait_dashboard_subscribed(&self, filters: &[&str]) {
+        let filters = serde_json::to_string(filters).expect("filters as JSON");
+        self.click("#tab-client").await;
+        self.wait_until_script_is_true(&format!(
+            "const lines = [...document.querySelectorAll('[data-testid=packet-log] > *')].map(e => e.textContent);\n\
+             const subscribes = lines.filter(t => t.includes('SUBSCRIBE')).length;\n\
+             const subacks = lines.filter(t => t.includes('SUBACK')).length;\n\
+             const rows = [...document.querySelectorAll('[data-testid=sub-row]')].map(e => e.textContent).join(' ');\n\
+             return subscribes > 0 && subacks >= subscribes && {filters}.every(f => rows.includes(f));"
+        ))
+        .await;
+        self.click("#tab-dashboard").await;
+    }
+
     /// Runs `script` (a function body; `return` gives the result) in the page.
     pub async fn script(&self, script: &str) -> Value {
         self.client
