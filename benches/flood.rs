@@ -7,7 +7,7 @@
 //!   `requestAnimationFrame` probe installed before the app loads;
 //! - messages: published to the dashboard's topics, PUBLISH packets that
 //!   reached the page's socket (counted by the probe from the WebSocket's own
-//!   frames), and messages the app counted (the dashboard's "In" column);
+//!   frames, as the socket's worker hands them to the page), and messages the app counted (the dashboard's "In" column);
 //! - how long after the flood the app had counted everything it received;
 //! - JS heap and wasm memory before and after.
 //!
@@ -41,28 +41,51 @@ mod flood {
     /// app), and the wasm exports trunk hands over at start-up.
     const PROBE: &str = r#"
     (() => {
-      const probe = window.__flood = { frames: [], recording: false, publishes: 0, wasm: null };
+      const probe = window.__flood = { frames: [], recording: false, publishes: 0, wasm: null, batches: [0, 0, 0] };
       addEventListener('TrunkApplicationStarted', e => { probe.wasm = e.detail.wasm; });
+      // Counts the PUBLISH packets in one socket's binary frames.
+      const counter = () => {
+        let held = new Uint8Array(0);
+        return data => {
+          if (!(data instanceof ArrayBuffer)) return;
+          const fresh = new Uint8Array(data);
+          let buf = fresh;
+          if (held.length) { buf = new Uint8Array(held.length + fresh.length); buf.set(held); buf.set(fresh, held.length); }
+          let i = 0;
+          for (;;) {
+            if (i + 2 > buf.length) break;
+            let len = 0, mul = 1, j = i + 1, done = false;
+            while (j < buf.length && j < i + 5) { const b = buf[j++]; len += (b & 127) * mul; mul *= 128; if (!(b & 128)) { done = true; break; } }
+            if (!done || j + len > buf.length) break;
+            if ((buf[i] >> 4) === 3) probe.publishes++;
+            i = j + len;
+          }
+          held = buf.slice(i);
+        };
+      };
+      // A socket on the page...
       const Native = window.WebSocket;
       window.WebSocket = class extends Native {
         constructor(...args) {
           super(...args);
-          let held = new Uint8Array(0);
+          const count = counter();
+          this.addEventListener('message', ev => count(ev.data));
+        }
+      };
+      // ...or in the app's socket worker, which posts its frames in batches.
+      const NativeWorker = window.Worker;
+      window.Worker = class extends NativeWorker {
+        constructor(...args) {
+          super(...args);
+          const count = counter();
           this.addEventListener('message', ev => {
-            if (!(ev.data instanceof ArrayBuffer)) return;
-            const fresh = new Uint8Array(ev.data);
-            let buf = fresh;
-            if (held.length) { buf = new Uint8Array(held.length + fresh.length); buf.set(held); buf.set(fresh, held.length); }
-            let i = 0;
-            for (;;) {
-              if (i + 2 > buf.length) break;
-              let len = 0, mul = 1, j = i + 1, done = false;
-              while (j < buf.length && j < i + 5) { const b = buf[j++]; len += (b & 127) * mul; mul *= 128; if (!(b & 128)) { done = true; break; } }
-              if (!done || j + len > buf.length) break;
-              if ((buf[i] >> 4) === 3) probe.publishes++;
-              i = j + len;
+            if (!(ev.data && ev.data.k === 'frames')) return;
+            const batch = ev.data.f;
+            if (probe.recording) {
+              const b = probe.batches;
+              b[0] += 1; b[1] += batch.length; b[2] = Math.max(b[2], batch.length);
             }
-            held = buf.slice(i);
+            for (const frame of batch) count(frame);
           });
         }
       };
@@ -110,6 +133,9 @@ mod flood {
         catch_up: Option<Duration>,
         memory_before: (f64, f64),
         memory_after: (f64, f64),
+        /// Batches the socket worker posted while the flood ran, the frames
+        /// in them, and the largest.
+        batches: [u64; 3],
     }
 
     pub async fn measure() {
@@ -238,6 +264,8 @@ mod flood {
         let frames = page
             .script("window.__flood.recording = false; return window.__flood.frames")
             .await;
+        let batches = page.script("return window.__flood.batches").await;
+        let batches = [0, 1, 2].map(|i| batches[i].as_u64().unwrap_or(0));
         let frames: Vec<(f64, f64)> = frames
             .as_array()
             .map(|f| {
@@ -264,6 +292,7 @@ mod flood {
             catch_up,
             memory_before,
             memory_after,
+            batches,
         }
     }
 
@@ -336,6 +365,16 @@ mod flood {
              the page had counted all it received; published in total: {}",
             runs.iter().map(|r| r.published.to_string()).collect::<Vec<_>>().join(" / ")
         );
+        for run in runs.iter().filter(|r| r.batches[0] > 0) {
+            let [batches, frames, largest] = run.batches;
+            println!(
+                "{} QoS {}: the socket worker handed the page {frames} frames in {batches} batches \
+                 ({:.1} a batch, the largest {largest})",
+                run.view,
+                run.qos as u8,
+                frames as f64 / batches as f64,
+            );
+        }
     }
 }
 

@@ -35,6 +35,20 @@ pub fn from_event_time_stamp(time_stamp: f64) -> u64 {
     }
 }
 
+/// A time on the epoch clock (`performance.timeOrigin + timeStamp`, as a
+/// worker reports it) on the [`now_ms`] clock, never later than now.
+pub fn from_epoch_ms(epoch_ms: f64) -> u64 {
+    let at = epoch_ms.max(0.0) as u64;
+    #[cfg(target_arch = "wasm32")]
+    {
+        at.min(now_ms())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        at
+    }
+}
+
 /// Milliseconds since the page started, with the fraction the browser gives
 /// (`performance.now()`): for timing sub-millisecond handshakes. 0 outside a
 /// browser.

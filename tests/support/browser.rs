@@ -296,12 +296,17 @@ impl Page {
             .unwrap_or_else(|error| panic!("click `{css}`: {error}"));
     }
 
-    /// From now on, counts the WebSockets the page opens (read it with
-    /// [`Page::websockets_opened`]).
+    /// From now on, counts the WebSockets the page opens, on the page or in
+    /// a worker (read it with [`Page::websockets_opened`]).
     pub async fn count_websockets(&self) {
         self.script(
             "const Real = window.WebSocket; window.__sockets = 0;\n\
              window.WebSocket = function (...args) { window.__sockets += 1; return new Real(...args); };\n\
+             const post = Worker.prototype.postMessage;\n\
+             Worker.prototype.postMessage = function (message, ...rest) {\n\
+               if (message && message.k === 'open') window.__sockets += 1;\n\
+               return post.call(this, message, ...rest);\n\
+             };\n\
              return true;",
         )
         .await;

@@ -1,6 +1,7 @@
 //! The WebSocket driver: runs a sans-IO [`Session`] over a browser WebSocket.
 //!
-//! Every input (socket open, frame, close, timer) goes into the session, then
+//! Every input (socket open, the frames that arrived since the last, close,
+//! timer) goes into the session, then
 //! the driver drains it: all ready transmits are sent as one binary frame,
 //! the events are handed to the app, and the keep-alive timer is re-armed to
 //! [`Session::poll_timeout`]. The codec reassembles packets split across
@@ -28,7 +29,8 @@
 //!
 //! The code is split by responsibility: [`Link`] is the app's handle;
 //! `state` holds what a link keeps and runs each input under one borrow;
-//! `socket` opens a WebSocket and handles its events; `flush` sends what
+//! `socket` opens a WebSocket and handles its events; `wire` puts the
+//! WebSocket in a dedicated worker, which posts frames to the page in batches; `flush` sends what
 //! the session has ready and hands its events on; `fault_filter` puts the
 //! fault rules between them; `reconnect` decides what a closed socket leads to.
 
@@ -44,6 +46,7 @@ mod link;
 mod reconnect;
 mod socket;
 mod state;
+mod wire;
 
 pub use link::Link;
 

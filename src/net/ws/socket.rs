@@ -1,36 +1,27 @@
-//! One browser WebSocket: opening it, its open/message/close handlers,
-//! sending a frame, retiring it.
+//! One browser WebSocket (in a worker, or on the page): opening it, its
+//! open/message/close handlers, sending a frame, retiring it.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Weak;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, ErrorEvent, MessageEvent, WebSocket, Worker};
 
 use super::fault_filter::receive;
 use super::flush::after_input;
 use super::reconnect::{connection_dropped, socket_failed};
 use super::state::{report, with_current, Inner, Phase};
+use super::wire::{start_worker, FromWorker, Wire};
 use super::{TransportEvent, SUBPROTOCOL};
 use crate::net::clock::{from_event_time_stamp, now_ms};
 
 /// One socket and the closures it calls; dropping the closures only after the
 /// socket's handlers were cleared.
 pub(super) struct Socket {
-    ws: WebSocket,
-    _on_open: Closure<dyn FnMut(web_sys::Event)>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(CloseEvent)>,
-}
-
-impl Socket {
-    fn clear_handlers(&self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onclose(None);
-        self.ws.set_onerror(None);
-    }
+    wire: Wire,
+    _handlers: Vec<Box<dyn Any>>,
 }
 
 /// Opens socket number `attempt` (0 for the user's own Connect) and
@@ -48,9 +39,53 @@ pub(super) fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attemp
     inner.refused = false;
     inner.accepted_this_socket = false;
     inner.phase = Phase::Active;
-    let generation = inner.generation;
     let url = inner.url.clone();
     report(inner, TransportEvent::Opening { url, attempt });
+    inner.socket = match start_worker() {
+        Some(worker) => Some(in_worker(inner, weak, worker)),
+        None => on_page(inner, weak),
+    };
+}
+
+/// The socket in `worker`: every message it posts goes to this generation.
+fn in_worker(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, worker: Worker) -> Socket {
+    let generation = inner.generation;
+    let w = weak.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let Some(message) = FromWorker::read(&ev) else {
+            return;
+        };
+        with_current(&w, generation, |inner, weak| match message {
+            FromWorker::Open => on_open(inner, weak),
+            FromWorker::Frames(frames) => on_frames(inner, weak, generation, frames),
+            FromWorker::Text => on_text_frame(inner, weak),
+            FromWorker::Close { code, reason } => on_close(inner, weak, code, reason),
+            FromWorker::Failed(detail) => {
+                retire_socket(inner, None);
+                socket_failed(inner, weak, detail);
+            }
+        });
+    });
+    let w = weak.clone();
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+        // The worker itself failed (it never should): as a dropped socket.
+        let reason = format!("socket worker failed: {}", ev.message());
+        with_current(&w, generation, |inner, weak| {
+            on_close(inner, weak, 1006, reason)
+        });
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Wire::open_in_worker(&worker, &inner.url, SUBPROTOCOL);
+    Socket {
+        wire: Wire::Worker(worker),
+        _handlers: vec![Box::new(on_message), Box::new(on_error)],
+    }
+}
+
+/// The socket on the page, where no worker could be started.
+fn on_page(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> Option<Socket> {
+    let generation = inner.generation;
     let ws = match WebSocket::new_with_str(&inner.url, SUBPROTOCOL) {
         Ok(ws) => ws,
         Err(err) => {
@@ -58,7 +93,7 @@ pub(super) fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attemp
                 .dyn_ref::<js_sys::Error>()
                 .map(|e| String::from(e.message()));
             socket_failed(inner, weak, detail);
-            return;
+            return None;
         }
     };
     ws.set_binary_type(BinaryType::Arraybuffer);
@@ -69,21 +104,23 @@ pub(super) fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attemp
     });
     let w = weak.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        with_current(&w, generation, |inner, weak| on_message(inner, weak, &ev));
+        with_current(&w, generation, |inner, weak| {
+            on_page_message(inner, weak, &ev)
+        });
     });
     let w = weak.clone();
     let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
-        with_current(&w, generation, |inner, weak| on_close(inner, weak, &ev));
+        with_current(&w, generation, |inner, weak| {
+            on_close(inner, weak, ev.code(), ev.reason())
+        });
     });
     ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-    inner.socket = Some(Socket {
-        ws,
-        _on_open: on_open,
-        _on_message: on_message,
-        _on_close: on_close,
-    });
+    Some(Socket {
+        wire: Wire::Page(ws),
+        _handlers: vec![Box::new(on_open), Box::new(on_message), Box::new(on_close)],
+    })
 }
 
 fn on_open(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
@@ -94,7 +131,7 @@ fn on_open(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     after_input(inner, weak);
 }
 
-fn on_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent) {
+fn on_page_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent) {
     match ev.data().dyn_into::<js_sys::ArrayBuffer>() {
         Ok(buffer) => {
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
@@ -104,19 +141,55 @@ fn on_message(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &MessageEvent)
             let arrived = from_event_time_stamp(ev.time_stamp());
             receive(inner, weak, arrived, bytes);
         }
-        Err(_) => {
-            // MQTT-6.0.0-1: a non-binary frame means closing the connection.
-            retire_socket(inner, Some(1003));
-            connection_dropped(inner, weak, 1003, "text frame received".into());
-        }
+        Err(_) => on_text_frame(inner, weak),
     }
 }
 
-fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &CloseEvent) {
+/// Frames the worker collected, in order. Without fault rules the session
+/// takes them all and then answers once (one pass, one outgoing frame);
+/// with rules each is judged as it comes.
+fn on_frames(
+    inner: &mut Inner,
+    weak: &Weak<RefCell<Inner>>,
+    generation: u64,
+    frames: Vec<(u64, Vec<u8>)>,
+) {
+    if inner.faults.is_none() {
+        for (arrived, bytes) in frames {
+            inner.frames.count(bytes.len(), false);
+            inner.session.handle_bytes(arrived, &bytes);
+        }
+        after_input(inner, weak);
+    } else {
+        for (arrived, bytes) in frames {
+            // A rule may have cut this socket: what follows was lost with it.
+            if inner.generation != generation || inner.phase != Phase::Active {
+                return;
+            }
+            inner.frames.count(bytes.len(), false);
+            receive(inner, weak, arrived, bytes);
+        }
+    }
+    if let Some(socket) = inner
+        .socket
+        .as_ref()
+        .filter(|_| inner.generation == generation)
+    {
+        socket.wire.ready_for_more();
+    }
+}
+
+/// MQTT-6.0.0-1: a non-binary frame means closing the connection.
+fn on_text_frame(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    retire_socket(inner, Some(1003));
+    connection_dropped(inner, weak, 1003, "text frame received".into());
+}
+
+fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, code: u16, reason: String) {
     let was_open = inner.opened;
     retire_socket(inner, None);
     if was_open {
-        connection_dropped(inner, weak, ev.code(), ev.reason());
+        connection_dropped(inner, weak, code, reason);
     } else {
         socket_failed(inner, weak, None);
     }
@@ -125,10 +198,8 @@ fn on_close(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, ev: &CloseEvent) {
 /// Clears the current socket's handlers and retires it; closes it when `code` is given.
 pub(super) fn retire_socket(inner: &mut Inner, code: Option<u16>) {
     if let Some(socket) = inner.socket.take() {
-        socket.clear_handlers();
-        if let Some(code) = code {
-            let _ = socket.ws.close_with_code(code);
-        }
+        socket.wire.clear_handlers();
+        socket.wire.close(code);
         inner.retired.push(socket);
     }
     inner.opened = false;
@@ -138,7 +209,7 @@ pub(super) fn retire_socket(inner: &mut Inner, code: Option<u16>) {
 pub(super) fn send_frame(inner: &mut Inner, frame: &[u8]) {
     if let Some(socket) = &inner.socket {
         // A failed send shows up as a close event; nothing more to do here.
-        let _ = socket.ws.send_with_u8_array(frame);
+        socket.wire.send(frame);
         inner.frames.count(frame.len(), true);
     }
 }
