@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The dashboard's ingest in headless Chromium against a plain-JavaScript peer
-# measured in the same page and run: msgs/s and mean/p99/max frame ms for both.
-# Called by scripts/bench.sh (`make bench`). Never fails on a time: it prints figures.
+# The browser benchmarks, each against a peer measured in the same page and run:
+# the dashboard's ingest against a plain-JavaScript peer (msgs/s, frame ms), the
+# flood end to end, and the client's publish bursts against MQTT.js. Called by scripts/bench.sh (`make bench`). Never fails on a time: it prints figures.
 #
 # The benches run against a release build with the `bench` feature, which exports
 # `dashboard_bench` to the page; the product in dist/ leaves it out. That build
@@ -17,3 +17,12 @@ QOSCOPE_BROWSER_BENCH=1 cargo bench --bench browser
 # The flood end to end: Mosquitto → WebSocket → session → views, 20k msg/s
 # (the same build: the bench export costs nothing while it is not called).
 QOSCOPE_BROWSER_BENCH=1 cargo bench --bench flood
+# QoScope's client against MQTT.js (from npm, the version benches/mqttjs/package-lock.json
+# pins; a dev tool of the bench only, never part of make test).
+mqttjs_version="$(sed -n 's/.*"mqtt": "\(.*\)".*/\1/p' benches/mqttjs/package.json)"
+if [[ ! -f benches/mqttjs/node_modules/mqtt/dist/mqtt.min.js ]] \
+    || ! grep -q "\"version\": \"$mqttjs_version\"" benches/mqttjs/node_modules/mqtt/package.json; then
+    echo "installing MQTT.js for the bench (npm ci, into benches/mqttjs)"
+    npm ci --prefix benches/mqttjs --no-audit --no-fund --loglevel=error
+fi
+QOSCOPE_BROWSER_BENCH=1 cargo bench --bench mqttjs

@@ -70,7 +70,32 @@ impl Broker {
         Broker::start_with(auth, "notice", Persistence::Off)
     }
 
+    /// Like [`Broker::start_for_load`], queueing up to a million QoS 1/2
+    /// messages per client (Mosquitto's default is 1,000) and with no limit
+    /// on messages in flight (its default, 20, also bounds what it takes in:
+    /// it discards the 21st incoming QoS 2 message after its PUBREC). A
+    /// client that puts a whole burst in flight at once, as MQTT.js does,
+    /// then loses nothing to the broker.
+    pub fn start_for_bursts(auth: Auth) -> Broker {
+        Broker::start_configured(
+            auth,
+            "notice",
+            Persistence::Off,
+            "max_queued_messages 1000000\nmax_inflight_messages 0\n",
+        )
+    }
+
     fn start_with(auth: Auth, log_type: &str, persistence: Persistence) -> Broker {
+        Broker::start_configured(auth, log_type, persistence, "")
+    }
+
+    /// Starts Mosquitto with `extra` lines at the end of its config.
+    fn start_configured(
+        auth: Auth,
+        log_type: &str,
+        persistence: Persistence,
+        extra: &str,
+    ) -> Broker {
         let mut broker = Broker {
             implementation: Implementation::Mosquitto,
             tcp_port: free_port(),
@@ -79,7 +104,7 @@ impl Broker {
             dir: TempDir::new("mosquitto"),
             process: None,
         };
-        broker.write_config(auth, log_type, persistence);
+        broker.write_config(auth, log_type, persistence, extra);
         broker.launch();
         broker
     }
@@ -140,7 +165,7 @@ impl Broker {
         self.dir.path().join("mosquitto.log")
     }
 
-    fn write_config(&self, auth: Auth, log_type: &str, persistence: Persistence) {
+    fn write_config(&self, auth: Auth, log_type: &str, persistence: Persistence, extra: &str) {
         let access = match auth {
             Auth::Anonymous => "allow_anonymous true\n".to_owned(),
             Auth::Password { username, password } => {
@@ -180,7 +205,8 @@ impl Broker {
              log_type {log_type}\n\
              connection_messages true\n\
              # As root, stay root: dropping to user mosquitto would lose the temp dir.\n\
-             user root\n",
+             user root\n\
+             {extra}",
             tcp = self.tcp_port,
             ws = self.ws_port,
         );

@@ -40,6 +40,8 @@ use crate::mqtt::fault::{Direction, FaultCause};
 use crate::mqtt::packet::Packet;
 use crate::mqtt::session::{Event, Session, StateChanges};
 
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
+mod burst;
 mod fault_filter;
 mod flush;
 mod link;

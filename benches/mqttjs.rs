@@ -1,0 +1,380 @@
+//! QoScope's browser client against MQTT.js, in one headless Chromium page,
+//! against one Mosquitto, in one run.
+//!
+//! Each burst: one client connects over a real WebSocket, subscribes to a
+//! topic of its own, publishes `QOSCOPE_MQTTJS_MESSAGES` (default 20,000)
+//! messages of 1 KB of incompressible bytes to it as fast as it takes them,
+//! and the burst ends when every message came back. Messages per second are
+//! counted from the SUBACK to the last delivery; every message carries its
+//! number, so lost and duplicated ones are counted too.
+//!
+//! - QoScope: `net::ws::Link` over the sans-IO session, driven as the app
+//!   drives it (`link_burst`, exported by a build with the `bench` feature).
+//! - MQTT.js: its own browser bundle (`mqtt.min.js` from npm, version pinned
+//!   in benches/mqttjs/package.json), `client.publish` in a loop.
+//!
+//! Both run at QoS 0, 1 and 2, over MQTT 3.1.1 and 5.0, interleaved burst by
+//! burst (`QOSCOPE_MQTTJS_RUNS` rounds, default 3; the table gives medians),
+//! after one warm-up burst each. It also prints the size of both bundles,
+//! gzip -9.
+//!
+//! The broker takes any number of messages in flight and queues a million
+//! (`support::Broker::start_for_bursts`): MQTT.js puts a whole burst in flight at
+//! once, and Mosquitto's default limit of 20 makes it lose QoS 2 messages
+//! (the 21st is discarded after its PUBREC). QoScope keeps its own window
+//! (20 by default, less if a 5.0 broker's Receive Maximum says so).
+//!
+//! Needs a release trunk build with the `bench` feature (`$QOSCOPE_DIST`),
+//! MQTT.js installed (`npm ci --prefix benches/mqttjs`), chromium,
+//! chromedriver and mosquitto; run by `scripts/bench-browser.sh`
+//! (`make bench`), which sets QOSCOPE_BROWSER_BENCH=1; without it `cargo
+//! bench` skips this bench. It never fails on a time: it prints figures.
+
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod versus {
+    use super::support::{dist_dir, repo_dir, Auth, Broker, Browser, Page, Site};
+    use serde_json::Value;
+    use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
+
+    /// Payload bytes per message.
+    const SIZE: u32 = 1024;
+
+    /// The MQTT.js side of a burst, the same steps as `link_burst`; its
+    /// result lands in `window.__burst` too.
+    const MQTTJS_BURST: &str = r#"
+    window.mqttjsBurst = (url, version, qos, n, size) => {
+      window.__burst = null;
+      const tag = Math.random().toString(16).slice(2);
+      const topic = 'mqttjs-bench/' + tag;
+      const base = new Uint8Array(size);
+      crypto.getRandomValues(base);
+      const seen = new Uint8Array(n);
+      let delivered = 0, duplicates = 0, published = 0, started = 0, first = null, done = false;
+      const client = mqtt.connect(url, {
+        protocolVersion: version === 5 ? 5 : 4, clean: true, reconnectPeriod: 0,
+        clientId: 'mqttjs-bench-' + tag,
+      });
+      const finish = error => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        window.__burst = JSON.stringify({
+          ms: performance.now() - started, first_ms: first, delivered, duplicates, published,
+          frames: null, error: error ?? null,
+        });
+        client.end(true);
+      };
+      const timer = setTimeout(() => finish('timed out'), 120000);
+      client.on('error', e => finish(String((e && e.message) || e)));
+      client.on('message', (t, p) => {
+        if (first === null) first = performance.now() - started;
+        const i = p[0] | (p[1] << 8) | (p[2] << 16) | (p[3] << 24);
+        if (i >= 0 && i < n) {
+          if (seen[i]) duplicates++; else { seen[i] = 1; delivered++; }
+        }
+        if (delivered === n) finish();
+      });
+      client.on('connect', () => client.subscribe(topic, { qos }, err => {
+        if (err) return finish(String(err));
+        started = performance.now();
+        for (let i = 0; i < n; i++) {
+          const p = base.slice();
+          p[0] = i & 255; p[1] = (i >> 8) & 255; p[2] = (i >> 16) & 255; p[3] = (i >> 24) & 255;
+          // No Buffer global in the browser bundle: a Uint8Array is what a page has.
+          client.publish(topic, p, { qos });
+          published++;
+        }
+      }));
+    };
+    "#;
+
+    /// One burst's result, as both sides report it.
+    #[derive(Debug, Clone, Default)]
+    struct Burst {
+        rate: f64,
+        first_ms: f64,
+        delivered: u64,
+        duplicates: u64,
+        frames: Option<u64>,
+        error: Option<String>,
+    }
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Client {
+        MqttJs,
+        QoScope,
+    }
+
+    impl Client {
+        fn name(self) -> &'static str {
+            match self {
+                Client::MqttJs => "MQTT.js",
+                Client::QoScope => "QoScope",
+            }
+        }
+    }
+
+    pub async fn measure() {
+        let messages = env_number("QOSCOPE_MQTTJS_MESSAGES", 20_000);
+        let runs = env_number("QOSCOPE_MQTTJS_RUNS", 3).max(1);
+        let dist = dist_dir();
+        let Some(mqttjs) = install_mqttjs(&dist) else {
+            return;
+        };
+        let broker = Broker::start_for_bursts(Auth::Anonymous);
+        let site = Site::serve(dist.clone());
+        let browser = Browser::launch().await;
+        let page = browser.page(site.url());
+        page.open_home().await;
+        page.wait_until_script_is_true(
+            "return typeof window.wasmBindings?.link_burst === 'function'",
+        )
+        .await;
+        page.script(
+            "const s = document.createElement('script'); s.src = '/mqtt.min.js'; \
+             document.head.appendChild(s);",
+        )
+        .await;
+        page.wait_until_script_is_true("return typeof window.mqtt?.connect === 'function'")
+            .await;
+        page.script(MQTTJS_BURST).await;
+        let url = broker.ws_url();
+
+        // Warm-up: JIT, allocators, the broker's first sessions.
+        for client in [Client::MqttJs, Client::QoScope] {
+            let warm = burst(&page, client, &url, 4, 1, 1_000).await;
+            if let Some(error) = warm.error {
+                println!("{} cannot run a burst: {error}", client.name());
+                browser.close().await;
+                return;
+            }
+        }
+        let mut results: Vec<(Client, u8, u8, Burst)> = Vec::new();
+        for round in 0..runs {
+            for version in [4u8, 5] {
+                for qos in [0u8, 1, 2] {
+                    // Who goes first alternates from round to round.
+                    let order = if round % 2 == 0 {
+                        [Client::MqttJs, Client::QoScope]
+                    } else {
+                        [Client::QoScope, Client::MqttJs]
+                    };
+                    for client in order {
+                        let result = burst(&page, client, &url, version, qos, messages).await;
+                        results.push((client, version, qos, result));
+                    }
+                }
+            }
+        }
+        browser.close().await;
+        print_table(messages, runs, &results);
+        print_sizes(&dist, &mqttjs);
+    }
+
+    /// Copies MQTT.js's browser bundle into the served dist; None (with the
+    /// reason printed) when it is not installed.
+    fn install_mqttjs(dist: &Path) -> Option<PathBuf> {
+        let bundle = std::env::var_os("QOSCOPE_MQTTJS").map_or_else(
+            || repo_dir().join("benches/mqttjs/node_modules/mqtt/dist/mqtt.min.js"),
+            PathBuf::from,
+        );
+        if let Err(error) = std::fs::copy(&bundle, dist.join("mqtt.min.js")) {
+            println!(
+                "MQTT.js bench skipped: cannot copy {} into {} ({error}); \
+                 install it with `npm ci --prefix benches/mqttjs`",
+                bundle.display(),
+                dist.display()
+            );
+            return None;
+        }
+        Some(bundle)
+    }
+
+    async fn burst(page: &Page, client: Client, url: &str, version: u8, qos: u8, n: u64) -> Burst {
+        let call = match client {
+            Client::MqttJs => "window.mqttjsBurst",
+            Client::QoScope => "window.wasmBindings.link_burst",
+        };
+        page.script(&format!(
+            "{call}({url:?}, {version}, {qos}, {n}, {SIZE}); return true"
+        ))
+        .await;
+        // Polled: a burst takes from a second to a minute.
+        let deadline = Instant::now() + Duration::from_secs(150);
+        let text = loop {
+            let value = page.script("return window.__burst").await;
+            if let Some(text) = value.as_str() {
+                break text.to_owned();
+            }
+            if Instant::now() > deadline {
+                break r#"{"error":"no result from the page"}"#.to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let json: Value = serde_json::from_str(&text).unwrap_or_default();
+        let ms = json["ms"].as_f64().unwrap_or(f64::NAN);
+        Burst {
+            rate: n as f64 / (ms / 1000.0),
+            first_ms: json["first_ms"].as_f64().unwrap_or(f64::NAN),
+            delivered: json["delivered"].as_u64().unwrap_or(0),
+            duplicates: json["duplicates"].as_u64().unwrap_or(0),
+            frames: json["frames"].as_u64(),
+            error: json["error"].as_str().map(str::to_owned),
+        }
+    }
+
+    fn median(mut values: Vec<f64>) -> f64 {
+        if values.is_empty() {
+            return f64::NAN;
+        }
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    }
+
+    fn print_table(messages: u64, runs: u64, results: &[(Client, u8, u8, Burst)]) {
+        println!(
+            "burst through Mosquitto over a real WebSocket, one headless Chromium page: \
+             {messages} × {SIZE} B per burst, median msg/s of {runs} (ratio: QoScope / MQTT.js)"
+        );
+        println!(
+            "broker: max_inflight_messages 0, max_queued_messages 1000000 (with Mosquitto's \
+             defaults MQTT.js, all of its burst in flight, loses QoS 2 messages)"
+        );
+        println!(
+            "{:<16} {:>16} {:>16} {:>16}",
+            "msg/s", "QoS 0", "QoS 1", "QoS 2"
+        );
+        let rate = |client: Client, version: u8, qos: u8| {
+            median(
+                results
+                    .iter()
+                    .filter(|r| r.0 == client && r.1 == version && r.2 == qos)
+                    .map(|r| r.3.rate)
+                    .collect(),
+            )
+        };
+        for version in [4u8, 5] {
+            let label = if version == 4 { "3.1.1" } else { "5.0" };
+            for client in [Client::MqttJs, Client::QoScope] {
+                let cells: Vec<String> = (0..3)
+                    .map(|qos| {
+                        let ours = rate(client, version, qos);
+                        if client == Client::MqttJs {
+                            format!("{ours:.0}")
+                        } else {
+                            let ratio = ours / rate(Client::MqttJs, version, qos);
+                            format!("{ours:.0} ({ratio:.2}×)")
+                        }
+                    })
+                    .collect();
+                println!(
+                    "{:<16} {:>16} {:>16} {:>16}",
+                    format!("{}, {label}", client.name()),
+                    cells[0],
+                    cells[1],
+                    cells[2]
+                );
+            }
+        }
+        for client in [Client::MqttJs, Client::QoScope] {
+            let mine = results.iter().filter(|r| r.0 == client);
+            let lost: u64 = mine
+                .clone()
+                .map(|r| messages - r.3.delivered.min(messages))
+                .sum();
+            let duplicated: u64 = mine.clone().map(|r| r.3.duplicates).sum();
+            let first = median(mine.clone().map(|r| r.3.first_ms).collect());
+            println!(
+                "{}: {lost} lost, {duplicated} duplicated over all bursts; first delivery after \
+                 {first:.0} ms (median)",
+                client.name()
+            );
+            for (_, version, qos, burst) in mine.clone().filter(|r| r.3.error.is_some()) {
+                println!(
+                    "  v{version} QoS {qos}: {}",
+                    burst.error.as_deref().unwrap_or_default()
+                );
+            }
+        }
+        for qos in 0..3u8 {
+            let frames = median(
+                results
+                    .iter()
+                    .filter(|r| r.0 == Client::QoScope && r.2 == qos)
+                    .filter_map(|r| r.3.frames)
+                    .map(|f| f as f64)
+                    .collect(),
+            );
+            println!(
+                "QoScope QoS {qos}: {frames:.0} WebSocket frames per burst, both ways ({:.2} per message)",
+                frames / messages as f64
+            );
+        }
+    }
+
+    /// Bundle sizes, gzip -9: the whole app (wasm + JS) and MQTT.js's library alone.
+    fn print_sizes(dist: &Path, mqttjs: &Path) {
+        let app: Vec<PathBuf> = std::fs::read_dir(dist)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| {
+                        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                        name.starts_with("qoscope")
+                            && (name.ends_with(".wasm") || name.ends_with(".js"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let app_size: u64 = app.iter().map(|p| gzip_size(p)).sum();
+        let peer_size = gzip_size(mqttjs);
+        println!(
+            "bundle, gzip -9: QoScope app (wasm + JS, bench build) {:.0} KB; MQTT.js library \
+             (mqtt.min.js) {:.0} KB",
+            app_size as f64 / 1024.0,
+            peer_size as f64 / 1024.0
+        );
+    }
+
+    fn gzip_size(file: &Path) -> u64 {
+        std::process::Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(file)
+            .output()
+            .map(|out| out.stdout.len() as u64)
+            .unwrap_or(0)
+    }
+
+    fn env_number(name: &str, default: u64) -> u64 {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+}
+
+/// Chromium drives the native side: nothing to run on wasm32.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    if std::env::var_os("QOSCOPE_BROWSER_BENCH").is_none() {
+        println!(
+            "MQTT.js bench skipped: run scripts/bench-browser.sh (needs a release build with the \
+             bench feature, MQTT.js from npm, chromium, mosquitto)"
+        );
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(versus::measure());
+}
