@@ -2,9 +2,15 @@
 //! The WebSocket driver in a real browser: an unreachable broker, and, when
 //! `QOSCOPE_TEST_BROKER_WS` names one at compile time, a real broker.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use gloo_timers::future::TimeoutFuture;
 use leptos::{mount::mount_to, prelude::*, task::tick};
 use qoscope::app::App;
+use qoscope::mqtt::packet::{QoS, SubscribeFilter};
+use qoscope::mqtt::session::{EventKind, PublishRequest, Session, SessionConfig};
+use qoscope::net::ws::{Link, LinkUpdate};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -145,4 +151,118 @@ async fn against_a_real_broker_a_qos2_message_goes_round_trip() {
         text(&root, "[data-testid=conn-status]").contains("Disconnected")
     })
     .await;
+}
+
+/// Waits (up to 10 s) until `condition` holds; panics naming `what`.
+async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        TimeoutFuture::new(50).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// A link to the test broker subscribed to `topic` at QoS 1, and every
+/// payload delivered to it; None without a test broker.
+async fn subscribed_link(topic: &str) -> Option<(Link, Rc<RefCell<Vec<Vec<u8>>>>)> {
+    let Some(url) = option_env!("QOSCOPE_TEST_BROKER_WS") else {
+        web_sys::console::log_1(&"skipped: no QOSCOPE_TEST_BROKER_WS".into());
+        return None;
+    };
+    let connected = Rc::new(Cell::new(false));
+    let subscribed = Rc::new(Cell::new(false));
+    let delivered = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
+    let notify = {
+        let (connected, subscribed, delivered) =
+            (connected.clone(), subscribed.clone(), delivered.clone());
+        Rc::new(move |updates: Vec<LinkUpdate>| {
+            for update in updates {
+                let LinkUpdate::Session(event) = update else {
+                    continue;
+                };
+                match event.kind {
+                    EventKind::Connected { .. } => connected.set(true),
+                    EventKind::Subscribed { .. } => subscribed.set(true),
+                    EventKind::Delivered { message } => {
+                        delivered.borrow_mut().push(message.payload)
+                    }
+                    _ => {}
+                }
+            }
+        })
+    };
+    let config = SessionConfig {
+        client_id: format!("qoscope-{}", topic.replace('/', "-")),
+        ..SessionConfig::default()
+    };
+    let link = Link::connect(url, Session::new(config), notify, None);
+    wait_for("CONNACK", || connected.get()).await;
+    let filter = SubscribeFilter {
+        filter: topic.to_owned(),
+        qos: QoS::AtLeastOnce,
+        ..SubscribeFilter::default()
+    };
+    link.subscribe(vec![filter]).unwrap();
+    wait_for("SUBACK", || subscribed.get()).await;
+    Some((link, delivered))
+}
+
+#[wasm_bindgen_test]
+async fn publishes_made_in_one_task_leave_in_one_frame() {
+    let topic = format!(
+        "qoscope-test/batch-{}",
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    let Some((link, delivered)) = subscribed_link(&topic).await else {
+        return;
+    };
+    let publish = |payload: String, qos: QoS| {
+        let request = PublishRequest {
+            topic: topic.clone(),
+            payload: payload.into_bytes(),
+            qos,
+            ..PublishRequest::default()
+        };
+        link.publish(request).unwrap();
+    };
+
+    // 200 publishes in one task: one frame, sent when the task ends.
+    let before = link.frame_stats().sent;
+    for i in 0..100u32 {
+        publish(format!("{i}/0"), QoS::AtMostOnce);
+        publish(format!("{i}/1"), QoS::AtLeastOnce);
+    }
+    assert_eq!(
+        link.frame_stats().sent,
+        before,
+        "nothing is sent before the task ends"
+    );
+    // The next task: the flush, a microtask, has run by then.
+    TimeoutFuture::new(0).await;
+    assert_eq!(
+        link.frame_stats().sent,
+        before + 1,
+        "200 publishes, one frame"
+    );
+    wait_for("the 200 messages", || delivered.borrow().len() >= 200).await;
+
+    // A longer loop: frames of at most 256 packets each, not one of them all.
+    let before = link.frame_stats().sent;
+    for i in 0..1_000u32 {
+        publish(format!("long/{i}"), QoS::AtMostOnce);
+    }
+    TimeoutFuture::new(0).await;
+    assert_eq!(
+        link.frame_stats().sent - before,
+        4,
+        "1,000 publishes, 4 frames"
+    );
+    wait_for("the 1,200 messages", || delivered.borrow().len() >= 1_200).await;
+    let mut got = delivered.borrow().clone();
+    got.sort();
+    got.dedup();
+    assert_eq!(got.len(), 1_200, "each message arrived once");
+    link.disconnect();
 }

@@ -5,11 +5,13 @@ use std::cell::RefCell;
 use std::rc::Weak;
 
 use gloo_timers::callback::Timeout;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use super::fault_filter::delay;
 use super::reconnect::{connection_dropped, drop_for_fault};
 use super::socket::{retire_socket, send_frame};
-use super::state::{with_current, Inner};
+use super::state::{with_current, with_inner, Inner};
 use super::LinkUpdate;
 use crate::mqtt::fault::{Direction, FaultCause, Verdict};
 use crate::mqtt::session::EventKind;
@@ -33,10 +35,44 @@ pub(super) fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     arm_session_timer(inner, weak);
 }
 
+/// Commands flushed at once when this many wait: a loop of publishes sends
+/// frames of at most this many packets, not one frame of the whole loop.
+pub(super) const FLUSH_EVERY: u32 = 256;
+
+/// After a command (publish, subscribe, ...): its packets go out with those
+/// of every other command of this task, in one frame when the task ends (a
+/// microtask), instead of one frame per command; at once when
+/// [`FLUSH_EVERY`] commands wait. Any earlier [`pump`] takes them along.
+pub(super) fn flush_later(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    inner.unflushed += 1;
+    if inner.unflushed >= FLUSH_EVERY {
+        after_input(inner, weak);
+        return;
+    }
+    if inner.unflushed > 1 {
+        // A flush is already queued for this task.
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        after_input(inner, weak);
+        return;
+    };
+    let w = weak.clone();
+    let flush = Closure::once_into_js(move || {
+        with_inner(&w, |inner, weak| {
+            if inner.unflushed > 0 {
+                after_input(inner, weak);
+            }
+        });
+    });
+    window.queue_microtask(flush.unchecked_ref());
+}
+
 /// Sends every ready transmit as one binary frame (less what the fault
 /// rules lose; later, with added latency). Returns true when a rule cut the
 /// connection.
 pub(super) fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
+    inner.unflushed = 0;
     // The state these packets carry is stored before they leave.
     persist_if_changed(inner);
     let mut frame = Vec::new();

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use super::fault_filter::FaultFilter;
-use super::flush::{after_input, drain_events, pump};
+use super::flush::{after_input, drain_events, flush_later, pump};
 use super::reconnect::cut_socket;
 use super::socket::{open_socket, retire_socket};
 use super::state::{report, with_inner, Inner, Phase};
@@ -192,7 +192,13 @@ impl Link {
     /// socket just closes. With `reconnect` the usual backoff brings it back;
     /// without, it stays down until [`Link::reconnect_now`].
     pub fn cut(&self, reconnect: bool) {
-        self.run(|inner, weak| cut_socket(inner, weak, reconnect));
+        self.run(|inner, weak| {
+            // What was asked for before the cut was on the wire before it.
+            if inner.unflushed > 0 {
+                pump(inner, weak);
+            }
+            cut_socket(inner, weak, reconnect);
+        });
     }
 
     /// Opens a new socket now (after a cut, or instead of waiting for the
@@ -215,7 +221,7 @@ impl Link {
         let mut result = Err(CommandError::NotConnected);
         self.run(|inner, weak| {
             result = f(inner);
-            after_input(inner, weak);
+            flush_later(inner, weak);
         });
         result
     }

@@ -2,7 +2,9 @@
 //!
 //! Every input (socket open, the frames that arrived since the last, close,
 //! timer) goes into the session, then
-//! the driver drains it: all ready transmits are sent as one binary frame,
+//! the driver drains it: all ready transmits are sent as one binary frame
+//! (the app's commands of one task, a loop of publishes, together when the
+//! task ends),
 //! the events are handed to the app, and the keep-alive timer is re-armed to
 //! [`Session::poll_timeout`]. The codec reassembles packets split across
 //! frames or packed several to a frame, so frames go in as they come.
@@ -134,6 +136,8 @@ pub enum LinkUpdate {
 pub struct FrameStats {
     /// Frames, both ways.
     pub frames: u64,
+    /// Of them, the frames this side sent.
+    pub sent: u64,
     /// Their headers: length fields and, on frames we send, the mask.
     pub header_bytes: u64,
 }
@@ -141,6 +145,7 @@ pub struct FrameStats {
 impl FrameStats {
     fn count(&mut self, payload_len: usize, masked: bool) {
         self.frames += 1;
+        self.sent += u64::from(masked);
         self.header_bytes += frame_header_len(payload_len, masked);
     }
 }

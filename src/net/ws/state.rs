@@ -66,6 +66,9 @@ pub(super) struct Inner {
     pub(super) persisted_revision: u64,
     /// Frames sent and received on every socket of this link.
     pub(super) frames: FrameStats,
+    /// Commands whose packets wait for the flush at the end of this task
+    /// (`flush::flush_later`); 0 once they are sent.
+    pub(super) unflushed: u32,
 }
 
 impl Inner {
@@ -105,6 +108,7 @@ impl Inner {
             // from a link that did not store it.
             persisted_revision: u64::MAX,
             frames: FrameStats::default(),
+            unflushed: 0,
         }
     }
 }
