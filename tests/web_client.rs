@@ -10,8 +10,12 @@ use qoscope::app::{App, ClientCtx};
 use qoscope::mqtt::packet::{Properties, QoS};
 use qoscope::mqtt::session::{Event, EventKind, Message};
 use qoscope::net::ws::LinkUpdate;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+
+#[path = "web_support/mutations.rs"]
+mod mutations;
+use mutations::Mutations;
 use web_sys::{HtmlButtonElement, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -301,62 +305,6 @@ fn message_rows(list: &HtmlElement) -> Vec<web_sys::Element> {
     std::iter::successors(list.first_element_child(), |li| li.next_element_sibling()).collect()
 }
 
-/// A `MutationObserver` on `target`'s subtree, built through `js_sys`. Its
-/// callback keeps every record it is handed in `observer.seen`: records
-/// delivered while the test awaited a frame leave `takeRecords`.
-fn observe_subtree(target: &HtmlElement) -> JsValue {
-    let constructor: js_sys::Function =
-        js_sys::Reflect::get(&js_sys::global(), &"MutationObserver".into())
-            .unwrap()
-            .unchecked_into();
-    let callback = js_sys::Function::new_with_args(
-        "records, observer",
-        "observer.seen = (observer.seen || []).concat(records);",
-    );
-    let observer =
-        js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&callback)).unwrap();
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"childList".into(), &true.into()).unwrap();
-    js_sys::Reflect::set(&options, &"subtree".into(), &true.into()).unwrap();
-    call_method(
-        &observer,
-        "observe",
-        &[target.clone().into(), options.into()],
-    );
-    observer
-}
-
-fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
-    let method: js_sys::Function = js_sys::Reflect::get(target, &name.into())
-        .unwrap()
-        .unchecked_into();
-    method
-        .apply(target, &args.iter().collect::<js_sys::Array>())
-        .unwrap()
-}
-
-/// How many `<li>` elements the observer saw added: in records delivered
-/// to its callback and in records still pending.
-fn added_list_items(observer: &JsValue) -> usize {
-    let records = js_sys::Array::new();
-    let seen = js_sys::Reflect::get(observer, &"seen".into()).unwrap();
-    if !seen.is_undefined() {
-        records.push(&seen);
-    }
-    records.push(&call_method(observer, "takeRecords", &[]));
-    records
-        .iter()
-        .flat_map(|batch| js_sys::Array::from(&batch).to_vec())
-        .flat_map(|record| {
-            let added = js_sys::Reflect::get(&record, &"addedNodes".into()).unwrap();
-            js_sys::Array::from(&added).to_vec()
-        })
-        .filter(|node| {
-            js_sys::Reflect::get(node, &"nodeName".into()).unwrap() == JsValue::from_str("LI")
-        })
-        .count()
-}
-
 #[wasm_bindgen_test]
 async fn a_full_message_list_updates_its_rows_in_place() {
     use qoscope::app::model::LIVE_MESSAGE_ROWS;
@@ -374,7 +322,7 @@ async fn a_full_message_list_updates_its_rows_in_place() {
     let before = message_rows(&list);
     assert_eq!(before.len(), LIVE_MESSAGE_ROWS);
 
-    let observer = observe_subtree(&list);
+    let mutations = Mutations::observe(&[list.clone().into()], true);
     let first = batches * batch;
     deliver_batch(model, first, 1_000);
     tick().await;
@@ -393,10 +341,10 @@ async fn a_full_message_list_updates_its_rows_in_place() {
         format!("flood/{}", newest + 1 - LIVE_MESSAGE_ROWS as u64),
         "the oldest row shown is the hundredth newest"
     );
-    assert_eq!(added_list_items(&observer), 0, "no row was rebuilt");
+    let (delivered, pending) = mutations.nodes(&["addedNodes"], "LI");
+    assert_eq!(delivered + pending, 0, "no row was rebuilt");
     assert!(
         message_rows(&list) == before,
         "every row is the same <li> element as before the batch"
     );
-    call_method(&observer, "disconnect", &[]);
 }

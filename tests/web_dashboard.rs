@@ -8,8 +8,12 @@ use leptos::task::tick;
 use qoscope::app::dashboard::settings::SavedState;
 use qoscope::app::dashboard::{Dashboard, DashboardHandle, Incoming};
 use qoscope::mqtt::packet::QoS;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+
+#[path = "web_support/mutations.rs"]
+mod mutations;
+use mutations::Mutations;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -256,63 +260,6 @@ fn leading_number(text: &str) -> i64 {
         .unwrap_or_else(|_| panic!("no number in {text:?}"))
 }
 
-/// A `MutationObserver` on the children (not the subtree) of each target,
-/// built through `js_sys`. Its callback keeps every record it is handed in
-/// `observer.seen`, since delivered records leave `takeRecords`.
-fn observe_children(targets: &[web_sys::Element]) -> JsValue {
-    let constructor: js_sys::Function =
-        js_sys::Reflect::get(&js_sys::global(), &"MutationObserver".into())
-            .unwrap()
-            .unchecked_into();
-    let callback = js_sys::Function::new_with_args(
-        "records, observer",
-        "observer.seen = (observer.seen || []).concat(records);",
-    );
-    let observer =
-        js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&callback)).unwrap();
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"childList".into(), &true.into()).unwrap();
-    js_sys::Reflect::set(&options, &"subtree".into(), &false.into()).unwrap();
-    for target in targets {
-        call_method(
-            &observer,
-            "observe",
-            &[target.into(), options.clone().into()],
-        );
-    }
-    observer
-}
-
-fn call_method(target: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
-    let method: js_sys::Function = js_sys::Reflect::get(target, &name.into())
-        .unwrap()
-        .unchecked_into();
-    method
-        .apply(target, &args.iter().collect::<js_sys::Array>())
-        .unwrap()
-}
-
-/// How many `<tr>` elements the observer saw added or removed, in records
-/// delivered to its callback and records still pending.
-fn rows_added_or_removed(observer: &JsValue) -> (usize, usize) {
-    let count = |records: JsValue| {
-        js_sys::Array::from(&records)
-            .iter()
-            .flat_map(|record| {
-                ["addedNodes", "removedNodes"].map(|list| {
-                    let nodes = js_sys::Reflect::get(&record, &list.into()).unwrap();
-                    js_sys::Array::from(&nodes).to_vec()
-                })
-            })
-            .flatten()
-            .filter(|node| js_sys::Reflect::get(node, &"nodeName".into()).unwrap() == "TR")
-            .count()
-    };
-    let seen = js_sys::Reflect::get(observer, &"seen".into()).unwrap();
-    let delivered = if seen.is_undefined() { 0 } else { count(seen) };
-    (delivered, count(call_method(observer, "takeRecords", &[])))
-}
-
 const FLOOD: u64 = 1_000;
 const ALARM_ROWS: &str = ".dash-alarm-table tbody tr";
 const STOCK_ROWS: &str = ".dash-stock-table tbody tr";
@@ -340,7 +287,7 @@ async fn flooded_tables_update_their_rows_in_place() {
         .iter()
         .map(|selector| root.query_selector(selector).unwrap().expect("a tbody"))
         .collect();
-    let observer = observe_children(&tbodies);
+    let mutations = Mutations::observe(&tbodies, false);
 
     for frame in 0..10 {
         let batch = FLOOD / 10;
@@ -353,8 +300,7 @@ async fn flooded_tables_update_their_rows_in_place() {
         .await;
     }
 
-    let (delivered, pending) = rows_added_or_removed(&observer);
-    call_method(&observer, "disconnect", &[]);
+    let (delivered, pending) = mutations.nodes(&["addedNodes", "removedNodes"], "TR");
     assert_eq!(
         (delivered, pending),
         (0, 0),
