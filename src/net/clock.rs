@@ -36,17 +36,10 @@ pub fn from_event_time_stamp(time_stamp: f64) -> u64 {
 }
 
 /// A time on the epoch clock (`performance.timeOrigin + timeStamp`, as a
-/// worker reports it) on the [`now_ms`] clock, never later than now.
-pub fn from_epoch_ms(epoch_ms: f64) -> u64 {
-    let at = epoch_ms.max(0.0) as u64;
-    #[cfg(target_arch = "wasm32")]
-    {
-        at.min(now_ms())
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        at
-    }
+/// worker reports it) on the [`now_ms`] clock, never later than `now` (one
+/// [`now_ms`] read serves a whole batch of frames).
+pub fn from_epoch_ms(epoch_ms: f64, now: u64) -> u64 {
+    (epoch_ms.max(0.0) as u64).min(now)
 }
 
 /// Milliseconds since the page started, with the fraction the browser gives
@@ -110,5 +103,21 @@ pub fn clock_label_seconds(at_ms: u64) -> String {
     match wall_clock(at_ms) {
         Some((h, m, s, _)) => format!("{h:02}:{m:02}:{s:02}"),
         None => format!("+{:.1}s", at_ms as f64 / 1000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_epoch_ms;
+
+    #[test]
+    fn a_worker_stamp_is_whole_milliseconds_and_never_later_than_now() {
+        assert_eq!(from_epoch_ms(1_500.7, 2_000), 1_500);
+        assert_eq!(
+            from_epoch_ms(2_500.0, 2_000),
+            2_000,
+            "a clock ahead of the page's"
+        );
+        assert_eq!(from_epoch_ms(-3.0, 2_000), 0);
     }
 }

@@ -14,7 +14,7 @@ use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, WebSocket, Worker};
 
-use crate::net::clock::from_epoch_ms;
+use crate::net::clock::{from_epoch_ms, now_ms};
 
 /// The worker's source (plain JavaScript, no imports).
 const WORKER_JS: &str = include_str!("worker.js");
@@ -147,12 +147,13 @@ impl FromWorker {
             "frames" => {
                 let buffers: Array = field("f").dyn_into().ok()?;
                 let stamps: Array = field("t").dyn_into().ok()?;
+                let now = now_ms();
                 let frames = buffers
                     .iter()
                     .zip(stamps.iter())
                     .filter_map(|(buffer, stamp)| {
                         let buffer: ArrayBuffer = buffer.dyn_into().ok()?;
-                        let at = from_epoch_ms(stamp.as_f64().unwrap_or(0.0));
+                        let at = from_epoch_ms(stamp.as_f64().unwrap_or(0.0), now);
                         Some((at, Uint8Array::new(&buffer).to_vec()))
                     })
                     .collect();
