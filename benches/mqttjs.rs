@@ -16,7 +16,8 @@
 //! Both run at QoS 0, 1 and 2, over MQTT 3.1.1 and 5.0, interleaved burst by
 //! burst (`QOSCOPE_MQTTJS_RUNS` rounds, default 3; the table gives medians),
 //! after one warm-up burst each. It also prints the size of both bundles,
-//! gzip -9.
+//! gzip -9. `QOSCOPE_MQTTJS_PROFILE=<dir>` saves a DevTools CPU profile of
+//! each burst of the first round there (which slows that round down).
 //!
 //! The broker takes any number of messages in flight and queues a million
 //! (`support::Broker::start_for_bursts`): MQTT.js puts a whole burst in flight at
@@ -38,7 +39,7 @@ mod support;
 #[cfg(not(target_arch = "wasm32"))]
 mod versus {
     use super::support::{dist_dir, repo_dir, Auth, Broker, Browser, Page, Site};
-    use serde_json::Value;
+    use serde_json::{json, Value};
     use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
 
@@ -123,6 +124,7 @@ mod versus {
     pub async fn measure() {
         let messages = env_number("QOSCOPE_MQTTJS_MESSAGES", 20_000);
         let runs = env_number("QOSCOPE_MQTTJS_RUNS", 3).max(1);
+        let profiles = std::env::var_os("QOSCOPE_MQTTJS_PROFILE").map(PathBuf::from);
         let dist = dist_dir();
         let Some(mqttjs) = install_mqttjs(&dist) else {
             return;
@@ -148,7 +150,7 @@ mod versus {
 
         // Warm-up: JIT, allocators, the broker's first sessions.
         for client in [Client::MqttJs, Client::QoScope] {
-            let warm = burst(&page, client, &url, 4, 1, 1_000).await;
+            let warm = burst(&page, client, &url, (4, 1, 1_000), None).await;
             if let Some(error) = warm.error {
                 println!("{} cannot run a burst: {error}", client.name());
                 browser.close().await;
@@ -166,7 +168,11 @@ mod versus {
                         [Client::QoScope, Client::MqttJs]
                     };
                     for client in order {
-                        let result = burst(&page, client, &url, version, qos, messages).await;
+                        let profile = profiles.as_ref().filter(|_| round == 0).map(|dir| {
+                            dir.join(format!("{}-v{version}-qos{qos}.cpuprofile", client.name()))
+                        });
+                        let result =
+                            burst(&page, client, &url, (version, qos, messages), profile).await;
                         results.push((client, version, qos, result));
                     }
                 }
@@ -196,7 +202,21 @@ mod versus {
         Some(bundle)
     }
 
-    async fn burst(page: &Page, client: Client, url: &str, version: u8, qos: u8, n: u64) -> Burst {
+    /// One burst of `n` messages at `qos` over `version` (4 or 5); with
+    /// `profile`, a DevTools CPU profile of it is saved there.
+    async fn burst(
+        page: &Page,
+        client: Client,
+        url: &str,
+        (version, qos, n): (u8, u8, u64),
+        profile: Option<PathBuf>,
+    ) -> Burst {
+        if profile.is_some() {
+            page.cdp("Profiler.enable", json!({})).await;
+            page.cdp("Profiler.setSamplingInterval", json!({ "interval": 500 }))
+                .await;
+            page.cdp("Profiler.start", json!({})).await;
+        }
         let call = match client {
             Client::MqttJs => "window.mqttjsBurst",
             Client::QoScope => "window.wasmBindings.link_burst",
@@ -217,6 +237,12 @@ mod versus {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
+        if let Some(path) = profile {
+            let result = page.cdp("Profiler.stop", json!({})).await;
+            if let Err(error) = std::fs::write(&path, result["profile"].to_string()) {
+                println!("cannot write the CPU profile {}: {error}", path.display());
+            }
+        }
         let json: Value = serde_json::from_str(&text).unwrap_or_default();
         let ms = json["ms"].as_f64().unwrap_or(f64::NAN);
         Burst {
