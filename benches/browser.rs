@@ -22,10 +22,6 @@ mod support;
 
 #[cfg(not(target_arch = "wasm32"))]
 use serde_json::Value;
-#[cfg(not(target_arch = "wasm32"))]
-use support::browser::Browser;
-#[cfg(not(target_arch = "wasm32"))]
-use support::site::Site;
 
 /// Messages per run.
 #[cfg(not(target_arch = "wasm32"))]
@@ -92,29 +88,16 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    if std::env::var_os("QOSCOPE_BROWSER_BENCH").is_none() {
-        println!(
-            "browser bench skipped: run scripts/bench-browser.sh (builds the app with the bench feature; needs chromium)"
-        );
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(measure());
+    support::bench::run_browser_bench(
+        "browser bench",
+        "builds the app with the bench feature; needs chromium",
+        measure(),
+    );
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 async fn measure() {
-    let site = Site::serve(support::dist_dir());
-    let browser = Browser::launch().await;
-    let page = browser.page(site.url());
-    page.open_home().await;
-    page.wait_until_script_is_true(
-        "return typeof window.wasmBindings?.dashboard_bench === 'function'",
-    )
-    .await;
+    let (_site, browser, page) = support::bench::open_bench_page("dashboard_bench").await;
     // A warm-up run each (JIT, allocator), then the measured runs.
     let qoscope = |n: u64| format!("return JSON.parse(window.wasmBindings.dashboard_bench({n}))");
     let peer = |n: u64| format!("{PEER}\nreturn peerBench({n}, 334)");

@@ -30,6 +30,7 @@ mod support;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod flood {
+    use super::support::bench::env_number;
     use super::support::flood::{reaches_dashboard, Flood};
     use super::support::{dist_dir, Auth, Broker, Browser, Page, Site};
     use qoscope::mqtt::packet::QoS;
@@ -303,13 +304,6 @@ mod flood {
         })
     }
 
-    fn env_number(name: &str, default: u64) -> u64 {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    }
-
     fn percentile(sorted: &[f64], p: f64) -> f64 {
         if sorted.is_empty() {
             return f64::NAN;
@@ -384,15 +378,9 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    if std::env::var_os("QOSCOPE_BROWSER_BENCH").is_none() {
-        println!(
-            "flood bench skipped: run scripts/bench-browser.sh (needs a release build, chromium, mosquitto)"
-        );
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(flood::measure());
+    support::bench::run_browser_bench(
+        "flood bench",
+        "needs a release build, chromium, mosquitto",
+        flood::measure(),
+    );
 }

@@ -38,7 +38,8 @@ mod support;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod versus {
-    use super::support::{dist_dir, repo_dir, Auth, Broker, Browser, Page, Site};
+    use super::support::bench::{env_number, open_bench_page};
+    use super::support::{dist_dir, repo_dir, Auth, Broker, Page};
     use serde_json::{json, Value};
     use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
@@ -130,14 +131,7 @@ mod versus {
             return;
         };
         let broker = Broker::start_for_bursts(Auth::Anonymous);
-        let site = Site::serve(dist.clone());
-        let browser = Browser::launch().await;
-        let page = browser.page(site.url());
-        page.open_home().await;
-        page.wait_until_script_is_true(
-            "return typeof window.wasmBindings?.link_burst === 'function'",
-        )
-        .await;
+        let (_site, browser, page) = open_bench_page("link_burst").await;
         page.script(
             "const s = document.createElement('script'); s.src = '/mqtt.min.js'; \
              document.head.appendChild(s);",
@@ -376,13 +370,6 @@ mod versus {
             .map(|out| out.stdout.len() as u64)
             .unwrap_or(0)
     }
-
-    fn env_number(name: &str, default: u64) -> u64 {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    }
 }
 
 /// Chromium drives the native side: nothing to run on wasm32.
@@ -391,16 +378,9 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    if std::env::var_os("QOSCOPE_BROWSER_BENCH").is_none() {
-        println!(
-            "MQTT.js bench skipped: run scripts/bench-browser.sh (needs a release build with the \
-             bench feature, MQTT.js from npm, chromium, mosquitto)"
-        );
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(versus::measure());
+    support::bench::run_browser_bench(
+        "MQTT.js bench",
+        "needs a release build with the bench feature, MQTT.js from npm, chromium, mosquitto",
+        versus::measure(),
+    );
 }

@@ -6,6 +6,7 @@
 //! failing test leaves nothing running. Nothing here sleeps a fixed time: every
 //! wait polls a condition against a deadline.
 
+pub mod bench;
 pub mod broker;
 pub mod browser;
 pub mod flood;
