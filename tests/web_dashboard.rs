@@ -373,3 +373,80 @@ fn assert_stock_rows_show_the_flood(rows: &[web_sys::Element]) {
         assert_eq!(shown[sku], level, "level of {sku}");
     }
 }
+
+/// A delivery at `qos`, as the session reports it: what the health panel counts.
+fn delivered_event(at: u64, topic: String, qos: QoS) -> qoscope::mqtt::session::Event {
+    use qoscope::mqtt::session::{Event, EventKind, Message};
+    Event {
+        at,
+        kind: EventKind::Delivered {
+            message: Message {
+                topic,
+                payload: br#"{"sku":"A-100","level":5}"#.to_vec(),
+                qos,
+                retain: false,
+                dup: false,
+                packet_id: (qos != QoS::AtMostOnce).then_some(7),
+                properties: Default::default(),
+                matched_filters: vec![],
+            },
+        },
+    }
+}
+
+/// The health panel's figures change in place under a flood: its view re-runs
+/// each frame, but the table rows and stats stay the same elements and only
+/// their text follows the counts (an `into_any()` or a keyed list there
+/// would rebuild them every frame).
+#[wasm_bindgen_test]
+async fn the_health_panel_updates_its_figures_in_place() {
+    let (root, handle, _mounted) = mount_dashboard();
+    let qos_of = |i: u64| [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce][i as usize % 3];
+    // One QoS per topic: a topic at two levels would add the mixed-QoS warning, once.
+    let event = |i: u64| delivered_event(i, format!("inventory/S-{}", i % 6), qos_of(i));
+    for i in 0..3 {
+        handle.push_event(event(i));
+    }
+    deliver(handle, vec![]).await;
+    let health = root
+        .query_selector(".dash-health")
+        .unwrap()
+        .expect("the health panel");
+    let table_rows = rows(&root, ".dash-qos-table tbody tr");
+    let stats = rows(&root, ".dash-health .dash-stat");
+    assert_eq!(table_rows.len(), 3, "a row per QoS level");
+    let mutations = Mutations::observe(std::slice::from_ref(&health), true);
+
+    for frame in 0..10 {
+        for i in 3 + frame * 100..3 + (frame + 1) * 100 {
+            handle.push_event(event(i));
+        }
+        deliver(handle, vec![]).await;
+    }
+
+    for node in ["TR", "TD", "DIV", "DD", "TABLE"] {
+        let (delivered, pending) = mutations.nodes(&["addedNodes", "removedNodes"], node);
+        assert_eq!(
+            (delivered, pending),
+            (0, 0),
+            "<{node}> added or removed (delivered to the observer, pending)"
+        );
+    }
+    assert!(
+        rows(&root, ".dash-qos-table tbody tr") == table_rows,
+        "the same <tr>s"
+    );
+    assert!(
+        rows(&root, ".dash-health .dash-stat") == stats,
+        "the same stats"
+    );
+    let incoming: Vec<String> = table_rows
+        .iter()
+        .map(|row| cell_text(row, "td.dash-num"))
+        .collect();
+    assert_eq!(
+        incoming,
+        ["335", "334", "334"],
+        "1,003 deliveries, QoS 0, 1, 2 in turn"
+    );
+}
