@@ -18,6 +18,8 @@
 //! after one warm-up burst each. It also prints the size of both bundles,
 //! gzip -9. `QOSCOPE_MQTTJS_PROFILE=<dir>` saves a DevTools CPU profile of
 //! each burst of the first round there (which slows that round down).
+//! `QOSCOPE_MQTTJS_WINDOW=<n>` runs QoScope with at most n messages in flight
+//! instead of the app's default, to find which window is fastest.
 //!
 //! The broker takes any number of messages in flight and queues a million
 //! (`support::Broker::start_for_bursts`): MQTT.js puts a whole burst in flight at
@@ -113,6 +115,9 @@ mod versus {
         QoScope,
     }
 
+    /// Every client, in the order the table lists them.
+    const CLIENTS: [Client; 2] = [Client::MqttJs, Client::QoScope];
+
     impl Client {
         fn name(self) -> &'static str {
             match self {
@@ -126,6 +131,10 @@ mod versus {
         let messages = env_number("QOSCOPE_MQTTJS_MESSAGES", 20_000);
         let runs = env_number("QOSCOPE_MQTTJS_RUNS", 3).max(1);
         let profiles = std::env::var_os("QOSCOPE_MQTTJS_PROFILE").map(PathBuf::from);
+        let window = match env_number("QOSCOPE_MQTTJS_WINDOW", 0) {
+            0 => "undefined".to_owned(),
+            n => n.min(65_535).to_string(),
+        };
         let dist = dist_dir();
         let Some(mqttjs) = install_mqttjs(&dist) else {
             return;
@@ -143,8 +152,8 @@ mod versus {
         let url = broker.ws_url();
 
         // Warm-up: JIT, allocators, the broker's first sessions.
-        for client in [Client::MqttJs, Client::QoScope] {
-            let warm = burst(&page, client, &url, (4, 1, 1_000), None).await;
+        for client in CLIENTS {
+            let warm = burst(&page, client, &url, (4, 1, 1_000, &window), None).await;
             if let Some(error) = warm.error {
                 println!("{} cannot run a burst: {error}", client.name());
                 browser.close().await;
@@ -156,23 +165,23 @@ mod versus {
             for version in [4u8, 5] {
                 for qos in [0u8, 1, 2] {
                     // Who goes first alternates from round to round.
-                    let order = if round % 2 == 0 {
-                        [Client::MqttJs, Client::QoScope]
-                    } else {
-                        [Client::QoScope, Client::MqttJs]
-                    };
+                    let mut order = CLIENTS;
+                    if round % 2 == 1 {
+                        order.reverse();
+                    }
                     for client in order {
                         let profile = profiles.as_ref().filter(|_| round == 0).map(|dir| {
                             dir.join(format!("{}-v{version}-qos{qos}.cpuprofile", client.name()))
                         });
-                        let result =
-                            burst(&page, client, &url, (version, qos, messages), profile).await;
+                        let shape = (version, qos, messages, window.as_str());
+                        let result = burst(&page, client, &url, shape, profile).await;
                         results.push((client, version, qos, result));
                     }
                 }
             }
         }
         browser.close().await;
+        println!("QoScope's in-flight window: {window} (undefined: the app's default)");
         print_table(messages, runs, &results);
         print_sizes(&dist, &mqttjs);
     }
@@ -196,13 +205,14 @@ mod versus {
         Some(bundle)
     }
 
-    /// One burst of `n` messages at `qos` over `version` (4 or 5); with
-    /// `profile`, a DevTools CPU profile of it is saved there.
+    /// One burst of `n` messages at `qos` over `version` (4 or 5), QoScope
+    /// with at most `window` in flight (a JS expression); with `profile`, a
+    /// DevTools CPU profile of it is saved there.
     async fn burst(
         page: &Page,
         client: Client,
         url: &str,
-        (version, qos, n): (u8, u8, u64),
+        (version, qos, n, window): (u8, u8, u64, &str),
         profile: Option<PathBuf>,
     ) -> Burst {
         if profile.is_some() {
@@ -216,7 +226,7 @@ mod versus {
             Client::QoScope => "window.wasmBindings.link_burst",
         };
         page.script(&format!(
-            "{call}({url:?}, {version}, {qos}, {n}, {SIZE}); return true"
+            "{call}({url:?}, {version}, {qos}, {n}, {SIZE}, {window}); return true"
         ))
         .await;
         // Polled: a burst takes from a second to a minute.
@@ -260,7 +270,7 @@ mod versus {
     fn print_table(messages: u64, runs: u64, results: &[(Client, u8, u8, Burst)]) {
         println!(
             "burst through Mosquitto over a real WebSocket, one headless Chromium page: \
-             {messages} × {SIZE} B per burst, median msg/s of {runs} (ratio: QoScope / MQTT.js)"
+             {messages} × {SIZE} B per burst, median msg/s of {runs} (ratio: to MQTT.js)"
         );
         println!(
             "broker: max_inflight_messages 0, max_queued_messages 1000000 (with Mosquitto's \
@@ -281,7 +291,7 @@ mod versus {
         };
         for version in [4u8, 5] {
             let label = if version == 4 { "3.1.1" } else { "5.0" };
-            for client in [Client::MqttJs, Client::QoScope] {
+            for client in CLIENTS {
                 let cells: Vec<String> = (0..3)
                     .map(|qos| {
                         let ours = rate(client, version, qos);
@@ -302,7 +312,7 @@ mod versus {
                 );
             }
         }
-        for client in [Client::MqttJs, Client::QoScope] {
+        for client in CLIENTS {
             let mine = results.iter().filter(|r| r.0 == client);
             let lost: u64 = mine
                 .clone()

@@ -11,6 +11,8 @@
 //!
 //! ```js
 //! window.wasmBindings.link_burst("ws://127.0.0.1:9001", 5, 1, 20000, 1024);
+//! // or with a window other than the app's default (SessionConfig::max_inflight):
+//! window.wasmBindings.link_burst("ws://127.0.0.1:9001", 5, 1, 20000, 1024, 100);
 //! // later: JSON.parse(window.__burst) =
 //! // { ms, first_ms, delivered, duplicates, frames_sent, frames_received, error }
 //! ```
@@ -53,8 +55,9 @@ struct Burst {
 }
 
 /// Starts a burst; its result lands in `window.__burst` (see the module docs).
+/// `window` (absent: the app's default) caps the session's in-flight window.
 #[wasm_bindgen]
-pub fn link_burst(url: String, version: u8, qos: u8, n: u32, size: u32) {
+pub fn link_burst(url: String, version: u8, qos: u8, n: u32, size: u32, window: Option<u16>) {
     set_result(JsValue::NULL);
     let tag = (random() * 1e12) as u64;
     let mut payload = vec![0u8; (size as usize).max(4)];
@@ -82,6 +85,7 @@ pub fn link_burst(url: String, version: u8, qos: u8, n: u32, size: u32) {
         },
         client_id: format!("qoscope-bench-{tag:x}"),
         clean_start: true,
+        max_inflight: window.unwrap_or(crate::mqtt::session::DEFAULT_MAX_INFLIGHT),
         ..SessionConfig::default()
     };
     let b = burst.clone();
