@@ -134,6 +134,9 @@ mod flood {
         catch_up: Option<Duration>,
         memory_before: (f64, f64),
         memory_after: (f64, f64),
+        /// JS heap and wasm memory sampled ten times while the flood ran:
+        /// the smallest and largest of each, bytes.
+        memory_during: [(f64, f64); 2],
         /// Batches the socket worker posted while the flood ran, the frames
         /// in them, and the largest.
         batches: [u64; 3],
@@ -216,6 +219,7 @@ mod flood {
             .unwrap_or(0.0);
         let duration = Duration::from_secs(seconds);
         let flood = Flood::start(broker.tcp_port, rate, qos, duration);
+        let memory_during = sample_memory(page, duration).await;
         let published = flood.finish();
         let flood_end = Instant::now();
         // On the page's clock, so that a page too busy to answer is measured right.
@@ -293,8 +297,25 @@ mod flood {
             catch_up,
             memory_before,
             memory_after,
+            memory_during,
             batches,
         }
+    }
+
+    /// JS heap and wasm memory, ten times over `duration`: the smallest and
+    /// the largest (heap, wasm) seen, so a soak shows whether they stay flat.
+    async fn sample_memory(page: &Page, duration: Duration) -> [(f64, f64); 2] {
+        let start = Instant::now();
+        let mut low = (f64::INFINITY, f64::INFINITY);
+        let mut high = (0.0f64, 0.0f64);
+        for i in 1..=10u32 {
+            let at = start + duration * i / 10;
+            tokio::time::sleep(at.saturating_duration_since(Instant::now())).await;
+            let (heap, wasm) = memory(page).await;
+            low = (low.0.min(heap), low.1.min(wasm));
+            high = (high.0.max(heap), high.1.max(wasm));
+        }
+        [low, high]
     }
 
     /// `QOSCOPE_FLOOD_ONLY=dashboard0` (view and QoS) runs that one case.
@@ -359,6 +380,19 @@ mod flood {
              the page had counted all it received; published in total: {}",
             runs.iter().map(|r| r.published.to_string()).collect::<Vec<_>>().join(" / ")
         );
+        for run in runs {
+            let [low, high] = run.memory_during;
+            println!(
+                "{} QoS {}: while the flood ran (10 samples), JS heap {:.1}–{:.1} MB, wasm memory \
+                 {:.1}–{:.1} MB",
+                run.view,
+                run.qos as u8,
+                low.0 / 1_048_576.0,
+                high.0 / 1_048_576.0,
+                low.1 / 1_048_576.0,
+                high.1 / 1_048_576.0,
+            );
+        }
         for run in runs.iter().filter(|r| r.batches[0] > 0) {
             let [batches, frames, largest] = run.batches;
             println!(
