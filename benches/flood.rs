@@ -134,9 +134,10 @@ mod flood {
         catch_up: Option<Duration>,
         memory_before: (f64, f64),
         memory_after: (f64, f64),
-        /// JS heap and wasm memory sampled ten times while the flood ran:
-        /// the smallest and largest of each, bytes.
-        memory_during: [(f64, f64); 2],
+        /// Memory sampled ten times while the flood ran, bytes: seconds into
+        /// the flood, JS heap, wasm memory, and the bytes the wasm heap holds
+        /// now (a build with the `bench` feature counts them).
+        memory_during: Vec<(u64, f64, f64, Option<f64>)>,
         /// Batches the socket worker posted while the flood ran, the frames
         /// in them, and the largest.
         batches: [u64; 3],
@@ -302,20 +303,22 @@ mod flood {
         }
     }
 
-    /// JS heap and wasm memory, ten times over `duration`: the smallest and
-    /// the largest (heap, wasm) seen, so a soak shows whether they stay flat.
-    async fn sample_memory(page: &Page, duration: Duration) -> [(f64, f64); 2] {
+    /// Memory, ten times over `duration`, so a soak shows whether it stays
+    /// flat: (seconds into the flood, JS heap, wasm memory, live wasm heap).
+    async fn sample_memory(page: &Page, duration: Duration) -> Vec<(u64, f64, f64, Option<f64>)> {
         let start = Instant::now();
-        let mut low = (f64::INFINITY, f64::INFINITY);
-        let mut high = (0.0f64, 0.0f64);
+        let mut samples = Vec::new();
         for i in 1..=10u32 {
             let at = start + duration * i / 10;
             tokio::time::sleep(at.saturating_duration_since(Instant::now())).await;
             let (heap, wasm) = memory(page).await;
-            low = (low.0.min(heap), low.1.min(wasm));
-            high = (high.0.max(heap), high.1.max(wasm));
+            let live = page
+                .script("return window.wasmBindings?.live_heap_bytes?.() ?? null")
+                .await
+                .as_f64();
+            samples.push((start.elapsed().as_secs(), heap, wasm, live));
         }
-        [low, high]
+        samples
     }
 
     /// `QOSCOPE_FLOOD_ONLY=dashboard0` (view and QoS) runs that one case.
@@ -381,16 +384,30 @@ mod flood {
             runs.iter().map(|r| r.published.to_string()).collect::<Vec<_>>().join(" / ")
         );
         for run in runs {
-            let [low, high] = run.memory_during;
+            let samples: Vec<String> = run
+                .memory_during
+                .iter()
+                .map(|(secs, heap, wasm, live)| {
+                    let mb = |b: f64| b / 1_048_576.0;
+                    match live {
+                        Some(live) => {
+                            format!(
+                                "{secs} s {:.1}/{:.1}/{:.1}",
+                                mb(*heap),
+                                mb(*wasm),
+                                mb(*live)
+                            )
+                        }
+                        None => format!("{secs} s {:.1}/{:.1}", mb(*heap), mb(*wasm)),
+                    }
+                })
+                .collect();
             println!(
-                "{} QoS {}: while the flood ran (10 samples), JS heap {:.1}–{:.1} MB, wasm memory \
-                 {:.1}–{:.1} MB",
+                "{} QoS {}: JS heap/wasm memory[/live wasm heap, bench build] MB while the flood \
+                 ran: {}",
                 run.view,
                 run.qos as u8,
-                low.0 / 1_048_576.0,
-                high.0 / 1_048_576.0,
-                low.1 / 1_048_576.0,
-                high.1 / 1_048_576.0,
+                samples.join(", ")
             );
         }
         for run in runs.iter().filter(|r| r.batches[0] > 0) {

@@ -5,6 +5,8 @@
 pub mod alerts;
 pub mod backoff;
 pub mod clock;
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
+mod heap;
 pub mod page;
 pub mod storage;
 pub mod ws;
