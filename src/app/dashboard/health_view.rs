@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::context::DashboardContext;
-use super::health::HealthSnapshot;
+use super::health::{HealthSnapshot, QosTraffic};
 use crate::app::locale::use_i18n;
 use crate::app::slots::while_shown;
 use crate::i18n::{t, t_string, td_string, Locale};
@@ -35,21 +35,22 @@ pub fn HealthPanel(#[prop(into)] now: Signal<u64>) -> impl IntoView {
                     }}
                 </span>
             </header>
-            {move || {
-                let snap = snapshot.get();
-                view! {
-                    <QosTable snap=snap.clone() />
-                    <Qos2Summary snap=snap.clone() threshold=threshold() />
-                    <MixedQosWarning snap />
-                }
-            }}
+            // Built once; each figure below reads its own part of the
+            // snapshot, so a flood changes text in place, not the DOM.
+            <QosTable snap=snapshot />
+            <Qos2Summary snap=snapshot threshold=Signal::derive(threshold) />
+            <MixedQosWarning snap=snapshot />
         </section>
     }
 }
 
 #[component]
-fn QosTable(snap: HealthSnapshot) -> impl IntoView {
+fn QosTable(snap: Memo<HealthSnapshot>) -> impl IntoView {
     let i18n = use_i18n();
+    let figure = move |level: usize, read: fn(&QosTraffic) -> u64| {
+        let value = Memo::new(move |_| snap.with(|s| read(&s.per_qos[level])));
+        move || value.get()
+    };
     view! {
         <table class="dash-table dash-qos-table">
             <thead>
@@ -61,11 +62,8 @@ fn QosTable(snap: HealthSnapshot) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {snap
-                    .per_qos
-                    .iter()
-                    .enumerate()
-                    .map(|(level, traffic)| {
+                {(0..3)
+                    .map(|level| {
                         view! {
                             <tr class=format!("dash-qos-row dash-qos{level}")>
                                 <th scope="row">
@@ -73,9 +71,9 @@ fn QosTable(snap: HealthSnapshot) -> impl IntoView {
                                         {format!("QoS {level}")}
                                     </span>
                                 </th>
-                                <td class="dash-num">{traffic.received}</td>
-                                <td class="dash-num">{traffic.sent}</td>
-                                <td class="dash-num">{traffic.in_flight}</td>
+                                <td class="dash-num">{figure(level, |t| t.received)}</td>
+                                <td class="dash-num">{figure(level, |t| t.sent)}</td>
+                                <td class="dash-num">{figure(level, |t| t.in_flight as u64)}</td>
                             </tr>
                         }
                     })
@@ -132,11 +130,20 @@ fn stuck_list_in(locale: Locale, flows: &[StuckFlow]) -> String {
         .collect()
 }
 
+/// One part of the snapshot as a memo of its own, so what shows it changes
+/// only when that part does.
+fn part<T>(snap: Memo<HealthSnapshot>, read: fn(&HealthSnapshot) -> T) -> Memo<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| snap.with(read))
+}
+
 #[component]
-fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
+fn Qos2Summary(snap: Memo<HealthSnapshot>, threshold: Signal<u64>) -> impl IntoView {
     let i18n = use_i18n();
-    let (avg, p99) = (snap.latency_avg_ms, snap.latency_p99_ms);
-    let latency = move || match (avg, p99) {
+    let latency = part(snap, |s| (s.latency_avg_ms, s.latency_p99_ms));
+    let latency = move || match latency.get() {
         (Some(avg), Some(p99)) => t_string!(
             i18n,
             dashboard.health.latency_value,
@@ -146,21 +153,23 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
         .to_string(),
         _ => "—".to_owned(),
     };
+    let retries = part(snap, |s| s.retries);
+    let suppressed = part(snap, |s| s.duplicates_suppressed);
     view! {
         <dl class="dash-stats">
-            <CompletionStat snap=snap.clone() />
-            <StuckStat snap=snap.clone() threshold />
+            <CompletionStat snap />
+            <StuckStat snap threshold />
             <div class="dash-stat">
                 <dt title=move || {
                     t_string!(i18n, dashboard.health.retries_title)
                 }>{t!(i18n, dashboard.health.retries)}</dt>
-                <dd>{snap.retries}</dd>
+                <dd>{move || retries.get()}</dd>
             </div>
             <div class="dash-stat">
                 <dt title=move || t_string!(i18n, dashboard.health.suppressed_title)>
                     {t!(i18n, dashboard.health.suppressed)}
                 </dt>
-                <dd>{snap.duplicates_suppressed}</dd>
+                <dd>{move || suppressed.get()}</dd>
             </div>
             <div class="dash-stat dash-stat-wide">
                 <dt title=move || {
@@ -174,18 +183,20 @@ fn Qos2Summary(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
 
 /// How many QoS 2 handshakes completed of those started.
 #[component]
-fn CompletionStat(snap: HealthSnapshot) -> impl IntoView {
+fn CompletionStat(snap: Memo<HealthSnapshot>) -> impl IntoView {
     let i18n = use_i18n();
-    let (completed, started) = (snap.qos2_completed, snap.qos2_started);
+    let rate = part(snap, completion_rate_label);
+    let counts = part(snap, |s| (s.qos2_completed, s.qos2_started));
     view! {
         <div class="dash-stat">
             <dt title=move || t_string!(i18n, dashboard.health.completion_title)>
                 {t!(i18n, dashboard.health.completion)}
             </dt>
             <dd>
-                {completion_rate_label(&snap)}
+                {move || rate.get()}
                 <small>
                     {move || {
+                        let (completed, started) = counts.get();
                         let done = t_string!(
                             i18n,
                             dashboard.health.started,
@@ -202,52 +213,70 @@ fn CompletionStat(snap: HealthSnapshot) -> impl IntoView {
 
 /// Handshakes open longer than `threshold` ms, and the first few of them.
 #[component]
-fn StuckStat(snap: HealthSnapshot, threshold: u64) -> impl IntoView {
+fn StuckStat(snap: Memo<HealthSnapshot>, threshold: Signal<u64>) -> impl IntoView {
     let i18n = use_i18n();
-    let stuck_secs = format!("{:.1}", threshold as f64 / 1000.0);
-    let flows = stuck_flows(&snap);
-    let stuck = move || stuck_list_in(i18n.get_locale(), &flows);
-    let stuck_class = if snap.stuck_count > 0 {
-        "dash-stat dash-warn"
-    } else {
-        "dash-stat"
+    let stuck_secs = move || format!("{:.1}", threshold.get() as f64 / 1000.0);
+    let flows = part(snap, stuck_flows);
+    let count = part(snap, |s| s.stuck_count);
+    let stuck = move || flows.with(|flows| stuck_list_in(i18n.get_locale(), flows));
+    let stuck_class = move || {
+        if count.get() > 0 {
+            "dash-stat dash-warn"
+        } else {
+            "dash-stat"
+        }
     };
     view! {
         <div class=stuck_class>
-            <dt>
-                {move || t_string!(i18n, dashboard.health.stuck, secs = stuck_secs.clone())}
-            </dt>
-            <dd>{snap.stuck_count} <small>{stuck}</small></dd>
+            <dt>{move || t_string!(i18n, dashboard.health.stuck, secs = stuck_secs())}</dt>
+            <dd>{move || count.get()} <small>{stuck}</small></dd>
         </div>
     }
 }
 
+/// Topics seen at more than one QoS level, the first ten, each with its
+/// levels in words.
+fn mixed_topics(snap: &HealthSnapshot) -> Vec<(String, String)> {
+    snap.mixed_qos
+        .iter()
+        .take(10)
+        .map(|t| {
+            let levels: Vec<String> = t
+                .levels
+                .iter()
+                .map(|q| format!("QoS {}", *q as u8))
+                .collect();
+            (t.topic.clone(), format!(": {}", levels.join(", ")))
+        })
+        .collect()
+}
+
 #[component]
-fn MixedQosWarning(snap: HealthSnapshot) -> impl IntoView {
+fn MixedQosWarning(snap: Memo<HealthSnapshot>) -> impl IntoView {
     let i18n = use_i18n();
-    (!snap.mixed_qos.is_empty()).then(|| {
-        view! {
-            <div class="dash-warning" role="status">
-                <strong>{t!(i18n, dashboard.health.mixed)}</strong>
-                <span>{t!(i18n, dashboard.health.mixed_hint)}</span>
-                <ul>
-                    {snap
-                        .mixed_qos
-                        .iter()
-                        .take(10)
-                        .map(|t| {
-                            let levels: Vec<String> =
-                                t.levels.iter().map(|q| format!("QoS {}", *q as u8)).collect();
-                            view! {
-                                <li>
-                                    <code>{t.topic.clone()}</code>
-                                    {format!(": {}", levels.join(", "))}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </div>
-        }
-    })
+    let topics = part(snap, mixed_topics);
+    move || {
+        let topics = topics.get();
+        (!topics.is_empty()).then(|| {
+            view! {
+                <div class="dash-warning" role="status">
+                    <strong>{t!(i18n, dashboard.health.mixed)}</strong>
+                    <span>{t!(i18n, dashboard.health.mixed_hint)}</span>
+                    <ul>
+                        {topics
+                            .into_iter()
+                            .map(|(topic, levels)| {
+                                view! {
+                                    <li>
+                                        <code>{topic}</code>
+                                        {levels}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
 }

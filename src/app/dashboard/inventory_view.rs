@@ -208,7 +208,11 @@ fn StockRowView(row: Memo<StockRow>) -> impl IntoView {
             }
         })
     };
+    // Which tags show, and the repeat count apart: a count that changes
+    // rebuilds no tag (a rebuilt view's effects stay in the locale signal's
+    // subscriber list until the language changes: memory held per frame).
     let tags = Memo::new(move |_| row.with(StockTagSet::of));
+    let repeats = Memo::new(move |_| row.with(|r| r.item.broker_repeats));
     let threshold = Memo::new(move |_| row.with(|r| (r.item.sku.clone(), r.threshold)));
     let trust = Memo::new(move |_| row.with(|r| (r.item.trust(), r.item.duplicates_skipped)));
     let points = Memo::new(move |_| {
@@ -229,23 +233,17 @@ fn StockRowView(row: Memo<StockRow>) -> impl IntoView {
             <th scope="row">{move || row.with(|r| r.item.sku.clone())}</th>
             <td class="dash-num">
                 {move || row.with(|r| r.item.count)}
-                {move || view! { <StockTags tags=tags.get() /> }}
+                {move || view! { <StockTags tags=tags.get() repeats /> }}
             </td>
             <td>
-                {move || {
-                    let (sku, threshold) = threshold.get();
-                    view! { <ThresholdInput sku threshold /> }
-                }}
+                <ThresholdInput threshold />
             </td>
             <td>{change}</td>
             <td>
                 <Sparkline points />
             </td>
             <td>
-                {move || {
-                    let (trust, skipped) = trust.get();
-                    view! { <TrustBadge trust skipped /> }
-                }}
+                <TrustBadge trust />
             </td>
         </tr>
     }
@@ -256,7 +254,7 @@ fn StockRowView(row: Memo<StockRow>) -> impl IntoView {
 struct StockTagSet {
     anchored: bool,
     low: bool,
-    repeats: u32,
+    repeats: bool,
     restored: bool,
 }
 
@@ -265,7 +263,7 @@ impl StockTagSet {
         StockTagSet {
             anchored: row.item.anchored,
             low: row.low,
-            repeats: row.item.broker_repeats,
+            repeats: row.item.broker_repeats > 0,
             restored: row.item.restored,
         }
     }
@@ -273,9 +271,8 @@ impl StockTagSet {
 
 /// The tags beside a count: delta only, low, broker repeats, restored.
 #[component]
-fn StockTags(tags: StockTagSet) -> impl IntoView {
+fn StockTags(tags: StockTagSet, repeats: Memo<u32>) -> impl IntoView {
     let i18n = use_i18n();
-    let repeats = tags.repeats;
     view! {
         {(!tags.anchored)
             .then(|| {
@@ -296,7 +293,8 @@ fn StockTags(tags: StockTagSet) -> impl IntoView {
                     </span>
                 }
             })}
-        {(repeats > 0)
+        {tags
+            .repeats
             .then(|| {
                 view! {
                     <span
@@ -306,7 +304,7 @@ fn StockTags(tags: StockTagSet) -> impl IntoView {
                     >
                         {move || {
                             t_string!(
-                                i18n, dashboard.inventory.row.repeats, count = repeats
+                                i18n, dashboard.inventory.row.repeats, count = repeats.get()
                             )
                         }}
                     </span>
@@ -330,23 +328,23 @@ fn StockTags(tags: StockTagSet) -> impl IntoView {
 /// The low-stock threshold of one SKU, editable; a number that does not
 /// parse is ignored.
 #[component]
-fn ThresholdInput(sku: String, threshold: i64) -> impl IntoView {
+fn ThresholdInput(threshold: Memo<(String, i64)>) -> impl IntoView {
     let ctx = DashboardContext::get();
     let i18n = use_i18n();
-    let label_sku = sku.clone();
     let label = move || {
         t_string!(
             i18n,
             dashboard.inventory.row.threshold_label,
-            sku = label_sku.clone()
+            sku = threshold.with(|(sku, _)| sku.clone())
         )
     };
     let set_threshold = move |value: String| {
-        let Ok(threshold) = value.trim().parse::<i64>() else {
+        let Ok(level) = value.trim().parse::<i64>() else {
             return;
         };
+        let sku = threshold.with_untracked(|(sku, _)| sku.clone());
         ctx.settings.update(|s| {
-            s.inventory.low_stock.insert(sku.clone(), threshold);
+            s.inventory.low_stock.insert(sku, level);
         });
     };
     view! {
@@ -354,7 +352,7 @@ fn ThresholdInput(sku: String, threshold: i64) -> impl IntoView {
             class="dash-threshold"
             type="number"
             aria-label=label
-            value=threshold
+            prop:value=move || threshold.with(|(_, level)| level.to_string())
             on:change:target=move |ev| set_threshold(ev.target().value())
         />
     }
@@ -386,22 +384,31 @@ fn Sparkline(points: Memo<Vec<i64>>) -> impl IntoView {
     }
 }
 
+/// Whether a SKU's count can be trusted. The badge is rebuilt only when
+/// that answer changes; the counts in it follow `trust` in place.
 #[component]
-fn TrustBadge(trust: Trust, skipped: u32) -> impl IntoView {
+fn TrustBadge(trust: Memo<(Trust, u32)>) -> impl IntoView {
     let i18n = use_i18n();
-    match trust {
-        Trust::Trusted => {
-            let title = move || {
-                if skipped > 0 {
-                    t_string!(
-                        i18n,
-                        dashboard.inventory.trust.skipped_title,
-                        count = skipped
-                    )
-                    .to_string()
-                } else {
-                    t_string!(i18n, dashboard.inventory.trust.trusted_title).to_string()
-                }
+    let trusted = Memo::new(move |_| trust.with(|(t, _)| *t == Trust::Trusted));
+    let untrusted = move || {
+        trust.with(|(t, _)| match t {
+            Trust::CannotBeTrusted {
+                duplicates,
+                low_qos_deltas,
+            } => (*duplicates, *low_qos_deltas),
+            Trust::Trusted => (0, 0),
+        })
+    };
+    move || {
+        if trusted.get() {
+            let title = move || match trust.with(|(_, skipped)| *skipped) {
+                0 => t_string!(i18n, dashboard.inventory.trust.trusted_title).to_string(),
+                skipped => t_string!(
+                    i18n,
+                    dashboard.inventory.trust.skipped_title,
+                    count = skipped
+                )
+                .to_string(),
             };
             view! {
                 <span class="dash-trust dash-trusted" title=title>
@@ -409,23 +416,20 @@ fn TrustBadge(trust: Trust, skipped: u32) -> impl IntoView {
                 </span>
             }
             .into_any()
-        }
-        Trust::CannotBeTrusted {
-            duplicates,
-            low_qos_deltas,
-        } => {
+        } else {
             let title = move || {
+                let (duplicates, deltas) = untrusted();
                 t_string!(
                     i18n,
                     dashboard.inventory.trust.untrusted_title,
                     duplicates = duplicates,
-                    deltas = low_qos_deltas
+                    deltas = deltas
                 )
             };
             view! {
                 <span class="dash-trust dash-untrusted" title=title>
                     {move || {
-                        t_string!(i18n, dashboard.inventory.trust.untrusted, count = duplicates)
+                        t_string!(i18n, dashboard.inventory.trust.untrusted, count = untrusted().0)
                     }}
                 </span>
             }
