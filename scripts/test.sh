@@ -14,6 +14,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH:/usr/sbin"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 
+# The run's own temp dir, removed when it ends. wasm-bindgen-test-runner starts Chromium through
+# chromedriver on a fresh profile in the temp dir (org.chromium.Chromium.scoped_dir.*, about
+# 80 MB) for each wasm test binary, and leaves it there: repeated runs once filled the disk and
+# failed CI with "No space left on device".
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/qoscope-test.XXXXXX")
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR="$run_tmp"
+
 TIERS=(
     "set-up probes, shellcheck, loopback-only broker:tests/scripts/run_all.sh"
     "format:cargo fmt --all -- --check"
