@@ -90,6 +90,21 @@ mod flood {
           });
         }
       };
+      // Frames over 50 ms (Long Animation Frames): where each one's time went.
+      // [frames, total, tasks before rendering, rAF callbacks, style + layout] ms.
+      probe.long = [0, 0, 0, 0, 0];
+      try {
+        new PerformanceObserver(list => {
+          if (!probe.recording) return;
+          for (const f of list.getEntries()) {
+            const end = f.startTime + f.duration;
+            const render = f.renderStart || end, layout = f.styleAndLayoutStart || end;
+            const l = probe.long;
+            l[0] += 1; l[1] += f.duration; l[2] += render - f.startTime;
+            l[3] += layout - render; l[4] += end - layout;
+          }
+        }).observe({ type: 'long-animation-frame' });
+      } catch (_) {}
       let last = 0;
       const tick = t => { if (probe.recording && last) probe.frames.push([t, t - last]); last = t; requestAnimationFrame(tick); };
       requestAnimationFrame(tick);
@@ -141,6 +156,10 @@ mod flood {
         /// Batches the socket worker posted while the flood ran, the frames
         /// in them, and the largest.
         batches: [u64; 3],
+        /// Frames over 50 ms while the flood ran (Long Animation Frames): how
+        /// many, and their ms in total, in tasks before rendering, in rAF
+        /// callbacks, and in style and layout.
+        long_frames: [f64; 5],
     }
 
     pub async fn measure() {
@@ -270,6 +289,8 @@ mod flood {
         let frames = page
             .script("window.__flood.recording = false; return window.__flood.frames")
             .await;
+        let long = page.script("return window.__flood.long").await;
+        let long_frames = [0, 1, 2, 3, 4].map(|i| long[i].as_f64().unwrap_or(0.0));
         let batches = page.script("return window.__flood.batches").await;
         let batches = [0, 1, 2].map(|i| batches[i].as_u64().unwrap_or(0));
         let frames: Vec<(f64, f64)> = frames
@@ -300,6 +321,7 @@ mod flood {
             memory_after,
             memory_during,
             batches,
+            long_frames,
         }
     }
 
@@ -408,6 +430,20 @@ mod flood {
                 run.view,
                 run.qos as u8,
                 samples.join(", ")
+            );
+        }
+        for run in runs.iter().filter(|r| r.long_frames[0] > 0.0) {
+            let [n, total, tasks, raf, layout] = run.long_frames;
+            let share = |ms: f64| 100.0 * ms / total;
+            println!(
+                "{} QoS {}: {n} frames over 50 ms, {:.0} ms in all: tasks before rendering {:.0} %, \
+                 rAF callbacks {:.0} %, style and layout {:.0} %",
+                run.view,
+                run.qos as u8,
+                total,
+                share(tasks),
+                share(raf),
+                share(layout),
             );
         }
         for run in runs.iter().filter(|r| r.batches[0] > 0) {
