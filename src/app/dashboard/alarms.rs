@@ -452,9 +452,9 @@ impl AlarmBoard {
     /// Rows `view` admits, unacknowledged first, then most severe, then most
     /// recent; at most `limit` of them, and how many matched in all.
     pub fn visible(&self, view: &AlarmView, limit: usize) -> (Vec<&Alarm>, usize) {
-        let mut rows: Vec<&Alarm> = self.alarms.values().filter(|a| view.admits(a)).collect();
+        let rows: Vec<&Alarm> = self.alarms.values().filter(|a| view.admits(a)).collect();
         let total = rows.len();
-        rows.sort_by(|a, b| {
+        let rows = super::more::first_sorted(rows, limit, |a, b| {
             (
                 a.acknowledged,
                 a.severity,
@@ -468,7 +468,6 @@ impl AlarmBoard {
                     &b.key,
                 ))
         });
-        rows.truncate(limit);
         (rows, total)
     }
 

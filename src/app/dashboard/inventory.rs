@@ -466,14 +466,15 @@ impl Inventory {
     /// then by SKU; at most `limit`, and how many matched.
     pub fn visible(&self, text: &str, limit: usize) -> (Vec<&StockItem>, usize) {
         let needle = text.trim().to_lowercase();
-        let mut rows: Vec<&StockItem> = self
+        let rows: Vec<&StockItem> = self
             .items
             .values()
             .filter(|i| needle.is_empty() || i.sku.to_lowercase().contains(&needle))
             .collect();
         let total = rows.len();
-        rows.sort_by(|a, b| (!self.is_low(a), &a.sku).cmp(&(!self.is_low(b), &b.sku)));
-        rows.truncate(limit);
+        let rows = super::more::first_sorted(rows, limit, |a, b| {
+            (!self.is_low(a), &a.sku).cmp(&(!self.is_low(b), &b.sku))
+        });
         (rows, total)
     }
 }

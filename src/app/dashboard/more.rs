@@ -57,3 +57,39 @@ pub fn MoreRows(
         })
     }
 }
+
+/// The first `limit` of `rows` in the order of `cmp`, sorted: the rest are
+/// set apart in linear time instead of being sorted (a table shows 50 of up
+/// to thousands of rows, and is asked again every frame of a flood).
+pub fn first_sorted<T>(
+    mut rows: Vec<T>,
+    limit: usize,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<T> {
+    if limit == 0 {
+        rows.clear();
+    } else if rows.len() > limit {
+        rows.select_nth_unstable_by(limit - 1, &cmp);
+        rows.truncate(limit);
+    }
+    rows.sort_by(cmp);
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sorted;
+
+    #[test]
+    fn the_first_rows_are_those_a_full_sort_puts_first() {
+        let rows: Vec<u32> = (0..500).map(|i| (i * 7919) % 1009).collect();
+        for limit in [0, 1, 2, 50, 499, 500, 501] {
+            let mut sorted = rows.clone();
+            sorted.sort();
+            sorted.truncate(limit);
+            assert_eq!(first_sorted(rows.clone(), limit, |a, b| a.cmp(b)), sorted);
+        }
+        let reversed = first_sorted(rows.clone(), 3, |a, b| b.cmp(a));
+        assert_eq!(reversed, vec![1006, 1005, 1002]);
+    }
+}
