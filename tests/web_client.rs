@@ -348,3 +348,60 @@ async fn a_full_message_list_updates_its_rows_in_place() {
         "every row is the same <li> element as before the batch"
     );
 }
+
+/// Waits, 20 ms at a time, until `done` holds; false after 5 s.
+async fn until(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..250 {
+        if done() {
+            return true;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    done()
+}
+
+#[wasm_bindgen_test]
+async fn rows_out_of_view_wait_and_catch_up_when_scrolled_into_view() {
+    use qoscope::app::model::LIVE_MESSAGE_ROWS;
+    let rows = LIVE_MESSAGE_ROWS as u64;
+    let root = container();
+    root.set_attribute("style", "display: block; height: 120px; overflow: auto")
+        .unwrap();
+    let model = RwSignal::new(ClientModel::default());
+    let _view = mount_to(root.clone(), move || view! { <MessageList model=model /> });
+    deliver_batch(model, 0, rows);
+    tick().await;
+    let bottom = ".msg-list > li:last-child [data-testid=msg-topic]";
+    assert_eq!(text(&root, bottom), "flood/0", "a new row is drawn at once");
+
+    // One message at a time: every row moves down one. The top row follows;
+    // the bottom row, far below the 120 px box, stops following once the
+    // browser has said it is out of view.
+    let mut next = rows;
+    let mut stopped = false;
+    for _ in 0..250 {
+        deliver_batch(model, next, 1);
+        next += 1;
+        tick().await;
+        let top = text(&root, "[data-testid=msg-topic]");
+        assert_eq!(
+            top,
+            format!("flood/{}", next - 1),
+            "the row in view follows"
+        );
+        if text(&root, bottom) != format!("flood/{}", next - rows) {
+            stopped = true;
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    assert!(stopped, "the row out of view kept following its row");
+
+    root.set_scroll_top(1_000_000);
+    let oldest = format!("flood/{}", next - rows);
+    assert!(
+        until(|| text(&root, bottom) == oldest).await,
+        "scrolled into view, the bottom row shows its row again: {} where {oldest} is due",
+        text(&root, bottom)
+    );
+}

@@ -31,6 +31,7 @@ pub fn MessageList(
     let rows = while_shown(move || model.with(ClientModel::visible_messages));
     let count = move || model.with(|m| m.messages.len());
     let dropped = move || model.with(|m| m.messages.dropped());
+    let list = NodeRef::<leptos::html::Ol>::new();
     view! {
         <section class="panel messages" aria-labelledby="messages-title">
             <div class="panel-head">
@@ -61,8 +62,8 @@ pub fn MessageList(
                     <p class="empty">{move || model.with(|m| m.messages_empty_hint_in(locale.get()))}</p>
                 }
             >
-                <ol class="msg-list" aria-live="polite">
-                    {slots(rows, |row| view! { <MessageItem row /> })}
+                <ol class="msg-list" aria-live="polite" node_ref=list>
+                    {slots(rows, list, |row| view! { <MessageItem row /> })}
                 </ol>
             </Show>
         </section>

@@ -107,7 +107,7 @@ fn LogLines(model: RwSignal<ClientModel>, filter: RwSignal<String>) -> impl Into
     follow_newest(model, scroller);
     view! {
         <div class="log-lines" data-testid="packet-log" node_ref=scroller role="log" aria-live="off" tabindex="0">
-            {slots(lines, |line| view! { <LogLineItem line /> })}
+            {slots(lines, scroller, |line| view! { <LogLineItem line /> })}
         </div>
     }
 }

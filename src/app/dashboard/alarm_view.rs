@@ -161,6 +161,7 @@ fn AlarmTable(
     limit: RwSignal<usize>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let body = NodeRef::<leptos::html::Tbody>::new();
     view! {
         <div class="dash-scroll">
         <table class="dash-table dash-alarm-table">
@@ -176,7 +177,7 @@ fn AlarmTable(
                     <th scope="col">{t!(i18n, dashboard.alarms.table.actions)}</th>
                 </tr>
             </thead>
-            <tbody>{slots(rows, |alarm| view! { <AlarmRow alarm /> })}</tbody>
+            <tbody node_ref=body>{slots(rows, body, |alarm| view! { <AlarmRow alarm /> })}</tbody>
         </table>
         </div>
         <MoreRows

@@ -161,6 +161,7 @@ fn StockTable(
     limit: RwSignal<usize>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let body = NodeRef::<leptos::html::Tbody>::new();
     view! {
         <table class="dash-table dash-stock-table">
             <thead>
@@ -173,7 +174,7 @@ fn StockTable(
                     <th scope="col">{t!(i18n, dashboard.inventory.table.trust)}</th>
                 </tr>
             </thead>
-            <tbody>{slots(rows, |row| view! { <StockRowView row /> })}</tbody>
+            <tbody node_ref=body>{slots(rows, body, |row| view! { <StockRowView row /> })}</tbody>
         </table>
         <MoreRows
             shown=Signal::derive(move || rows.with(Vec::len))
