@@ -63,6 +63,38 @@ fn a_queue_nobody_drains_sheds_its_oldest_inputs_and_counts_them() {
 }
 
 #[test]
+fn overload_says_how_many_were_shed_since_when_and_the_latest() {
+    let mut model = DashboardModel::default();
+    let mut pushed = 0;
+    let mut push = |model: &mut DashboardModel, n: u64| {
+        for _ in 0..n {
+            model.push_message(synthetic_message(pushed));
+            pushed += 1;
+        }
+    };
+    push(&mut model, QUEUE_CAP as u64);
+    assert!(
+        !model.note_overload(1_000),
+        "a full queue has shed nothing yet"
+    );
+    assert_eq!(model.overload().shed, 0);
+
+    push(&mut model, 300);
+    assert!(model.note_overload(2_000));
+    push(&mut model, 200);
+    assert!(model.note_overload(3_000));
+    assert!(
+        !model.note_overload(4_000),
+        "nothing more shed: the latest stays"
+    );
+    let overload = model.overload();
+    assert_eq!(
+        (overload.shed, overload.since, overload.last),
+        (500, 2_000, 3_000)
+    );
+}
+
+#[test]
 fn a_flood_of_events_on_many_topics_keeps_health_bounded() {
     let mut model = DashboardModel::default();
     for i in 0..FLOOD {

@@ -450,3 +450,29 @@ async fn the_health_panel_updates_its_figures_in_place() {
         "1,003 deliveries, QoS 0, 1, 2 in turn"
     );
 }
+
+#[wasm_bindgen_test]
+async fn an_overloaded_queue_says_how_many_it_skipped_and_since_when() {
+    use qoscope::app::dashboard::model::QUEUE_CAP;
+    let (root, handle, _mounted) = mount_dashboard();
+    tick().await;
+    assert!(root
+        .query_selector("[data-testid=dash-overload]")
+        .unwrap()
+        .is_none());
+    // More stock messages than the queue holds, before any frame.
+    for i in 0..(QUEUE_CAP as u64 + 250) {
+        handle.push_message(Incoming::new(
+            i,
+            "inventory/sku-1",
+            r#"{"sku": "sku-1", "count": 5}"#,
+        ));
+    }
+    deliver(handle, vec![]).await;
+    let notice = text_of(&root, "[data-testid=dash-overload]");
+    assert!(notice.contains("250 stock messages"), "{notice}");
+    assert!(
+        notice.contains("since ") && notice.contains("the latest at "),
+        "{notice}"
+    );
+}

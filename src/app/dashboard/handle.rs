@@ -215,9 +215,10 @@ impl DashboardHandle {
     /// Digests one frame's worth of the queue and, if anything changed,
     /// tells the views once.
     pub fn drain_frame(&self) -> DrainReport {
-        let report = self
+        let now = now_ms();
+        let (report, overloaded) = self
             .model
-            .try_update_value(|m| m.drain(FRAME_BUDGET))
+            .try_update_value(|m| (m.drain(FRAME_BUDGET), m.note_overload(now)))
             .unwrap_or_default();
         if let Some(connected) = report.connection {
             self.connected.set(connected);
@@ -225,7 +226,7 @@ impl DashboardHandle {
                 self.resubscribe();
             }
         }
-        if let Some(behind) = report.behind_ms(now_ms()) {
+        if let Some(behind) = report.behind_ms(now) {
             if behind != self.behind_ms.get_untracked() {
                 self.behind_ms.set(behind);
             }
@@ -236,7 +237,7 @@ impl DashboardHandle {
             .untouched
             .try_update_value(std::mem::take)
             .unwrap_or(false);
-        if report.processed > 0 || untouched {
+        if report.processed > 0 || untouched || overloaded {
             self.touch();
         }
         report

@@ -76,6 +76,33 @@ impl IngestQueue {
     }
 }
 
+/// What the queue shed to keep the page responsive, and when (Unix ms, as
+/// the page noticed it, once a frame).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overload {
+    /// Inputs shed in all.
+    pub shed: u64,
+    /// When the first were noticed.
+    pub since: u64,
+    /// When the latest were noticed.
+    pub last: u64,
+}
+
+impl Overload {
+    /// Notes the queue's count of shed inputs at `now`; true when it grew.
+    pub fn note(&mut self, shed: u64, now: u64) -> bool {
+        if shed <= self.shed {
+            return false;
+        }
+        if self.shed == 0 {
+            self.since = now;
+        }
+        self.shed = shed;
+        self.last = now;
+        true
+    }
+}
+
 /// What one drain did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DrainReport {
@@ -119,6 +146,7 @@ pub struct DashboardModel {
     /// Health counters.
     pub health: Health,
     queue: IngestQueue,
+    overload: Overload,
     other_messages: u64,
     alarms_at_once: u64,
 }
@@ -213,6 +241,16 @@ impl DashboardModel {
     /// The queue.
     pub fn queue(&self) -> &IngestQueue {
         &self.queue
+    }
+
+    /// What the queue shed, and when, as of the last [`DashboardModel::note_overload`].
+    pub fn overload(&self) -> Overload {
+        self.overload
+    }
+
+    /// Notes at `now` (Unix ms) whether the queue shed more; true when it did.
+    pub fn note_overload(&mut self, now: u64) -> bool {
+        self.overload.note(self.queue.shed(), now)
     }
 
     /// Messages on neither alarm nor inventory topics.

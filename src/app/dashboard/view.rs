@@ -28,17 +28,31 @@ pub fn Dashboard(
         settings: handle.settings(),
     });
     let i18n = use_i18n();
-    let shed = move || handle.read(|m| m.queue().shed());
+    // The notice is built once, when the first input is shed; its text
+    // then follows the count in place.
+    let overload = Memo::new(move |_| handle.read(|m| m.overload()));
+    let overloaded = Memo::new(move |_| overload.with(|o| o.shed > 0));
+    let notice = move || {
+        let o = overload.get();
+        t_string!(
+            i18n,
+            dashboard.view.overload,
+            count = o.shed,
+            since = clock_label(o.since),
+            last = clock_label(o.last)
+        )
+        .to_string()
+    };
 
     view! {
         <div class="dash">
             {move || {
-                let shed = shed();
-                (shed > 0)
+                overloaded
+                    .get()
                     .then(|| {
                         view! {
-                            <p class="dash-warning" role="status">
-                                {move || t_string!(i18n, dashboard.view.overload, count = shed)}
+                            <p class="dash-warning" role="status" data-testid="dash-overload">
+                                {notice}
                             </p>
                         }
                     })
