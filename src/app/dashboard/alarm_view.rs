@@ -12,7 +12,7 @@ use super::message::payload_text_in;
 use super::more::{MoreRows, PAGE};
 use crate::app::locale::use_i18n;
 use crate::app::slots::{row_locale, slots, while_shown};
-use crate::i18n::{t, t_string};
+use crate::i18n::{t, t_string, td_string, Locale};
 
 /// The alarm panel.
 #[component]
@@ -213,8 +213,8 @@ fn AlarmRow(alarm: Memo<Alarm>) -> impl IntoView {
             </td>
             <td class="dash-alarm-type">{move || alarm.with(|a| a.key.alarm_type.clone())}</td>
             <td>{move || alarm.with(|a| zone_label(&a.key.zone))}</td>
-            <AlarmTopicCell alarm />
-            <AlarmSeenCell alarm />
+            <AlarmTopicCell alarm locale />
+            <AlarmSeenCell alarm locale />
             <AlarmCountCell alarm />
             <td class="dash-payload">
                 <code class:raw=move || alarm.with(|a| !a.payload_is_json) title=payload_shown>
@@ -227,8 +227,12 @@ fn AlarmRow(alarm: Memo<Alarm>) -> impl IntoView {
 }
 
 /// The topic, its QoS, and whether the message was retained or restored.
+/// The tags are rebuilt as they come and go, in the language read by the
+/// closure that rebuilds them: a rebuilt part that read the language signal
+/// itself would stay in its subscriber list (`docs/flood.md`, "Memory over
+/// a long flood").
 #[component]
-fn AlarmTopicCell(alarm: Memo<Alarm>) -> impl IntoView {
+fn AlarmTopicCell(alarm: Memo<Alarm>, locale: Memo<Locale>) -> impl IntoView {
     let i18n = use_i18n();
     let qos = Memo::new(move |_| alarm.with(|a| a.qos as u8));
     let retained = Memo::new(move |_| alarm.with(|a| a.retained));
@@ -243,24 +247,28 @@ fn AlarmTopicCell(alarm: Memo<Alarm>) -> impl IntoView {
                 {move || format!("QoS {}", qos.get())}
             </span>
             {move || {
+                let locale = locale.get();
                 retained
                     .get()
                     .then(|| {
                         view! {
-                            <span class="dash-tag">{t!(i18n, dashboard.alarms.row.retained)}</span>
+                            <span class="dash-tag">
+                                {td_string!(locale, dashboard.alarms.row.retained)}
+                            </span>
                         }
                     })
             }}
             {move || {
+                let locale = locale.get();
                 restored
                     .get()
                     .then(|| {
                         view! {
                             <span
                                 class="dash-tag dash-restored"
-                                title=move || t_string!(i18n, dashboard.alarms.row.restored_title)
+                                title=td_string!(locale, dashboard.alarms.row.restored_title)
                             >
-                                {t!(i18n, dashboard.alarms.row.restored)}
+                                {td_string!(locale, dashboard.alarms.row.restored)}
                             </span>
                         }
                     })
@@ -271,24 +279,22 @@ fn AlarmTopicCell(alarm: Memo<Alarm>) -> impl IntoView {
 
 /// When the alarm was last seen, and first seen when that differs.
 #[component]
-fn AlarmSeenCell(alarm: Memo<Alarm>) -> impl IntoView {
-    let i18n = use_i18n();
+fn AlarmSeenCell(alarm: Memo<Alarm>, locale: Memo<Locale>) -> impl IntoView {
     let first =
         Memo::new(move |_| alarm.with(|a| (a.first_seen != a.last_seen).then_some(a.first_seen)));
     view! {
         <td>
             {move || alarm.with(|a| clock_label(a.last_seen))}
             {move || {
+                let locale = locale.get();
                 first
                     .get()
                     .map(|first_seen| {
+                        let time = clock_label(first_seen);
                         view! {
                             <small class="dash-since">
-                                {move || {
-                                    t_string!(
-                                        i18n, dashboard.alarms.row.first, time = clock_label(first_seen)
-                                    )
-                                }}
+                                {td_string!(locale, dashboard.alarms.row.first, time = time)
+                                    .to_string()}
                             </small>
                         }
                     })

@@ -13,7 +13,7 @@ use super::message::payload_text_in;
 use super::more::{MoreRows, PAGE};
 use crate::app::locale::use_i18n;
 use crate::app::slots::{row_locale, slots, while_shown};
-use crate::i18n::{t, t_string, td_string};
+use crate::i18n::{t, t_string, td_string, Locale};
 
 const SPARK_WIDTH: f64 = 120.0;
 const SPARK_HEIGHT: f64 = 24.0;
@@ -234,7 +234,7 @@ fn StockRowView(row: Memo<StockRow>) -> impl IntoView {
             <th scope="row">{move || row.with(|r| r.item.sku.clone())}</th>
             <td class="dash-num">
                 {move || row.with(|r| r.item.count)}
-                {move || view! { <StockTags tags=tags.get() repeats /> }}
+                {move || view! { <StockTags tags=tags.get() locale=locale.get() repeats /> }}
             </td>
             <td>
                 <ThresholdInput threshold />
@@ -270,19 +270,22 @@ impl StockTagSet {
     }
 }
 
-/// The tags beside a count: delta only, low, broker repeats, restored.
+/// The tags beside a count: delta only, low, broker repeats, restored, in
+/// `locale`. Rebuilt when the set or the language changes, so the tags read
+/// neither reactively: a rebuilt part that read the language signal would
+/// stay in its subscriber list (see `docs/flood.md`, "Memory over a long
+/// flood").
 #[component]
-fn StockTags(tags: StockTagSet, repeats: Memo<u32>) -> impl IntoView {
-    let i18n = use_i18n();
+fn StockTags(tags: StockTagSet, locale: Locale, repeats: Memo<u32>) -> impl IntoView {
     view! {
         {(!tags.anchored)
             .then(|| {
                 view! {
                     <span
                         class="dash-tag"
-                        title=move || t_string!(i18n, dashboard.inventory.row.delta_only_title)
+                        title=td_string!(locale, dashboard.inventory.row.delta_only_title)
                     >
-                        {t!(i18n, dashboard.inventory.row.delta_only)}
+                        {td_string!(locale, dashboard.inventory.row.delta_only)}
                     </span>
                 }
             })}
@@ -290,7 +293,7 @@ fn StockTags(tags: StockTagSet, repeats: Memo<u32>) -> impl IntoView {
             .then(|| {
                 view! {
                     <span class="dash-tag dash-low">
-                        {t!(i18n, dashboard.inventory.row.low)}
+                        {td_string!(locale, dashboard.inventory.row.low)}
                     </span>
                 }
             })}
@@ -301,12 +304,13 @@ fn StockTags(tags: StockTagSet, repeats: Memo<u32>) -> impl IntoView {
                     <span
                         class="dash-tag dash-repeats"
                         data-testid="stock-repeats"
-                        title=move || t_string!(i18n, dashboard.inventory.row.repeats_title)
+                        title=td_string!(locale, dashboard.inventory.row.repeats_title)
                     >
                         {move || {
-                            t_string!(
-                                i18n, dashboard.inventory.row.repeats, count = repeats.get()
+                            td_string!(
+                                locale, dashboard.inventory.row.repeats, count = repeats.get()
                             )
+                            .to_string()
                         }}
                     </span>
                 }
@@ -317,9 +321,9 @@ fn StockTags(tags: StockTagSet, repeats: Memo<u32>) -> impl IntoView {
                 view! {
                     <span
                         class="dash-tag dash-restored"
-                        title=move || t_string!(i18n, dashboard.inventory.row.restored_title)
+                        title=td_string!(locale, dashboard.inventory.row.restored_title)
                     >
-                        {t!(i18n, dashboard.inventory.row.restored)}
+                        {td_string!(locale, dashboard.inventory.row.restored)}
                     </span>
                 }
             })}
