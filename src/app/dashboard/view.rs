@@ -77,12 +77,16 @@ pub fn Dashboard(
 /// confirmed yet; and when the board could not be saved for a reload.
 #[component]
 fn RestoredNotice(handle: DashboardHandle) -> impl IntoView {
-    let unconfirmed = move || handle.read(|m| (m.alarms.restored(), m.inventory.restored()));
+    // A memo, so that the notice is built when its counts change, not on
+    // every frame of the stream that confirms them one by one.
+    let unconfirmed = Memo::new(move |_| {
+        let saved_at = handle.restored_from.get()?;
+        let (alarms, skus) = handle.read(|m| (m.alarms.restored(), m.inventory.restored()));
+        (alarms + skus > 0).then_some((saved_at, alarms, skus))
+    });
     let i18n = use_i18n();
     let restored = move || {
-        let saved_at = handle.restored_from.get()?;
-        let (alarms, skus) = unconfirmed();
-        (alarms + skus > 0).then(|| {
+        unconfirmed.get().map(|(saved_at, alarms, skus)| {
             view! {
                 <p class="dash-notice dash-restored-notice" role="status">
                     {move || {
