@@ -206,3 +206,27 @@ fn the_queue_of_messages_waiting_for_a_connection_is_bounded_in_count_and_bytes(
         "sent at once: no bound"
     );
 }
+
+/// A driver holds the session's packets back while its socket is full
+/// (`net::ws` back-pressure). If that socket then closes, none of them goes
+/// out on the next one: CONNECT comes first, a QoS 1 publish is sent again
+/// from its flow, a QoS 0 one is gone (at most once).
+#[test]
+fn packets_held_back_for_a_closed_socket_are_not_sent_on_the_next() {
+    let mut b = persistent().connected();
+    b.publish("t", b"zero", QoS::AtMostOnce);
+    let id = b.publish("t", b"one", QoS::AtLeastOnce).unwrap();
+    assert_eq!(b.session.unsent_len(), 2, "both wait, not yet polled");
+    b.session.handle_closed(b.now);
+    b.session.connect(b.now);
+    assert_eq!(b.session.unsent_len(), 1, "only CONNECT");
+    let held = b.session.unsent_bytes();
+    let first = b.session.poll_transmit().unwrap();
+    assert!(matches!(first.packet, Packet::Connect(_)));
+    assert_eq!(held, first.bytes.len(), "the bytes counted are CONNECT's");
+    assert_eq!(b.session.unsent_bytes(), 0);
+    let (sent, _) = b.feed(Packet::Connack(resumed()));
+    let resent = publishes(&sent);
+    assert_eq!(resent.len(), 1, "the QoS 1 publish, not the QoS 0 one");
+    assert_eq!((resent[0].packet_id, resent[0].dup), (Some(id), true));
+}

@@ -27,6 +27,11 @@ impl Session {
             codec::FrameDecoder::new(self.config.version, self.config.maximum_packet_size);
         self.close_requested = false;
         self.conn_state = ConnState::Connecting;
+        // What a driver held back for the last connection is not this one's
+        // (and CONNECT must come first): QoS 1/2 flows are sent again from
+        // their state, QoS 0 is at most once.
+        self.transmits.clear();
+        self.transmit_bytes = 0;
         let connect = self.connect_packet();
         if !self.try_send(now, Packet::Connect(connect)) {
             return self.close(now, DisconnectReason::InvalidConnect);

@@ -164,6 +164,8 @@ pub struct Session {
     timers: TimerTable,
     decoder: codec::FrameDecoder,
     transmits: VecDeque<Transmit>,
+    /// The bytes `transmits` holds.
+    transmit_bytes: usize,
     events: VecDeque<Event>,
     close_requested: bool,
     /// This client holds session state the broker may share: it was
@@ -192,6 +194,7 @@ impl Session {
             timers: TimerTable::default(),
             decoder,
             transmits: VecDeque::new(),
+            transmit_bytes: 0,
             events: VecDeque::new(),
             close_requested: false,
             has_state: false,
@@ -264,7 +267,20 @@ impl Session {
     /// Next packet to send, in order.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.transmits.pop_front()
+        let transmit = self.transmits.pop_front()?;
+        self.transmit_bytes -= transmit.bytes.len();
+        Some(transmit)
+    }
+
+    /// Packets ready to send that [`Session::poll_transmit`] has not handed
+    /// out (a driver holds them back while its socket is full).
+    pub fn unsent_len(&self) -> usize {
+        self.transmits.len()
+    }
+
+    /// The bytes of those packets.
+    pub fn unsent_bytes(&self) -> usize {
+        self.transmit_bytes
     }
 
     /// The earliest time `handle_timeout` should be called.
@@ -407,6 +423,7 @@ impl Session {
                 bytes: bytes.clone(),
             },
         );
+        self.transmit_bytes += bytes.len();
         self.transmits.push_back(Transmit { packet, bytes });
         if let Some(conn) = self.connection() {
             // MQTT-3.1.2-23: the keep-alive clock restarts with every packet we send.

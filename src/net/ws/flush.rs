@@ -9,6 +9,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::fault_filter::delay;
+use super::pressure::{socket_full, wait_for_drain, HIGH_WATER};
 use super::reconnect::{connection_dropped, drop_for_fault};
 use super::socket::{retire_socket, send_frame};
 use super::state::{with_current, with_inner, Inner};
@@ -75,11 +76,18 @@ pub(super) fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
     inner.unflushed = 0;
     // The state these packets carry is stored before they leave.
     persist_if_changed(inner);
+    if socket_full(inner, weak) {
+        // They wait in the session until the socket has drained.
+        return false;
+    }
     let mut frame = Vec::new();
     let mut cut = false;
     let now = now_ms();
     let mut due = now;
-    while let Some(transmit) = inner.session.poll_transmit() {
+    while frame.len() < HIGH_WATER as usize {
+        let Some(transmit) = inner.session.poll_transmit() else {
+            break;
+        };
         let Some(faults) = inner.faults.as_mut() else {
             frame.extend_from_slice(&transmit.bytes);
             continue;
@@ -107,6 +115,10 @@ pub(super) fn pump(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) -> bool {
                 cut = true;
             }
         }
+    }
+    if inner.session.unsent_len() > 0 && !cut {
+        // More than a frame's worth: the rest once this one left.
+        wait_for_drain(inner, weak);
     }
     if frame.is_empty() {
         return cut;

@@ -5,6 +5,7 @@ use std::rc::{Rc, Weak};
 
 use super::fault_filter::FaultFilter;
 use super::flush::{after_input, drain_events, flush_later, pump};
+use super::pressure::refuses;
 use super::reconnect::cut_socket;
 use super::socket::{open_socket, retire_socket};
 use super::state::{report, with_inner, Inner, Phase};
@@ -66,7 +67,10 @@ impl Link {
 
     /// Publishes; returns the packet id for QoS > 0.
     pub fn publish(&self, req: PublishRequest) -> Result<Option<PacketId>, CommandError> {
-        self.command(|inner| inner.session.publish(now_ms(), req))
+        self.command(|inner| {
+            refuses(inner, req.qos)?;
+            inner.session.publish(now_ms(), req)
+        })
     }
 
     /// Subscribes (the session subscribes again by itself if a broker loses

@@ -34,7 +34,9 @@
 //! `socket` opens a WebSocket and handles its events; `wire` puts the
 //! WebSocket in a dedicated worker, which posts frames to the page in batches; `flush` sends what
 //! the session has ready and hands its events on; `fault_filter` puts the
-//! fault rules between them; `reconnect` decides what a closed socket leads to.
+//! fault rules between them; `pressure` holds the session's packets back
+//! while the socket has not sent what it was given; `reconnect` decides
+//! what a closed socket leads to.
 
 use std::rc::Rc;
 
@@ -47,12 +49,14 @@ mod burst;
 mod fault_filter;
 mod flush;
 mod link;
+mod pressure;
 mod reconnect;
 mod socket;
 mod state;
 mod wire;
 
 pub use link::Link;
+pub use pressure::HIGH_WATER;
 
 /// The WebSocket subprotocol for MQTT (MQTT-6.0.0-3).
 pub const SUBPROTOCOL: &str = "mqtt";
@@ -140,6 +144,10 @@ pub struct FrameStats {
     pub sent: u64,
     /// Their headers: length fields and, on frames we send, the mask.
     pub header_bytes: u64,
+    /// The most bytes a socket of this link held unsent (as far as the
+    /// page knew) when the link was about to send more: at most
+    /// [`HIGH_WATER`] plus one frame, by the back-pressure.
+    pub most_unsent: u64,
 }
 
 impl FrameStats {

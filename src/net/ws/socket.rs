@@ -9,8 +9,11 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, ErrorEvent, MessageEvent, WebSocket, Worker};
 
+use gloo_timers::callback::Timeout;
+
 use super::fault_filter::receive;
 use super::flush::after_input;
+use super::pressure::drained;
 use super::reconnect::{connection_dropped, socket_failed};
 use super::state::{report, with_current, Inner, Phase};
 use super::wire::{start_worker, FromWorker, Wire};
@@ -39,6 +42,11 @@ pub(super) fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attemp
     inner.refused = false;
     inner.accepted_this_socket = false;
     inner.phase = Phase::Active;
+    // A new socket holds nothing unsent.
+    inner.posted = 0;
+    inner.reported_sent = 0;
+    inner.awaiting_drain = false;
+    inner.drain_timer = None;
     let url = inner.url.clone();
     report(inner, TransportEvent::Opening { url, attempt });
     inner.socket = match start_worker() {
@@ -59,6 +67,7 @@ fn in_worker(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, worker: Worker) -> 
             FromWorker::Open => on_open(inner, weak),
             FromWorker::Frames(frames) => on_frames(inner, weak, generation, frames),
             FromWorker::Text => on_text_frame(inner, weak),
+            FromWorker::Sent(sent) => drained(inner, weak, Some(sent)),
             FromWorker::Close { code, reason } => on_close(inner, weak, code, reason),
             FromWorker::Failed(detail) => {
                 retire_socket(inner, None);
@@ -211,5 +220,21 @@ pub(super) fn send_frame(inner: &mut Inner, frame: &[u8]) {
         // A failed send shows up as a close event; nothing more to do here.
         socket.wire.send(frame);
         inner.frames.count(frame.len(), true);
+        inner.posted += frame.len() as u64;
+    }
+}
+
+impl Socket {
+    /// Bytes given to this socket and not yet on the network, as far as the
+    /// page knows: `posted` in all, `reported_sent` of them sent.
+    pub(super) fn unsent(&self, posted: u64, reported_sent: u64) -> u64 {
+        self.wire.unsent(posted, reported_sent)
+    }
+
+    /// Asks to hear when the socket has drained: the worker answers with a
+    /// message; on the page, `look_again` runs after a short wait (the
+    /// returned timer).
+    pub(super) fn ask_drain(&self, look_again: impl FnOnce() + 'static) -> Option<Timeout> {
+        self.wire.ask_drain(look_again)
     }
 }

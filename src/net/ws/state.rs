@@ -69,6 +69,14 @@ pub(super) struct Inner {
     /// Commands whose packets wait for the flush at the end of this task
     /// (`flush::flush_later`); 0 once they are sent.
     pub(super) unflushed: u32,
+    /// Bytes posted to the current socket.
+    pub(super) posted: u64,
+    /// Of them, those its worker last said were on the network.
+    pub(super) reported_sent: u64,
+    /// The link waits to hear that the socket drained (`pressure`).
+    pub(super) awaiting_drain: bool,
+    /// On a page socket, the timer that looks again.
+    pub(super) drain_timer: Option<Timeout>,
 }
 
 impl Inner {
@@ -109,6 +117,10 @@ impl Inner {
             persisted_revision: u64::MAX,
             frames: FrameStats::default(),
             unflushed: 0,
+            posted: 0,
+            reported_sent: 0,
+            awaiting_drain: false,
+            drain_timer: None,
         }
     }
 }

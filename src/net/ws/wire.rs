@@ -10,6 +10,7 @@
 
 use std::cell::OnceCell;
 
+use gloo_timers::callback::Timeout;
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, WebSocket, Worker};
@@ -73,6 +74,29 @@ impl Wire {
         }
     }
 
+    /// Bytes given to the socket and not on the network yet: on the page,
+    /// the browser's `bufferedAmount`; in a worker, what the page posted
+    /// less what the worker last said it sent.
+    pub(super) fn unsent(&self, posted: u64, reported_sent: u64) -> u64 {
+        match self {
+            Wire::Worker(_) => posted.saturating_sub(reported_sent),
+            Wire::Page(ws) => u64::from(ws.buffered_amount()),
+        }
+    }
+
+    /// Asks the worker to say how much it has sent once its socket holds
+    /// little ([`FromWorker::Sent`]); on the page, `look_again` runs after
+    /// [`DRAIN_POLL_MS`] (the returned timer).
+    pub(super) fn ask_drain(&self, look_again: impl FnOnce() + 'static) -> Option<Timeout> {
+        match self {
+            Wire::Worker(worker) => {
+                let _ = worker.post_message(&object(&[("k", "drain".into())]));
+                None
+            }
+            Wire::Page(_) => Some(Timeout::new(DRAIN_POLL_MS, look_again)),
+        }
+    }
+
     /// Tells the worker that the page has handled the last batch of frames:
     /// what arrived since comes as the next batch.
     pub(super) fn ready_for_more(&self) {
@@ -118,6 +142,10 @@ impl Wire {
     }
 }
 
+/// How often a page socket that holds too much is looked at again. The
+/// worker looks as often (`worker.js`).
+const DRAIN_POLL_MS: u32 = 4;
+
 /// A message from the worker.
 pub(super) enum FromWorker {
     /// The WebSocket opened.
@@ -126,6 +154,9 @@ pub(super) enum FromWorker {
     Frames(Vec<(u64, Vec<u8>)>),
     /// A text frame arrived (MQTT-6.0.0-1: the connection must close).
     Text,
+    /// The socket, asked, holds little unsent: of the bytes the page posted
+    /// to it, this many are on the network.
+    Sent(u64),
     /// The WebSocket closed.
     Close {
         /// Close code.
@@ -160,6 +191,7 @@ impl FromWorker {
                 FromWorker::Frames(frames)
             }
             "text" => FromWorker::Text,
+            "sent" => FromWorker::Sent(field("a").as_f64().unwrap_or(0.0) as u64),
             "close" => FromWorker::Close {
                 code: field("code").as_f64().unwrap_or(1006.0) as u16,
                 reason: field("reason").as_string().unwrap_or_default(),

@@ -4,11 +4,13 @@
 //
 // Page -> worker: {k: "open", url, protocol}; an ArrayBuffer to send as one
 // binary frame; {k: "more"} when the page has handled the last batch;
-// {k: "close", code}.
+// {k: "close", code}; {k: "drain"}: say how much was sent once the socket
+// holds little.
 // Worker -> page: {k: "open"}; {k: "frames", f: [ArrayBuffer], t: [ms]} with
 // each frame's arrival on the epoch clock; {k: "text"} for a text frame;
 // {k: "close", code, reason}; {k: "failed", detail} when the socket cannot
-// even be made (a malformed URL).
+// even be made (a malformed URL); {k: "sent", a}: of the bytes the page
+// posted, a are on the network (the answer to "drain").
 "use strict";
 let ws = null;
 let frames = [];
@@ -21,6 +23,24 @@ let credits = 2;
 // Most frames in one batch: the page handles a batch in one task, and must
 // get to draw between batches.
 const BATCH = 512;
+// Bytes the page posted to send, and whether it waits to hear they left.
+let posted = 0;
+let drainAsked = false;
+// "drain" is answered once the socket holds at most this many bytes.
+const LOW_WATER = 64 * 1024;
+// How often a socket that holds more is looked at again (ms).
+const DRAIN_POLL = 4;
+
+function answerDrain() {
+  const open = ws && ws.readyState === WebSocket.OPEN;
+  const buffered = open ? ws.bufferedAmount : 0;
+  if (buffered > LOW_WATER) {
+    setTimeout(answerDrain, DRAIN_POLL);
+    return;
+  }
+  drainAsked = false;
+  postMessage({ k: "sent", a: posted - buffered });
+}
 
 function flush() {
   while (credits > 0 && frames.length > 0) post();
@@ -91,7 +111,13 @@ function shut(code) {
 onmessage = (ev) => {
   const m = ev.data;
   if (m instanceof ArrayBuffer) {
+    posted += m.byteLength;
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(m);
+  } else if (m.k === "drain") {
+    if (!drainAsked) {
+      drainAsked = true;
+      answerDrain();
+    }
   } else if (m.k === "more") {
     credits += 1;
     flush();
