@@ -28,7 +28,7 @@ TIERS=(
     "clippy, native:cargo clippy --all-targets -- -D warnings"
     "clippy, wasm32:cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings"
     "native tests:cargo test"
-    "browser tests (wasm-bindgen-test, headless Chromium):cargo test --target wasm32-unknown-unknown"
+    "browser tests (wasm-bindgen-test, headless Chromium, a Mosquitto of their own):scripts/with-broker.sh cargo test --target wasm32-unknown-unknown"
     "release build:trunk build --release --offline"
     "end-to-end (dist/ + Chromium + Mosquitto):cargo test --test e2e --test e2e_dashboard --test e2e_visualiser --test e2e_lab --test e2e_i18n --test e2e_chaos -- --ignored --test-threads=1"
 )

@@ -105,6 +105,12 @@ async fn against_a_real_broker_a_qos2_message_goes_round_trip() {
         );
         return;
     };
+    // A fresh page's storage: an earlier test's Connect would otherwise be
+    // resumed at mount (as a reload resumes it), and the click below would
+    // cancel that attempt instead of connecting.
+    let window = web_sys::window().unwrap();
+    window.local_storage().unwrap().unwrap().clear().unwrap();
+    window.session_storage().unwrap().unwrap().clear().unwrap();
     let root = container();
     let _view = mount_to(root.clone(), App);
     let topic = format!("qoscope-test/{}", (js_sys::Math::random() * 1e9) as u64);
@@ -209,6 +215,22 @@ async fn subscribed_link(topic: &str) -> Option<(Link, Rc<RefCell<Vec<Vec<u8>>>>
     Some((link, delivered))
 }
 
+/// The frames `link` has sent once the microtasks queued so far have run
+/// (the link's flush is one): read before any other task, such as a batch
+/// from the broker and the acknowledgements it brings, can add to them.
+async fn sent_after_microtasks(link: &Link) -> u64 {
+    let seen = Rc::new(Cell::new(None));
+    let (l, s) = (link.clone(), seen.clone());
+    let check = wasm_bindgen::closure::Closure::once_into_js(move || {
+        s.set(Some(l.frame_stats().sent));
+    });
+    web_sys::window()
+        .unwrap()
+        .queue_microtask(check.unchecked_ref());
+    TimeoutFuture::new(0).await;
+    seen.get().expect("the microtask ran before the next task")
+}
+
 #[wasm_bindgen_test]
 async fn publishes_made_in_one_task_leave_in_one_frame() {
     let topic = format!(
@@ -239,10 +261,8 @@ async fn publishes_made_in_one_task_leave_in_one_frame() {
         before,
         "nothing is sent before the task ends"
     );
-    // The next task: the flush, a microtask, has run by then.
-    TimeoutFuture::new(0).await;
     assert_eq!(
-        link.frame_stats().sent,
+        sent_after_microtasks(&link).await,
         before + 1,
         "200 publishes, one frame"
     );
@@ -253,9 +273,8 @@ async fn publishes_made_in_one_task_leave_in_one_frame() {
     for i in 0..1_000u32 {
         publish(format!("long/{i}"), QoS::AtMostOnce);
     }
-    TimeoutFuture::new(0).await;
     assert_eq!(
-        link.frame_stats().sent - before,
+        sent_after_microtasks(&link).await - before,
         4,
         "1,000 publishes, 4 frames"
     );
@@ -264,5 +283,68 @@ async fn publishes_made_in_one_task_leave_in_one_frame() {
     got.sort();
     got.dedup();
     assert_eq!(got.len(), 1_200, "each message arrived once");
+    link.disconnect();
+}
+
+/// A QoS 0 burst of 4 MB in one task, more than the socket takes at once,
+/// waits in the session, not in the browser: once the socket holds
+/// `HIGH_WATER` unsent bytes the link sends nothing more, and once the
+/// session holds as much the link refuses more publishes, until the socket
+/// has drained. Every message still arrives, once.
+#[wasm_bindgen_test]
+async fn a_qos0_burst_waits_in_the_session_while_the_socket_is_full() {
+    use qoscope::mqtt::session::CommandError;
+    use qoscope::net::ws::HIGH_WATER;
+    let topic = format!(
+        "qoscope-test/pressure-{}",
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    let Some((link, delivered)) = subscribed_link(&topic).await else {
+        return;
+    };
+    const N: u32 = 4_000;
+    let (mut next, mut first_refused) = (0u32, None);
+    while next < N {
+        let mut payload = vec![0x5a; 1024];
+        payload[..4].copy_from_slice(&next.to_le_bytes());
+        let request = PublishRequest {
+            topic: topic.clone(),
+            payload,
+            qos: QoS::AtMostOnce,
+            ..PublishRequest::default()
+        };
+        match link.publish(request) {
+            Ok(_) => next += 1,
+            Err(CommandError::QueueFull { bytes, .. }) => {
+                assert!(bytes as u64 >= HIGH_WATER);
+                first_refused.get_or_insert(next);
+                // Let the socket drain: the next task hears of it.
+                TimeoutFuture::new(0).await;
+            }
+            Err(other) => panic!("publish {next} refused: {other}"),
+        }
+    }
+    let first_refused = first_refused.expect("the link refused once the session held enough");
+    assert!(
+        first_refused < 2_000,
+        "refused first after {first_refused} publishes of 1 KB: about 1.5 MB, three times HIGH_WATER (the socket's, the session's, and a frame)"
+    );
+    let most_unsent = link.frame_stats().most_unsent;
+    assert!(
+        most_unsent <= 2 * HIGH_WATER + 2_048,
+        "the socket held {most_unsent} unsent bytes: at most HIGH_WATER and one frame"
+    );
+    wait_for("the 4,000 messages", || {
+        delivered.borrow().len() >= N as usize
+    })
+    .await;
+    let mut got: Vec<u32> = delivered
+        .borrow()
+        .iter()
+        .map(|p| u32::from_le_bytes(p[..4].try_into().unwrap()))
+        .collect();
+    got.sort_unstable();
+    got.dedup();
+    assert_eq!(got.len(), N as usize, "each message arrived once");
     link.disconnect();
 }
