@@ -21,6 +21,10 @@
 //! `QOSCOPE_MQTTJS_WINDOW=<n>` runs QoScope with at most n messages in flight
 //! instead of the app's default, to find which window is fastest.
 //!
+//! Then one at a time: `QOSCOPE_MQTTJS_ONE_AT_A_TIME` messages (default
+//! 2,000) per client, QoS and version, each published when the last came
+//! back; the table gives p50 and p99 of publish → delivery.
+//!
 //! The broker takes any number of messages in flight and queues a million
 //! (`support::Broker::start_for_bursts`): MQTT.js puts a whole burst in flight at
 //! once, and Mosquitto's default limit of 20 makes it lose QoS 2 messages
@@ -52,7 +56,7 @@ mod versus {
     /// The MQTT.js side of a burst, the same steps as `link_burst`; its
     /// result lands in `window.__burst` too.
     const MQTTJS_BURST: &str = r#"
-    window.mqttjsBurst = (url, version, qos, n, size) => {
+    window.mqttjsBurst = (url, version, qos, n, size, _window, oneAtATime) => {
       window.__burst = null;
       const tag = Math.random().toString(16).slice(2);
       const topic = 'mqttjs-bench/' + tag;
@@ -60,6 +64,7 @@ mod versus {
       crypto.getRandomValues(base);
       const seen = new Uint8Array(n);
       let delivered = 0, duplicates = 0, published = 0, started = 0, first = null, done = false;
+      const sentAt = [], lat = [];
       const client = mqtt.connect(url, {
         protocolVersion: version === 5 ? 5 : 4, clean: true, reconnectPeriod: 0,
         clientId: 'mqttjs-bench-' + tag,
@@ -70,7 +75,7 @@ mod versus {
         clearTimeout(timer);
         window.__burst = JSON.stringify({
           ms: performance.now() - started, first_ms: first, delivered, duplicates, published,
-          frames: null, error: error ?? null,
+          frames: null, error: error ?? null, lat,
         });
         client.end(true);
       };
@@ -80,20 +85,32 @@ mod versus {
         if (first === null) first = performance.now() - started;
         const i = p[0] | (p[1] << 8) | (p[2] << 16) | (p[3] << 24);
         if (i >= 0 && i < n) {
-          if (seen[i]) duplicates++; else { seen[i] = 1; delivered++; }
+          if (seen[i]) duplicates++;
+          else {
+            seen[i] = 1;
+            delivered++;
+            if (oneAtATime) {
+              lat.push(performance.now() - sentAt[i]);
+              if (published < n) publishNext();
+            }
+          }
         }
         if (delivered === n) finish();
       });
+      const publishNext = () => {
+        const i = published;
+        const p = base.slice();
+        p[0] = i & 255; p[1] = (i >> 8) & 255; p[2] = (i >> 16) & 255; p[3] = (i >> 24) & 255;
+        sentAt[i] = performance.now();
+        // No Buffer global in the browser bundle: a Uint8Array is what a page has.
+        client.publish(topic, p, { qos });
+        published++;
+      };
       client.on('connect', () => client.subscribe(topic, { qos }, err => {
         if (err) return finish(String(err));
         started = performance.now();
-        for (let i = 0; i < n; i++) {
-          const p = base.slice();
-          p[0] = i & 255; p[1] = (i >> 8) & 255; p[2] = (i >> 16) & 255; p[3] = (i >> 24) & 255;
-          // No Buffer global in the browser bundle: a Uint8Array is what a page has.
-          client.publish(topic, p, { qos });
-          published++;
-        }
+        if (oneAtATime) publishNext();
+        else for (let i = 0; i < n; i++) publishNext();
       }));
     };
     "#;
@@ -107,6 +124,8 @@ mod versus {
         duplicates: u64,
         frames: Option<u64>,
         error: Option<String>,
+        /// One at a time: ms from each publish to its delivery.
+        latencies: Vec<f64>,
     }
 
     #[derive(Clone, Copy, PartialEq)]
@@ -153,7 +172,7 @@ mod versus {
 
         // Warm-up: JIT, allocators, the broker's first sessions.
         for client in CLIENTS {
-            let warm = burst(&page, client, &url, (4, 1, 1_000, &window), None).await;
+            let warm = burst(&page, client, &url, (4, 1, 1_000, &window, false), None).await;
             if let Some(error) = warm.error {
                 println!("{} cannot run a burst: {error}", client.name());
                 browser.close().await;
@@ -173,17 +192,99 @@ mod versus {
                         let profile = profiles.as_ref().filter(|_| round == 0).map(|dir| {
                             dir.join(format!("{}-v{version}-qos{qos}.cpuprofile", client.name()))
                         });
-                        let shape = (version, qos, messages, window.as_str());
+                        let shape = (version, qos, messages, window.as_str(), false);
                         let result = burst(&page, client, &url, shape, profile).await;
                         results.push((client, version, qos, result));
                     }
                 }
             }
         }
+        let one_at_a_time = env_number("QOSCOPE_MQTTJS_ONE_AT_A_TIME", 2_000);
+        let mut latencies: Vec<(Client, u8, u8, Burst)> = Vec::new();
+        for version in [4u8, 5] {
+            for qos in [0u8, 1, 2] {
+                for client in CLIENTS {
+                    let shape = (version, qos, one_at_a_time, window.as_str(), true);
+                    let result = burst(&page, client, &url, shape, None).await;
+                    latencies.push((client, version, qos, result));
+                }
+            }
+        }
         browser.close().await;
         println!("QoScope's in-flight window: {window} (undefined: the app's default)");
         print_table(messages, runs, &results);
+        print_latencies(one_at_a_time, &latencies);
         print_sizes(&dist, &mqttjs);
+    }
+
+    /// The one-at-a-time runs: each publish waits for the last message to
+    /// come back; p50 and p99 of publish → delivery.
+    fn print_latencies(messages: u64, results: &[(Client, u8, u8, Burst)]) {
+        println!(
+            "one at a time: {messages} × {SIZE} B, each published when the last came back; \
+             ms from publish to delivery, p50 / p99 (ratio of p50: MQTT.js's to QoScope's)"
+        );
+        println!(
+            "{:<16} {:>22} {:>22} {:>22}",
+            "ms", "QoS 0", "QoS 1", "QoS 2"
+        );
+        let quantiles = |client: Client, version: u8, qos: u8| {
+            let burst = results
+                .iter()
+                .find(|r| r.0 == client && r.1 == version && r.2 == qos)
+                .map(|r| &r.3);
+            let mut values = burst.map(|b| b.latencies.clone()).unwrap_or_default();
+            values.sort_by(f64::total_cmp);
+            let at = |q: f64| {
+                values
+                    .get(((values.len() as f64 * q) as usize).min(values.len().saturating_sub(1)))
+                    .copied()
+                    .unwrap_or(f64::NAN)
+            };
+            (at(0.5), at(0.99), burst.and_then(|b| b.error.clone()))
+        };
+        for version in [4u8, 5] {
+            let label = if version == 4 { "3.1.1" } else { "5.0" };
+            for client in CLIENTS {
+                let cells: Vec<String> = (0..3)
+                    .map(|qos| {
+                        let (p50, p99, error) = quantiles(client, version, qos);
+                        if let Some(error) = error {
+                            return error;
+                        }
+                        if client == Client::MqttJs {
+                            format!("{p50:.2} / {p99:.2}")
+                        } else {
+                            let theirs = quantiles(Client::MqttJs, version, qos).0;
+                            format!("{p50:.2} / {p99:.2} ({:.2}×)", theirs / p50)
+                        }
+                    })
+                    .collect();
+                println!(
+                    "{:<16} {:>22} {:>22} {:>22}",
+                    format!("{}, {label}", client.name()),
+                    cells[0],
+                    cells[1],
+                    cells[2]
+                );
+            }
+        }
+        for client in CLIENTS {
+            let slow: Vec<String> = results
+                .iter()
+                .filter(|r| r.0 == client)
+                .map(|(_, version, qos, burst)| {
+                    let over = burst.latencies.iter().filter(|&&ms| ms > 50.0).count();
+                    let max = burst.latencies.iter().copied().fold(0.0, f64::max);
+                    format!("v{version} QoS {qos}: {over} (max {max:.1} ms)")
+                })
+                .collect();
+            println!(
+                "{}, deliveries over 50 ms: {}",
+                client.name(),
+                slow.join(", ")
+            );
+        }
     }
 
     /// Copies MQTT.js's browser bundle into the served dist; None (with the
@@ -212,7 +313,7 @@ mod versus {
         page: &Page,
         client: Client,
         url: &str,
-        (version, qos, n, window): (u8, u8, u64, &str),
+        (version, qos, n, window, one_at_a_time): (u8, u8, u64, &str, bool),
         profile: Option<PathBuf>,
     ) -> Burst {
         if profile.is_some() {
@@ -226,7 +327,7 @@ mod versus {
             Client::QoScope => "window.wasmBindings.link_burst",
         };
         page.script(&format!(
-            "{call}({url:?}, {version}, {qos}, {n}, {SIZE}, {window}); return true"
+            "{call}({url:?}, {version}, {qos}, {n}, {SIZE}, {window}, {one_at_a_time}); return true"
         ))
         .await;
         // Polled: a burst takes from a second to a minute.
@@ -256,6 +357,10 @@ mod versus {
             duplicates: json["duplicates"].as_u64().unwrap_or(0),
             frames: json["frames"].as_u64(),
             error: json["error"].as_str().map(str::to_owned),
+            latencies: json["lat"]
+                .as_array()
+                .map(|lat| lat.iter().filter_map(Value::as_f64).collect())
+                .unwrap_or_default(),
         }
     }
 

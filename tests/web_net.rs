@@ -348,3 +348,91 @@ async fn a_qos0_burst_waits_in_the_session_while_the_socket_is_full() {
     assert_eq!(got.len(), N as usize, "each message arrived once");
     link.disconnect();
 }
+
+/// What answers a batch from the broker (the PUBACK of a delivery) and what
+/// the app sends in reaction to it (the next publish) leave in one frame,
+/// at the end of the task: 200 QoS 1 messages, each published when the
+/// last came back, take about one frame each from the page, not two.
+/// Mosquitto 2.0.11 now and then held the second of two such frames for
+/// 100 ms.
+#[wasm_bindgen_test]
+async fn an_acknowledgement_and_the_reaction_to_its_message_leave_in_one_frame() {
+    let Some(url) = option_env!("QOSCOPE_TEST_BROKER_WS") else {
+        return;
+    };
+    const N: u32 = 200;
+    let topic = format!(
+        "qoscope-test/answer-{}",
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    let request = {
+        let topic = topic.clone();
+        move |i: u32| PublishRequest {
+            topic: topic.clone(),
+            payload: i.to_le_bytes().to_vec(),
+            qos: QoS::AtLeastOnce,
+            ..PublishRequest::default()
+        }
+    };
+    let slot: Rc<RefCell<Option<Link>>> = Rc::default();
+    let (connected, subscribed, delivered) = (
+        Rc::new(Cell::new(false)),
+        Rc::new(Cell::new(false)),
+        Rc::new(Cell::new(0u32)),
+    );
+    let notify = {
+        let (slot, connected, subscribed, delivered) = (
+            slot.clone(),
+            connected.clone(),
+            subscribed.clone(),
+            delivered.clone(),
+        );
+        let request = request.clone();
+        Rc::new(move |updates: Vec<LinkUpdate>| {
+            for update in updates {
+                let LinkUpdate::Session(event) = update else {
+                    continue;
+                };
+                match event.kind {
+                    EventKind::Connected { .. } => connected.set(true),
+                    EventKind::Subscribed { .. } => subscribed.set(true),
+                    EventKind::Delivered { .. } => {
+                        let n = delivered.get() + 1;
+                        delivered.set(n);
+                        if let (true, Some(link)) = (n < N, slot.borrow().as_ref()) {
+                            link.publish(request(n)).unwrap();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        })
+    };
+    let config = SessionConfig {
+        client_id: format!("qoscope-{}", topic.replace('/', "-")),
+        ..SessionConfig::default()
+    };
+    let link = Link::connect(url, Session::new(config), notify, None);
+    *slot.borrow_mut() = Some(link.clone());
+    wait_for("CONNACK", || connected.get()).await;
+    let filter = SubscribeFilter {
+        filter: topic.clone(),
+        qos: QoS::AtLeastOnce,
+        ..SubscribeFilter::default()
+    };
+    link.subscribe(vec![filter]).unwrap();
+    wait_for("SUBACK", || subscribed.get()).await;
+    let before = link.frame_stats().sent;
+    link.publish(request(0)).unwrap();
+    wait_for("the 200 messages, one after another", || {
+        delivered.get() >= N
+    })
+    .await;
+    let sent = link.frame_stats().sent - before;
+    assert!(
+        sent <= u64::from(N) * 5 / 4,
+        "{sent} frames from the page for {N} messages: each PUBACK and the next PUBLISH leave together"
+    );
+    slot.borrow_mut().take();
+    link.disconnect();
+}

@@ -13,8 +13,11 @@
 //! window.wasmBindings.link_burst("ws://127.0.0.1:9001", 5, 1, 20000, 1024);
 //! // or with a window other than the app's default (SessionConfig::max_inflight):
 //! window.wasmBindings.link_burst("ws://127.0.0.1:9001", 5, 1, 20000, 1024, 100);
+//! // or one at a time (each publish waits for the last message to come back):
+//! window.wasmBindings.link_burst("ws://127.0.0.1:9001", 5, 2, 2000, 1024, undefined, true);
 //! // later: JSON.parse(window.__burst) =
-//! // { ms, first_ms, delivered, duplicates, frames_sent, frames_received, error }
+//! // { ms, first_ms, delivered, duplicates, published, frames, error,
+//! //   lat: [ms from publish to delivery, one at a time only] }
 //! ```
 
 use std::cell::RefCell;
@@ -50,14 +53,29 @@ struct Burst {
     publishing: bool,
     started: f64,
     first_ms: Option<f64>,
+    /// One at a time: the next publish waits until the last came back.
+    one_at_a_time: bool,
+    /// When each message was published ([`precise_ms`]), one at a time.
+    sent_at: Vec<f64>,
+    /// From publish to delivery, ms, one at a time.
+    latencies: Vec<f64>,
     done: bool,
     _give_up: Option<Timeout>,
 }
 
 /// Starts a burst; its result lands in `window.__burst` (see the module docs).
-/// `window` (absent: the app's default) caps the session's in-flight window.
+/// `window` (absent: the app's default) caps the session's in-flight window;
+/// with `one_at_a_time`, each publish waits for the last message to arrive.
 #[wasm_bindgen]
-pub fn link_burst(url: String, version: u8, qos: u8, n: u32, size: u32, window: Option<u16>) {
+pub fn link_burst(
+    url: String,
+    version: u8,
+    qos: u8,
+    n: u32,
+    size: u32,
+    window: Option<u16>,
+    one_at_a_time: Option<bool>,
+) {
     set_result(JsValue::NULL);
     let tag = (random() * 1e12) as u64;
     let mut payload = vec![0u8; (size as usize).max(4)];
@@ -75,6 +93,7 @@ pub fn link_burst(url: String, version: u8, qos: u8, n: u32, size: u32, window: 
         n,
         payload,
         seen: vec![false; n as usize],
+        one_at_a_time: one_at_a_time.unwrap_or(false),
         ..Burst::default()
     }));
     let config = SessionConfig {
@@ -160,6 +179,10 @@ fn read(b: &mut Burst, updates: Vec<LinkUpdate>) -> Option<(bool, Option<String>
                         Some(seen) => {
                             *seen = true;
                             b.delivered += 1;
+                            if let Some(at) = b.sent_at.get(index as usize) {
+                                let latency = precise_ms() - at;
+                                b.latencies.push(latency);
+                            }
                         }
                         None => {}
                     }
@@ -197,7 +220,7 @@ fn publish_more(burst: &Rc<RefCell<Burst>>) {
     loop {
         let request = {
             let b = burst.borrow();
-            if b.next >= b.n || b.done {
+            if b.next >= b.n || b.done || (b.one_at_a_time && b.delivered < b.next) {
                 break;
             }
             let mut payload = b.payload.clone();
@@ -209,8 +232,15 @@ fn publish_more(burst: &Rc<RefCell<Burst>>) {
                 ..PublishRequest::default()
             }
         };
+        let at = precise_ms();
         match link.publish(request) {
-            Ok(_) => burst.borrow_mut().next += 1,
+            Ok(_) => {
+                let mut b = burst.borrow_mut();
+                b.next += 1;
+                if b.one_at_a_time {
+                    b.sent_at.push(at);
+                }
+            }
             Err(CommandError::QueueFull { .. }) => break,
             Err(error) => {
                 burst.borrow_mut().publishing = false;
@@ -240,6 +270,7 @@ fn finish(burst: &Rc<RefCell<Burst>>, error: Option<&str>) {
             "published": b.next,
             "frames": frames.frames,
             "error": error,
+            "lat": b.latencies,
         });
         set_result(JsValue::from_str(&result.to_string()));
         b.link.take()

@@ -6,7 +6,7 @@ use std::rc::Weak;
 
 use gloo_timers::callback::Timeout;
 
-use super::flush::after_input;
+use super::flush::{after_frames, after_input};
 use super::reconnect::drop_for_fault;
 use super::socket::send_frame;
 use super::state::{with_current, Inner};
@@ -50,7 +50,7 @@ pub(super) fn receive(
     let version = inner.session.config().version;
     let Some(faults) = inner.faults.as_mut() else {
         inner.session.handle_bytes(arrived, &bytes);
-        after_input(inner, weak);
+        after_frames(inner, weak);
         return;
     };
     let now = now_ms();

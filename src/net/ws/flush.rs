@@ -36,6 +36,27 @@ pub(super) fn after_input(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     arm_session_timer(inner, weak);
 }
 
+/// After frames from the broker (no fault rules): their events go to the
+/// app now, and the packets that answer them (acknowledgements) leave at
+/// the end of the task, in one frame with whatever the app sends in
+/// reaction (the next publish of a lab run, a reply). Sent at once, the
+/// acknowledgements made a frame of their own and the reaction a second
+/// one; Mosquitto 2.0.11 then left the second in its WebSocket buffer until
+/// its next 100 ms wake-up now and then (docs/engine-speed.md).
+pub(super) fn after_frames(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    if inner.session.poll_close() {
+        // Ending the connection: what is ready goes first, as after any input.
+        pump(inner, weak);
+        drain_events(inner);
+        retire_socket(inner, Some(1000));
+        connection_dropped(inner, weak, 1000, String::new());
+        return;
+    }
+    drain_events(inner);
+    flush_later(inner, weak);
+    arm_session_timer(inner, weak);
+}
+
 /// Commands flushed at once when this many wait: a loop of publishes sends
 /// frames of at most this many packets, not one frame of the whole loop.
 pub(super) const FLUSH_EVERY: u32 = 256;

@@ -12,7 +12,7 @@ use web_sys::{BinaryType, CloseEvent, ErrorEvent, MessageEvent, WebSocket, Worke
 use gloo_timers::callback::Timeout;
 
 use super::fault_filter::receive;
-use super::flush::after_input;
+use super::flush::{after_frames, after_input};
 use super::pressure::drained;
 use super::reconnect::{connection_dropped, socket_failed};
 use super::state::{report, with_current, Inner, Phase};
@@ -168,7 +168,7 @@ fn on_frames(
             inner.frames.count(bytes.len(), false);
             inner.session.handle_bytes(arrived, &bytes);
         }
-        after_input(inner, weak);
+        after_frames(inner, weak);
     } else {
         for (arrived, bytes) in frames {
             // A rule may have cut this socket: what follows was lost with it.
