@@ -173,16 +173,24 @@ async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
 /// A link to the test broker subscribed to `topic` at QoS 1, and every
 /// payload delivered to it; None without a test broker.
 async fn subscribed_link(topic: &str) -> Option<(Link, Rc<RefCell<Vec<Vec<u8>>>>)> {
+    let delivered = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
+    let into = delivered.clone();
+    let link = link_subscribed_to(topic, move |payload| into.borrow_mut().push(payload)).await?;
+    Some((link, delivered))
+}
+
+/// A link to the test broker subscribed to `topic` at QoS 1, calling
+/// `on_delivered` with each payload delivered to it (after the link's
+/// borrow ends, so it may use the link); None without a test broker.
+async fn link_subscribed_to(topic: &str, on_delivered: impl Fn(Vec<u8>) + 'static) -> Option<Link> {
     let Some(url) = option_env!("QOSCOPE_TEST_BROKER_WS") else {
         web_sys::console::log_1(&"skipped: no QOSCOPE_TEST_BROKER_WS".into());
         return None;
     };
     let connected = Rc::new(Cell::new(false));
     let subscribed = Rc::new(Cell::new(false));
-    let delivered = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
     let notify = {
-        let (connected, subscribed, delivered) =
-            (connected.clone(), subscribed.clone(), delivered.clone());
+        let (connected, subscribed) = (connected.clone(), subscribed.clone());
         Rc::new(move |updates: Vec<LinkUpdate>| {
             for update in updates {
                 let LinkUpdate::Session(event) = update else {
@@ -191,9 +199,7 @@ async fn subscribed_link(topic: &str) -> Option<(Link, Rc<RefCell<Vec<Vec<u8>>>>
                 match event.kind {
                     EventKind::Connected { .. } => connected.set(true),
                     EventKind::Subscribed { .. } => subscribed.set(true),
-                    EventKind::Delivered { message } => {
-                        delivered.borrow_mut().push(message.payload)
-                    }
+                    EventKind::Delivered { message } => on_delivered(message.payload),
                     _ => {}
                 }
             }
@@ -212,7 +218,7 @@ async fn subscribed_link(topic: &str) -> Option<(Link, Rc<RefCell<Vec<Vec<u8>>>>
     };
     link.subscribe(vec![filter]).unwrap();
     wait_for("SUBACK", || subscribed.get()).await;
-    Some((link, delivered))
+    Some(link)
 }
 
 /// The frames `link` has sent once the microtasks queued so far have run
@@ -357,9 +363,6 @@ async fn a_qos0_burst_waits_in_the_session_while_the_socket_is_full() {
 /// 100 ms.
 #[wasm_bindgen_test]
 async fn an_acknowledgement_and_the_reaction_to_its_message_leave_in_one_frame() {
-    let Some(url) = option_env!("QOSCOPE_TEST_BROKER_WS") else {
-        return;
-    };
     const N: u32 = 200;
     let topic = format!(
         "qoscope-test/answer-{}",
@@ -375,53 +378,21 @@ async fn an_acknowledgement_and_the_reaction_to_its_message_leave_in_one_frame()
         }
     };
     let slot: Rc<RefCell<Option<Link>>> = Rc::default();
-    let (connected, subscribed, delivered) = (
-        Rc::new(Cell::new(false)),
-        Rc::new(Cell::new(false)),
-        Rc::new(Cell::new(0u32)),
-    );
-    let notify = {
-        let (slot, connected, subscribed, delivered) = (
-            slot.clone(),
-            connected.clone(),
-            subscribed.clone(),
-            delivered.clone(),
-        );
-        let request = request.clone();
-        Rc::new(move |updates: Vec<LinkUpdate>| {
-            for update in updates {
-                let LinkUpdate::Session(event) = update else {
-                    continue;
-                };
-                match event.kind {
-                    EventKind::Connected { .. } => connected.set(true),
-                    EventKind::Subscribed { .. } => subscribed.set(true),
-                    EventKind::Delivered { .. } => {
-                        let n = delivered.get() + 1;
-                        delivered.set(n);
-                        if let (true, Some(link)) = (n < N, slot.borrow().as_ref()) {
-                            link.publish(request(n)).unwrap();
-                        }
-                    }
-                    _ => {}
-                }
+    let delivered = Rc::new(Cell::new(0u32));
+    let on_delivered = {
+        let (slot, delivered, request) = (slot.clone(), delivered.clone(), request.clone());
+        move |_: Vec<u8>| {
+            let n = delivered.get() + 1;
+            delivered.set(n);
+            if let (true, Some(link)) = (n < N, slot.borrow().as_ref()) {
+                link.publish(request(n)).unwrap();
             }
-        })
+        }
     };
-    let config = SessionConfig {
-        client_id: format!("qoscope-{}", topic.replace('/', "-")),
-        ..SessionConfig::default()
+    let Some(link) = link_subscribed_to(&topic, on_delivered).await else {
+        return;
     };
-    let link = Link::connect(url, Session::new(config), notify, None);
     *slot.borrow_mut() = Some(link.clone());
-    wait_for("CONNACK", || connected.get()).await;
-    let filter = SubscribeFilter {
-        filter: topic.clone(),
-        qos: QoS::AtLeastOnce,
-        ..SubscribeFilter::default()
-    };
-    link.subscribe(vec![filter]).unwrap();
-    wait_for("SUBACK", || subscribed.get()).await;
     let before = link.frame_stats().sent;
     link.publish(request(0)).unwrap();
     wait_for("the 200 messages, one after another", || {
