@@ -217,6 +217,15 @@ mod versus {
         print_sizes(&dist, &mqttjs);
     }
 
+    /// One line of a table: `label`, then each cell right-aligned in `width`.
+    fn print_row(label: &str, cells: &[impl AsRef<str>], width: usize) {
+        let cells: String = cells
+            .iter()
+            .map(|cell| format!(" {:>width$}", cell.as_ref()))
+            .collect();
+        println!("{label:<16}{cells}");
+    }
+
     /// The one-at-a-time runs: each publish waits for the last message to
     /// come back; p50 and p99 of publish → delivery.
     fn print_latencies(messages: u64, results: &[(Client, u8, u8, Burst)]) {
@@ -260,13 +269,7 @@ mod versus {
                         }
                     })
                     .collect();
-                println!(
-                    "{:<16} {:>22} {:>22} {:>22}",
-                    format!("{}, {label}", client.name()),
-                    cells[0],
-                    cells[1],
-                    cells[2]
-                );
+                print_row(&format!("{}, {label}", client.name()), &cells, 22);
             }
         }
         for client in CLIENTS {
@@ -381,10 +384,7 @@ mod versus {
             "broker: max_inflight_messages 0, max_queued_messages 1000000 (with Mosquitto's \
              defaults MQTT.js, all of its burst in flight, loses QoS 2 messages)"
         );
-        println!(
-            "{:<16} {:>16} {:>16} {:>16}",
-            "msg/s", "QoS 0", "QoS 1", "QoS 2"
-        );
+        print_row("msg/s", &["QoS 0", "QoS 1", "QoS 2"], 16);
         let rate = |client: Client, version: u8, qos: u8| {
             median(
                 results
@@ -408,13 +408,7 @@ mod versus {
                         }
                     })
                     .collect();
-                println!(
-                    "{:<16} {:>16} {:>16} {:>16}",
-                    format!("{}, {label}", client.name()),
-                    cells[0],
-                    cells[1],
-                    cells[2]
-                );
+                print_row(&format!("{}, {label}", client.name()), &cells, 16);
             }
         }
         for client in CLIENTS {
