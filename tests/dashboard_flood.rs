@@ -7,10 +7,13 @@ use qoscope::app::dashboard::alarms::{AlarmView, MAX_ALARMS};
 use qoscope::app::dashboard::health::MAX_TOPICS;
 use qoscope::app::dashboard::inventory::{HISTORY_POINTS, MAX_SKUS, MAX_UNREADABLE};
 use qoscope::app::dashboard::model::{FRAME_BUDGET, QUEUE_CAP};
+use qoscope::app::dashboard::settings::DashboardSettings;
 use qoscope::app::dashboard::traffic::synthetic_message;
 use qoscope::app::dashboard::DashboardModel;
+use qoscope::app::model::ClientModel;
 use qoscope::mqtt::packet::QoS;
 use qoscope::mqtt::session::{Event, EventKind, Message};
+use qoscope::net::ws::{LinkUpdate, TransportEvent};
 
 const FLOOD: u64 = 200_000;
 /// Messages arriving between two animation frames at 20,000/s and 60 Hz.
@@ -92,6 +95,61 @@ fn overload_says_how_many_were_shed_since_when_and_the_latest() {
         (overload.shed, overload.since, overload.last),
         (500, 2_000, 3_000)
     );
+}
+
+#[test]
+fn what_the_connection_skipped_joins_the_overload_notice() {
+    let mut model = DashboardModel::default();
+    model.note_link_skipped(40);
+    assert!(model.note_overload(5_000));
+    // Totals: a late report of an older one changes nothing.
+    model.note_link_skipped(25);
+    model.note_link_skipped(90);
+    assert!(model.note_overload(6_000));
+    let overload = model.overload();
+    assert_eq!(
+        (overload.shed, overload.since, overload.last),
+        (90, 5_000, 6_000)
+    );
+}
+
+#[test]
+fn the_connection_keeps_every_topic_the_alarm_filters_select() {
+    let mut model = DashboardModel::default();
+    let mut settings = DashboardSettings::default();
+    settings.alarms.filters = vec![
+        "alarms/#".into(),
+        "site/+/alarm".into(),
+        "alarms/fire".into(),
+        "$share/ops/critical/#".into(),
+    ];
+    model.apply_settings(&settings);
+    assert_eq!(
+        model.alarm_prefixes(),
+        ["alarms", "alarms/fire", "critical", "site/"]
+    );
+    for topic in ["alarms", "alarms/x/y", "site/3/alarm", "critical/fire"] {
+        assert!(model.alarms.accepts(topic), "{topic}");
+        assert!(
+            model
+                .alarm_prefixes()
+                .iter()
+                .any(|p| topic.starts_with(p.as_str())),
+            "{topic} would be skipped"
+        );
+    }
+}
+
+#[test]
+fn the_client_view_counts_what_the_connection_skipped_and_since_when() {
+    let mut client = ClientModel::default();
+    let skipped = |at, total| LinkUpdate::Transport {
+        at,
+        event: TransportEvent::Skipped { total },
+    };
+    client.apply_batch(vec![skipped(7_000, 12), skipped(7_500, 30)]);
+    let s = client.skipped;
+    assert_eq!((s.shed, s.since, s.last), (30, 7_000, 7_500));
 }
 
 #[test]

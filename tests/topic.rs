@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use qoscope::mqtt::topic::{
-    matches, validate_topic_filter, validate_topic_name, SharedFilter, TopicError,
+    literal_prefix, matches, validate_topic_filter, validate_topic_name, SharedFilter, TopicError,
 };
 
 #[test]
@@ -190,6 +190,22 @@ fn invalid_filters_match_nothing() {
     assert!(!matches("", ""));
 }
 
+#[test]
+fn the_literal_prefix_is_what_comes_before_the_first_wildcard() {
+    for (filter, prefix) in [
+        ("alarms/#", "alarms"),
+        ("critical/+/site", "critical/"),
+        ("plant/line1/temp", "plant/line1/temp"),
+        ("#", ""),
+        ("+/alarms", ""),
+        ("$share/ops/alarms/#", "alarms"),
+        ("a/#/b", ""),
+        ("", ""),
+    ] {
+        assert_eq!(literal_prefix(filter), prefix, "{filter}");
+    }
+}
+
 mod generated {
     use super::*;
     use proptest::prelude::*;
@@ -230,6 +246,32 @@ mod generated {
                 hash.push("#");
                 prop_assert!(matches(&hash.join("/"), &t), "{} vs {}", hash.join("/"), t);
             }
+        }
+
+        #[test]
+        fn every_topic_a_filter_matches_starts_with_its_literal_prefix(
+            levels in topic(),
+            mask in prop::collection::vec(any::<bool>(), 6),
+            cut in 0usize..7,
+        ) {
+            // Filters that match the topic: some levels made '+', and the
+            // tail from `cut` on made '#' (no '#' when cut is past the end).
+            let t = levels.join("/");
+            let mut filter: Vec<&str> = levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| if mask[i] { "+" } else { l.as_str() })
+                .collect();
+            if cut <= filter.len() {
+                filter.truncate(cut);
+                filter.push("#");
+            }
+            let f = filter.join("/");
+            if matches(&f, &t) {
+                prop_assert!(t.starts_with(literal_prefix(&f)), "{} vs {}", f, t);
+            }
+            // A filter made of the topic's own levels keeps the whole topic.
+            prop_assert_eq!(literal_prefix(&t), t.as_str());
         }
 
         #[test]

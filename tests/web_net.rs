@@ -10,7 +10,7 @@ use leptos::{mount::mount_to, prelude::*, task::tick};
 use qoscope::app::App;
 use qoscope::mqtt::packet::{QoS, SubscribeFilter};
 use qoscope::mqtt::session::{EventKind, PublishRequest, Session, SessionConfig};
-use qoscope::net::ws::{Link, LinkUpdate};
+use qoscope::net::ws::{Link, LinkUpdate, TransportEvent};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
@@ -183,6 +183,20 @@ async fn subscribed_link(topic: &str) -> Option<(Link, Rc<RefCell<Vec<Vec<u8>>>>
 /// `on_delivered` with each payload delivered to it (after the link's
 /// borrow ends, so it may use the link); None without a test broker.
 async fn link_subscribed_to(topic: &str, on_delivered: impl Fn(Vec<u8>) + 'static) -> Option<Link> {
+    link_following(topic, move |update| {
+        if let LinkUpdate::Session(event) = update {
+            if let EventKind::Delivered { message } = &event.kind {
+                on_delivered(message.payload.clone());
+            }
+        }
+    })
+    .await
+}
+
+/// A link to the test broker subscribed to `topic` at QoS 1, calling
+/// `on_update` with each of its updates (after the link's borrow ends);
+/// None without a test broker.
+async fn link_following(topic: &str, on_update: impl Fn(&LinkUpdate) + 'static) -> Option<Link> {
     let Some(url) = option_env!("QOSCOPE_TEST_BROKER_WS") else {
         web_sys::console::log_1(&"skipped: no QOSCOPE_TEST_BROKER_WS".into());
         return None;
@@ -192,16 +206,15 @@ async fn link_subscribed_to(topic: &str, on_delivered: impl Fn(Vec<u8>) + 'stati
     let notify = {
         let (connected, subscribed) = (connected.clone(), subscribed.clone());
         Rc::new(move |updates: Vec<LinkUpdate>| {
-            for update in updates {
-                let LinkUpdate::Session(event) = update else {
-                    continue;
-                };
-                match event.kind {
-                    EventKind::Connected { .. } => connected.set(true),
-                    EventKind::Subscribed { .. } => subscribed.set(true),
-                    EventKind::Delivered { message } => on_delivered(message.payload),
-                    _ => {}
+            for update in &updates {
+                if let LinkUpdate::Session(event) = update {
+                    match event.kind {
+                        EventKind::Connected { .. } => connected.set(true),
+                        EventKind::Subscribed { .. } => subscribed.set(true),
+                        _ => {}
+                    }
                 }
+                on_update(update);
             }
         })
     };
@@ -405,5 +418,96 @@ async fn an_acknowledgement_and_the_reaction_to_its_message_leave_in_one_frame()
         "{sent} frames from the page for {N} messages: each PUBACK and the next PUBLISH leave together"
     );
     slot.borrow_mut().take();
+    link.disconnect();
+}
+
+/// A page that cannot keep up: every delivery costs it 2 ms, and 2,000
+/// stock messages arrive at once. Asked to shed, the socket's worker skips
+/// the QoS 0 stock messages that waited for the page more than a second,
+/// and says how many; it never skips an alarm (a kept topic
+/// prefix) or a QoS 1 message. Every message is either delivered once or
+/// counted as skipped. (A retained message is kept too, but Mosquitto sets
+/// RETAIN only on what it sends for a new subscription, not on a live one.)
+#[wasm_bindgen_test]
+async fn a_page_that_falls_behind_skips_qos0_messages_but_never_an_alarm() {
+    const STOCK: u32 = 2_000;
+    const EVERY: u32 = 100;
+    let base = format!(
+        "qoscope-test/shed-{}",
+        (js_sys::Math::random() * 1e9) as u64
+    );
+    // payload: kind (0 stock QoS 0, 1 alarm QoS 0, 2 stock QoS 1), then the
+    // number.
+    let delivered: Rc<RefCell<Vec<(u8, u32)>>> = Rc::default();
+    let reported = Rc::new(Cell::new(0u64));
+    let on_update = {
+        let (delivered, reported) = (delivered.clone(), reported.clone());
+        move |update: &LinkUpdate| match update {
+            LinkUpdate::Session(event) => {
+                if let EventKind::Delivered { message } = &event.kind {
+                    let p = &message.payload;
+                    let n = u32::from_le_bytes(p[1..5].try_into().unwrap());
+                    delivered.borrow_mut().push((p[0], n));
+                    // A slow page: 2 ms for each message.
+                    let start = js_sys::Date::now();
+                    while js_sys::Date::now() - start < 2.0 {}
+                }
+            }
+            LinkUpdate::Transport {
+                event: TransportEvent::Skipped { total },
+                ..
+            } => reported.set(*total),
+            _ => {}
+        }
+    };
+    let Some(link) = link_following(&format!("{base}/#"), on_update).await else {
+        return;
+    };
+    link.shed_when_behind(vec![format!("{base}/alarms")]);
+    let publish = |kind: u8, n: u32, topic: String, qos: QoS| {
+        let mut payload = vec![kind];
+        payload.extend_from_slice(&n.to_le_bytes());
+        let request = PublishRequest {
+            topic,
+            payload,
+            qos,
+            ..PublishRequest::default()
+        };
+        link.publish(request).unwrap();
+    };
+    for n in 0..STOCK {
+        publish(0, n, format!("{base}/stock/{}", n % 7), QoS::AtMostOnce);
+        if n % EVERY == 0 {
+            let k = n / EVERY;
+            publish(1, k, format!("{base}/alarms/{k}"), QoS::AtMostOnce);
+            publish(2, k, format!("{base}/stock/q1"), QoS::AtLeastOnce);
+        }
+    }
+    let others = STOCK / EVERY;
+    let counted = || {
+        let d = delivered.borrow();
+        let stock = d.iter().filter(|(kind, _)| *kind == 0).count() as u64;
+        let rest = d.iter().filter(|(kind, _)| *kind != 0).count() as u32;
+        (stock + link.frame_stats().skipped, rest)
+    };
+    wait_for("every message delivered or skipped", || {
+        counted() == (u64::from(STOCK), 2 * others)
+    })
+    .await;
+    let skipped = link.frame_stats().skipped;
+    assert!(skipped > 0, "a page 4 s behind skipped nothing");
+    assert_eq!(reported.get(), skipped, "the last report says how many");
+    let mut seen = delivered.borrow().clone();
+    seen.sort_unstable();
+    let before = seen.len();
+    seen.dedup();
+    assert_eq!(seen.len(), before, "nothing delivered twice");
+    for kind in 1..=2 {
+        let n = seen.iter().filter(|(k, _)| *k == kind).count() as u32;
+        assert_eq!(
+            n, others,
+            "kind {kind}: alarms and QoS 1 messages are never skipped"
+        );
+    }
     link.disconnect();
 }

@@ -31,6 +31,20 @@ pub fn MessageList(
     let rows = while_shown(move || model.with(ClientModel::visible_messages));
     let count = move || model.with(|m| m.messages.len());
     let dropped = move || model.with(|m| m.messages.dropped());
+    // Built once, when the link first skips; its text then follows the count.
+    let skipped = Memo::new(move |_| model.with(|m| m.skipped));
+    let skipping = Memo::new(move |_| skipped.with(|s| s.shed > 0));
+    let skipped_words = move || {
+        let s = skipped.get();
+        td_string!(
+            locale.get(),
+            client.messages.skipped,
+            count = s.shed,
+            since = clock_label(s.since),
+            last = clock_label(s.last)
+        )
+        .to_string()
+    };
     let list = NodeRef::<leptos::html::Ol>::new();
     view! {
         <section class="panel messages" aria-labelledby="messages-title">
@@ -56,6 +70,16 @@ pub fn MessageList(
                     {move || td_string!(locale.get(), client.messages.clear)}
                 </button>
             </div>
+            {move || skipping.get().then(|| view! {
+                <p
+                    class="notice warn"
+                    role="status"
+                    data-testid="msg-skipped"
+                    data-skipped=move || skipped.get().shed.to_string()
+                >
+                    {skipped_words}
+                </p>
+            })}
             <Show
                 when=move || { count() > 0 }
                 fallback=move || view! {

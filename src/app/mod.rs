@@ -33,7 +33,7 @@ use leptos::prelude::*;
 use crate::mqtt::packet::{ProtocolVersion, QoS, SubscribeFilter};
 use crate::mqtt::session::{DisconnectRequest, EventKind, PublishRequest, Session, StateChanges};
 use crate::net::storage;
-use crate::net::ws::{Link, LinkUpdate, Persist};
+use crate::net::ws::{Link, LinkUpdate, Persist, TransportEvent};
 use dashboard::model::DashboardModel;
 use dashboard::{Dashboard, DashboardHandle};
 use form::{generated_client_id, ConnectionForm};
@@ -128,6 +128,18 @@ impl ClientCtx {
         let notify = Rc::new(move |updates: Vec<LinkUpdate>| ctx.on_updates(updates));
         let link = Link::connect(&url, session, notify, persist);
         self.link.set_value(Some(link));
+        self.shed_outside_alarms();
+    }
+
+    /// Lets the link skip QoS 0 messages while the page is behind a flood,
+    /// never on the dashboard's alarm topics ([`Link::shed_when_behind`]).
+    fn shed_outside_alarms(&self) {
+        if let Some(link) = self.link() {
+            link.shed_when_behind(
+                self.dashboard
+                    .read_untracked(DashboardModel::alarm_prefixes),
+            );
+        }
     }
 
     /// The session to connect with: the one this page or the last one had
@@ -176,12 +188,17 @@ impl ClientCtx {
     /// else at the next animation frame.
     fn on_updates(&self, updates: Vec<LinkUpdate>) {
         for update in &updates {
-            if let LinkUpdate::Session(event) = update {
+            match update {
                 // Delivered messages reach the alarms and the stock table
                 // through the event itself: pushing them again would count twice.
-                if DashboardModel::wants(event) {
+                LinkUpdate::Session(event) if DashboardModel::wants(event) => {
                     self.dashboard.push_event((**event).clone());
                 }
+                LinkUpdate::Transport {
+                    event: TransportEvent::Skipped { total },
+                    ..
+                } => self.dashboard.note_link_skipped(*total),
+                _ => {}
             }
         }
         match self.pending.try_update_value(|p| p.push(updates)) {
@@ -219,6 +236,7 @@ impl ClientCtx {
     /// subscribe now if connected.
     pub fn set_dashboard_filters(&self, filters: Vec<SubscribeFilter>) {
         self.dashboard_filters.set_value(filters);
+        self.shed_outside_alarms();
         self.subscribe_dashboard_filters();
     }
 

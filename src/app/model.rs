@@ -21,6 +21,7 @@ pub use rows::{Feedback, LogKind, LogLine, MessageRow, SubState, SubscriptionRow
 pub use said::{command_words, sentence_in, topic_error_sentence, topic_error_words, Said};
 pub use status::ConnStatus;
 
+use super::dashboard::model::Overload;
 use super::ring::Ring;
 use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::ProtocolVersion;
@@ -69,6 +70,9 @@ pub struct ClientModel {
     /// The protocol version of the last Connect: what the broker speaks on
     /// this link, whatever the form says since.
     pub version: Option<ProtocolVersion>,
+    /// QoS 0 messages the link skipped because the page fell behind a
+    /// flood, and when ([`Link::shed_when_behind`](crate::net::ws::Link::shed_when_behind)).
+    pub skipped: Overload,
 }
 
 /// The packet log as it was when the operator paused it.
@@ -97,6 +101,7 @@ impl Default for ClientModel {
             subscribe_feedback: None,
             page_secure: false,
             version: None,
+            skipped: Overload::default(),
         }
     }
 }

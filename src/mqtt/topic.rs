@@ -185,6 +185,31 @@ pub fn matches(filter: &str, topic: &str) -> bool {
     levels_match(filter.split('/'), topic.split('/'))
 }
 
+/// The part of `filter` before its first wildcard: every topic the filter
+/// matches starts with it (a shared filter's inner filter counts). For a
+/// filter without wildcards it is the filter itself; for one that starts with
+/// a wildcard, or is invalid, it is empty (every topic starts with it).
+///
+/// Whoever must keep what a set of filters selects without matching each
+/// topic (the socket worker, which never sheds an alarm) keeps every topic
+/// with one of these prefixes: more than the filters select, never less.
+pub fn literal_prefix(filter: &str) -> &str {
+    let inner = match SharedFilter::parse(filter) {
+        Some(Ok(shared)) => shared.filter,
+        Some(Err(_)) => return "",
+        None => filter,
+    };
+    if validate_wildcards(inner).is_err() {
+        return "";
+    }
+    match inner.find(['+', '#']) {
+        None => inner,
+        // "a/#" also matches "a": the level separator before '#' is not kept.
+        Some(at) if inner[at..].starts_with('#') => inner[..at].strip_suffix('/').unwrap_or(""),
+        Some(at) => &inner[..at],
+    }
+}
+
 fn levels_match<'a>(
     mut filter: impl Iterator<Item = &'a str>,
     mut topic: impl Iterator<Item = &'a str>,

@@ -178,6 +178,13 @@ impl DashboardHandle {
             .unwrap_or_else(crate::app::locale::current)
     }
 
+    /// The connection has skipped `total` messages so far (its
+    /// [`TransportEvent::Skipped`](crate::net::ws::TransportEvent::Skipped)):
+    /// the overload notice says so from the next frame.
+    pub fn note_link_skipped(&self, total: u64) {
+        self.model.update_value(|m| m.note_link_skipped(total));
+    }
+
     /// Queues a message that did not come as a session event (tests, loopback).
     pub fn push_message(&self, message: Incoming) {
         self.model.update_value(|m| m.push_message(message));

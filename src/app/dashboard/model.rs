@@ -22,6 +22,7 @@ use super::settings::{
 };
 use crate::mqtt::packet::{Packet, QoS, SubscribeFilter};
 use crate::mqtt::session::{Event, EventKind};
+use crate::mqtt::topic::literal_prefix;
 
 /// Most inputs waiting for the next frame.
 pub const QUEUE_CAP: usize = 100_000;
@@ -147,6 +148,9 @@ pub struct DashboardModel {
     pub health: Health,
     queue: IngestQueue,
     overload: Overload,
+    /// Messages the connection skipped before they reached the queue
+    /// (the link's count, [`DashboardModel::note_link_skipped`]).
+    link_skipped: u64,
     other_messages: u64,
     alarms_at_once: u64,
 }
@@ -248,9 +252,34 @@ impl DashboardModel {
         self.overload
     }
 
-    /// Notes at `now` (Unix ms) whether the queue shed more; true when it did.
+    /// Notes at `now` (Unix ms) whether the queue shed more, or the
+    /// connection skipped more; true when either did.
     pub fn note_overload(&mut self, now: u64) -> bool {
-        self.overload.note(self.queue.shed(), now)
+        self.overload
+            .note(self.queue.shed() + self.link_skipped, now)
+    }
+
+    /// The connection has skipped `total` messages so far because the page
+    /// fell behind (QoS 0, never an alarm topic: see
+    /// [`DashboardModel::alarm_prefixes`]); shown with what the queue shed.
+    pub fn note_link_skipped(&mut self, total: u64) {
+        self.link_skipped = self.link_skipped.max(total);
+    }
+
+    /// What a topic on an alarm filter starts with: the connection never
+    /// skips a message on a topic with one of these prefixes. More than the
+    /// filters select (`alarms/#` keeps `alarms-old/x` too), never less.
+    pub fn alarm_prefixes(&self) -> Vec<String> {
+        let mut prefixes: Vec<String> = self
+            .alarms
+            .settings()
+            .filters
+            .iter()
+            .map(|f| literal_prefix(f).to_string())
+            .collect();
+        prefixes.sort();
+        prefixes.dedup();
+        prefixes
     }
 
     /// Messages on neither alarm nor inventory topics.

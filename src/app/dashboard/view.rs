@@ -51,7 +51,12 @@ pub fn Dashboard(
                     .get()
                     .then(|| {
                         view! {
-                            <p class="dash-warning" role="status" data-testid="dash-overload">
+                            <p
+                                class="dash-warning"
+                                role="status"
+                                data-testid="dash-overload"
+                                data-skipped=move || overload.get().shed.to_string()
+                            >
                                 {notice}
                             </p>
                         }

@@ -155,6 +155,9 @@ impl ClientModel {
                 self.note(at, Said::Cut { url });
                 self.status = ConnStatus::Disconnected;
             }
+            TransportEvent::Skipped { total } => {
+                self.skipped.note(total, at);
+            }
         }
     }
 

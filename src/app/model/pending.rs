@@ -1,7 +1,7 @@
 //! Updates held for the next animation frame, and which ones cannot wait.
 
 use crate::mqtt::session::EventKind;
-use crate::net::ws::LinkUpdate;
+use crate::net::ws::{LinkUpdate, TransportEvent};
 
 /// A packet sent or received: it only adds a packet log line.
 pub(super) fn is_packet_line(update: &LinkUpdate) -> bool {
@@ -22,6 +22,11 @@ pub(super) fn is_delivery(update: &LinkUpdate) -> bool {
 /// them; the rest wait for the next frame.
 pub fn is_urgent(update: &LinkUpdate) -> bool {
     match update {
+        // Skipped messages are counted at the next frame, with the rest.
+        LinkUpdate::Transport {
+            event: TransportEvent::Skipped { .. },
+            ..
+        } => false,
         LinkUpdate::Transport { .. } => true,
         LinkUpdate::Session(event) => matches!(
             event.kind,

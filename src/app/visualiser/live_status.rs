@@ -127,7 +127,8 @@ impl LinkStatus {
                         Some(LinkStatus::Reconnecting { in_secs: None })
                     }
                     TransportEvent::Closed => Some(LinkStatus::Idle),
-                    TransportEvent::Open => None,
+                    // The visualiser's links never skip anything.
+                    TransportEvent::Open | TransportEvent::Skipped { .. } => None,
                 },
                 LinkUpdate::Session(event) => match &event.kind {
                     EventKind::Connected { .. } => Some(LinkStatus::Connected),

@@ -7,7 +7,7 @@ use super::fault_filter::FaultFilter;
 use super::flush::{after_input, drain_events, flush_later, pump};
 use super::pressure::refuses;
 use super::reconnect::cut_socket;
-use super::socket::{open_socket, retire_socket};
+use super::socket::{open_socket, retire_socket, shed_on_socket};
 use super::state::{report, with_inner, Inner, Phase};
 use super::{FrameStats, Notify, Persist, TransportEvent};
 use crate::mqtt::fault::FaultRules;
@@ -63,6 +63,22 @@ impl Link {
         let link = Link { inner };
         link.run(|inner, weak| open_socket(inner, weak, 0));
         link
+    }
+
+    /// When the page falls behind a flood (a frame waits in the socket's
+    /// worker for more than a second), lets the worker skip QoS
+    /// 0 messages before they reach the session, except retained ones and
+    /// those whose topic starts with one of `keep` (see
+    /// [`literal_prefix`](crate::mqtt::topic::literal_prefix)): the page
+    /// then catches up soon after the flood. QoS 1 and 2 messages are never
+    /// skipped. Each skip is counted ([`FrameStats::skipped`]) and reported
+    /// ([`TransportEvent::Skipped`]). A link on a page socket (no worker)
+    /// skips nothing.
+    pub fn shed_when_behind(&self, keep: Vec<String>) {
+        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+            inner.shed = Some(keep);
+            shed_on_socket(&inner);
+        }
     }
 
     /// Publishes; returns the packet id for QoS > 0.

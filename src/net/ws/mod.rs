@@ -104,6 +104,12 @@ pub enum TransportEvent {
         /// A reconnect follows on its own (else [`Link::reconnect_now`] starts it).
         reconnect: bool,
     },
+    /// The page fell behind, and the socket's worker skipped QoS 0 messages
+    /// on topics it was not told to keep ([`Link::shed_when_behind`]).
+    Skipped {
+        /// Messages skipped on every socket of this link so far.
+        total: u64,
+    },
 }
 
 /// What the driver reports to the app, in order.
@@ -148,6 +154,10 @@ pub struct FrameStats {
     /// page knew) when the link was about to send more: at most
     /// [`HIGH_WATER`] plus one frame, by the back-pressure.
     pub most_unsent: u64,
+    /// QoS 0 messages that reached a socket of this link and were skipped
+    /// before the session saw them, because the page was behind
+    /// ([`Link::shed_when_behind`]).
+    pub skipped: u64,
 }
 
 impl FrameStats {

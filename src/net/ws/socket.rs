@@ -47,6 +47,7 @@ pub(super) fn open_socket(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, attemp
     inner.reported_sent = 0;
     inner.awaiting_drain = false;
     inner.drain_timer = None;
+    inner.socket_skipped = 0;
     let url = inner.url.clone();
     report(inner, TransportEvent::Opening { url, attempt });
     inner.socket = match start_worker() {
@@ -65,7 +66,11 @@ fn in_worker(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, worker: Worker) -> 
         };
         with_current(&w, generation, |inner, weak| match message {
             FromWorker::Open => on_open(inner, weak),
-            FromWorker::Frames(frames) => on_frames(inner, weak, generation, frames),
+            FromWorker::Frames { frames, skipped } => {
+                note_skipped(inner, skipped);
+                on_frames(inner, weak, generation, frames)
+            }
+            FromWorker::Skipped(skipped) => note_skipped(inner, skipped),
             FromWorker::Text => on_text_frame(inner, weak),
             FromWorker::Sent(sent) => drained(inner, weak, Some(sent)),
             FromWorker::Close { code, reason } => on_close(inner, weak, code, reason),
@@ -86,8 +91,12 @@ fn in_worker(inner: &mut Inner, weak: &Weak<RefCell<Inner>>, worker: Worker) -> 
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Wire::open_in_worker(&worker, &inner.url, SUBPROTOCOL);
+    let wire = Wire::Worker(worker);
+    if let Some(keep) = &inner.shed {
+        wire.shed(keep);
+    }
     Socket {
-        wire: Wire::Worker(worker),
+        wire,
         _handlers: vec![Box::new(on_message), Box::new(on_error)],
     }
 }
@@ -188,6 +197,18 @@ fn on_frames(
     }
 }
 
+/// The worker skipped `skipped` messages on this socket so far: counted for
+/// the link, and reported when the count grew.
+fn note_skipped(inner: &mut Inner, skipped: u64) {
+    let Some(more) = skipped.checked_sub(inner.socket_skipped).filter(|&n| n > 0) else {
+        return;
+    };
+    inner.socket_skipped = skipped;
+    inner.frames.skipped += more;
+    let total = inner.frames.skipped;
+    report(inner, TransportEvent::Skipped { total });
+}
+
 /// MQTT-6.0.0-1: a non-binary frame means closing the connection.
 fn on_text_frame(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
     retire_socket(inner, Some(1003));
@@ -215,6 +236,14 @@ pub(super) fn retire_socket(inner: &mut Inner, code: Option<u16>) {
 }
 
 /// Sends one binary frame on the open socket, counted.
+/// Tells the current socket which topics it must never skip (see
+/// [`Wire::shed`]).
+pub(super) fn shed_on_socket(inner: &Inner) {
+    if let (Some(socket), Some(keep)) = (&inner.socket, &inner.shed) {
+        socket.wire.shed(keep);
+    }
+}
+
 pub(super) fn send_frame(inner: &mut Inner, frame: &[u8]) {
     if let Some(socket) = &inner.socket {
         // A failed send shows up as a close event; nothing more to do here.

@@ -77,6 +77,11 @@ pub(super) struct Inner {
     pub(super) awaiting_drain: bool,
     /// On a page socket, the timer that looks again.
     pub(super) drain_timer: Option<Timeout>,
+    /// Topic prefixes never skipped, when the link skips QoS 0 messages
+    /// while the page is behind ([`Link::shed_when_behind`](super::Link::shed_when_behind)).
+    pub(super) shed: Option<Vec<String>>,
+    /// Messages the current socket's worker said it skipped.
+    pub(super) socket_skipped: u64,
 }
 
 impl Inner {
@@ -121,6 +126,8 @@ impl Inner {
             reported_sent: 0,
             awaiting_drain: false,
             drain_timer: None,
+            shed: None,
+            socket_skipped: 0,
         }
     }
 }

@@ -97,6 +97,17 @@ impl Wire {
         }
     }
 
+    /// Tells the worker to skip QoS 0 messages while the page is behind,
+    /// except retained ones and those whose topic starts with one of `keep`
+    /// (`worker.js` says when). A page socket skips nothing.
+    pub(super) fn shed(&self, keep: &[String]) {
+        if let Wire::Worker(worker) = self {
+            let prefixes: Array = keep.iter().map(|p| JsValue::from_str(p)).collect();
+            let message = object(&[("k", "shed".into()), ("keep", prefixes.into())]);
+            let _ = worker.post_message(&message);
+        }
+    }
+
     /// Tells the worker that the page has handled the last batch of frames:
     /// what arrived since comes as the next batch.
     pub(super) fn ready_for_more(&self) {
@@ -150,8 +161,16 @@ const DRAIN_POLL_MS: u32 = 4;
 pub(super) enum FromWorker {
     /// The WebSocket opened.
     Open,
-    /// Binary frames, each with when it arrived (on the `now_ms` clock).
-    Frames(Vec<(u64, Vec<u8>)>),
+    /// Binary frames, each with when it arrived (on the `now_ms` clock), and
+    /// the messages the worker has skipped so far.
+    Frames {
+        /// The frames, in order.
+        frames: Vec<(u64, Vec<u8>)>,
+        /// Messages skipped on this socket so far.
+        skipped: u64,
+    },
+    /// The messages skipped on this socket so far, when no frame carried it.
+    Skipped(u64),
     /// A text frame arrived (MQTT-6.0.0-1: the connection must close).
     Text,
     /// The socket, asked, holds little unsent: of the bytes the page posted
@@ -188,8 +207,12 @@ impl FromWorker {
                         Some((at, Uint8Array::new(&buffer).to_vec()))
                     })
                     .collect();
-                FromWorker::Frames(frames)
+                FromWorker::Frames {
+                    frames,
+                    skipped: field("s").as_f64().unwrap_or(0.0) as u64,
+                }
             }
+            "skipped" => FromWorker::Skipped(field("s").as_f64().unwrap_or(0.0) as u64),
             "text" => FromWorker::Text,
             "sent" => FromWorker::Sent(field("a").as_f64().unwrap_or(0.0) as u64),
             "close" => FromWorker::Close {
