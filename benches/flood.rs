@@ -42,13 +42,15 @@ mod flood {
     /// app), and the wasm exports trunk hands over at start-up.
     const PROBE: &str = r#"
     (() => {
-      const probe = window.__flood = { frames: [], recording: false, publishes: 0, wasm: null, batches: [0, 0, 0] };
+      const probe = window.__flood = { frames: [], recording: false, publishes: 0, skipped: 0, wasm: null, batches: [0, 0, 0] };
       addEventListener('TrunkApplicationStarted', e => { probe.wasm = e.detail.wasm; });
-      // Counts the PUBLISH packets in one socket's binary frames.
+      // Counts the PUBLISH packets in one socket's binary frames; says how
+      // many a frame ended.
       const counter = () => {
         let held = new Uint8Array(0);
         return data => {
-          if (!(data instanceof ArrayBuffer)) return;
+          if (!(data instanceof ArrayBuffer)) return 0;
+          const before = probe.publishes;
           const fresh = new Uint8Array(data);
           let buf = fresh;
           if (held.length) { buf = new Uint8Array(held.length + fresh.length); buf.set(held); buf.set(fresh, held.length); }
@@ -62,6 +64,7 @@ mod flood {
             i = j + len;
           }
           held = buf.slice(i);
+          return probe.publishes - before;
         };
       };
       // A socket on the page...
@@ -79,14 +82,24 @@ mod flood {
         constructor(...args) {
           super(...args);
           const count = counter();
+          // The PUBLISH packets the worker skipped (its running total), which
+          // reached the socket but not the page.
+          let skipped = 0;
           this.addEventListener('message', ev => {
+            if (ev.data && typeof ev.data.s === 'number' && ev.data.s > skipped) {
+              probe.skipped += ev.data.s - skipped;
+              skipped = ev.data.s;
+            }
             if (!(ev.data && ev.data.k === 'frames')) return;
             const batch = ev.data.f;
             if (probe.recording) {
               const b = probe.batches;
               b[0] += 1; b[1] += batch.length; b[2] = Math.max(b[2], batch.length);
             }
-            for (const frame of batch) count(frame);
+            batch.forEach((frame, k) => {
+              // When the last PUBLISH so far reached the worker, and the page.
+              if (count(frame)) probe.tail = [ev.data.t[k], performance.timeOrigin + performance.now()];
+            });
           });
         }
       };
@@ -113,14 +126,25 @@ mod flood {
 
     /// What the page shows as counted: the dashboard health panel's "In"
     /// column, or with the Client tab in front (the hidden dashboard does not
-    /// re-render), the messages the message list received.
+    /// re-render), the messages the message list received; each plus the
+    /// messages its overload notice says were skipped.
     const COUNTED: &str = r#"
+      const number = (selector, field) =>
+        parseInt(document.querySelector(selector)?.dataset[field], 10) || 0;
       if (document.querySelector('[aria-labelledby=tab-dashboard]')?.hidden) {
-        return parseInt(document.querySelector('[data-testid=msg-count]')?.dataset.received, 10) || 0;
+        return number('[data-testid=msg-count]', 'received') + number('[data-testid=msg-skipped]', 'skipped');
       }
       return [...document.querySelectorAll('.dash-qos-row td:nth-of-type(1)')]
-        .reduce((n, td) => n + (parseInt(td.textContent, 10) || 0), 0);
+        .reduce((n, td) => n + (parseInt(td.textContent, 10) || 0), 0)
+        + number('[data-testid=dash-overload]', 'skipped');
     "#;
+
+    /// Milliseconds since the Unix epoch: the clock of the worker's stamps.
+    fn epoch_ms() -> f64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+    }
 
     /// Memory now: JS heap (DevTools) and the wasm linear memory, bytes.
     async fn memory(page: &Page) -> (f64, f64) {
@@ -142,6 +166,9 @@ mod flood {
         to_dashboard: u64,
         reached_socket: u64,
         counted: u64,
+        /// Of those that reached the socket, the messages its worker skipped
+        /// because the page was behind (counted too, by the notice).
+        skipped: u64,
         /// Frame times while the flood ran, ms.
         frames: Vec<f64>,
         /// Frame times from the flood's end until the page caught up, ms.
@@ -156,6 +183,10 @@ mod flood {
         /// Batches the socket worker posted while the flood ran, the frames
         /// in them, and the largest.
         batches: [u64; 3],
+        /// When the last PUBLISH reached the socket's worker, and when the
+        /// worker handed it to the page: seconds after the flood's publisher
+        /// finished (the Unix clock of both sides).
+        tail: [f64; 2],
         /// Frames over 50 ms while the flood ran (Long Animation Frames): how
         /// many, and their ms in total, in tasks before rendering, in rAF
         /// callbacks, and in style and layout.
@@ -242,6 +273,7 @@ mod flood {
         let memory_during = sample_memory(page, duration).await;
         let published = flood.finish();
         let flood_end = Instant::now();
+        let flood_end_epoch = epoch_ms();
         // On the page's clock, so that a page too busy to answer is measured right.
         let ended = started + duration.as_secs_f64() * 1000.0;
         if let Some(path) = profile {
@@ -257,13 +289,13 @@ mod flood {
         let mut catch_up = None;
         let mut last = (u64::MAX, u64::MAX);
         let mut still_since = Instant::now();
-        let (mut reached_socket, mut counted) = (0, 0);
+        let (mut reached_socket, mut counted, mut skipped) = (0, 0, 0);
         while flood_end.elapsed() < Duration::from_secs(120) {
-            reached_socket = page
-                .script("return window.__flood.publishes")
-                .await
-                .as_u64()
-                .unwrap_or(0);
+            let socket = page
+                .script("return [window.__flood.publishes, window.__flood.skipped]")
+                .await;
+            let at = |i: usize| socket[i].as_u64().unwrap_or(0);
+            (reached_socket, skipped) = (at(0) + at(1), at(1));
             counted = page.script(COUNTED).await.as_u64().unwrap_or(0);
             if (reached_socket, counted) != last {
                 last = (reached_socket, counted);
@@ -293,6 +325,11 @@ mod flood {
         let long_frames = [0, 1, 2, 3, 4].map(|i| long[i].as_f64().unwrap_or(0.0));
         let batches = page.script("return window.__flood.batches").await;
         let batches = [0, 1, 2].map(|i| batches[i].as_u64().unwrap_or(0));
+        let tail = page
+            .script("return window.__flood.tail ?? [NaN, NaN]")
+            .await;
+        let tail =
+            [0, 1].map(|i| (tail[i].as_f64().unwrap_or(f64::NAN) - flood_end_epoch) / 1000.0);
         let frames: Vec<(f64, f64)> = frames
             .as_array()
             .map(|f| {
@@ -314,6 +351,7 @@ mod flood {
             to_dashboard: (0..published).filter(|&i| reaches_dashboard(i)).count() as u64,
             reached_socket,
             counted,
+            skipped,
             frames: during.collect(),
             frames_after: after.collect(),
             catch_up,
@@ -321,6 +359,7 @@ mod flood {
             memory_after,
             memory_during,
             batches,
+            tail,
             long_frames,
         }
     }
@@ -364,9 +403,9 @@ mod flood {
              alarm and stock mix, page = release build in headless Chromium"
         );
         println!(
-            "{:<10} {:>3} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>9} {:>11} {:>11}",
+            "{:<10} {:>3} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>9} {:>11} {:>11}",
             "view", "qos", "fps", "p50 ms", "p95 ms", "max ms", ">50 ms", "after p95", "to dash",
-            "socket", "lost", "caught up", "heap MB", "wasm MB",
+            "socket", "skipped", "lost", "caught up", "heap MB", "wasm MB",
         );
         for run in runs {
             let mut sorted = run.frames.clone();
@@ -377,7 +416,7 @@ mod flood {
             let mut after = run.frames_after.clone();
             after.sort_by(f64::total_cmp);
             println!(
-                "{:<10} {:>3} {:>6.1} {:>8.1} {:>8.1} {:>8.1} {:>8} {:>8.1} {:>8} {:>8} {:>6} {:>9} {:>5.1}→{:<5.1} {:>5.1}→{:<5.1}",
+                "{:<10} {:>3} {:>6.1} {:>8.1} {:>8.1} {:>8.1} {:>8} {:>8.1} {:>8} {:>8} {:>8} {:>6} {:>9} {:>5.1}→{:<5.1} {:>5.1}→{:<5.1}",
                 run.view,
                 run.qos as u8,
                 fps,
@@ -388,6 +427,7 @@ mod flood {
                 percentile(&after, 0.95),
                 run.to_dashboard,
                 run.reached_socket,
+                run.skipped,
                 run.reached_socket.saturating_sub(run.counted),
                 run.catch_up
                     .map(|d| format!("{:.1} s", d.as_secs_f64()))
@@ -400,8 +440,10 @@ mod flood {
         }
         println!(
             "after p95: frames from the flood's end until caught up; to dash: published to the dashboard's topics; socket: PUBLISH packets that reached \
-             the page's WebSocket (the rest the broker dropped for a slow subscriber); lost: \
-             reached the socket but never counted; caught up: after the flood ended, until \
+             the page's WebSocket (the rest the broker dropped for a slow subscriber); skipped: of \
+             them, QoS 0 messages the socket's worker skipped while the page was behind (never an \
+             alarm), which the page's overload notice counts; lost: reached the socket but \
+             counted neither as received nor as skipped; caught up: after the flood ended, until \
              the page had counted all it received; published in total: {}",
             runs.iter().map(|r| r.published.to_string()).collect::<Vec<_>>().join(" / ")
         );
@@ -450,10 +492,13 @@ mod flood {
             let [batches, frames, largest] = run.batches;
             println!(
                 "{} QoS {}: the socket worker handed the page {frames} frames in {batches} batches \
-                 ({:.1} a batch, the largest {largest})",
+                 ({:.1} a batch, the largest {largest}); the last PUBLISH reached the worker {:+.1} s \
+                 after the flood's publisher finished, and the page {:+.1} s after",
                 run.view,
                 run.qos as u8,
                 frames as f64 / batches as f64,
+                run.tail[0],
+                run.tail[1],
             );
         }
     }
