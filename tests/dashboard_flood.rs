@@ -6,6 +6,7 @@
 use qoscope::app::dashboard::alarms::{AlarmView, MAX_ALARMS};
 use qoscope::app::dashboard::health::MAX_TOPICS;
 use qoscope::app::dashboard::inventory::{HISTORY_POINTS, MAX_SKUS, MAX_UNREADABLE};
+use qoscope::app::dashboard::message::Incoming;
 use qoscope::app::dashboard::model::{FRAME_BUDGET, QUEUE_CAP};
 use qoscope::app::dashboard::settings::DashboardSettings;
 use qoscope::app::dashboard::traffic::synthetic_message;
@@ -111,6 +112,34 @@ fn what_the_connection_skipped_joins_the_overload_notice() {
         (overload.shed, overload.since, overload.last),
         (90, 5_000, 6_000)
     );
+}
+
+#[test]
+fn after_a_skip_every_stock_count_may_be_short_until_a_level_confirms_it() {
+    let mut model = DashboardModel::default();
+    let stock = |sku: &str, payload: &str| Incoming::new(1, format!("inventory/{sku}"), payload);
+    model.push_message(stock("A-1", r#"{"level":10}"#));
+    model.push_message(stock("B-2", r#"{"delta":3}"#));
+    model.drain(FRAME_BUDGET);
+    let missed = |m: &DashboardModel, sku: &str| m.inventory.get(sku).map(|i| i.missed);
+    assert_eq!(missed(&model, "A-1"), Some(false));
+    model.note_link_skipped(5);
+    assert!(model.note_overload(1_000));
+    assert_eq!(
+        missed(&model, "A-1"),
+        Some(true),
+        "a skipped delta may be A-1's"
+    );
+    assert_eq!(missed(&model, "B-2"), Some(true));
+    model.push_message(stock("A-1", r#"{"level":12}"#));
+    model.push_message(stock("B-2", r#"{"delta":-1}"#));
+    model.drain(FRAME_BUDGET);
+    assert_eq!(
+        missed(&model, "A-1"),
+        Some(false),
+        "a level confirms the count"
+    );
+    assert_eq!(missed(&model, "B-2"), Some(true), "a delta does not");
 }
 
 #[test]

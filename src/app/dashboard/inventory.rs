@@ -145,6 +145,11 @@ pub struct StockItem {
     /// since: deltas sent while the page was away may be missing from it.
     #[serde(default)]
     pub restored: bool,
+    /// Stock messages were skipped under overload since the last level (the
+    /// connection's or the dashboard queue's): deltas may be missing from
+    /// the count until the next level confirms it.
+    #[serde(default)]
+    pub missed: bool,
     /// Bumped on every change, for keyed rendering.
     #[serde(skip)]
     pub revision: u64,
@@ -165,6 +170,7 @@ impl StockItem {
             duplicates_skipped: 0,
             broker_repeats: 0,
             restored: false,
+            missed: false,
             revision: 0,
         }
     }
@@ -346,6 +352,7 @@ impl Inventory {
                 item.count = level;
                 item.anchored = true;
                 item.restored = false;
+                item.missed = false;
                 item.last_delta = None;
                 item.deltas_applied = 0;
                 item.low_qos_deltas = 0;
@@ -408,6 +415,16 @@ impl Inventory {
         self.items
             .entry(sku.to_owned())
             .or_insert_with(|| StockItem::new(sku.to_owned()))
+    }
+
+    /// Messages were skipped under overload: any SKU's count may now lack a
+    /// delta, until a level confirms it ([`StockItem::missed`]).
+    pub fn mark_missed(&mut self) {
+        for item in self.items.values_mut().filter(|i| !i.missed) {
+            item.missed = true;
+            self.revision += 1;
+            item.revision = self.revision;
+        }
     }
 
     /// SKUs carried over a reload and not yet confirmed by a level.

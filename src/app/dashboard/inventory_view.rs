@@ -257,6 +257,7 @@ struct StockTagSet {
     low: bool,
     repeats: bool,
     restored: bool,
+    missed: bool,
 }
 
 impl StockTagSet {
@@ -266,11 +267,13 @@ impl StockTagSet {
             low: row.low,
             repeats: row.item.broker_repeats > 0,
             restored: row.item.restored,
+            missed: row.item.missed,
         }
     }
 }
 
-/// The tags beside a count: delta only, low, broker repeats, restored, in
+/// The tags beside a count: delta only, low, broker repeats, restored, may
+/// be short, in
 /// `locale`. Rebuilt when the set or the language changes, so the tags read
 /// neither reactively: a rebuilt part that read the language signal would
 /// stay in its subscriber list (see `docs/flood.md`, "Memory over a long
@@ -324,6 +327,19 @@ fn StockTags(tags: StockTagSet, locale: Locale, repeats: Memo<u32>) -> impl Into
                         title=td_string!(locale, dashboard.inventory.row.restored_title)
                     >
                         {td_string!(locale, dashboard.inventory.row.restored)}
+                    </span>
+                }
+            })}
+        {tags
+            .missed
+            .then(|| {
+                view! {
+                    <span
+                        class="dash-tag dash-restored"
+                        data-testid="stock-missed"
+                        title=td_string!(locale, dashboard.inventory.row.missed_title)
+                    >
+                        {td_string!(locale, dashboard.inventory.row.missed)}
                     </span>
                 }
             })}

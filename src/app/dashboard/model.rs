@@ -253,10 +253,16 @@ impl DashboardModel {
     }
 
     /// Notes at `now` (Unix ms) whether the queue shed more, or the
-    /// connection skipped more; true when either did.
+    /// connection skipped more; true when either did. Either may have been
+    /// a stock delta, so every count is then marked as possibly short.
     pub fn note_overload(&mut self, now: u64) -> bool {
-        self.overload
-            .note(self.queue.shed() + self.link_skipped, now)
+        let more = self
+            .overload
+            .note(self.queue.shed() + self.link_skipped, now);
+        if more {
+            self.inventory.mark_missed();
+        }
+        more
     }
 
     /// The connection has skipped `total` messages so far because the page
