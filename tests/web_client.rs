@@ -405,3 +405,27 @@ async fn rows_out_of_view_wait_and_catch_up_when_scrolled_into_view() {
         text(&root, bottom)
     );
 }
+
+#[wasm_bindgen_test]
+async fn messages_the_connection_skipped_are_counted_above_the_list() {
+    use qoscope::net::ws::TransportEvent;
+    let root = container();
+    let model = RwSignal::new(ClientModel::default());
+    let _view = mount_to(root.clone(), move || view! { <MessageList model=model /> });
+    tick().await;
+    assert!(root
+        .query_selector("[data-testid=msg-skipped]")
+        .unwrap()
+        .is_none());
+    let skipped = |total| LinkUpdate::Transport {
+        at: 1_000,
+        event: TransportEvent::Skipped { total },
+    };
+    model.update(|m| m.apply_batch(vec![skipped(300), skipped(4_500)]));
+    tick().await;
+    let notice: HtmlElement = find(&root, "[data-testid=msg-skipped]");
+    let words = notice.text_content().unwrap_or_default();
+    assert!(words.contains("4500 QoS 0 messages skipped"), "{words}");
+    assert!(words.contains("never skipped"), "{words}");
+    assert_eq!(notice.dataset().get("skipped").as_deref(), Some("4500"));
+}

@@ -476,3 +476,26 @@ async fn an_overloaded_queue_says_how_many_it_skipped_and_since_when() {
         "{notice}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn what_the_connection_skipped_is_counted_and_stock_counts_may_be_short() {
+    let (root, handle, _mounted) = mount_dashboard();
+    deliver(
+        handle,
+        vec![Incoming::new(1, "inventory/A-1", r#"{"level": 10}"#)],
+    )
+    .await;
+    let missed = || root.query_selector("[data-testid=stock-missed]").unwrap();
+    assert!(missed().is_none());
+    handle.note_link_skipped(1_200);
+    deliver(handle, vec![]).await;
+    let notice = text_of(&root, "[data-testid=dash-overload]");
+    assert!(notice.contains("1200 stock messages"), "{notice}");
+    assert!(missed().is_some(), "the count may lack a skipped delta");
+    deliver(
+        handle,
+        vec![Incoming::new(2, "inventory/A-1", r#"{"level": 12}"#)],
+    )
+    .await;
+    assert!(missed().is_none(), "a level confirms it");
+}

@@ -10,7 +10,7 @@ use super::slots::slots;
 use super::slots::{row_locale, while_shown};
 use super::ClientCtx;
 use crate::i18n::{td_string, Locale};
-use crate::net::clock::clock_label;
+use crate::net::clock::{clock_label, clock_label_seconds};
 
 /// Received messages with a count, the number dropped, and Clear.
 #[component]
@@ -40,8 +40,8 @@ pub fn MessageList(
             locale.get(),
             client.messages.skipped,
             count = s.shed,
-            since = clock_label(s.since),
-            last = clock_label(s.last)
+            since = clock_label_seconds(s.since),
+            last = clock_label_seconds(s.last)
         )
         .to_string()
     };
