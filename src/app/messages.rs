@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::form::reader_locale;
 use super::model::{ClientModel, MessageRow, LIVE_MESSAGE_ROWS};
+use super::overload::{Overload, OverloadNotice};
 use super::slots::slots;
 use super::slots::{row_locale, while_shown};
 use super::ClientCtx;
@@ -31,11 +32,8 @@ pub fn MessageList(
     let rows = while_shown(move || model.with(ClientModel::visible_messages));
     let count = move || model.with(|m| m.messages.len());
     let dropped = move || model.with(|m| m.messages.dropped());
-    // Built once, when the link first skips; its text then follows the count.
     let skipped = Memo::new(move |_| model.with(|m| m.skipped));
-    let skipping = Memo::new(move |_| skipped.with(|s| s.shed > 0));
-    let skipped_words = move || {
-        let s = skipped.get();
+    let skipped_words = move |s: Overload| {
         td_string!(
             locale.get(),
             client.messages.skipped,
@@ -70,16 +68,7 @@ pub fn MessageList(
                     {move || td_string!(locale.get(), client.messages.clear)}
                 </button>
             </div>
-            {move || skipping.get().then(|| view! {
-                <p
-                    class="notice warn"
-                    role="status"
-                    data-testid="msg-skipped"
-                    data-skipped=move || skipped.get().shed.to_string()
-                >
-                    {skipped_words}
-                </p>
-            })}
+            <OverloadNotice overload=skipped class="notice warn" testid="msg-skipped" words=skipped_words />
             <Show
                 when=move || { count() > 0 }
                 fallback=move || view! {

@@ -21,7 +21,7 @@ pub use rows::{Feedback, LogKind, LogLine, MessageRow, SubState, SubscriptionRow
 pub use said::{command_words, sentence_in, topic_error_sentence, topic_error_words, Said};
 pub use status::ConnStatus;
 
-use super::dashboard::model::Overload;
+use super::overload::Overload;
 use super::ring::Ring;
 use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::ProtocolVersion;

@@ -77,32 +77,7 @@ impl IngestQueue {
     }
 }
 
-/// What the queue shed to keep the page responsive, and when (Unix ms, as
-/// the page noticed it, once a frame).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Overload {
-    /// Inputs shed in all.
-    pub shed: u64,
-    /// When the first were noticed.
-    pub since: u64,
-    /// When the latest were noticed.
-    pub last: u64,
-}
-
-impl Overload {
-    /// Notes the queue's count of shed inputs at `now`; true when it grew.
-    pub fn note(&mut self, shed: u64, now: u64) -> bool {
-        if shed <= self.shed {
-            return false;
-        }
-        if self.shed == 0 {
-            self.since = now;
-        }
-        self.shed = shed;
-        self.last = now;
-        true
-    }
-}
+pub use crate::app::overload::Overload;
 
 /// What one drain did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -11,6 +11,7 @@ use super::inventory_view::InventoryPanel;
 use super::settings_view::SettingsPanel;
 use super::traffic_view::TrafficPanel;
 use crate::app::locale::use_i18n;
+use crate::app::overload::{Overload, OverloadNotice};
 use crate::i18n::{t_string, Locale};
 
 /// The operator dashboard.
@@ -28,12 +29,8 @@ pub fn Dashboard(
         settings: handle.settings(),
     });
     let i18n = use_i18n();
-    // The notice is built once, when the first input is shed; its text
-    // then follows the count in place.
     let overload = Memo::new(move |_| handle.read(|m| m.overload()));
-    let overloaded = Memo::new(move |_| overload.with(|o| o.shed > 0));
-    let notice = move || {
-        let o = overload.get();
+    let words = move |o: Overload| {
         t_string!(
             i18n,
             dashboard.view.overload,
@@ -46,22 +43,7 @@ pub fn Dashboard(
 
     view! {
         <div class="dash">
-            {move || {
-                overloaded
-                    .get()
-                    .then(|| {
-                        view! {
-                            <p
-                                class="dash-warning"
-                                role="status"
-                                data-testid="dash-overload"
-                                data-skipped=move || overload.get().shed.to_string()
-                            >
-                                {notice}
-                            </p>
-                        }
-                    })
-            }}
+            <OverloadNotice overload class="dash-warning" testid="dash-overload" words />
             <RestoredNotice handle />
             <div class="dash-grid">
                 <div class="dash-main">
