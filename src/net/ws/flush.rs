@@ -53,8 +53,80 @@ pub(super) fn after_frames(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
         return;
     }
     drain_events(inner);
-    flush_later(inner, weak);
+    flush_after_queued(inner, weak);
     arm_session_timer(inner, weak);
+}
+
+/// Like [`flush_later`] for the packets that answer a batch from the broker,
+/// but the flush is a task of its own, queued behind the batches the
+/// socket's worker has already posted. The broker often answers one publish
+/// with two frames close together (at QoS 2 the PUBREC for it and its
+/// delivery to us), which the worker posts one by one; their answers (the
+/// PUBREL and the PUBREC) then leave in one frame, not two. A command in
+/// the meantime rides along.
+fn flush_after_queued(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
+    if inner.unflushed > 0 {
+        // A flush is already queued.
+        inner.unflushed += 1;
+        return;
+    }
+    let w = weak.clone();
+    let posted = post_task(move || {
+        with_inner(&w, |inner, weak| {
+            if inner.unflushed > 0 {
+                after_input(inner, weak);
+            }
+        })
+    });
+    if posted {
+        inner.unflushed = 1;
+    } else {
+        flush_later(inner, weak);
+    }
+}
+
+thread_local! {
+    /// A channel whose messages run [`TASK_QUEUE`]; made once per page.
+    static TASK_CHANNEL: RefCell<Option<web_sys::MessageChannel>> = const { RefCell::new(None) };
+    /// What the next messages on [`TASK_CHANNEL`] run, in order.
+    static TASK_QUEUE: RefCell<std::collections::VecDeque<Box<dyn FnOnce()>>> =
+        RefCell::new(std::collections::VecDeque::new());
+}
+
+/// Runs `f` in a task of its own, queued after the messages already posted
+/// to this page (a `MessageChannel` message). False where no channel could
+/// be made.
+fn post_task(f: impl FnOnce() + 'static) -> bool {
+    TASK_CHANNEL.with(|cell| {
+        let mut channel = cell.borrow_mut();
+        if channel.is_none() {
+            let Ok(made) = web_sys::MessageChannel::new() else {
+                return false;
+            };
+            let run = Closure::<dyn FnMut()>::new(|| {
+                if let Some(task) = TASK_QUEUE.with(|q| q.borrow_mut().pop_front()) {
+                    task();
+                }
+            });
+            made.port1()
+                .set_onmessage(Some(run.as_ref().unchecked_ref()));
+            // Lives as long as the page: the channel calls it.
+            run.forget();
+            *channel = Some(made);
+        }
+        let Some(channel) = channel.as_ref() else {
+            return false;
+        };
+        TASK_QUEUE.with(|q| q.borrow_mut().push_back(Box::new(f)));
+        let posted = channel
+            .port2()
+            .post_message(&wasm_bindgen::JsValue::UNDEFINED)
+            .is_ok();
+        if !posted {
+            TASK_QUEUE.with(|q| q.borrow_mut().pop_back());
+        }
+        posted
+    })
 }
 
 /// Commands flushed at once when this many wait: a loop of publishes sends
