@@ -171,6 +171,16 @@ fn every_text_is_written_and_chinese_is_chinese() {
             assert!(!text.trim().is_empty(), "{locale} {key} is empty");
         }
     }
+    // The English page shows no Chinese: two health texts once quoted the
+    // Chinese best-practice notes they came from.
+    let chinese_in_english: Vec<_> = load("en")
+        .into_iter()
+        .filter(|(_, text)| text.chars().any(is_cjk))
+        .collect();
+    assert!(
+        chinese_in_english.is_empty(),
+        "en texts with Chinese in them: {chinese_in_english:#?}"
+    );
     let untranslated: Vec<_> = load("zh-CN")
         .into_iter()
         .filter(|(_, text)| !text.chars().any(is_cjk) && !only_protocol_words(text))
