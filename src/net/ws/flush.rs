@@ -71,13 +71,7 @@ fn flush_after_queued(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
         return;
     }
     let w = weak.clone();
-    let posted = post_task(move || {
-        with_inner(&w, |inner, weak| {
-            if inner.unflushed > 0 {
-                after_input(inner, weak);
-            }
-        })
-    });
+    let posted = post_task(move || flush_if_pending(&w));
     if posted {
         inner.unflushed = 1;
     } else {
@@ -152,14 +146,17 @@ pub(super) fn flush_later(inner: &mut Inner, weak: &Weak<RefCell<Inner>>) {
         return;
     };
     let w = weak.clone();
-    let flush = Closure::once_into_js(move || {
-        with_inner(&w, |inner, weak| {
-            if inner.unflushed > 0 {
-                after_input(inner, weak);
-            }
-        });
-    });
+    let flush = Closure::once_into_js(move || flush_if_pending(&w));
     window.queue_microtask(flush.unchecked_ref());
+}
+
+/// The queued flush: sends what waits, unless an earlier pump took it.
+fn flush_if_pending(weak: &Weak<RefCell<Inner>>) {
+    with_inner(weak, |inner, weak| {
+        if inner.unflushed > 0 {
+            after_input(inner, weak);
+        }
+    });
 }
 
 /// Sends every ready transmit as one binary frame (less what the fault
