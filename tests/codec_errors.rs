@@ -357,10 +357,11 @@ fn packets_that_cannot_be_expressed_refuse_to_encode() {
             filter: "t".into(),
             ..Default::default()
         }],
-        properties: Properties {
+        properties: PropertyValues {
             topic_alias: Some(1),
             ..Default::default()
-        },
+        }
+        .into(),
     });
     let e = alias_on_subscribe.to_bytes(V5).unwrap_err();
     assert_eq!(

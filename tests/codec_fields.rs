@@ -54,10 +54,11 @@ fn a_qos_2_publish_shows_its_flags_topic_id_properties_and_payload() {
         topic: "alarm/fire".into(),
         packet_id: Some(7),
         payload: b"smoke".to_vec(),
-        properties: Properties {
+        properties: PropertyValues {
             topic_alias: Some(2),
             ..Default::default()
-        },
+        }
+        .into(),
         ..Default::default()
     });
     let raw = publish.to_bytes(ProtocolVersion::V5).unwrap();

@@ -78,45 +78,49 @@ fn any_properties() -> impl Strategy<Value = Properties> {
         flag(),
         vec((text(), text()), 0..3),
     );
-    (publish_like, connection, limits).prop_map(|(a, b, c)| Properties {
-        payload_format_indicator: a.0,
-        message_expiry_interval: a.1,
-        content_type: a.2,
-        response_topic: a.3,
-        correlation_data: a.4,
-        subscription_identifiers: a.5,
-        topic_alias: a.6,
-        session_expiry_interval: b.0,
-        assigned_client_identifier: b.1,
-        server_keep_alive: b.2,
-        authentication_method: b.3,
-        authentication_data: b.4,
-        request_problem_information: b.5,
-        will_delay_interval: b.6,
-        request_response_information: b.7,
-        response_information: b.8,
-        server_reference: b.9,
-        reason_string: b.10,
-        receive_maximum: c.0,
-        topic_alias_maximum: c.1,
-        maximum_qos: c.2,
-        retain_available: c.3,
-        maximum_packet_size: c.4,
-        wildcard_subscription_available: c.5,
-        subscription_identifier_available: c.6,
-        shared_subscription_available: c.7,
-        user_properties: c.8,
+    (publish_like, connection, limits).prop_map(|(a, b, c)| {
+        PropertyValues {
+            payload_format_indicator: a.0,
+            message_expiry_interval: a.1,
+            content_type: a.2,
+            response_topic: a.3,
+            correlation_data: a.4,
+            subscription_identifiers: a.5,
+            topic_alias: a.6,
+            session_expiry_interval: b.0,
+            assigned_client_identifier: b.1,
+            server_keep_alive: b.2,
+            authentication_method: b.3,
+            authentication_data: b.4,
+            request_problem_information: b.5,
+            will_delay_interval: b.6,
+            request_response_information: b.7,
+            response_information: b.8,
+            server_reference: b.9,
+            reason_string: b.10,
+            receive_maximum: c.0,
+            topic_alias_maximum: c.1,
+            maximum_qos: c.2,
+            retain_available: c.3,
+            maximum_packet_size: c.4,
+            wildcard_subscription_available: c.5,
+            subscription_identifier_available: c.6,
+            shared_subscription_available: c.7,
+            user_properties: c.8,
+        }
+        .into()
     })
 }
 
 /// Keeps the properties MQTT 5 allows at `place` (section 2.2.2.2).
 fn keep_allowed(all: Properties, place: Place) -> Properties {
     use PacketType as T;
-    let mut p = Properties {
+    let all = PropertyValues::clone(&all);
+    let mut p = PropertyValues {
         user_properties: all.user_properties.clone(),
         ..Default::default()
     };
-    let publish_like = |p: &mut Properties| {
+    let publish_like = |p: &mut PropertyValues| {
         p.payload_format_indicator = all.payload_format_indicator;
         p.message_expiry_interval = all.message_expiry_interval;
         p.content_type = all.content_type.clone();
@@ -148,7 +152,7 @@ fn keep_allowed(all: Properties, place: Place) -> Properties {
         }
         Place::Packet(T::Connack) => {
             let user_properties = p.user_properties;
-            p = Properties {
+            p = PropertyValues {
                 payload_format_indicator: None,
                 message_expiry_interval: None,
                 content_type: None,
@@ -176,7 +180,7 @@ fn keep_allowed(all: Properties, place: Place) -> Properties {
         Place::Packet(T::Unsubscribe) => {}
         Place::Packet(_) => p.reason_string = all.reason_string,
     }
-    p
+    p.into()
 }
 
 fn props_for(place: Place, version: ProtocolVersion) -> BoxedStrategy<Properties> {

@@ -4,7 +4,7 @@
 mod session_harness;
 
 use qoscope::mqtt::packet::{
-    decode, Connack, Packet, Properties, ProtocolVersion, PubResponse, QoS,
+    decode, Connack, Packet, PropertyValues, ProtocolVersion, PubResponse, QoS,
 };
 use qoscope::mqtt::session::{
     CommandError, ConnectionState, DisconnectReason, EventKind, PublishRequest, SessionConfig,
@@ -114,10 +114,11 @@ fn packet_over_our_maximum_packet_size_gets_disconnect_0x95() {
 #[test]
 fn publish_larger_than_the_brokers_maximum_packet_size_is_refused() {
     let mut b = Broker::with(v5());
-    let props = Properties {
+    let props = PropertyValues {
         maximum_packet_size: Some(64),
         ..Default::default()
-    };
+    }
+    .into();
     b.connect_with(Connack {
         properties: props,
         ..Default::default()
@@ -143,10 +144,11 @@ fn publish_larger_than_the_brokers_maximum_packet_size_is_refused() {
 fn queued_publish_too_large_for_the_new_broker_fails_when_sent() {
     let mut b = Broker::with(v5());
     let id = b.publish("t", &[0; 100], QoS::AtLeastOnce).unwrap();
-    let props = Properties {
+    let props = PropertyValues {
         maximum_packet_size: Some(64),
         ..Default::default()
-    };
+    }
+    .into();
     let (sent, events) = b.connect_with(Connack {
         properties: props,
         ..Default::default()

@@ -3,7 +3,7 @@
 
 mod session_harness;
 
-use qoscope::mqtt::packet::{Connack, Packet, PacketType, Properties, ProtocolVersion, QoS};
+use qoscope::mqtt::packet::{Connack, Packet, PacketType, PropertyValues, ProtocolVersion, QoS};
 use qoscope::mqtt::session::{
     ConnectionState, DisconnectReason, EventKind, RetryPolicy, SessionConfig,
 };
@@ -77,10 +77,11 @@ fn server_keep_alive_replaces_ours() {
         version: ProtocolVersion::V5,
         ..keep_alive(60)
     });
-    let props = Properties {
+    let props = PropertyValues {
         server_keep_alive: Some(5),
         ..Default::default()
-    };
+    }
+    .into();
     b.connect_with(Connack {
         properties: props,
         ..Default::default()

@@ -76,10 +76,11 @@ impl Model {
         }
         let connack = Connack {
             session_present: present,
-            properties: qoscope::mqtt::packet::Properties {
+            properties: qoscope::mqtt::packet::PropertyValues {
                 receive_maximum: Some(3),
                 ..Default::default()
-            },
+            }
+            .into(),
             ..Default::default()
         };
         self.feed(Packet::Connack(connack));

@@ -179,7 +179,9 @@ fn the_state_revision_moves_with_what_a_snapshot_holds_and_only_then() {
 
 #[test]
 fn a_broker_that_lost_the_session_gets_every_subscription_back_as_first_asked() {
-    use qoscope::mqtt::packet::{Properties, ProtocolVersion, Suback, SubscribeFilter};
+    use qoscope::mqtt::packet::{
+        Properties, PropertyValues, ProtocolVersion, Suback, SubscribeFilter,
+    };
     let mut b = Broker::with(SessionConfig {
         version: ProtocolVersion::V5,
         resubscribe: true,
@@ -192,10 +194,11 @@ fn a_broker_that_lost_the_session_gets_every_subscription_back_as_first_asked() 
         no_local: true,
         ..Default::default()
     };
-    let tagged = Properties {
+    let tagged: Properties = PropertyValues {
         subscription_identifiers: vec![7],
         ..Default::default()
-    };
+    }
+    .into();
     for (filter, properties) in [
         (alarms.clone(), tagged.clone()),
         (

@@ -5,7 +5,8 @@
 mod session_harness;
 
 use qoscope::mqtt::packet::{
-    Connack, Disconnect, Packet, Properties, ProtocolVersion, PubResponse, Publish, QoS,
+    Connack, Disconnect, Packet, Properties, PropertyValues, ProtocolVersion, PubResponse, Publish,
+    QoS,
 };
 use qoscope::mqtt::session::{
     CommandError, ConnectionState, DisconnectReason, EventKind, PublishRequest, SessionConfig,
@@ -31,10 +32,13 @@ fn v5_accepting_aliases(max: u16) -> Broker {
 #[test]
 fn topic_alias_outgoing_reuses_alias() {
     let mut b = Broker::v5();
-    b.connect_with(connack(Properties {
-        topic_alias_maximum: Some(1),
-        ..Default::default()
-    }));
+    b.connect_with(connack(
+        PropertyValues {
+            topic_alias_maximum: Some(1),
+            ..Default::default()
+        }
+        .into(),
+    ));
     b.publish("plant/line1/temp", b"1", QoS::AtMostOnce);
     b.publish("plant/line1/temp", b"2", QoS::AtMostOnce);
     b.publish("plant/line2/temp", b"3", QoS::AtMostOnce);
@@ -57,10 +61,13 @@ fn topic_alias_outgoing_reuses_alias() {
 #[test]
 fn topic_aliases_start_afresh_on_a_new_connection() {
     let mut b = Broker::v5();
-    let allow = connack(Properties {
-        topic_alias_maximum: Some(4),
-        ..Default::default()
-    });
+    let allow = connack(
+        PropertyValues {
+            topic_alias_maximum: Some(4),
+            ..Default::default()
+        }
+        .into(),
+    );
     b.connect_with(allow.clone());
     b.publish("t", b"1", QoS::AtMostOnce);
     b.close();
@@ -80,10 +87,11 @@ fn topic_alias_incoming_is_resolved() {
     let with_alias = |topic: &str| {
         Packet::Publish(Publish {
             topic: topic.into(),
-            properties: Properties {
+            properties: PropertyValues {
                 topic_alias: Some(3),
                 ..Default::default()
-            },
+            }
+            .into(),
             ..Default::default()
         })
     };
@@ -103,10 +111,11 @@ fn topic_alias_incoming_is_resolved() {
 fn unknown_incoming_topic_alias_is_a_protocol_error() {
     let mut b = v5_accepting_aliases(5).connected();
     let publish = Publish {
-        properties: Properties {
+        properties: PropertyValues {
             topic_alias: Some(2),
             ..Default::default()
-        },
+        }
+        .into(),
         ..Default::default()
     };
     let (sent, events) = b.feed(Packet::Publish(publish));
@@ -121,10 +130,11 @@ fn incoming_topic_alias_above_our_maximum_gets_0x94() {
     let mut b = v5_accepting_aliases(2).connected();
     let publish = Publish {
         topic: "a".into(),
-        properties: Properties {
+        properties: PropertyValues {
             topic_alias: Some(3),
             ..Default::default()
-        },
+        }
+        .into(),
         ..Default::default()
     };
     let (sent, _) = b.feed(Packet::Publish(publish));
@@ -134,10 +144,13 @@ fn incoming_topic_alias_above_our_maximum_gets_0x94() {
 #[test]
 fn maximum_qos_of_the_broker_refuses_higher_qos_publishes() {
     let mut b = Broker::v5();
-    b.connect_with(connack(Properties {
-        maximum_qos: Some(1),
-        ..Default::default()
-    }));
+    b.connect_with(connack(
+        PropertyValues {
+            maximum_qos: Some(1),
+            ..Default::default()
+        }
+        .into(),
+    ));
     let req = PublishRequest {
         topic: "t".into(),
         qos: QoS::ExactlyOnce,
@@ -214,12 +227,13 @@ fn connect_announces_our_v5_limits() {
 #[test]
 fn connected_event_carries_the_brokers_limits() {
     let mut b = Broker::v5();
-    let props = Properties {
+    let props = PropertyValues {
         receive_maximum: Some(20),
         topic_alias_maximum: Some(10),
         maximum_packet_size: Some(1024),
         ..Default::default()
-    };
+    }
+    .into();
     let (_, events) = b.connect_with(connack(props));
     let broker = events.iter().find_map(|e| match e {
         EventKind::Connected { broker, .. } => Some(broker.clone()),
@@ -240,10 +254,13 @@ fn connected_event_carries_the_brokers_limits() {
 fn queued_qos2_publish_fails_when_the_broker_only_takes_qos1() {
     let mut b = Broker::v5();
     let id = b.publish("t", b"x", QoS::ExactlyOnce).unwrap();
-    let (sent, events) = b.connect_with(connack(Properties {
-        maximum_qos: Some(1),
-        ..Default::default()
-    }));
+    let (sent, events) = b.connect_with(connack(
+        PropertyValues {
+            maximum_qos: Some(1),
+            ..Default::default()
+        }
+        .into(),
+    ));
     assert!(publishes(&sent).is_empty());
     assert!(events.iter().any(
         |e| matches!(e, EventKind::PublishFailed { packet_id: Some(i), reason } if *i == id && reason.contains("QoS 1 at most"))
@@ -253,10 +270,13 @@ fn queued_qos2_publish_fails_when_the_broker_only_takes_qos1() {
 #[test]
 fn a_retained_qos0_publish_is_refused_when_the_broker_has_no_retain() {
     let mut b = Broker::v5();
-    b.connect_with(connack(Properties {
-        retain_available: Some(0),
-        ..Default::default()
-    }));
+    b.connect_with(connack(
+        PropertyValues {
+            retain_available: Some(0),
+            ..Default::default()
+        }
+        .into(),
+    ));
     for qos in [QoS::AtMostOnce, QoS::AtLeastOnce] {
         let result = b.session.publish(
             b.now,
@@ -286,10 +306,11 @@ fn subscription(filter: &str) -> Vec<qoscope::mqtt::packet::SubscribeFilter> {
 }
 
 fn with_subscription_id(id: u32) -> Properties {
-    Properties {
+    PropertyValues {
         subscription_identifiers: vec![id],
         ..Default::default()
     }
+    .into()
 }
 
 #[test]
@@ -323,10 +344,13 @@ fn a_subscription_identifier_is_refused_where_the_protocol_or_the_broker_forbids
         "above the variable byte integer"
     );
     let mut without = Broker::v5();
-    without.connect_with(connack(Properties {
-        subscription_identifier_available: Some(0),
-        ..Default::default()
-    }));
+    without.connect_with(connack(
+        PropertyValues {
+            subscription_identifier_available: Some(0),
+            ..Default::default()
+        }
+        .into(),
+    ));
     assert!(refused(&mut without, 7), "the broker said it has none");
     let (sent, _) = without.drain();
     assert!(sent.is_empty(), "nothing went out");
@@ -335,10 +359,11 @@ fn a_subscription_identifier_is_refused_where_the_protocol_or_the_broker_forbids
 #[test]
 fn unsubscribe_carries_user_properties_and_nothing_else() {
     let mut b = Broker::v5().connected();
-    let user = Properties {
+    let user: Properties = PropertyValues {
         user_properties: vec![("by".into(), "operator".into())],
         ..Default::default()
-    };
+    }
+    .into();
     b.session
         .unsubscribe_with(b.now, vec!["a/#".into()], user.clone())
         .expect("accepted");
@@ -405,10 +430,13 @@ fn a_session_told_not_to_assign_aliases_always_sends_the_topic() {
         assign_topic_aliases: false,
         ..SessionConfig::default()
     });
-    b.connect_with(connack(Properties {
-        topic_alias_maximum: Some(10),
-        ..Default::default()
-    }));
+    b.connect_with(connack(
+        PropertyValues {
+            topic_alias_maximum: Some(10),
+            ..Default::default()
+        }
+        .into(),
+    ));
     b.publish("plant/line1/temp", b"1", QoS::AtMostOnce);
     b.publish("plant/line1/temp", b"2", QoS::AtMostOnce);
     let (sent, _) = b.drain();

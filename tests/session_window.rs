@@ -4,16 +4,17 @@
 mod session_harness;
 
 use qoscope::mqtt::packet::ProtocolVersion;
-use qoscope::mqtt::packet::{Connack, Packet, Properties, QoS};
+use qoscope::mqtt::packet::{Connack, Packet, PropertyValues, QoS};
 use qoscope::mqtt::session::{ConnectionState, EventKind, SessionConfig};
 use session_harness::*;
 
 fn broker_receive_maximum(n: u16) -> Connack {
     Connack {
-        properties: Properties {
+        properties: PropertyValues {
             receive_maximum: Some(n),
             ..Default::default()
-        },
+        }
+        .into(),
         ..Default::default()
     }
 }

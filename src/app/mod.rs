@@ -359,10 +359,11 @@ impl ClientCtx {
             qos,
             ..Default::default()
         };
-        let properties = crate::mqtt::packet::Properties {
+        let properties = crate::mqtt::packet::PropertyValues {
             subscription_identifiers: subscription_id.into_iter().collect(),
             ..Default::default()
-        };
+        }
+        .into();
         let result = match self.link() {
             Some(link) => link.subscribe_with(vec![request], properties),
             None => Err(crate::mqtt::session::CommandError::NotConnected),

@@ -10,7 +10,7 @@ fn user() -> Vec<(String, String)> {
 
 /// Every property MQTT 5 allows in the will of a CONNECT.
 pub fn will_properties() -> Properties {
-    Properties {
+    PropertyValues {
         payload_format_indicator: Some(1),
         message_expiry_interval: Some(60),
         content_type: Some("text/plain".into()),
@@ -20,17 +20,18 @@ pub fn will_properties() -> Properties {
         user_properties: user(),
         ..Default::default()
     }
+    .into()
 }
 
 /// Every property MQTT 5 allows on packet type `t`.
 pub fn full_properties(t: PacketType) -> Properties {
-    let reason = || Properties {
+    let reason = || PropertyValues {
         reason_string: Some("why".into()),
         user_properties: user(),
         ..Default::default()
     };
     match t {
-        PacketType::Connect => Properties {
+        PacketType::Connect => PropertyValues {
             session_expiry_interval: Some(3600),
             authentication_method: Some("SCRAM-SHA-1".into()),
             authentication_data: Some(vec![9, 9]),
@@ -41,8 +42,9 @@ pub fn full_properties(t: PacketType) -> Properties {
             maximum_packet_size: Some(1 << 20),
             user_properties: user(),
             ..Default::default()
-        },
-        PacketType::Connack => Properties {
+        }
+        .into(),
+        PacketType::Connack => PropertyValues {
             session_expiry_interval: Some(0),
             assigned_client_identifier: Some("auto-1".into()),
             server_keep_alive: Some(30),
@@ -61,8 +63,9 @@ pub fn full_properties(t: PacketType) -> Properties {
             shared_subscription_available: Some(1),
             user_properties: user(),
             ..Default::default()
-        },
-        PacketType::Publish => Properties {
+        }
+        .into(),
+        PacketType::Publish => PropertyValues {
             payload_format_indicator: Some(0),
             message_expiry_interval: Some(10),
             content_type: Some("application/json".into()),
@@ -72,27 +75,32 @@ pub fn full_properties(t: PacketType) -> Properties {
             topic_alias: Some(3),
             user_properties: user(),
             ..Default::default()
-        },
-        PacketType::Subscribe => Properties {
+        }
+        .into(),
+        PacketType::Subscribe => PropertyValues {
             subscription_identifiers: vec![16_384],
             user_properties: user(),
             ..Default::default()
-        },
-        PacketType::Unsubscribe => Properties {
+        }
+        .into(),
+        PacketType::Unsubscribe => PropertyValues {
             user_properties: user(),
             ..Default::default()
-        },
-        PacketType::Disconnect => Properties {
+        }
+        .into(),
+        PacketType::Disconnect => PropertyValues {
             session_expiry_interval: Some(7),
             server_reference: Some("elsewhere".into()),
             ..reason()
-        },
-        PacketType::Auth => Properties {
+        }
+        .into(),
+        PacketType::Auth => PropertyValues {
             authentication_method: Some("SCRAM-SHA-1".into()),
             authentication_data: Some(vec![0xFF; 3]),
             ..reason()
-        },
-        _ => reason(),
+        }
+        .into(),
+        _ => reason().into(),
     }
 }
 

@@ -8,7 +8,7 @@ use super::error::{DecodeErrorKind, EncodeError};
 use super::primitives::{
     put_binary, put_length_prefixed, put_str, put_u16, put_u32, put_varint, Reader,
 };
-use super::types::{PacketType, Properties};
+use super::types::{PacketType, Properties, PropertyValues};
 use super::DecodeError;
 
 /// Where a property block sits: on a packet, or in CONNECT's will.
@@ -175,18 +175,23 @@ pub(crate) fn decode_properties(
     let old_end = r
         .narrow(len as usize, "properties (property length too long)")
         .map_err(|e| DecodeError::new(at, e.kind))?;
-    let mut props = Properties::default();
+    // Most packets carry none: then nothing is allocated.
+    if len == 0 {
+        r.widen(old_end);
+        return Ok(Properties::default());
+    }
+    let mut props = PropertyValues::default();
     while r.remaining() > 0 {
         decode_property(r, ctx, &mut props)?;
     }
     r.widen(old_end);
-    Ok(props)
+    Ok(props.into())
 }
 
 fn decode_property(
     r: &mut Reader<'_>,
     ctx: PropertyContext,
-    props: &mut Properties,
+    props: &mut PropertyValues,
 ) -> Result<(), DecodeError> {
     let at = r.pos();
     let id = r.u8("property identifier")?;
@@ -257,7 +262,7 @@ fn non_zero_u16(slot: &mut Option<u16>, id: u8, v: u32) -> Result<(), DecodeErro
 }
 
 fn store(
-    p: &mut Properties,
+    p: &mut PropertyValues,
     id: u8,
     value: &Value<'_>,
     ctx: PropertyContext,
@@ -277,7 +282,7 @@ fn store(
 }
 
 fn store_int(
-    p: &mut Properties,
+    p: &mut PropertyValues,
     id: u8,
     v: u32,
     ctx: PropertyContext,
@@ -307,7 +312,7 @@ fn store_int(
 /// PUBLISH may carry several Subscription Identifiers, SUBSCRIBE one; 0 is a
 /// protocol error (MQTT 5 section 3.3.2.3.8).
 fn store_subscription_identifier(
-    p: &mut Properties,
+    p: &mut PropertyValues,
     v: u32,
     ctx: PropertyContext,
 ) -> Result<(), DecodeErrorKind> {
@@ -323,7 +328,7 @@ fn store_subscription_identifier(
     Ok(())
 }
 
-fn store_str(p: &mut Properties, id: u8, s: String) -> Result<(), DecodeErrorKind> {
+fn store_str(p: &mut PropertyValues, id: u8, s: String) -> Result<(), DecodeErrorKind> {
     let slot = match id {
         0x03 => &mut p.content_type,
         0x08 => &mut p.response_topic,
@@ -338,7 +343,7 @@ fn store_str(p: &mut Properties, id: u8, s: String) -> Result<(), DecodeErrorKin
 
 /// Calls `f` for every property set in `p`, in identifier order.
 fn each_property<'a>(
-    p: &'a Properties,
+    p: &'a PropertyValues,
     mut f: impl FnMut(u8, Value<'a>) -> Result<(), EncodeError>,
 ) -> Result<(), EncodeError> {
     let ints = [
@@ -371,7 +376,7 @@ fn each_property<'a>(
 
 /// The properties from 0x11 on, except User Property.
 fn each_connection_property<'a>(
-    p: &'a Properties,
+    p: &'a PropertyValues,
     f: &mut impl FnMut(u8, Value<'a>) -> Result<(), EncodeError>,
 ) -> Result<(), EncodeError> {
     let strs = [
@@ -415,7 +420,7 @@ fn each_connection_property<'a>(
 
 /// Writes the property length and the properties of `p` allowed in `ctx`.
 pub(crate) fn encode_properties(
-    p: &Properties,
+    p: &PropertyValues,
     ctx: PropertyContext,
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {

@@ -164,10 +164,12 @@ impl PacketType {
     }
 }
 
-/// MQTT 5 properties. Every field is optional; a packet carries only the
-/// properties the spec allows on it (the decoder rejects others).
+/// The values of MQTT 5 properties. Every field is optional; a packet carries
+/// only the properties the spec allows on it (the decoder rejects others).
+/// Packets hold them through [`Properties`], which costs one pointer when
+/// none is set.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Properties {
+pub struct PropertyValues {
     /// 0x01 Payload Format Indicator (0 bytes, 1 UTF-8).
     pub payload_format_indicator: Option<u8>,
     /// 0x02 Message Expiry Interval, seconds.
@@ -224,10 +226,10 @@ pub struct Properties {
     pub shared_subscription_available: Option<u8>,
 }
 
-impl Properties {
+impl PropertyValues {
     /// True when no property is set.
     pub fn is_empty(&self) -> bool {
-        // Field by field: comparing with `Properties::default()` builds a
+        // Field by field: comparing with `PropertyValues::default()` builds a
         // whole struct each call, and encoders ask this for every packet.
         self.subscription_identifiers.is_empty()
             && self.user_properties.is_empty()
@@ -256,6 +258,103 @@ impl Properties {
             && self.wildcard_subscription_available.is_none()
             && self.subscription_identifier_available.is_none()
             && self.shared_subscription_available.is_none()
+    }
+}
+
+/// No property set: what an empty [`Properties`] reads as.
+static NO_PROPERTIES: PropertyValues = PropertyValues {
+    payload_format_indicator: None,
+    message_expiry_interval: None,
+    content_type: None,
+    response_topic: None,
+    correlation_data: None,
+    subscription_identifiers: Vec::new(),
+    session_expiry_interval: None,
+    assigned_client_identifier: None,
+    server_keep_alive: None,
+    authentication_method: None,
+    authentication_data: None,
+    request_problem_information: None,
+    will_delay_interval: None,
+    request_response_information: None,
+    response_information: None,
+    server_reference: None,
+    reason_string: None,
+    receive_maximum: None,
+    topic_alias_maximum: None,
+    topic_alias: None,
+    maximum_qos: None,
+    retain_available: None,
+    user_properties: Vec::new(),
+    maximum_packet_size: None,
+    wildcard_subscription_available: None,
+    subscription_identifier_available: None,
+    shared_subscription_available: None,
+};
+
+/// The MQTT 5 properties of a packet. Most packets carry none (every 3.1.1
+/// packet, most 5.0 acknowledgements), so the values are boxed and only when
+/// one is set: a packet, and every event that carries one, stays small to
+/// move. Reads go through [`Deref`](std::ops::Deref) (`props.topic_alias`);
+/// a write through [`DerefMut`](std::ops::DerefMut) allocates the values.
+#[derive(Clone, Default)]
+pub struct Properties(Option<Box<PropertyValues>>);
+
+impl Properties {
+    /// True when no property is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.as_deref().is_none_or(PropertyValues::is_empty)
+    }
+}
+
+impl From<PropertyValues> for Properties {
+    fn from(values: PropertyValues) -> Self {
+        if values.is_empty() {
+            Properties(None)
+        } else {
+            Properties(Some(Box::new(values)))
+        }
+    }
+}
+
+impl std::ops::Deref for Properties {
+    type Target = PropertyValues;
+    fn deref(&self) -> &PropertyValues {
+        self.0.as_deref().unwrap_or(&NO_PROPERTIES)
+    }
+}
+
+impl std::ops::DerefMut for Properties {
+    fn deref_mut(&mut self) -> &mut PropertyValues {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+/// Equal when the values are: none set equals a box of nothing set.
+impl PartialEq for Properties {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Properties {}
+
+impl std::fmt::Debug for Properties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// Stored and sent as the values themselves, so saved sessions read the same.
+impl Serialize for Properties {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Properties {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PropertyValues::deserialize(d).map(Properties::from)
     }
 }
 

@@ -224,7 +224,7 @@ impl Session {
     pub(crate) fn on_server_disconnect(&mut self, now: u64, disconnect: Disconnect) {
         let code = disconnect.reason;
         let mut reason = codec::reason_words(PacketType::Disconnect, self.config.version, code);
-        if let Some(text) = disconnect.properties.reason_string {
+        if let Some(text) = &disconnect.properties.reason_string {
             reason = format!("{reason}: {text}");
         }
         self.close(now, DisconnectReason::ServerDisconnect { code, reason });

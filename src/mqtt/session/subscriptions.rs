@@ -3,8 +3,8 @@
 
 use super::{CommandError, EventKind, FilterResult, PendingRequest, Session, Subscription};
 use crate::mqtt::packet::{
-    Packet, PacketId, PacketType, Properties, QoS, Suback, Subscribe, SubscribeFilter, Unsuback,
-    Unsubscribe,
+    Packet, PacketId, PacketType, Properties, PropertyValues, QoS, Suback, Subscribe,
+    SubscribeFilter, Unsuback, Unsubscribe,
 };
 use crate::mqtt::topic::validate_topic_filter;
 
@@ -117,10 +117,11 @@ impl Session {
         for f in &filters {
             check_filter(f)?;
         }
-        let only_user_properties = Properties {
+        let only_user_properties = PropertyValues {
             user_properties: properties.user_properties.clone(),
-            ..Properties::default()
-        };
+            ..PropertyValues::default()
+        }
+        .into();
         if !properties.is_empty() && (!self.is_v5() || properties != only_user_properties) {
             return Err(CommandError::NotAllowed(
                 "UNSUBSCRIBE carries user properties only, and only in MQTT 5".into(),
