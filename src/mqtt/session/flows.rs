@@ -128,6 +128,28 @@ impl Flows {
         }
     }
 
+    /// The topic of flow `index`'s stored PUBLISH (empty once released).
+    pub(crate) fn stored_topic(&self, index: usize) -> &str {
+        self.list[index]
+            .stage
+            .publish()
+            .map_or("", |p| p.topic.as_str())
+    }
+
+    /// Flow `index`'s PUBLISH has left: a queued flow now awaits its first
+    /// answer, its message moved, not copied; a resent one stays as it was.
+    pub(crate) fn mark_sent(&mut self, index: usize) {
+        let flow = &mut self.list[index];
+        if !matches!(flow.stage, Stage::Queued(_)) {
+            return;
+        }
+        self.queued_bytes -= queued_payload(&flow.stage);
+        if let Stage::Queued(publish) = std::mem::replace(&mut flow.stage, Stage::AwaitingPubcomp) {
+            flow.stage = Stage::sent(publish);
+        }
+        self.in_flight += 1;
+    }
+
     /// Takes every flow out, oldest first.
     pub(crate) fn take_all(&mut self) -> VecDeque<OutgoingFlow> {
         self.in_flight = 0;

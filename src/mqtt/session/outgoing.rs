@@ -41,7 +41,7 @@ impl Stage {
     }
 
     /// The stage once `publish` has been sent.
-    fn sent(publish: Publish) -> Stage {
+    pub(crate) fn sent(publish: Publish) -> Stage {
         if publish.qos == QoS::ExactlyOnce {
             Stage::AwaitingPubrec(publish)
         } else {
@@ -220,36 +220,47 @@ impl Session {
     /// Sends the PUBLISH of flow `index` (DUP=1 if it was sent before).
     fn start_flow(&mut self, now: u64, index: usize, from: FlowState) {
         let flow = self.outgoing.get(index);
-        let Some(publish) = flow.stage.publish().cloned() else {
+        if flow.stage.publish().is_none() {
             return;
-        };
+        }
         let (packet_id, qos, dup) = (flow.packet_id, flow.qos, flow.sends > 0);
         if dup {
             self.emit_retry(now, packet_id, PacketType::Publish, flow.sends + 1);
         }
-        let sent = self
-            .check_broker_limits(&publish)
-            .and_then(|()| self.transmit_publish(now, &publish, dup));
-        if let Err(error) = sent {
-            self.outgoing.remove(index);
-            self.ids.release(packet_id);
-            self.emit_flow(now, packet_id, qos, from, FlowState::Abandoned);
-            let reason = error.to_string();
-            return self.emit(
-                now,
-                EventKind::PublishFailed {
-                    packet_id: Some(packet_id),
-                    reason,
-                },
-            );
+        // Encoded from the stored message, which stays where it is.
+        let sent = match self.outgoing.get(index).stage.publish() {
+            Some(publish) => self
+                .check_broker_limits(publish)
+                .and_then(|()| self.wire_publish(publish, dup)),
+            None => return,
+        };
+        match sent {
+            Ok((wire, bytes, used)) => {
+                if let super::ConnState::Connected(c) = &mut self.conn_state {
+                    c.aliases.commit(self.outgoing.stored_topic(index), used);
+                }
+                self.send_encoded(now, wire, bytes);
+            }
+            Err(error) => {
+                self.outgoing.remove(index);
+                self.ids.release(packet_id);
+                self.emit_flow(now, packet_id, qos, from, FlowState::Abandoned);
+                let reason = error.to_string();
+                return self.emit(
+                    now,
+                    EventKind::PublishFailed {
+                        packet_id: Some(packet_id),
+                        reason,
+                    },
+                );
+            }
         }
         let flow = self.outgoing.counters_mut(index);
         flow.sends += 1;
         flow.first_sent_at.get_or_insert(now);
         flow.last_sent_at = now;
-        let stage = Stage::sent(publish);
-        let to = stage.state();
-        self.outgoing.set_stage(index, stage);
+        self.outgoing.mark_sent(index);
+        let to = self.outgoing.get(index).stage.state();
         if from != to {
             self.emit_flow(now, packet_id, qos, from, to);
         }
@@ -260,7 +271,7 @@ impl Session {
         &self,
         publish: &Publish,
         dup: bool,
-    ) -> Result<(Publish, Vec<u8>, AliasUse), CommandError> {
+    ) -> Result<(Packet, Vec<u8>, AliasUse), CommandError> {
         let mut wire = publish.clone();
         wire.dup = dup && publish.qos != QoS::AtMostOnce; // MQTT-3.3.1-2: DUP is 0 for QoS 0
         let used = match self.connection() {
@@ -277,7 +288,8 @@ impl Session {
             }
             AliasUse::None => {}
         }
-        let bytes = self.encode_checked(&Packet::Publish(wire.clone()))?;
+        let wire = Packet::Publish(wire);
+        let bytes = self.encode_checked(&wire)?;
         Ok((wire, bytes, used))
     }
 
@@ -292,7 +304,7 @@ impl Session {
         if let super::ConnState::Connected(c) = &mut self.conn_state {
             c.aliases.commit(&publish.topic, used);
         }
-        self.send_encoded(now, Packet::Publish(wire), bytes);
+        self.send_encoded(now, wire, bytes);
         Ok(())
     }
 
