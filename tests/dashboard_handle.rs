@@ -117,3 +117,36 @@ fn clearing_a_retained_alarm_publishes_an_empty_retained_message_when_connected(
     assert_eq!(sent.len(), 1);
     assert!(sent[0].retain && sent[0].payload.is_empty() && sent[0].topic == "critical/alarm");
 }
+
+#[test]
+fn a_flood_re_renders_the_views_ten_times_a_second_and_shows_everything_once_it_ends() {
+    use qoscope::app::dashboard::refresh::FLOOD_FRAMES;
+    use qoscope::app::dashboard::traffic::synthetic_message;
+    let (handle, _published, _subscribed) = connected_handle();
+    handle.push_event(connected_event());
+    handle.drain_frame();
+    let before = handle.renders();
+    // 62 frames of 20,000 messages a second: 333 a frame.
+    let mut next = 0;
+    for _ in 0..62 {
+        for _ in 0..333 {
+            handle.push_message(synthetic_message(next));
+            next += 1;
+        }
+        handle.drain_frame();
+    }
+    let during = handle.renders() - before;
+    assert_eq!(
+        during,
+        60 / u64::from(FLOOD_FRAMES),
+        "renders in 60 flooded frames"
+    );
+    let stock = handle.read_untracked(|m| m.inventory.len());
+    assert!(stock > 0, "the model digested the flood");
+    // The first quiet frame shows what the last two flooded frames brought.
+    handle.drain_frame();
+    assert_eq!(handle.renders() - before, during + 1);
+    // A user's action re-renders at once, flood or not.
+    handle.write(|_| ());
+    assert_eq!(handle.renders() - before, during + 2);
+}

@@ -4,8 +4,9 @@
 //! connects it to the live connection, and pushes every session event into
 //! it (O(1), no re-render). The handle's background loop drains the queue
 //! once per animation frame and bumps one revision signal, so a flood costs
-//! one render per frame, and alarms are digested (tab title, alerts) even
-//! while another view is shown.
+//! one render per frame, at most, and one per [`super::refresh::FLOOD_FRAMES`]
+//! frames while the flood lasts; alarms are digested (tab title, alerts)
+//! even while another view is shown.
 
 use leptos::prelude::*;
 
@@ -13,6 +14,7 @@ use super::alarms::AlarmKey;
 use super::browser::{beep, notify, now_ms, page_hidden};
 use super::message::Incoming;
 use super::model::{DashboardModel, DrainReport, FRAME_BUDGET};
+use super::refresh::Refresh;
 use super::settings::{DashboardSettings, SavedBoard, SavedState};
 use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::SubscribeFilter;
@@ -70,6 +72,8 @@ pub struct DashboardHandle {
     saved_revision: StoredValue<(u64, u64, u64, u64)>,
     /// Alarms were digested at once and the views not yet told.
     untouched: StoredValue<bool>,
+    /// Whether a frame re-renders the views (less often under a flood).
+    refresh: StoredValue<Refresh>,
 }
 
 impl DashboardHandle {
@@ -88,6 +92,7 @@ impl DashboardHandle {
             restored_from: RwSignal::new(restored_from),
             board_saved: RwSignal::new(None),
             untouched: StoredValue::new(false),
+            refresh: StoredValue::new(Refresh::default()),
             revision: RwSignal::new(0),
             publish: StoredValue::new(None),
             subscribe: StoredValue::new(None),
@@ -244,7 +249,9 @@ impl DashboardHandle {
             .untouched
             .try_update_value(std::mem::take)
             .unwrap_or(false);
-        if report.processed > 0 || untouched || overloaded {
+        let changed = report.processed > 0 || untouched || overloaded;
+        let inputs = report.processed;
+        if self.refresh.try_update_value(|r| r.frame(inputs, changed)) == Some(true) {
             self.touch();
         }
         report
@@ -266,6 +273,11 @@ impl DashboardHandle {
         let result = self.model.try_update_value(f);
         self.touch();
         result
+    }
+
+    /// How many times the views were told the model changed.
+    pub fn renders(&self) -> u64 {
+        self.revision.get_untracked()
     }
 
     /// Tells the views the model changed.

@@ -1,0 +1,63 @@
+//! How often the dashboard's views re-render under a flood.
+//!
+//! The model digests every input each animation frame. Re-rendering the
+//! views each frame as well cost most of a flooded page's time (render
+//! effects, then the browser's style, layout and paint), to show figures
+//! that change faster than anyone reads them. So while frames keep bringing
+//! more than [`FLOOD_INPUTS`] inputs, the views re-render every
+//! [`FLOOD_FRAMES`]th frame (10 times a second at 60 fps); otherwise, and
+//! on the first quieter frame after a flood, at once. What the user does
+//! ([`super::handle::DashboardHandle::write`]) re-renders at once, and an
+//! alert for a critical alarm (sound, notification) never waits for this.
+
+/// More inputs than this in one frame is a flood.
+pub const FLOOD_INPUTS: usize = 64;
+/// Under a flood, the views re-render every this many frames.
+pub const FLOOD_FRAMES: u32 = 6;
+
+/// Whether this frame re-renders the views.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Refresh {
+    /// Something changed that the views have not shown yet.
+    pending: bool,
+    /// Frames since the views last re-rendered.
+    waited: u32,
+}
+
+impl Refresh {
+    /// One frame that digested `inputs` inputs, `changed` whether anything
+    /// the views show changed: true when the views should re-render now.
+    pub fn frame(&mut self, inputs: usize, changed: bool) -> bool {
+        self.pending |= changed;
+        self.waited = self.waited.saturating_add(1);
+        let flood = inputs > FLOOD_INPUTS;
+        if !self.pending || (flood && self.waited < FLOOD_FRAMES) {
+            return false;
+        }
+        self.pending = false;
+        self.waited = 0;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_frames_re_render_as_they_change() {
+        let mut r = Refresh::default();
+        assert!(r.frame(3, true));
+        assert!(!r.frame(0, false), "nothing changed");
+        assert!(r.frame(FLOOD_INPUTS, true));
+    }
+
+    #[test]
+    fn a_flood_re_renders_every_sixth_frame_and_the_first_quiet_frame_shows_the_rest() {
+        let mut r = Refresh::default();
+        let renders = (0..62).filter(|_| r.frame(500, true)).count();
+        assert_eq!(renders, 10, "62 flooded frames: the 6th, 12th, ... 60th");
+        assert!(r.frame(0, false), "what the last flooded frames changed");
+        assert!(!r.frame(0, false));
+    }
+}
