@@ -30,11 +30,14 @@ fn mount_dashboard() -> (web_sys::HtmlElement, DashboardHandle, impl Drop) {
     (root, handle, mounted)
 }
 
-/// Feeds messages the way the frame loop does, then lets the view update.
+/// Feeds messages the way the frame loop does, then lets the view update: a
+/// frame with them, then a quiet one, which shows what a flooded frame
+/// left for later (`dashboard::refresh`).
 async fn deliver(handle: DashboardHandle, messages: Vec<Incoming>) {
     for message in messages {
         handle.push_message(message);
     }
+    handle.drain_frame();
     handle.drain_frame();
     tick().await;
     tick().await;

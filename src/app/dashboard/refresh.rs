@@ -5,8 +5,9 @@
 //! effects, then the browser's style, layout and paint), to show figures
 //! that change faster than anyone reads them. So while frames keep bringing
 //! more than [`FLOOD_INPUTS`] inputs, the views re-render every
-//! [`FLOOD_FRAMES`]th frame (10 times a second at 60 fps); otherwise, and
-//! on the first quieter frame after a flood, at once. What the user does
+//! [`FLOOD_FRAMES`]th frame (10 times a second at 60 fps); otherwise, on
+//! the first flooded frame after a quiet spell, and on the first quieter
+//! frame after a flood, at once. What the user does
 //! ([`super::handle::DashboardHandle::write`]) re-renders at once, and an
 //! alert for a critical alarm (sound, notification) never waits for this.
 
@@ -16,12 +17,22 @@ pub const FLOOD_INPUTS: usize = 64;
 pub const FLOOD_FRAMES: u32 = 6;
 
 /// Whether this frame re-renders the views.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct Refresh {
     /// Something changed that the views have not shown yet.
     pending: bool,
     /// Frames since the views last re-rendered.
     waited: u32,
+}
+
+/// As after a quiet spell: the first flooded frame renders at once.
+impl Default for Refresh {
+    fn default() -> Self {
+        Refresh {
+            pending: false,
+            waited: FLOOD_FRAMES,
+        }
+    }
 }
 
 impl Refresh {
@@ -56,7 +67,8 @@ mod tests {
     fn a_flood_re_renders_every_sixth_frame_and_the_first_quiet_frame_shows_the_rest() {
         let mut r = Refresh::default();
         let renders = (0..62).filter(|_| r.frame(500, true)).count();
-        assert_eq!(renders, 10, "62 flooded frames: the 6th, 12th, ... 60th");
+        assert_eq!(renders, 11, "62 flooded frames: the 1st, 7th, ... 61st");
+        assert!(!r.frame(500, true), "the 63rd");
         assert!(r.frame(0, false), "what the last flooded frames changed");
         assert!(!r.frame(0, false));
     }
