@@ -4,6 +4,35 @@
 use qoscope::mqtt::topic::{
     literal_prefix, matches, validate_topic_filter, validate_topic_name, SharedFilter, TopicError,
 };
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+/// Counts the allocations each thread makes (tests run on threads of their own).
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: every call goes straight to the system allocator; only a
+// thread-local counter (a `const` Cell: no lazy set-up, no destructor) is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
 
 #[test]
 fn plain_topic_names_are_valid() {
@@ -181,6 +210,23 @@ fn shared_filters_match_like_their_inner_filter() {
     assert!(matches("$share/g/alarms/+", "alarms/fire"));
     assert!(!matches("$share/g/alarms/+", "alarms/fire/zone1"));
     assert!(!matches("$share/g", "g"));
+}
+
+/// Every delivered message is matched against each filter the dashboard
+/// watches: matching must cost no allocation (it once cost one per level list).
+#[test]
+fn matching_allocates_nothing() {
+    let cases = [
+        ("alarms/#", "alarms/zone/1"),
+        ("$share/g/inventory/+", "inventory/S-1"),
+        ("critical/+/site", "critical/a/site"),
+        ("a/#/b", "a/x/b"),
+        ("plant/line1/temp", "plant/line2/temp"),
+    ];
+    let before = allocations();
+    let hits = cases.iter().filter(|(f, t)| matches(f, t)).count();
+    assert_eq!(allocations() - before, 0, "allocations while matching");
+    assert_eq!(hits, 3);
 }
 
 #[test]
