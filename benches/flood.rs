@@ -105,7 +105,7 @@ mod flood {
       };
       // Frames over 50 ms (Long Animation Frames): where each one's time went.
       // [frames, total, tasks before rendering, rAF callbacks, style + layout] ms.
-      probe.long = [0, 0, 0, 0, 0];
+      probe.long = [0, 0, 0, 0, 0]; probe.loafs = []; probe.marks = []; probe.since = 0;
       try {
         new PerformanceObserver(list => {
           if (!probe.recording) return;
@@ -115,6 +115,14 @@ mod flood {
             const l = probe.long;
             l[0] += 1; l[1] += f.duration; l[2] += render - f.startTime;
             l[3] += layout - render; l[4] += end - layout;
+            // Each one on its own: when (ms into the recording), how long,
+            // and the scripts that took the most of it.
+            if (probe.loafs.length < 40) {
+              const scripts = [...(f.scripts || [])].sort((a, b) => b.duration - a.duration).slice(0, 3)
+                .map(s => `${s.invokerType} ${s.invoker} ${s.sourceFunctionName || ''} ${Math.round(s.duration)} ms`
+                  + (s.forcedStyleAndLayoutDuration ? ` (forced layout ${Math.round(s.forcedStyleAndLayoutDuration)})` : ''));
+              probe.loafs.push([f.startTime - probe.since, f.duration, render - f.startTime, layout - render, end - layout, scripts.join('; ')]);
+            }
           }
         }).observe({ type: 'long-animation-frame' });
       } catch (_) {}
@@ -191,6 +199,9 @@ mod flood {
         /// many, and their ms in total, in tasks before rendering, in rAF
         /// callbacks, and in style and layout.
         long_frames: [f64; 5],
+        /// Each frame over 50 ms, one line: ms into the flood, how long,
+        /// where its time went, and the scripts that took the most of it.
+        long_detail: Vec<String>,
     }
 
     pub async fn measure() {
@@ -264,7 +275,7 @@ mod flood {
             page.cdp("Profiler.start", json!({})).await;
         }
         let started = page
-            .script("window.__flood.frames = []; window.__flood.recording = true; return performance.now()")
+            .script("window.__flood.frames = []; window.__flood.since = performance.now(); window.__flood.recording = true; return performance.now()")
             .await
             .as_f64()
             .unwrap_or(0.0);
@@ -323,6 +334,7 @@ mod flood {
             .await;
         let long = page.script("return window.__flood.long").await;
         let long_frames = [0, 1, 2, 3, 4].map(|i| long[i].as_f64().unwrap_or(0.0));
+        let long_detail = long_frame_lines(page, &frames).await;
         let batches = page.script("return window.__flood.batches").await;
         let batches = [0, 1, 2].map(|i| batches[i].as_u64().unwrap_or(0));
         let tail = page
@@ -361,7 +373,48 @@ mod flood {
             batches,
             tail,
             long_frames,
+            long_detail,
         }
+    }
+
+    /// One line for each long animation frame and each rAF interval over
+    /// 50 ms, in time order, with the moments the bench sampled memory.
+    async fn long_frame_lines(page: &Page, frames: &serde_json::Value) -> Vec<String> {
+        let since = page
+            .script("return window.__flood.since")
+            .await
+            .as_f64()
+            .unwrap_or(0.0);
+        let loafs = page.script("return window.__flood.loafs").await;
+        let marks = page.script("return window.__flood.marks").await;
+        let number = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+        let mut lines: Vec<(f64, String)> = Vec::new();
+        for f in loafs.as_array().into_iter().flatten() {
+            let at = number(&f[0]);
+            let line = format!(
+                "{at:>8.0} ms  LoAF {:.0} ms (tasks {:.0}, rAF {:.0}, style+layout {:.0}) {}",
+                number(&f[1]),
+                number(&f[2]),
+                number(&f[3]),
+                number(&f[4]),
+                f[5].as_str().unwrap_or("")
+            );
+            lines.push((at, line));
+        }
+        for f in frames.as_array().into_iter().flatten() {
+            let (t, dt) = (number(&f[0]) - since, number(&f[1]));
+            if dt > 50.0 {
+                lines.push((t - dt, format!("{:>8.0} ms  rAF gap {dt:.0} ms", t - dt)));
+            }
+        }
+        for m in marks.as_array().into_iter().flatten() {
+            lines.push((
+                number(m),
+                format!("{:>8.0} ms  bench sampled memory", number(m)),
+            ));
+        }
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+        lines.into_iter().map(|(_, l)| l).collect()
     }
 
     /// Memory, ten times over `duration`, so a soak shows whether it stays
@@ -374,7 +427,10 @@ mod flood {
             tokio::time::sleep(at.saturating_duration_since(Instant::now())).await;
             let (heap, wasm) = memory(page).await;
             let live = page
-                .script("return window.wasmBindings?.live_heap_bytes?.() ?? null")
+                .script(
+                    "window.__flood.marks.push(performance.now() - window.__flood.since); \
+                     return window.wasmBindings?.live_heap_bytes?.() ?? null",
+                )
                 .await
                 .as_f64();
             samples.push((start.elapsed().as_secs(), heap, wasm, live));
@@ -487,6 +543,15 @@ mod flood {
                 share(raf),
                 share(layout),
             );
+        }
+        for run in runs.iter().filter(|r| r.long_frames[0] > 0.0) {
+            println!(
+                "{} QoS {}: frames over 50 ms, in time order:",
+                run.view, run.qos as u8
+            );
+            for line in &run.long_detail {
+                println!("  {line}");
+            }
         }
         for run in runs.iter().filter(|r| r.batches[0] > 0) {
             let [batches, frames, largest] = run.batches;
