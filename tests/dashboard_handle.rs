@@ -120,8 +120,8 @@ fn clearing_a_retained_alarm_publishes_an_empty_retained_message_when_connected(
 
 #[test]
 fn a_flood_re_renders_the_views_ten_times_a_second_and_shows_everything_once_it_ends() {
-    use qoscope::app::dashboard::refresh::FLOOD_FRAMES;
     use qoscope::app::dashboard::traffic::synthetic_message;
+    use qoscope::app::refresh::FLOOD_FRAMES;
     let (handle, _published, _subscribed) = connected_handle();
     handle.push_event(connected_event());
     handle.drain_frame();

@@ -349,6 +349,68 @@ async fn a_full_message_list_updates_its_rows_in_place() {
     );
 }
 
+/// Resolves at the browser's next animation frame.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Under a flood the model takes every update each frame, but the views
+/// re-render ten times a second; the first quiet frame shows the rest.
+#[wasm_bindgen_test]
+async fn a_flood_re_renders_the_client_view_ten_times_a_second() {
+    use qoscope::app::refresh::FLOOD_FRAMES;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let root = container();
+    let ctx = ClientCtx::new();
+    let renders = Rc::new(Cell::new(0u32));
+    let counted = renders.clone();
+    let _view = mount_to(root.clone(), move || {
+        provide_context(ctx);
+        Effect::new(move |_| {
+            ctx.model.track();
+            counted.set(counted.get() + 1);
+        });
+        view! { <MessageList model=ctx.model /> }
+    });
+    next_frame().await;
+    let before = renders.get();
+    const FRAMES: u32 = 62;
+    for frame in 0..FRAMES {
+        let updates = (0..200)
+            .map(|i| {
+                let n = frame * 200 + i;
+                delivered(&format!("flood/{n}"), b"m", QoS::AtMostOnce)
+            })
+            .collect();
+        ctx.on_updates(updates);
+        next_frame().await;
+    }
+    let flooded = renders.get() - before;
+    assert!(
+        (FRAMES / FLOOD_FRAMES..=FRAMES / FLOOD_FRAMES + 2).contains(&flooded),
+        "{flooded} renders in {FRAMES} flooded frames"
+    );
+    next_frame().await;
+    next_frame().await;
+    assert_eq!(
+        renders.get() - before,
+        flooded + 1,
+        "the quiet frame renders"
+    );
+    assert_eq!(
+        text(&root, "[data-testid=msg-topic]"),
+        format!("flood/{}", FRAMES * 200 - 1),
+        "and shows the newest message"
+    );
+}
+
 /// Waits, 20 ms at a time, until `done` holds; false after 5 s.
 async fn until(mut done: impl FnMut() -> bool) -> bool {
     for _ in 0..250 {

@@ -32,7 +32,7 @@ fn mount_dashboard() -> (web_sys::HtmlElement, DashboardHandle, impl Drop) {
 
 /// Feeds messages the way the frame loop does, then lets the view update: a
 /// frame with them, then a quiet one, which shows what a flooded frame
-/// left for later (`dashboard::refresh`).
+/// left for later (`app::refresh`).
 async fn deliver(handle: DashboardHandle, messages: Vec<Incoming>) {
     for message in messages {
         handle.push_message(message);

@@ -19,11 +19,13 @@ pub mod packet_log;
 pub mod payload;
 pub mod presenter;
 pub mod publish;
+pub mod refresh;
 pub mod resume;
 pub mod ring;
 pub mod session_store;
 pub mod slots;
 pub mod subscriptions;
+mod tabs;
 pub mod visualiser;
 
 use std::cell::RefCell;
@@ -36,11 +38,14 @@ use crate::mqtt::session::{DisconnectRequest, EventKind, PublishRequest, Session
 use crate::net::storage;
 use crate::net::ws::{Link, LinkUpdate, Persist, TransportEvent};
 use dashboard::model::DashboardModel;
-use dashboard::{Dashboard, DashboardHandle};
+use dashboard::DashboardHandle;
 use form::{generated_client_id, ConnectionForm};
 use model::{ClientModel, Flush, PendingUpdates};
+use refresh::Refresh;
 use resume::Resume;
 use session_store::{ParkedSession, SessionKey, SessionStore, Stored};
+pub use tabs::ClientView;
+use tabs::{LiveDashboard, TabPanel};
 use visualiser::VisualiserPage;
 
 /// The longest a batch of updates waits when no animation frame comes (a hidden tab).
@@ -63,6 +68,8 @@ pub struct ClientCtx {
     /// The driver's updates not yet shown: applied once per animation frame,
     /// or at once when one of them changes the connection's status.
     pending: StoredValue<PendingUpdates, LocalStorage>,
+    /// Whether a flush re-renders the views (less often under a flood).
+    refresh: StoredValue<Refresh>,
     /// The operator dashboard's model, fed from the same session events.
     pub dashboard: DashboardHandle,
     /// Filters the dashboard wants; subscribed once the user has opened the
@@ -92,6 +99,7 @@ impl ClientCtx {
             parked: StoredValue::new_local(None),
             session_stored: RwSignal::new(None),
             pending: StoredValue::new_local(PendingUpdates::default()),
+            refresh: StoredValue::new(Refresh::default()),
             dashboard: DashboardHandle::load(),
             dashboard_filters: StoredValue::new(Vec::new()),
             dashboard_opened: StoredValue::new(false),
@@ -186,8 +194,9 @@ impl ClientCtx {
 
     /// Hands the driver's updates to the dashboard (its own queue, drained
     /// per frame) and to the client view: at once when the status changes,
-    /// else at the next animation frame.
-    fn on_updates(&self, updates: Vec<LinkUpdate>) {
+    /// else at the next animation frame. The link calls it; the browser tests
+    /// feed it directly.
+    pub fn on_updates(&self, updates: Vec<LinkUpdate>) {
         for update in &updates {
             match update {
                 // Delivered messages reach the alarms and the stock table
@@ -202,32 +211,63 @@ impl ClientCtx {
                 _ => {}
             }
         }
-        match self.pending.try_update_value(|p| p.push(updates)) {
+        let flush = self.pending.try_update_value(|p| p.push(updates));
+        self.then(flush);
+    }
+
+    /// Does what [`PendingUpdates`] asked for: flush now, or at the next
+    /// animation frame.
+    fn then(&self, flush: Option<Flush>) {
+        match flush {
             Some(Flush::Now) => self.flush(),
             Some(Flush::AtNextFrame) => {
                 let ctx = *self;
                 request_animation_frame(move || ctx.flush());
                 // Frames pause in a hidden tab; the batch is bounded anyway.
-                set_timeout(move || ctx.flush(), FLUSH_FALLBACK);
+                let asked = self.pending.try_with_value(PendingUpdates::asked);
+                set_timeout(
+                    move || {
+                        let waiting =
+                            |p: &PendingUpdates| asked.is_some_and(|a| p.still_waiting_for(a));
+                        if ctx.pending.try_with_value(waiting) == Some(true) {
+                            ctx.flush();
+                        }
+                    },
+                    FLUSH_FALLBACK,
+                );
             }
             Some(Flush::Later) | None => {}
         }
     }
 
-    /// Applies every waiting update to the client view, in one render.
+    /// Applies every waiting update to the client model in one batch. The
+    /// views re-render at once for a change of the connection's status, else
+    /// as [`Refresh`] says: every frame, but ten times a second under a flood,
+    /// and what a flooded frame left unshown at the next quiet one.
     fn flush(&self) {
         let updates = self
             .pending
             .try_update_value(PendingUpdates::take)
             .unwrap_or_default();
-        if updates.is_empty() {
-            return;
-        }
+        let inputs = updates.len();
+        let urgent = updates.iter().any(model::is_urgent);
         let accepted = updates.iter().any(|u| {
             matches!(u, LinkUpdate::Session(e) if matches!(e.kind, EventKind::Connected { .. }))
         });
-        // The view may be gone (tests unmount it); then there is nothing to update.
-        self.model.try_update(|m| m.apply_batch(updates));
+        if inputs > 0 {
+            // The view may be gone (tests unmount it); then there is nothing to update.
+            self.model.try_update_untracked(|m| m.apply_batch(updates));
+        }
+        let render = self
+            .refresh
+            .try_update_value(|r| r.frame(inputs, inputs > 0));
+        if render == Some(true) || urgent {
+            self.model.notify();
+        } else if self.refresh.try_with_value(Refresh::pending) == Some(true) {
+            // A quiet frame must come to show what waits, even if nothing more arrives.
+            let flush = self.pending.try_update_value(PendingUpdates::at_next_frame);
+            self.then(flush);
+        }
         if accepted {
             self.subscribe_dashboard_filters();
         }
@@ -517,51 +557,6 @@ fn Shell() -> impl IntoView {
                 </div>
             </Show>
         </main>
-    }
-}
-
-/// One tab's panel: hidden while another tab shows, and telling the views
-/// in it so ([`slots::TabShown`]), so that they stop re-rendering.
-#[component]
-fn TabPanel(tab: View, view: RwSignal<View>, children: Children) -> impl IntoView {
-    let shown = Signal::derive(move || view.get() == tab);
-    provide_context(slots::TabShown(shown));
-    view! {
-        <div role="tabpanel" aria-labelledby=format!("tab-{}", tab.fragment()) hidden=move || !shown.get()>
-            {children()}
-        </div>
-    }
-}
-
-/// The operator dashboard on the live connection: its publishes go out
-/// through the client's session and its filters are subscribed there.
-#[component]
-fn LiveDashboard() -> impl IntoView {
-    let ctx = expect_context::<ClientCtx>();
-    let publish = Callback::new(move |req: PublishRequest| ctx.publish(req));
-    let subscribe =
-        Callback::new(move |filters: Vec<SubscribeFilter>| ctx.set_dashboard_filters(filters));
-    ctx.dashboard.connect(publish, subscribe);
-    view! { <Dashboard handle=ctx.dashboard /> }
-}
-
-/// Connection, publish, subscriptions, messages and packet log.
-#[component]
-pub fn ClientView() -> impl IntoView {
-    view! {
-        <div class="client-grid">
-            <div class="column setup">
-                <connection::ConnectionPanel />
-            </div>
-            <div class="column controls">
-                <publish::PublishPanel />
-                <subscriptions::SubscriptionsPanel />
-            </div>
-            <div class="column traffic">
-                <messages::MessagesPanel />
-                <packet_log::PacketLogPanel />
-            </div>
-        </div>
     }
 }
 

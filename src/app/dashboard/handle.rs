@@ -4,7 +4,7 @@
 //! connects it to the live connection, and pushes every session event into
 //! it (O(1), no re-render). The handle's background loop drains the queue
 //! once per animation frame and bumps one revision signal, so a flood costs
-//! one render per frame, at most, and one per [`super::refresh::FLOOD_FRAMES`]
+//! one render per frame, at most, and one per [`crate::app::refresh::FLOOD_FRAMES`]
 //! frames while the flood lasts; alarms are digested (tab title, alerts)
 //! even while another view is shown.
 
@@ -14,8 +14,8 @@ use super::alarms::AlarmKey;
 use super::browser::{beep, notify, now_ms, page_hidden};
 use super::message::Incoming;
 use super::model::{DashboardModel, DrainReport, FRAME_BUDGET};
-use super::refresh::Refresh;
 use super::settings::{DashboardSettings, SavedBoard, SavedState};
+use crate::app::refresh::Refresh;
 use crate::i18n::{td_string, Locale};
 use crate::mqtt::packet::SubscribeFilter;
 use crate::mqtt::session::{Event, PublishRequest};

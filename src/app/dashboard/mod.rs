@@ -41,7 +41,6 @@ pub mod lru;
 pub mod message;
 pub mod model;
 pub mod more;
-pub mod refresh;
 pub mod settings;
 pub mod settings_view;
 pub mod traffic;

@@ -47,6 +47,9 @@ pub fn is_urgent(update: &LinkUpdate) -> bool {
 pub struct PendingUpdates {
     updates: Vec<LinkUpdate>,
     scheduled: bool,
+    /// Frames asked for so far: a fallback timer flushes only if the frame
+    /// it stands in for has not come.
+    asked: u64,
 }
 
 /// What the caller of [`PendingUpdates::push`] must do.
@@ -71,12 +74,31 @@ impl PendingUpdates {
         self.updates.extend(updates);
         if urgent || self.updates.len() >= Self::CAPACITY {
             Flush::Now
-        } else if self.scheduled {
+        } else {
+            self.at_next_frame()
+        }
+    }
+
+    /// Asks for a flush at the next animation frame, with or without updates
+    /// (what a flooded frame did not show yet waits for it).
+    pub fn at_next_frame(&mut self) -> Flush {
+        if self.scheduled {
             Flush::Later
         } else {
             self.scheduled = true;
+            self.asked += 1;
             Flush::AtNextFrame
         }
+    }
+
+    /// The number of the frame asked for last.
+    pub fn asked(&self) -> u64 {
+        self.asked
+    }
+
+    /// Whether frame number `asked` is still to come (no flush since).
+    pub fn still_waiting_for(&self, asked: u64) -> bool {
+        self.scheduled && self.asked == asked
     }
 
     /// Everything waiting, oldest first; the next push asks for a new frame.

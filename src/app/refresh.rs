@@ -1,15 +1,18 @@
-//! How often the dashboard's views re-render under a flood.
+//! How often the views re-render under a flood: the dashboard's
+//! ([`crate::app::dashboard::handle::DashboardHandle::drain_frame`]) and the
+//! client view's (its message list and packet log, `ClientCtx::flush`).
 //!
-//! The model digests every input each animation frame. Re-rendering the
+//! The models digest every input each animation frame. Re-rendering the
 //! views each frame as well cost most of a flooded page's time (render
 //! effects, then the browser's style, layout and paint), to show figures
 //! that change faster than anyone reads them. So while frames keep bringing
 //! more than [`FLOOD_INPUTS`] inputs, the views re-render every
 //! [`FLOOD_FRAMES`]th frame (10 times a second at 60 fps); otherwise, on
 //! the first flooded frame after a quiet spell, and on the first quieter
-//! frame after a flood, at once. What the user does
-//! ([`super::handle::DashboardHandle::write`]) re-renders at once, and an
-//! alert for a critical alarm (sound, notification) never waits for this.
+//! frame after a flood, at once. What the user does re-renders at once
+//! (`DashboardHandle::write`, any update of the client model outside a
+//! flush), and so does a change of the connection's status; an alert for a
+//! critical alarm (sound, notification) never waits for this.
 
 /// More inputs than this in one frame is a flood.
 pub const FLOOD_INPUTS: usize = 64;
@@ -48,6 +51,11 @@ impl Refresh {
         self.pending = false;
         self.waited = 0;
         true
+    }
+
+    /// Something changed that the views have not shown yet.
+    pub fn pending(&self) -> bool {
+        self.pending
     }
 }
 
