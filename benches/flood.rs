@@ -9,7 +9,9 @@
 //!   reached the page's socket (counted by the probe from the WebSocket's own
 //!   frames, as the socket's worker hands them to the page), and messages the app counted (the dashboard's "In" column);
 //! - how long after the flood the app had counted everything it received;
-//! - JS heap and wasm memory before and after.
+//! - JS heap and wasm memory before and after;
+//! - each frame over 50 ms, in time order: when, how long, where its time
+//!   went and which scripts took it (Long Animation Frames).
 //!
 //! It saves what the page shows once caught up, in
 //! `target/screenshots/flood-<view>-qos<n>.png`.
