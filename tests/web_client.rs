@@ -28,6 +28,18 @@ fn container() -> HtmlElement {
     section.unchecked_into()
 }
 
+/// A container pinned over the viewport, so that its first rows are on
+/// screen whatever the tests before left in the page.
+fn on_screen_container() -> HtmlElement {
+    let root = container();
+    root.set_attribute(
+        "style",
+        "position: fixed; inset: 0; overflow: auto; background: white",
+    )
+    .unwrap();
+    root
+}
+
 fn find<T: JsCast>(root: &HtmlElement, selector: &str) -> T {
     root.query_selector(selector)
         .unwrap()
@@ -300,6 +312,60 @@ fn deliver_batch(model: RwSignal<ClientModel>, from: u64, n: u64) {
     });
 }
 
+/// Rows not built yet: placeholders in the message list.
+fn waiting_rows(root: &HtmlElement) -> u32 {
+    root.query_selector_all(".msg-list > li.slot-wait")
+        .unwrap()
+        .length()
+}
+
+/// A full list mounted below the fold builds a screenful of rows in its
+/// first frame, not all of them: the rest wait as empty placeholders until
+/// they come on screen or the page is idle.
+#[wasm_bindgen_test]
+async fn a_full_list_builds_a_screenful_at_once_and_the_rest_when_idle() {
+    use qoscope::app::model::LIVE_MESSAGE_ROWS;
+    use qoscope::app::on_screen::EAGER_SLOTS;
+    let root = container();
+    root.set_attribute("style", "display: block; height: 120px; overflow: auto")
+        .unwrap();
+    let model = RwSignal::new(ClientModel::default());
+    let _view = mount_to(root.clone(), move || view! { <MessageList model=model /> });
+    let mutations = Mutations::observe(&[root.clone().into()], true);
+    deliver_batch(model, 0, LIVE_MESSAGE_ROWS as u64);
+    tick().await;
+    let built = root
+        .query_selector_all("[data-testid=msg-row]")
+        .unwrap()
+        .length();
+    assert_eq!(built as usize, EAGER_SLOTS, "a screenful is built at once");
+    assert_eq!(
+        waiting_rows(&root) as usize,
+        LIVE_MESSAGE_ROWS - EAGER_SLOTS,
+        "the others wait"
+    );
+    assert_eq!(
+        text(&root, "[data-testid=msg-topic]"),
+        format!("flood/{}", LIVE_MESSAGE_ROWS - 1)
+    );
+    assert!(
+        until(|| waiting_rows(&root) == 0).await,
+        "every row is built in idle moments"
+    );
+    let bottom = ".msg-list > li:last-child [data-testid=msg-topic]";
+    assert_eq!(
+        text(&root, bottom),
+        "flood/0",
+        "the last row shows its message"
+    );
+    let (added, pending) = mutations.nodes(&["addedNodes"], "LI");
+    assert_eq!(
+        added + pending,
+        LIVE_MESSAGE_ROWS - EAGER_SLOTS,
+        "each row waiting is built once, in place of its placeholder (the list came as one node)"
+    );
+}
+
 /// The `<li>` rows of the message list, in order.
 fn message_rows(list: &HtmlElement) -> Vec<web_sys::Element> {
     std::iter::successors(list.first_element_child(), |li| li.next_element_sibling()).collect()
@@ -308,7 +374,7 @@ fn message_rows(list: &HtmlElement) -> Vec<web_sys::Element> {
 #[wasm_bindgen_test]
 async fn a_full_message_list_updates_its_rows_in_place() {
     use qoscope::app::model::LIVE_MESSAGE_ROWS;
-    let root = container();
+    let root = on_screen_container();
     let model = RwSignal::new(ClientModel::default());
     let _view = mount_to(root.clone(), move || view! { <MessageList model=model /> });
     // Fill the list over several frames, past its bound.
@@ -319,6 +385,10 @@ async fn a_full_message_list_updates_its_rows_in_place() {
         tick().await;
     }
     let list: HtmlElement = find(&root, ".msg-list");
+    assert!(
+        until(|| waiting_rows(&root) == 0).await,
+        "every row gets built"
+    );
     let before = message_rows(&list);
     assert_eq!(before.len(), LIVE_MESSAGE_ROWS);
 
@@ -336,13 +406,16 @@ async fn a_full_message_list_updates_its_rows_in_place() {
         text(&root, "[data-testid=msg-payload]"),
         format!("m{newest}")
     );
-    assert_eq!(
-        text(&root, ".msg-list > li:last-child [data-testid=msg-topic]"),
-        format!("flood/{}", newest + 1 - LIVE_MESSAGE_ROWS as u64),
-        "the oldest row shown is the hundredth newest"
-    );
     let (delivered, pending) = mutations.nodes(&["addedNodes"], "LI");
     assert_eq!(delivered + pending, 0, "no row was rebuilt");
+    root.set_scroll_top(1_000_000);
+    let bottom = ".msg-list > li:last-child [data-testid=msg-topic]";
+    let oldest = format!("flood/{}", newest + 1 - LIVE_MESSAGE_ROWS as u64);
+    assert!(
+        until(|| text(&root, bottom) == oldest).await,
+        "the oldest row shown is the hundredth newest: {} where {oldest} is due",
+        text(&root, bottom)
+    );
     assert!(
         message_rows(&list) == before,
         "every row is the same <li> element as before the batch"
@@ -367,7 +440,7 @@ async fn a_flood_re_renders_the_client_view_ten_times_a_second() {
     use qoscope::app::refresh::FLOOD_FRAMES;
     use std::cell::Cell;
     use std::rc::Rc;
-    let root = container();
+    let root = on_screen_container();
     let ctx = ClientCtx::new();
     let renders = Rc::new(Cell::new(0u32));
     let counted = renders.clone();
@@ -434,7 +507,11 @@ async fn rows_out_of_view_wait_and_catch_up_when_scrolled_into_view() {
     deliver_batch(model, 0, rows);
     tick().await;
     let bottom = ".msg-list > li:last-child [data-testid=msg-topic]";
-    assert_eq!(text(&root, bottom), "flood/0", "a new row is drawn at once");
+    assert!(
+        until(|| waiting_rows(&root) == 0).await,
+        "the rows out of view are built in idle moments"
+    );
+    assert_eq!(text(&root, bottom), "flood/0", "and show their row");
 
     // One message at a time: every row moves down one. The top row follows;
     // the bottom row, far below the 120 px box, stops following once the

@@ -76,7 +76,7 @@ pub fn MessageList(
                 }
             >
                 <ol class="msg-list" aria-live="polite" node_ref=list>
-                    {slots(rows, list, |row| view! { <MessageItem row /> })}
+                    {slots(rows, list, || view! { <li class="slot-wait" aria-hidden="true"></li> }, |row| view! { <MessageItem row /> })}
                 </ol>
             </Show>
         </section>

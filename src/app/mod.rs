@@ -14,6 +14,7 @@ pub mod lab;
 pub mod locale;
 pub mod messages;
 pub mod model;
+pub mod on_screen;
 pub mod overload;
 pub mod packet_log;
 pub mod payload;

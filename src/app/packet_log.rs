@@ -107,7 +107,7 @@ fn LogLines(model: RwSignal<ClientModel>, filter: RwSignal<String>) -> impl Into
     follow_newest(model, scroller);
     view! {
         <div class="log-lines" data-testid="packet-log" node_ref=scroller role="log" aria-live="off" tabindex="0">
-            {slots(lines, scroller, |line| view! { <LogLineItem line /> })}
+            {slots(lines, scroller, || view! { <div class="log-line slot-wait" aria-hidden="true"></div> }, |line| view! { <LogLineItem line /> })}
         </div>
     }
 }

@@ -177,7 +177,7 @@ fn AlarmTable(
                     <th scope="col">{t!(i18n, dashboard.alarms.table.actions)}</th>
                 </tr>
             </thead>
-            <tbody node_ref=body>{slots(rows, body, |alarm| view! { <AlarmRow alarm /> })}</tbody>
+            <tbody node_ref=body>{slots(rows, body, || view! { <tr class="slot-wait" aria-hidden="true"></tr> }, |alarm| view! { <AlarmRow alarm /> })}</tbody>
         </table>
         </div>
         <MoreRows

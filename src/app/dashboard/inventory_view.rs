@@ -174,7 +174,7 @@ fn StockTable(
                     <th scope="col">{t!(i18n, dashboard.inventory.table.trust)}</th>
                 </tr>
             </thead>
-            <tbody node_ref=body>{slots(rows, body, |row| view! { <StockRowView row /> })}</tbody>
+            <tbody node_ref=body>{slots(rows, body, || view! { <tr class="slot-wait" aria-hidden="true"></tr> }, |row| view! { <StockRowView row /> })}</tbody>
         </table>
         <MoreRows
             shown=Signal::derive(move || rows.with(Vec::len))
