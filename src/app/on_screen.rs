@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 /// Slots whose row is built as soon as they exist.
-pub const EAGER_SLOTS: usize = 16;
+pub const EAGER_SLOTS: usize = 8;
 /// Rows built in one idle moment: each costs about a millisecond on code
 /// the browser has not optimised yet, and an idle moment can be a few.
 const IDLE_BUILDS: usize = 2;
