@@ -423,7 +423,7 @@ async fn an_acknowledgement_and_the_reaction_to_its_message_leave_in_one_frame()
 
 /// A page that cannot keep up: every delivery costs it 2 ms, and 2,000
 /// stock messages arrive at once. Asked to shed, the socket's worker skips
-/// the QoS 0 stock messages that waited for the page more than a second,
+/// the QoS 0 stock messages that waited for the page more than 250 ms,
 /// and says how many; it never skips an alarm (a kept topic
 /// prefix) or a QoS 1 message. Every message is either delivered once or
 /// counted as skipped. (A retained message is kept too, but Mosquitto sets

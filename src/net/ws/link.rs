@@ -66,7 +66,7 @@ impl Link {
     }
 
     /// When the page falls behind a flood (a frame waits in the socket's
-    /// worker for more than a second), lets the worker skip QoS
+    /// worker for more than a quarter of a second), lets the worker skip QoS
     /// 0 messages before they reach the session, except retained ones and
     /// those whose topic starts with one of `keep` (see
     /// [`literal_prefix`](crate::mqtt::topic::literal_prefix)): the page

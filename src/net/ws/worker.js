@@ -52,7 +52,7 @@ function answerDrain() {
 // else always reach the page: the session owes them an answer, and the
 // broker's own window bounds them. So what waits here is at most SHED_AFTER
 // ms of the flood, and the page catches up soon after it ends.
-const SHED_AFTER = 1000;
+const SHED_AFTER = 250;
 // Each waiting frame's whole packets, as [start, end, start, end, ...].
 let wholes = [];
 // UTF-8 topic prefixes never skipped; null: never skip anything.
