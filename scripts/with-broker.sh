@@ -20,16 +20,22 @@ stop() {
 }
 trap stop EXIT
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# free_ports N: N different free loopback ports, each held until all are chosen (asked one at a
+# time, the OS may hand out the same port twice).
+free_ports() {
+    python3 -c 'import socket, sys
+held = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))' "$1"
 }
-port=$(free_port)
+read -r port tcp_port <<<"$(free_ports 2)"
 {
     echo "per_listener_settings false"
     echo "allow_anonymous true"
     # Mosquitto 2.0.11 with a WebSocket listener alone exits: "Unable to start any listening
     # sockets". A TCP listener beside it, which no test uses, keeps it up.
-    echo "listener $(free_port) 127.0.0.1"
+    echo "listener $tcp_port 127.0.0.1"
     echo "protocol mqtt"
     echo "listener $port 127.0.0.1"
     echo "protocol websockets"

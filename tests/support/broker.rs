@@ -3,7 +3,7 @@
 //! `tests/brokers/aedes/broker.mjs`, run by node). It can be stopped and
 //! started again on the same ports, as a broker restart looks to the app.
 
-use super::process::{free_port, program, ChildGuard, TempDir};
+use super::process::{free_ports, program, ChildGuard, TempDir};
 use std::fs::File;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -96,10 +96,11 @@ impl Broker {
         persistence: Persistence,
         extra: &str,
     ) -> Broker {
+        let [tcp_port, ws_port] = free_ports();
         let mut broker = Broker {
             implementation: Implementation::Mosquitto,
-            tcp_port: free_port(),
-            ws_port: free_port(),
+            tcp_port,
+            ws_port,
             restarts: 0,
             dir: TempDir::new("mosquitto"),
             process: None,
@@ -111,10 +112,11 @@ impl Broker {
 
     /// aedes, anonymous, MQTT 3.1.1, sessions in memory (a restart loses them).
     pub fn start_aedes() -> Broker {
+        let [tcp_port, ws_port] = free_ports();
         let mut broker = Broker {
             implementation: Implementation::Aedes,
-            tcp_port: free_port(),
-            ws_port: free_port(),
+            tcp_port,
+            ws_port,
             restarts: 0,
             dir: TempDir::new("aedes"),
             process: None,

@@ -13,10 +13,24 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(25);
 
 /// A loopback port nobody listens on right now.
 pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("the OS hands out a free loopback port")
+    let [port] = free_ports();
+    port
+}
+
+/// `N` different loopback ports nobody listens on right now. Each is held
+/// until all are chosen: asked one after the other, the OS may hand out the
+/// same port twice (a broker's TCP and WebSocket listeners once got one
+/// port, and Mosquitto could not open the second).
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let held: [TcpListener; N] = std::array::from_fn(|_| {
+        TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("the OS hands out a free loopback port")
+    });
+    held.each_ref().map(|listener| {
+        listener
+            .local_addr()
+            .map(|addr| addr.port())
+            .expect("a bound listener has an address")
+    })
 }
 
 /// True when something accepts TCP connections on 127.0.0.1:`port`.
