@@ -197,6 +197,9 @@ mod flood {
         /// worker handed it to the page: seconds after the flood's publisher
         /// finished (the Unix clock of both sides).
         tail: [f64; 2],
+        /// Seconds after the publisher's last write until the broker had
+        /// read every PUBLISH (its answer to the PINGREQ that followed them).
+        broker_behind: f64,
         /// Frames over 50 ms while the flood ran (Long Animation Frames): how
         /// many, and their ms in total, in tasks before rendering, in rAF
         /// callbacks, and in style and layout.
@@ -284,9 +287,8 @@ mod flood {
         let duration = Duration::from_secs(seconds);
         let flood = Flood::start(broker.tcp_port, rate, qos, duration);
         let memory_during = sample_memory(page, duration).await;
-        let published = flood.finish();
-        let flood_end = Instant::now();
-        let flood_end_epoch = epoch_ms();
+        let (published, flood_end) = flood.finish();
+        let flood_end_epoch = epoch_ms() - flood_end.elapsed().as_secs_f64() * 1000.0;
         // On the page's clock, so that a page too busy to answer is measured right.
         let ended = started + duration.as_secs_f64() * 1000.0;
         if let Some(path) = profile {
@@ -344,6 +346,9 @@ mod flood {
             .await;
         let tail =
             [0, 1].map(|i| (tail[i].as_f64().unwrap_or(f64::NAN) - flood_end_epoch) / 1000.0);
+        let broker_behind = flood
+            .broker_behind(flood_end)
+            .map_or(f64::NAN, |d| d.as_secs_f64());
         let frames: Vec<(f64, f64)> = frames
             .as_array()
             .map(|f| {
@@ -374,6 +379,7 @@ mod flood {
             memory_during,
             batches,
             tail,
+            broker_behind,
             long_frames,
             long_detail,
         }
@@ -559,11 +565,13 @@ mod flood {
             let [batches, frames, largest] = run.batches;
             println!(
                 "{} QoS {}: the socket worker handed the page {frames} frames in {batches} batches \
-                 ({:.1} a batch, the largest {largest}); the last PUBLISH reached the worker {:+.1} s \
-                 after the flood's publisher finished, and the page {:+.1} s after",
+                 ({:.1} a batch, the largest {largest}); after the flood's publisher finished, the \
+                 broker had read its last PUBLISH {:+.1} s after, the last PUBLISH reached the worker \
+                 {:+.1} s after, and the page {:+.1} s after",
                 run.view,
                 run.qos as u8,
                 frames as f64 / batches as f64,
+                run.broker_behind,
                 run.tail[0],
                 run.tail[1],
             );
