@@ -51,6 +51,8 @@ struct Watch {
     len: usize,
     /// An idle callback is asked for.
     idle_asked: bool,
+    /// No slot before this one waits for its row.
+    first_waiting: usize,
 }
 
 /// The slots of one list: their flags, the observer on their elements, and
@@ -134,6 +136,10 @@ impl OnScreen {
                 flag.set(eager);
             }
         }
+        if !eager {
+            self.watch
+                .try_update_value(|w| w.first_waiting = w.first_waiting.min(i));
+        }
         flags
     }
 
@@ -180,18 +186,24 @@ impl OnScreen {
         }
     }
 
-    /// The first slot in the list whose row is not built.
+    /// The first slot in the list whose row is not built (looked for from
+    /// where the last look stopped: slots only stop waiting, or come anew).
     fn next_waiting(self) -> Option<SlotFlags> {
-        let len = self.watch.try_with_value(|w| w.len).unwrap_or(0);
-        self.flags
+        let (len, from) = self
+            .watch
+            .try_with_value(|w| (w.len, w.first_waiting))
+            .unwrap_or((0, 0));
+        let found = self
+            .flags
             .try_with_value(|flags| {
-                flags
-                    .iter()
-                    .take(len)
-                    .find(|f| f.built.try_get_untracked() == Some(false))
-                    .copied()
+                (from..len.min(flags.len()))
+                    .find(|&i| flags[i].built.try_get_untracked() == Some(false))
+                    .map(|i| (i, flags[i]))
             })
-            .flatten()
+            .flatten();
+        self.watch
+            .try_update_value(|w| w.first_waiting = found.map_or(len, |(i, _)| i));
+        found.map(|(_, flags)| flags)
     }
 
     /// The observer, or none where the browser has none (every slot then
