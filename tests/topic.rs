@@ -4,35 +4,10 @@
 use qoscope::mqtt::topic::{
     literal_prefix, matches, validate_topic_filter, validate_topic_name, SharedFilter, TopicError,
 };
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
-/// Counts the allocations each thread makes (tests run on threads of their own).
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: every call goes straight to the system allocator; only a
-// thread-local counter (a `const` Cell: no lazy set-up, no destructor) is added.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-fn allocations() -> u64 {
-    ALLOCATIONS.with(Cell::get)
-}
+#[path = "support/allocations.rs"]
+mod allocations;
+use allocations::allocations;
 
 #[test]
 fn plain_topic_names_are_valid() {
