@@ -346,7 +346,7 @@ impl AlarmBoard {
             self.unacknowledged += 1;
             self.remembered_acks.remove(key);
         }
-        self.recency.touch(key.clone());
+        self.recency.touch_ref(key);
     }
 
     /// A retained copy of a restored row, replayed when the dashboard
@@ -395,7 +395,7 @@ impl AlarmBoard {
             alarm.revision = revision;
             self.unacknowledged -= 1;
         }
-        self.remembered_acks.touch(key.clone());
+        self.remembered_acks.touch_ref(key);
         true
     }
 

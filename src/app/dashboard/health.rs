@@ -272,7 +272,7 @@ impl Health {
         } else {
             self.topic_levels.insert(topic.to_owned(), 1 << qos as u8);
         }
-        if let Some(evicted) = self.topic_recency.touch(topic.to_owned()) {
+        if let Some(evicted) = self.topic_recency.touch_ref(topic) {
             self.topic_levels.remove(&evicted);
         }
     }

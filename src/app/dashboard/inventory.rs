@@ -408,7 +408,7 @@ impl Inventory {
     }
 
     fn item_mut(&mut self, sku: &str) -> &mut StockItem {
-        if let Some(evicted) = self.recency.touch(sku.to_owned()) {
+        if let Some(evicted) = self.recency.touch_ref(sku) {
             self.items.remove(&evicted);
             self.stats.evicted += 1;
         }
@@ -470,7 +470,7 @@ impl Inventory {
             item.restored = true;
             item.revision = self.revision;
             item.history = newest_points(&item.history, HISTORY_POINTS);
-            if let Some(evicted) = self.recency.touch(item.sku.clone()) {
+            if let Some(evicted) = self.recency.touch_ref(item.sku.as_str()) {
                 self.items.remove(&evicted);
                 self.stats.evicted += 1;
             }

