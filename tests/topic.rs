@@ -209,6 +209,12 @@ fn invalid_filters_match_nothing() {
     assert!(!matches("a/#/b", "a/x/b"));
     assert!(!matches("a+", "a+"));
     assert!(!matches("", ""));
+    // Invalid after the point where a valid filter would have matched.
+    assert!(!matches("a/#/#", "a/b"));
+    assert!(!matches("a/#/b", "a"));
+    assert!(!matches("+/b+", "x/b+"));
+    assert!(!matches("#/a", "x/a"));
+    assert!(!matches("$share/g/a/#/b", "a/b"));
 }
 
 #[test]
@@ -230,6 +236,18 @@ fn the_literal_prefix_is_what_comes_before_the_first_wildcard() {
 mod generated {
     use super::*;
     use proptest::prelude::*;
+
+    /// Level by level, as §4.7.1 describes it, for a filter known to be valid.
+    fn levels_agree(filter: &str, topic: &str) -> bool {
+        let filter: Vec<&str> = filter.split('/').collect();
+        let topic: Vec<&str> = topic.split('/').collect();
+        if filter.last() == Some(&"#") {
+            let head = &filter[..filter.len() - 1];
+            return topic.len() >= head.len()
+                && head.iter().zip(&topic).all(|(f, t)| *f == "+" || f == t);
+        }
+        filter.len() == topic.len() && filter.iter().zip(&topic).all(|(f, t)| *f == "+" || f == t)
+    }
 
     /// Topic names of 1..6 levels drawn from a small alphabet (so that
     /// levels collide), sometimes starting with `$`.
@@ -293,6 +311,24 @@ mod generated {
             }
             // A filter made of the topic's own levels keeps the whole topic.
             prop_assert_eq!(literal_prefix(&t), t.as_str());
+        }
+
+        /// Any filter drawn from wildcards, letters and separators (valid or
+        /// not) matches exactly when the rules of §4.7 say it does: it is a
+        /// valid filter (checked on its own) and its levels match the
+        /// topic's. `matches` checks both in one pass.
+        #[test]
+        fn matching_agrees_with_validating_then_comparing_levels(
+            filter in "[ab+#/$]{0,8}",
+            levels in topic(),
+        ) {
+            let t = levels.join("/");
+            let valid = validate_topic_filter(&filter).is_ok();
+            let leading_wildcard = filter.starts_with(['+', '#']);
+            let expected = valid
+                && !(t.starts_with('$') && leading_wildcard)
+                && levels_agree(&filter, &t);
+            prop_assert_eq!(matches(&filter, &t), expected, "{} vs {}", filter, t);
         }
 
         #[test]

@@ -113,9 +113,8 @@ pub fn validate_topic_filter(filter: &str) -> Result<(), TopicError> {
     validate_wildcards(plain)
 }
 
-/// The wildcard rules of MQTT-4.7.1-2 and MQTT-4.7.1-3.
-///
-/// It allocates nothing: [`matches`] runs it for every message and filter.
+/// The wildcard rules of MQTT-4.7.1-2 and MQTT-4.7.1-3 ([`matches`]
+/// applies them as it goes).
 fn validate_wildcards(filter: &str) -> Result<(), TopicError> {
     let mut levels = filter.split('/').peekable();
     while let Some(level) = levels.next() {
@@ -177,7 +176,7 @@ pub fn matches(filter: &str, topic: &str) -> bool {
         Some(Err(_)) => return false,
         None => filter,
     };
-    if validate_wildcards(filter).is_err() || topic.is_empty() {
+    if topic.is_empty() {
         return false;
     }
     if topic.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#')) {
@@ -215,12 +214,21 @@ fn levels_match<'a>(
     mut filter: impl Iterator<Item = &'a str>,
     mut topic: impl Iterator<Item = &'a str>,
 ) -> bool {
+    // The wildcard rules are checked on the way (one pass over the filter,
+    // not two): a match reads every level of the filter, and an invalid
+    // level fails it, so an invalid filter matches nothing.
     loop {
         match (filter.next(), topic.next()) {
-            // '#' also matches the parent level: 'sport/#' matches 'sport' (§4.7.1.2).
-            (Some("#"), _) => return true,
+            // '#' also matches the parent level: 'sport/#' matches 'sport'
+            // (§4.7.1.2). It must be the last level (MQTT-4.7.1-2).
+            (Some("#"), _) => return filter.next().is_none(),
             (Some("+"), Some(_)) => {}
-            (Some(f), Some(t)) if f == t => {}
+            // A level with a wildcard in it ("a+", "b#") is invalid (MQTT-4.7.1-3).
+            (Some(f), Some(t)) if f == t => {
+                if f.contains(['+', '#']) {
+                    return false;
+                }
+            }
             (None, None) => return true,
             _ => return false,
         }
