@@ -55,13 +55,14 @@ impl Session {
     /// The QoS received and the message as the application sees it:
     /// effective QoS and matching subscriptions.
     fn message(&self, topic: String, publish: Publish) -> (QoS, Message) {
-        let matched: Vec<(String, QoS)> = self
-            .subscriptions
-            .iter()
-            .filter(|(filter, _)| matches(filter, &topic))
-            .map(|(f, s)| (f.clone(), s.qos))
-            .collect();
-        let granted = matched.iter().map(|(_, q)| *q).max();
+        let mut granted = None;
+        let mut matched_filters = Vec::new();
+        for (filter, subscription) in &self.subscriptions {
+            if matches(filter, &topic) {
+                granted = granted.max(Some(subscription.qos));
+                matched_filters.push(filter.clone());
+            }
+        }
         let received = publish.qos;
         let mut properties = publish.properties;
         properties.topic_alias = None;
@@ -75,7 +76,7 @@ impl Session {
             dup: publish.dup,
             packet_id: publish.packet_id,
             properties,
-            matched_filters: matched.into_iter().map(|(f, _)| f).collect(),
+            matched_filters,
         };
         (received, message)
     }
