@@ -13,7 +13,7 @@ use qoscope::mqtt::session::{Event, EventKind, Message};
 use qoscope::net::ws::{LinkUpdate, TransportEvent};
 
 fn session(at: u64, kind: EventKind) -> LinkUpdate {
-    LinkUpdate::Session(Box::new(Event { at, kind }))
+    LinkUpdate::Session(std::sync::Arc::new(Event { at, kind }))
 }
 
 /// What the driver hands over for one QoS 1 message: the PUBLISH received,

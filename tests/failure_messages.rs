@@ -103,7 +103,7 @@ fn a_socket_that_opened_and_closed_before_connack_is_not_called_unreachable() {
 fn a_drop_after_connack_stays_a_lost_connection() {
     let mut model = ClientModel::default();
     model.connecting("c1", "ws://127.0.0.1:9001", &[], 0);
-    model.apply(LinkUpdate::Session(Box::new(Event {
+    model.apply(LinkUpdate::Session(std::sync::Arc::new(Event {
         at: 2,
         kind: EventKind::Connected {
             session_present: false,

@@ -18,15 +18,12 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
-use qoscope::app::dashboard::model::DashboardModel;
-use qoscope::app::dashboard::settings::SavedState;
-use qoscope::app::dashboard::traffic::synthetic_message;
-use qoscope::app::model::ClientModel;
-use qoscope::mqtt::packet::{Packet, Publish, QoS};
-use qoscope::net::ws::LinkUpdate;
+use qoscope::mqtt::packet::QoS;
 
+#[path = "support/pipeline.rs"]
+mod pipeline;
 mod session_harness;
-use session_harness::Broker;
+use pipeline::Pipeline;
 
 struct Counting;
 
@@ -67,65 +64,13 @@ fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
 }
 
-/// The session, the client model and the dashboard, fed as the page feeds
-/// them: a frame's worth of messages at a time.
-struct Pipeline {
-    broker: Broker,
-    client: ClientModel,
-    dashboard: DashboardModel,
-    next: u64,
-}
-
-impl Pipeline {
-    fn new() -> Self {
-        Pipeline {
-            broker: Broker::v311().connected(),
-            client: ClientModel::default(),
-            dashboard: DashboardModel::from_saved(SavedState::default()),
-            next: 0,
-        }
-    }
-
-    /// `n` more messages of the mix, at QoS 1, in frames of 100.
-    fn stream(&mut self, n: u64) {
-        for _ in 0..n / 100 {
-            for _ in 0..100 {
-                let message = synthetic_message(self.next);
-                let publish = Packet::Publish(Publish {
-                    topic: message.topic,
-                    payload: message.payload,
-                    qos: QoS::AtLeastOnce,
-                    packet_id: Some((self.next % 65_535) as u16 + 1),
-                    ..Publish::default()
-                });
-                self.next += 1;
-                self.broker.now += 1;
-                let bytes = publish
-                    .to_bytes(self.broker.session.config().version)
-                    .unwrap();
-                self.broker.session.handle_bytes(self.broker.now, &bytes);
-            }
-            while self.broker.session.poll_transmit().is_some() {}
-            let mut updates = Vec::new();
-            while let Some(event) = self.broker.session.poll_event() {
-                if DashboardModel::wants(&event) {
-                    self.dashboard.push_event(event.clone());
-                }
-                updates.push(LinkUpdate::Session(Box::new(event)));
-            }
-            self.client.apply_batch(updates);
-            self.dashboard.drain(usize::MAX);
-        }
-    }
-}
-
 #[test]
 fn a_long_qos1_stream_holds_no_more_memory_than_a_short_one() {
     let mut pipeline = Pipeline::new();
     // Warm-up: every ring, table, history and id memory full.
-    pipeline.stream(600_000);
+    pipeline.stream(600_000, QoS::AtLeastOnce);
     let warm = live();
-    pipeline.stream(200_000);
+    pipeline.stream(200_000, QoS::AtLeastOnce);
     let grown = live() - warm;
     // Keeping as little as one byte per message would add 200,000.
     assert!(

@@ -38,7 +38,7 @@ fn bytes(packet: &Packet) -> Vec<u8> {
 }
 
 fn session(at: u64, kind: EventKind) -> LinkUpdate {
-    LinkUpdate::Session(Box::new(Event { at, kind }))
+    LinkUpdate::Session(std::sync::Arc::new(Event { at, kind }))
 }
 
 fn sent(at: u64, packet: &Packet) -> LinkUpdate {

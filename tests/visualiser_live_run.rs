@@ -33,7 +33,7 @@ fn step(action: Action) -> Step {
 }
 
 fn session(kind: EventKind) -> LinkUpdate {
-    LinkUpdate::Session(Box::new(Event { at: 5, kind }))
+    LinkUpdate::Session(std::sync::Arc::new(Event { at: 5, kind }))
 }
 
 fn connected() -> LinkUpdate {

@@ -64,7 +64,7 @@ fn type_into(root: &HtmlElement, selector: &str, value: &str) {
 }
 
 fn delivered(topic: &str, payload: &[u8], qos: QoS) -> LinkUpdate {
-    LinkUpdate::Session(Box::new(Event {
+    LinkUpdate::Session(std::sync::Arc::new(Event {
         at: 1,
         kind: EventKind::Delivered {
             message: Message {
@@ -259,7 +259,7 @@ async fn another_tab_hides_the_client_view_without_destroying_it() {
 }
 
 fn ping_sent(at: u64) -> LinkUpdate {
-    LinkUpdate::Session(Box::new(Event {
+    LinkUpdate::Session(std::sync::Arc::new(Event {
         at,
         kind: EventKind::PacketSent {
             packet: qoscope::mqtt::packet::Packet::Pingreq,

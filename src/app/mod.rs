@@ -31,6 +31,7 @@ pub mod visualiser;
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
@@ -203,7 +204,7 @@ impl ClientCtx {
                 // Delivered messages reach the alarms and the stock table
                 // through the event itself: pushing them again would count twice.
                 LinkUpdate::Session(event) if DashboardModel::wants(event) => {
-                    self.dashboard.push_event((**event).clone());
+                    self.dashboard.push_event(Arc::clone(event));
                 }
                 LinkUpdate::Transport {
                     event: TransportEvent::Skipped { total },

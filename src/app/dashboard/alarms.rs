@@ -10,12 +10,13 @@
 //! counted), [`MAX_REMEMBERED_IDS`] message ids for duplicate detection,
 //! [`MAX_REMEMBERED_ACKS`] acknowledged keys kept across reloads.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::lru::{LruOrder, RecentIds};
-use super::message::{Incoming, ParsedPayload};
+use super::message::{MessageView, ParsedPayload};
 use crate::mqtt::packet::{Properties, QoS};
 use crate::mqtt::session::PublishRequest;
 
@@ -221,12 +222,13 @@ impl AlarmBoard {
     }
 
     /// Takes in one message from an alarm topic.
-    pub fn ingest(&mut self, msg: &Incoming) -> AlarmOutcome {
+    pub fn ingest<'a>(&mut self, msg: impl Into<MessageView<'a>>) -> AlarmOutcome {
+        let msg = msg.into();
         self.stats.received += 1;
         if msg.payload.is_empty() {
-            return AlarmOutcome::Cleared(self.clear_topic(&msg.topic));
+            return AlarmOutcome::Cleared(self.clear_topic(msg.topic));
         }
-        let parsed = ParsedPayload::parse(&msg.payload);
+        let parsed = ParsedPayload::parse(msg.payload);
         if parsed.json.is_none() {
             self.stats.not_json += 1;
         }
@@ -254,13 +256,17 @@ impl AlarmBoard {
         }
     }
 
-    fn key_of(&self, msg: &Incoming, parsed: &ParsedPayload) -> AlarmKey {
+    fn key_of(&self, msg: MessageView<'_>, parsed: &ParsedPayload<'_>) -> AlarmKey {
         let fields = &self.settings.fields;
         AlarmKey {
             alarm_type: parsed
                 .field_str(&fields.alarm_type)
-                .unwrap_or_else(|| msg.topic.clone()),
-            zone: parsed.field_str(&fields.zone).unwrap_or_default(),
+                .map(Cow::into_owned)
+                .unwrap_or_else(|| msg.topic.to_owned()),
+            zone: parsed
+                .field_str(&fields.zone)
+                .map(Cow::into_owned)
+                .unwrap_or_default(),
         }
     }
 
@@ -268,16 +274,19 @@ impl AlarmBoard {
     /// of a row we already hold is taken for a QoS 1 resend (MQTT-3.3.1-1).
     /// At QoS 2 the session already suppressed repeats, so DUP=1 there marks
     /// the first delivery and counts.
-    fn is_duplicate(&mut self, msg: &Incoming, parsed: &ParsedPayload, key: &AlarmKey) -> bool {
+    fn is_duplicate(
+        &mut self,
+        msg: MessageView<'_>,
+        parsed: &ParsedPayload<'_>,
+        key: &AlarmKey,
+    ) -> bool {
         match parsed.field_str(&self.settings.fields.message_id) {
-            Some(id) => self
-                .seen_ids
-                .check_and_insert(&format!("{}\u{1f}{id}", msg.topic)),
+            Some(id) => self.seen_ids.check_and_insert_in(msg.topic, &id),
             None => msg.dup && msg.qos == QoS::AtLeastOnce && self.alarms.contains_key(key),
         }
     }
 
-    fn severity_of(&self, msg: &Incoming, parsed: &ParsedPayload) -> Severity {
+    fn severity_of(&self, msg: MessageView<'_>, parsed: &ParsedPayload<'_>) -> Severity {
         if msg.topic == "critical" || msg.topic.starts_with("critical/") {
             return Severity::Critical;
         }
@@ -287,21 +296,27 @@ impl AlarmBoard {
             .unwrap_or(self.settings.default_severity)
     }
 
-    fn raise(&mut self, msg: &Incoming, parsed: ParsedPayload, key: AlarmKey, severity: Severity) {
+    fn raise(
+        &mut self,
+        msg: MessageView<'_>,
+        parsed: ParsedPayload<'_>,
+        key: AlarmKey,
+        severity: Severity,
+    ) {
         // A retained replay of an alarm acknowledged before a reload stays acknowledged.
         let acknowledged = msg.retain && self.remembered_acks.contains(&key);
         self.bump_revision();
         let alarm = Alarm {
             key: key.clone(),
             severity,
-            topic: msg.topic.clone(),
+            topic: msg.topic.to_owned(),
             first_seen: msg.at,
             last_seen: msg.at,
             repeat_count: 1,
             duplicates: 0,
             acknowledged,
             payload_is_json: parsed.json.is_some(),
-            payload_text: parsed.text,
+            payload_text: parsed.text(),
             qos: msg.qos,
             retained: msg.retain,
             restored: false,
@@ -318,8 +333,8 @@ impl AlarmBoard {
 
     fn repeat(
         &mut self,
-        msg: &Incoming,
-        parsed: ParsedPayload,
+        msg: MessageView<'_>,
+        parsed: ParsedPayload<'_>,
         key: &AlarmKey,
         severity: Severity,
     ) {
@@ -329,12 +344,12 @@ impl AlarmBoard {
             return;
         };
         alarm.severity = alarm.severity.min(severity);
-        alarm.topic.clone_from(&msg.topic);
+        alarm.topic.replace_range(.., msg.topic);
         alarm.last_seen = alarm.last_seen.max(msg.at);
         alarm.first_seen = alarm.first_seen.min(msg.at);
         alarm.repeat_count = alarm.repeat_count.saturating_add(1);
         alarm.payload_is_json = parsed.json.is_some();
-        alarm.payload_text = parsed.text;
+        alarm.payload_text = parsed.text();
         alarm.qos = msg.qos;
         alarm.retained = msg.retain;
         alarm.restored = false;
@@ -353,19 +368,18 @@ impl AlarmBoard {
     /// subscribed again: it says the alarm still stands. Its message id is
     /// remembered, and it counts as neither a repeat nor a duplicate, since
     /// the row already counted it before the reload.
-    fn confirm(&mut self, msg: &Incoming, parsed: ParsedPayload, key: &AlarmKey) {
+    fn confirm(&mut self, msg: MessageView<'_>, parsed: ParsedPayload<'_>, key: &AlarmKey) {
         if let Some(id) = parsed.field_str(&self.settings.fields.message_id) {
-            self.seen_ids
-                .check_and_insert(&format!("{}\u{1f}{id}", msg.topic));
+            self.seen_ids.check_and_insert_in(msg.topic, &id);
         }
         self.bump_revision();
         let revision = self.revision;
         if let Some(alarm) = self.alarms.get_mut(key) {
             alarm.restored = false;
             alarm.retained = true;
-            alarm.topic.clone_from(&msg.topic);
+            alarm.topic.replace_range(.., msg.topic);
             alarm.payload_is_json = parsed.json.is_some();
-            alarm.payload_text = parsed.text;
+            alarm.payload_text = parsed.text();
             alarm.revision = revision;
         }
     }

@@ -8,6 +8,8 @@
 //! frames while the flood lasts; alarms are digested (tab title, alerts)
 //! even while another view is shown.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::alarms::AlarmKey;
@@ -147,7 +149,8 @@ impl DashboardHandle {
     /// (they reach the alarm list and the stock table from here). An alarm
     /// is digested at once and alerts at once; the view shows it at once
     /// in a hidden tab (the title count), else at the next frame.
-    pub fn push_event(&self, event: Event) {
+    pub fn push_event(&self, event: impl Into<Arc<Event>>) {
+        let event = event.into();
         let Some(report) = self
             .model
             .try_update_value(|m| m.push_event(event))

@@ -13,12 +13,13 @@
 //! [`HISTORY_POINTS`] points of history per SKU, [`MAX_REMEMBERED_IDS`]
 //! message ids, [`MAX_UNREADABLE`] unreadable messages kept for display.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use super::lru::{LruOrder, RecentIds, Ring};
-use super::message::{filter_matches, Incoming, ParsedPayload};
+use super::message::{filter_matches, MessageView, ParsedPayload};
 use crate::mqtt::packet::QoS;
 
 /// Most SKUs held.
@@ -327,19 +328,20 @@ impl Inventory {
     }
 
     /// Takes in one message from an inventory topic.
-    pub fn ingest(&mut self, msg: &Incoming) -> StockOutcome {
+    pub fn ingest<'a>(&mut self, msg: impl Into<MessageView<'a>>) -> StockOutcome {
+        let msg = msg.into();
         self.stats.received += 1;
-        let parsed = ParsedPayload::parse(&msg.payload);
+        let parsed = ParsedPayload::parse(msg.payload);
         let fields = &self.settings.fields;
         let Some(reading) = read_stock(&parsed, &fields.level, &fields.delta) else {
-            return self.keep_unreadable(msg, parsed.text);
+            return self.keep_unreadable(msg, parsed.text());
         };
         let sku = parsed
             .field_str(&fields.sku)
-            .unwrap_or_else(|| last_level(&msg.topic).to_owned());
+            .map(Cow::into_owned)
+            .unwrap_or_else(|| last_level(msg.topic).to_owned());
         let message_id = parsed.field_str(&fields.message_id);
-        let id_seen = message_id
-            .is_some_and(|id| self.seen_ids.check_and_insert(&format!("{sku}\u{1f}{id}")));
+        let id_seen = message_id.is_some_and(|id| self.seen_ids.check_and_insert_in(&sku, &id));
         if id_seen {
             return self.skip_duplicate(sku, msg.qos);
         }
@@ -382,12 +384,12 @@ impl Inventory {
         }
     }
 
-    fn keep_unreadable(&mut self, msg: &Incoming, text: String) -> StockOutcome {
+    fn keep_unreadable(&mut self, msg: MessageView<'_>, text: String) -> StockOutcome {
         self.stats.unreadable += 1;
         self.revision += 1;
         self.unreadable.push(Unreadable {
             at: msg.at,
-            topic: msg.topic.clone(),
+            topic: msg.topic.to_owned(),
             text,
         });
         StockOutcome::Unreadable
@@ -412,9 +414,15 @@ impl Inventory {
             self.items.remove(&evicted);
             self.stats.evicted += 1;
         }
-        self.items
-            .entry(sku.to_owned())
-            .or_insert_with(|| StockItem::new(sku.to_owned()))
+        // A SKU already held (nearly every message) costs no copy of its name.
+        if !self.items.contains_key(sku) {
+            self.items
+                .insert(sku.to_owned(), StockItem::new(sku.to_owned()));
+        }
+        match self.items.get_mut(sku) {
+            Some(item) => item,
+            None => unreachable!("inserted above"),
+        }
     }
 
     /// Messages were skipped under overload: any SKU's count may now lack a
@@ -519,12 +527,12 @@ fn newest_points(history: &Ring<(u64, i64)>, n: usize) -> Ring<(u64, i64)> {
     ring
 }
 
-fn parsed_has_id(parsed: &ParsedPayload, fields: &InventoryFields) -> bool {
+fn parsed_has_id(parsed: &ParsedPayload<'_>, fields: &InventoryFields) -> bool {
     parsed.field_str(&fields.message_id).is_some()
 }
 
 /// A level or a delta from the payload; a bare JSON number is a level.
-fn read_stock(parsed: &ParsedPayload, level: &str, delta: &str) -> Option<Reading> {
+fn read_stock(parsed: &ParsedPayload<'_>, level: &str, delta: &str) -> Option<Reading> {
     if let Some(v) = parsed.field_i64(level) {
         return Some(Reading::Level(v));
     }

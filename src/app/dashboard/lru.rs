@@ -278,6 +278,9 @@ impl<K: Eq + Hash + Clone> DoubleEndedIterator for InOrder<'_, K> {
 #[derive(Debug, Clone)]
 pub struct RecentIds {
     order: LruOrder<String>,
+    /// Where [`RecentIds::check_and_insert_in`] joins a scope and an id,
+    /// kept between calls so that a repeat allocates nothing.
+    scratch: String,
 }
 
 impl RecentIds {
@@ -285,6 +288,7 @@ impl RecentIds {
     pub fn new(capacity: usize) -> Self {
         RecentIds {
             order: LruOrder::new(capacity),
+            scratch: String::new(),
         }
     }
 
@@ -294,6 +298,20 @@ impl RecentIds {
         if !seen {
             self.order.insert_new(id.to_owned());
         }
+        seen
+    }
+
+    /// As [`RecentIds::check_and_insert`] for `id` within `scope` (a topic,
+    /// a SKU): the same id in two scopes is two messages. Remembered as
+    /// the scope, U+001F and the id.
+    pub fn check_and_insert_in(&mut self, scope: &str, id: &str) -> bool {
+        let mut key = std::mem::take(&mut self.scratch);
+        key.clear();
+        key.push_str(scope);
+        key.push('\u{1f}');
+        key.push_str(id);
+        let seen = self.check_and_insert(&key);
+        self.scratch = key;
         seen
     }
 

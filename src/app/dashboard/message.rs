@@ -3,6 +3,8 @@
 //! Plain data, so the models can be driven by the live connection, by the
 //! simulation, or by a test script alike.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::mqtt::packet::{PacketId, QoS};
@@ -32,6 +34,56 @@ pub struct Incoming {
     pub packet_id: Option<PacketId>,
 }
 
+/// One message as the alarm list and the stock table read it: borrowed
+/// from an [`Incoming`] or from the session's `Delivered` event, so that a
+/// message read from the event costs no copy of its topic and payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageView<'a> {
+    /// Milliseconds, on the same clock as the session's events.
+    pub at: u64,
+    /// Topic name.
+    pub topic: &'a str,
+    /// Application payload.
+    pub payload: &'a [u8],
+    /// Effective QoS: min(published, subscribed).
+    pub qos: QoS,
+    /// RETAIN flag: the broker's stored message, not a new occurrence.
+    pub retain: bool,
+    /// DUP flag: the sender says it may have sent this before.
+    pub dup: bool,
+    /// Packet id (QoS > 0).
+    pub packet_id: Option<PacketId>,
+}
+
+impl<'a> MessageView<'a> {
+    /// The message of a session `Delivered` event at `at`.
+    pub fn delivered(at: u64, message: &'a Message) -> Self {
+        MessageView {
+            at,
+            topic: &message.topic,
+            payload: &message.payload,
+            qos: message.qos,
+            retain: message.retain,
+            dup: message.dup,
+            packet_id: message.packet_id,
+        }
+    }
+}
+
+impl<'a> From<&'a Incoming> for MessageView<'a> {
+    fn from(message: &'a Incoming) -> Self {
+        MessageView {
+            at: message.at,
+            topic: &message.topic,
+            payload: &message.payload,
+            qos: message.qos,
+            retain: message.retain,
+            dup: message.dup,
+            packet_id: message.packet_id,
+        }
+    }
+}
+
 impl Incoming {
     /// A message with `payload` on `topic` at QoS 0.
     pub fn new(at: u64, topic: impl Into<String>, payload: impl Into<Vec<u8>>) -> Self {
@@ -40,19 +92,6 @@ impl Incoming {
             topic: topic.into(),
             payload: payload.into(),
             ..Default::default()
-        }
-    }
-
-    /// The message of a session `Delivered` event at `at`.
-    pub fn delivered(at: u64, message: &Message) -> Self {
-        Incoming {
-            at,
-            topic: message.topic.clone(),
-            payload: message.payload.clone(),
-            qos: message.qos,
-            retain: message.retain,
-            dup: message.dup,
-            packet_id: message.packet_id,
         }
     }
 
@@ -77,31 +116,34 @@ impl Incoming {
 
 /// A payload parsed once: its JSON object, if it is one, and its text.
 #[derive(Debug, Clone)]
-pub struct ParsedPayload {
+pub struct ParsedPayload<'a> {
     /// The JSON value when the payload is valid JSON.
     pub json: Option<Value>,
-    /// The payload as text (lossy UTF-8, capped at [`PAYLOAD_TEXT_CAP`]).
-    /// Always rendered as text, never as HTML.
-    pub text: String,
+    payload: &'a [u8],
 }
 
-impl ParsedPayload {
+impl<'a> ParsedPayload<'a> {
     /// Parses `payload`; never fails: a payload that is not JSON keeps its text.
-    pub fn parse(payload: &[u8]) -> Self {
+    pub fn parse(payload: &'a [u8]) -> Self {
         let json = serde_json::from_slice::<Value>(payload).ok();
-        ParsedPayload {
-            json,
-            text: capped_text(payload),
-        }
+        ParsedPayload { json, payload }
+    }
+
+    /// The payload as text (lossy UTF-8, capped at [`PAYLOAD_TEXT_CAP`]),
+    /// made when asked for: a stock row keeps only its numbers. Always
+    /// rendered as text, never as HTML.
+    pub fn text(&self) -> String {
+        capped_text(self.payload)
     }
 
     /// The field `name` as a display string, when the payload is a JSON object
-    /// holding a string, number or boolean under that name.
-    pub fn field_str(&self, name: &str) -> Option<String> {
+    /// holding a string, number or boolean under that name. A string is
+    /// borrowed, not copied.
+    pub fn field_str(&self, name: &str) -> Option<Cow<'_, str>> {
         match self.json.as_ref()?.get(name)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
+            Value::String(s) => Some(Cow::Borrowed(s)),
+            Value::Number(n) => Some(Cow::Owned(n.to_string())),
+            Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
             _ => None,
         }
     }

@@ -17,7 +17,7 @@
 //!         filters.into_iter().for_each(|f| client.subscribe(f.filter, f.qos))
 //!     }),
 //! );
-//! // in the link's notify: for LinkUpdate::Session(event): dashboard.push_event(*event)
+//! // in the link's notify: for LinkUpdate::Session(event): dashboard.push_event(Arc::clone(&event))
 //! view! { <Dashboard handle=dashboard /> }
 //! ```
 //!

@@ -11,11 +11,12 @@
 //! state their own.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use super::alarms::{AlarmBoard, AlarmKey, AlarmOutcome, Severity};
 use super::health::Health;
 use super::inventory::Inventory;
-use super::message::Incoming;
+use super::message::{Incoming, MessageView};
 use super::settings::{
     DashboardSettings, SavedBoard, SavedState, SAVED_ALARMS, SAVED_HISTORY, SAVED_IDS,
     SAVED_PAYLOAD_CHARS, SAVED_SKUS,
@@ -36,8 +37,10 @@ pub const MAX_NEW_CRITICAL: usize = 8;
 pub enum Input {
     /// An application message delivered to this client.
     Message(Incoming),
-    /// A session event (for the health panel), boxed: events carry whole packets.
-    Event(Box<Event>),
+    /// A session event (for the health panel). Shared, not copied: the
+    /// client view reads the same event, and a delivered message's topic
+    /// and payload are not worth a second allocation each.
+    Event(Arc<Event>),
 }
 
 /// A bounded FIFO of inputs.
@@ -195,11 +198,12 @@ impl DashboardModel {
     /// topic) is digested at once and its report returned: it must not wait
     /// for an animation frame, which a hidden tab may not get for seconds,
     /// and it is never shed. Everything else is queued (O(1)).
-    pub fn push_event(&mut self, event: Event) -> Option<DrainReport> {
+    pub fn push_event(&mut self, event: impl Into<Arc<Event>>) -> Option<DrainReport> {
+        let event = event.into();
         let alarm = matches!(&event.kind,
             EventKind::Delivered { message } if self.alarms.accepts(&message.topic));
         if !alarm {
-            self.queue.push(Input::Event(Box::new(event)));
+            self.queue.push(Input::Event(event));
             return None;
         }
         let mut report = DrainReport {
@@ -290,7 +294,7 @@ impl DashboardModel {
         match &event.kind {
             EventKind::Delivered { message } => {
                 report.newest_arrival = Some(event.at);
-                self.ingest(&Incoming::delivered(event.at, message), report)
+                self.ingest(MessageView::delivered(event.at, message), report)
             }
             EventKind::Connected { .. } => report.connection = Some(true),
             EventKind::Disconnected { .. } => report.connection = Some(false),
@@ -299,18 +303,24 @@ impl DashboardModel {
     }
 
     /// Digests one message now, bypassing the queue.
-    pub fn ingest(&mut self, message: &Incoming, report: &mut DrainReport) {
-        if self.alarms.accepts(&message.topic) {
+    pub fn ingest<'a>(&mut self, message: impl Into<MessageView<'a>>, report: &mut DrainReport) {
+        let message = message.into();
+        if self.alarms.accepts(message.topic) {
             let outcome = self.alarms.ingest(message);
             self.note_critical(outcome, message, report);
-        } else if self.inventory.accepts(&message.topic) {
+        } else if self.inventory.accepts(message.topic) {
             self.inventory.ingest(message);
         } else {
             self.other_messages += 1;
         }
     }
 
-    fn note_critical(&self, outcome: AlarmOutcome, message: &Incoming, report: &mut DrainReport) {
+    fn note_critical(
+        &self,
+        outcome: AlarmOutcome,
+        message: MessageView<'_>,
+        report: &mut DrainReport,
+    ) {
         let key = match outcome {
             AlarmOutcome::Raised(key) | AlarmOutcome::Repeated(key) => key,
             _ => return,

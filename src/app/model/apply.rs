@@ -20,7 +20,11 @@ impl ClientModel {
     pub fn apply(&mut self, update: LinkUpdate) {
         match update {
             LinkUpdate::Transport { at, event } => self.apply_transport(at, event),
-            LinkUpdate::Session(event) => self.apply_session(*event),
+            LinkUpdate::Session(event) => {
+                if !self.apply_shared(&event) {
+                    self.apply_session(Arc::unwrap_or_clone(event));
+                }
+            }
             LinkUpdate::Dropped {
                 at,
                 direction,
@@ -161,26 +165,43 @@ impl ClientModel {
         }
     }
 
-    fn apply_session(&mut self, event: Event) {
+    /// The events of every message (its packets, its delivery), read where
+    /// they are: the dashboard holds the same event until its next frame,
+    /// and taking it would copy the packet. False for any other event.
+    fn apply_shared(&mut self, event: &Event) -> bool {
         let at = event.at;
-        match event.kind {
+        match &event.kind {
             EventKind::PacketSent { packet, .. } => {
-                self.log_line(at, LogKind::Sent, log_line(&self.client_id, true, &packet))
+                self.log_line(at, LogKind::Sent, log_line(&self.client_id, true, packet))
             }
             EventKind::PacketReceived { packet, .. } => self.log_line(
                 at,
                 LogKind::Received,
-                log_line(&self.client_id, false, &packet),
+                log_line(&self.client_id, false, packet),
             ),
+            EventKind::Delivered { message } => {
+                self.messages
+                    .push(Arc::new(MessageRow::from_message(at, message)));
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Every other event, owned (moved out of the update if nothing else
+    /// holds it).
+    fn apply_session(&mut self, event: Event) {
+        let at = event.at;
+        match event.kind {
+            // Read in place by `apply_shared`.
+            EventKind::PacketSent { .. }
+            | EventKind::PacketReceived { .. }
+            | EventKind::Delivered { .. } => {}
             EventKind::Connected { .. } => {
                 self.status = ConnStatus::Connected;
                 self.set_error(None);
             }
             EventKind::ConnectionRefused { code, reason } => self.refused(code, reason),
-            EventKind::Delivered { message } => {
-                self.messages
-                    .push(Arc::new(MessageRow::from_message(at, &message)));
-            }
             EventKind::PublishComplete {
                 packet_id,
                 qos,

@@ -6,7 +6,7 @@ use crate::mqtt::session::{CommandError, Event, EventKind, FilterResult, Message
 use crate::net::ws::{LinkUpdate, TransportEvent};
 
 fn session(at: u64, kind: EventKind) -> LinkUpdate {
-    LinkUpdate::Session(Box::new(Event { at, kind }))
+    LinkUpdate::Session(std::sync::Arc::new(Event { at, kind }))
 }
 
 fn transport(event: TransportEvent) -> LinkUpdate {

@@ -39,7 +39,7 @@ pub fn from_session_event(
     event: &Event,
 ) -> Option<DiagramEvent> {
     let mut events = Vec::new();
-    let update = LinkUpdate::Session(Box::new(event.clone()));
+    let update = LinkUpdate::Session(std::sync::Arc::new(event.clone()));
     LiveTranscript::new(version).ingest(&mut events, role, &[update]);
     events.into_iter().next()
 }

@@ -161,7 +161,7 @@ fn read(b: &mut Burst, updates: Vec<LinkUpdate>) -> Option<(bool, Option<String>
     let (mut subscribe, mut failed) = (false, None);
     for update in updates {
         match update {
-            LinkUpdate::Session(event) => match event.kind {
+            LinkUpdate::Session(event) => match &event.kind {
                 EventKind::Connected { .. } => subscribe = true,
                 EventKind::Subscribed { .. } => {
                     b.subscribed = true;
@@ -187,7 +187,7 @@ fn read(b: &mut Burst, updates: Vec<LinkUpdate>) -> Option<(bool, Option<String>
                         None => {}
                     }
                 }
-                EventKind::ConnectionRefused { reason, .. } => failed = Some(reason),
+                EventKind::ConnectionRefused { reason, .. } => failed = Some(reason.clone()),
                 _ => {}
             },
             LinkUpdate::Transport {

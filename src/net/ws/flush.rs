@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::rc::Weak;
+use std::sync::Arc;
 
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::closure::Closure;
@@ -260,7 +261,7 @@ pub(super) fn drain_events(inner: &mut Inner) {
             _ => None,
         };
         let at = event.at;
-        inner.out.push(LinkUpdate::Session(Box::new(event)));
+        inner.out.push(LinkUpdate::Session(Arc::new(event)));
         if let Some((packet, (bytes, cause))) = dropped {
             inner.out.push(LinkUpdate::Dropped {
                 at,

@@ -39,6 +39,7 @@
 //! what a closed socket leads to.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::mqtt::fault::{Direction, FaultCause};
 use crate::mqtt::packet::Packet;
@@ -116,7 +117,7 @@ pub enum TransportEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkUpdate {
     /// An event of the session (packets, flows, connection results).
-    Session(Box<Event>),
+    Session(Arc<Event>),
     /// A transport event, at `now_ms()` time.
     Transport {
         /// Milliseconds, on the session's clock.
